@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make run`: migrate, load the demo data, then serve the portal with gunicorn and run the task
+# worker beside it. Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+export ALLOWED_HOSTS=${ALLOWED_HOSTS:-$HOST,localhost,127.0.0.1}
+
+"$BIN/python" manage.py migrate --no-input -v0
+"$BIN/python" manage.py collectstatic --no-input -v0
+"$BIN/python" manage.py load_demo
+
+"$BIN/gunicorn" dnevnik.wsgi:application --chdir src --bind "$HOST:$PORT" --workers 2 --threads 4 \
+  --access-logfile - &
+WEB=$!
+"$BIN/python" manage.py db_worker --no-reload --interval 1 &
+WORKER=$!
+trap 'kill $WEB $WORKER 2>/dev/null; wait $WEB $WORKER 2>/dev/null; echo "Stopped."' INT TERM EXIT
+
+cat <<MSG
+
+  Dnevnik is running:  http://$HOST:$PORT/
+  Admin site:          http://$HOST:$PORT/admin/   (admin@dnevnik.test)
+  API schema:          http://$HOST:$PORT/api/v1/openapi.json
+  Codes (email/SMS):   var/outbox/email/ and var/outbox/sms.log
+  Ctrl-C stops the server and the task worker.
+
+MSG
+wait -n $WEB $WORKER

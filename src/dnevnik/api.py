@@ -1,0 +1,72 @@
+"""The JSON API v1: one NinjaAPI, routers from each app, and errors shaped in one place.
+
+Every error body is ``{"code", "message", "field"?}``; the message follows ``Accept-Language``
+(Russian unless the client asks for English).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import django_auth
+
+from dnevnik.errors import DomainError, RateLimited
+from portal.api import router as portal_router
+
+api = NinjaAPI(
+    title="Dnevnik API",
+    version="1",
+    urls_namespace="api",
+    auth=[django_auth],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+api.add_router("", portal_router)
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    return body
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    response = api.create_response(request, error_body(error.code, str(error.message), error.field),
+                                   status=error.status)
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    first = error.errors[0] if error.errors else {}
+    location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+    field = ".".join(location) or None
+    message = _("Check the field “%(field)s”: %(reason)s") % {"field": field, "reason": first.get("msg", "")} \
+        if field else _("The request is malformed.")
+    return api.create_response(request, error_body("invalid", message, field), status=400)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, error_body("not_authenticated", _("Sign in to use this method.")), status=401
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    code = "forbidden" if error.status_code == 403 else "error"
+    return api.create_response(request, error_body(code, str(error.message)), status=error.status_code)

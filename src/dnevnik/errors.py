@@ -1,0 +1,42 @@
+"""Domain errors: a stable code, a message for people and, when one input is at fault, its field.
+
+Services raise these; each interface (web forms, the JSON API) turns them into its own answer in
+one place, so the same rule reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    """A request the domain refuses, with a reason the person can act on."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str | Promise, *, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+class NotFound(DomainError):
+    """Missing and not yours look the same, so nobody learns what exists."""
+
+    status = 404
+
+    def __init__(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        super().__init__("not_found", _("Not found."))
+
+
+class RateLimited(DomainError):
+    """Too many attempts; retry_after says in how many seconds to try again."""
+
+    status = 429
+
+    def __init__(self, code: str, message: str | Promise, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(code, message, field=field)
+        self.retry_after = retry_after

@@ -1,0 +1,43 @@
+"""The operator's view of accounts. People change their own data in the cabinet, not here."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import User
+
+
+class AccountCreationForm(BaseUserCreationForm):  # type: ignore[type-arg]
+    class Meta:
+        model = User
+        fields = ("email", "surname", "given_name", "phone")
+
+
+class AccountChangeForm(UserChangeForm):  # type: ignore[type-arg]
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
+    add_form = AccountCreationForm
+    form = AccountChangeForm
+    ordering = ("surname", "given_name")
+    list_display = ("email", "surname", "given_name", "patronymic", "phone", "email_confirmed_at",
+                    "phone_confirmed_at", "is_active", "is_staff")
+    search_fields = ("email", "surname", "given_name", "phone", "snils")
+    list_filter = ("is_active", "is_staff")
+    readonly_fields = ("public_id", "date_joined", "last_login")
+    fieldsets = (
+        (None, {"fields": ("public_id", "email", "password")}),
+        (_("Person"), {"fields": ("surname", "given_name", "patronymic", "birth_date", "snils")}),
+        (_("Contacts"), {"fields": ("email_confirmed_at", "phone", "phone_confirmed_at")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "surname", "given_name", "phone",
+                                                 "password1", "password2")}),
+    )

@@ -1,0 +1,67 @@
+"""The authentication backend behind every sign-in form (the portal's and the admin's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.hashers import make_password
+from django.db.models import Q
+from django.http import HttpRequest
+
+from portal import throttle
+from portal.login import LoginKeys, resolve_login
+from portal.models import User
+
+
+def accounts_for_login(keys: LoginKeys) -> list[User]:
+    """Accounts a login may name: by email, by SNILS, or by a *confirmed* phone."""
+    condition = Q(pk__in=[])
+    if keys.email:
+        condition |= Q(email=keys.email)
+    if keys.snils:
+        condition |= Q(snils=keys.snils)
+    if keys.phone:
+        condition |= Q(phone=keys.phone, phone_confirmed_at__isnull=False)
+    return list(User.objects.filter(condition).order_by("pk"))
+
+
+def client_address(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class PortalLoginBackend(ModelBackend):
+    """Email, SNILS or phone plus password, within the brute-force limits of ``throttle``.
+
+    Unknown login, wrong password and a locked account all end in ``None`` after one password
+    hash has been computed, so neither the answer nor its timing tells them apart.
+    """
+
+    def authenticate(  # type: ignore[override]
+        self,
+        request: HttpRequest | None,
+        login: str | None = None,
+        password: str | None = None,
+        username: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        raw_login = login if login is not None else username
+        if raw_login is None or password is None:
+            return None
+        keys = resolve_login(raw_login)
+        users = accounts_for_login(keys) if keys else []
+        accounts = throttle.account_keys(users=users, canonical_login=keys.canonical or raw_login.strip().lower())
+        address = throttle.address_key(client_address(request))
+        if throttle.is_locked(accounts=accounts, address=address):
+            make_password(password)
+            return None
+        if not users:
+            make_password(password)
+        for user in users:
+            if user.check_password(password) and self.user_can_authenticate(user):
+                throttle.clear_account(user)
+                return user
+        throttle.record_failure(accounts=accounts, address=address)
+        return None

@@ -1,0 +1,113 @@
+"""One-time codes: six digits, valid 10 minutes, 5 tries, resent at most once a minute and 5 times an hour."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from enum import Enum
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dnevnik.errors import DomainError, RateLimited
+from portal.models import OneTimeCode, User
+
+CODE_DIGITS = 6
+
+
+def _hash(*, user_id: int, purpose: str, code: str) -> str:
+    message = f"{user_id}:{purpose}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    record: OneTimeCode
+    code: str
+
+
+def issue_code(*, user: User, purpose: str, channel: str, target: str) -> IssuedCode:
+    """A new code for ``purpose``; earlier ones of the same purpose stop counting."""
+    now = timezone.now()
+    recent = OneTimeCode.objects.filter(
+        user=user, purpose=purpose, created_at__gt=now - timezone.timedelta(hours=1)
+    ).order_by("-created_at")
+    latest = recent.first()
+    if latest is not None:
+        wait = latest.created_at + settings.CODE_RESEND_INTERVAL - now
+        if wait.total_seconds() > 0:
+            raise RateLimited(
+                "code_resend_too_soon",
+                _("A code was sent a moment ago. You can ask for a new one in a minute."),
+                retry_after=int(wait.total_seconds()) + 1,
+            )
+        if recent.count() >= settings.CODE_MAX_PER_HOUR:
+            oldest = recent.last()
+            assert oldest is not None
+            retry = oldest.created_at + timezone.timedelta(hours=1) - now
+            raise RateLimited(
+                "code_hourly_limit",
+                _("Too many codes were sent in the last hour. Please try again later."),
+                retry_after=int(retry.total_seconds()) + 1,
+            )
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    record = OneTimeCode.objects.create(
+        user=user,
+        purpose=purpose,
+        channel=channel,
+        target=target,
+        code_hash=_hash(user_id=user.pk, purpose=purpose, code=code),
+        created_at=now,
+        expires_at=now + settings.CODE_LIFETIME,
+    )
+    return IssuedCode(record=record, code=code)
+
+
+class CodeProblem(Enum):
+    MISSING = "code_missing"
+    EXPIRED = "code_expired"
+    EXHAUSTED = "code_attempts_exhausted"
+    WRONG = "code_wrong"
+
+
+_MESSAGES = {
+    CodeProblem.MISSING: _("No code is waiting for you. Ask for a new one."),
+    CodeProblem.EXPIRED: _("The code has expired. Ask for a new one."),
+    CodeProblem.EXHAUSTED: _("The code was entered wrongly too many times. Ask for a new one."),
+    CodeProblem.WRONG: _("The code is wrong. Check it and try again."),
+}
+
+
+def code_error(problem: CodeProblem, field: str = "code") -> DomainError:
+    return DomainError(problem.value, _MESSAGES[problem], field=field)
+
+
+def consume_code(*, user: User, purpose: str, code: str) -> OneTimeCode:
+    """The newest code of ``purpose`` if ``code`` matches it; a wrong try is counted even so.
+
+    Not atomic on purpose: the failed attempt must be stored although the caller's request fails.
+    """
+    record = OneTimeCode.objects.filter(user=user, purpose=purpose).order_by("-created_at").first()
+    if record is None or record.used_at is not None:
+        raise code_error(CodeProblem.MISSING)
+    if record.expires_at <= timezone.now():
+        raise code_error(CodeProblem.EXPIRED)
+    if record.attempts >= settings.CODE_MAX_ATTEMPTS:
+        raise code_error(CodeProblem.EXHAUSTED)
+    expected = _hash(user_id=user.pk, purpose=purpose, code=code.strip())
+    if not hmac.compare_digest(expected, record.code_hash):
+        OneTimeCode.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
+        if record.attempts + 1 >= settings.CODE_MAX_ATTEMPTS:
+            raise code_error(CodeProblem.EXHAUSTED)
+        raise code_error(CodeProblem.WRONG)
+    with transaction.atomic():
+        claimed = OneTimeCode.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=timezone.now())
+    if not claimed:
+        raise code_error(CodeProblem.MISSING)
+    record.refresh_from_db()
+    return record

@@ -1,0 +1,81 @@
+"""Demo accounts for ``make run``. Running it again changes nothing but the demo passwords' reset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from portal.identity import format_phone, format_snils, snils_checksum
+from portal.models import User
+
+DEMO_PASSWORD = "Dnevnik-demo-2026"
+
+
+def demo_snils(number: str) -> str:
+    return f"{number}{snils_checksum(number):02d}"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    surname: str
+    given_name: str
+    patronymic: str
+    email: str
+    phone: str
+    snils: str | None
+    birth_date: date | None
+    is_staff: bool = False
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("parent (mother of two)", "Смирнова", "Ольга", "Игоревна", "olga.smirnova@dnevnik.test",
+                "+79160000001", demo_snils("123456701"), date(1986, 3, 14)),
+    DemoAccount("parent (father)", "Смирнов", "Андрей", "Викторович", "andrey.smirnov@dnevnik.test",
+                "+79160000002", demo_snils("123456702"), date(1984, 11, 2)),
+    DemoAccount("pupil, a minor (own account)", "Смирнов", "Артём", "Андреевич", "artyom.smirnov@dnevnik.test",
+                "+79160000003", demo_snils("123456703"), date(2012, 9, 1)),
+    DemoAccount("grandmother (future trusted person)", "Кузнецова", "Галина", "Петровна",
+                "galina.kuznetsova@dnevnik.test", "+79160000004", demo_snils("123456704"), date(1958, 6, 21)),
+    DemoAccount("teacher", "Иванова", "Елена", "Сергеевна", "elena.ivanova@dnevnik.test",
+                "+79160000005", None, None),
+    DemoAccount("registrar", "Петров", "Сергей", "Николаевич", "sergey.petrov@dnevnik.test",
+                "+79160000006", None, None),
+    DemoAccount("operator (admin site)", "Оператор", "Портала", "", "admin@dnevnik.test",
+                "+79160000009", None, None, is_staff=True),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts (idempotent) and print how to sign in."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        now = timezone.now()
+        for demo in DEMO_ACCOUNTS:
+            user, _created = User.objects.update_or_create(
+                email=demo.email,
+                defaults={
+                    "surname": demo.surname, "given_name": demo.given_name, "patronymic": demo.patronymic,
+                    "phone": demo.phone, "snils": demo.snils, "birth_date": demo.birth_date,
+                    "is_staff": demo.is_staff, "is_superuser": demo.is_staff, "is_active": True,
+                },
+                create_defaults={
+                    "surname": demo.surname, "given_name": demo.given_name, "patronymic": demo.patronymic,
+                    "phone": demo.phone, "snils": demo.snils, "birth_date": demo.birth_date,
+                    "is_staff": demo.is_staff, "is_superuser": demo.is_staff,
+                    "email_confirmed_at": now, "phone_confirmed_at": now,
+                },
+            )
+            if not user.check_password(DEMO_PASSWORD):
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}); sign in with email, SNILS or phone:")
+        for demo in DEMO_ACCOUNTS:
+            snils = format_snils(demo.snils) if demo.snils else "—"
+            self.stdout.write(f"  {demo.role:38} {demo.email:36} {format_phone(demo.phone):18} SNILS {snils}")

@@ -1,0 +1,150 @@
+"""Portal accounts, their one-time codes and the record of failed sign-ins."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.identity import age_on
+
+ADULT_AGE = 18
+
+
+class UserManager(BaseUserManager["User"]):
+    """Used by ``createsuperuser`` and the admin; people register through ``services``."""
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        user = self.model(email=email.strip().lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.update(is_staff=True, is_superuser=True, email_confirmed_at=timezone.now())
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """One person's portal account. A parent and a child each have their own.
+
+    ``patronymic`` (отчество) may be empty. ``snils`` holds 11 digits without separators,
+    ``phone`` a mobile number in E.164. Email, a *confirmed* phone and SNILS identify one account.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    surname = models.CharField(_("surname"), max_length=100)
+    given_name = models.CharField(_("given name"), max_length=100)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    email = models.EmailField(_("email"), unique=True)
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=16)
+    phone_confirmed_at = models.DateTimeField(null=True, blank=True)
+    snils = models.CharField(_("SNILS"), max_length=11, unique=True, null=True, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["surname", "given_name", "phone"]
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=Q(phone_confirmed_at__isnull=False),
+                name="portal_user_confirmed_phone_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.surname, self.given_name, self.patronymic) if part)
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.given_name
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    @property
+    def phone_confirmed(self) -> bool:
+        return self.phone_confirmed_at is not None
+
+    @property
+    def contacts_confirmed(self) -> bool:
+        return self.email_confirmed and self.phone_confirmed
+
+    @property
+    def is_minor(self) -> bool:
+        """Under 18 by the birth date; an account without a birth date is not known to be a minor."""
+        if self.birth_date is None:
+            return False
+        return age_on(self.birth_date, timezone.localdate()) < ADULT_AGE
+
+    def age(self, on: date | None = None) -> int | None:
+        if self.birth_date is None:
+            return None
+        return age_on(self.birth_date, on or timezone.localdate())
+
+
+class OneTimeCode(models.Model):
+    """One six-digit code sent to one address for one purpose.
+
+    Only the newest code of a person and purpose counts. The code itself is not stored, only its
+    keyed hash, so a database reader cannot confirm someone else's phone.
+    """
+
+    class Purpose(models.TextChoices):
+        CONFIRM_EMAIL = "confirm_email", _("email confirmation")
+        CONFIRM_PHONE = "confirm_phone", _("phone confirmation")
+        RESET_PASSWORD = "reset_password", _("password reset")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("email")
+        SMS = "sms", _("SMS")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="one_time_codes")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    target = models.CharField(max_length=254, help_text="The email or phone the code was sent to.")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "purpose", "-created_at"], name="portal_code_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} → {self.target}"
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in, kept only as long as it counts towards a limit (see ``throttle``)."""
+
+    key = models.CharField(max_length=300, help_text="user:<id> or the normalised login, or ip:<address>.")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"], name="portal_signin_failure_key_at")]

@@ -1,0 +1,76 @@
+"""Reads of the portal that the web pages and the API share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.functional import Promise
+
+import access
+from portal.identity import format_phone, format_snils
+from portal.models import User
+
+
+@dataclass(frozen=True)
+class AccountProfile:
+    public_id: str
+    surname: str
+    given_name: str
+    patronymic: str
+    full_name: str
+    email: str
+    email_confirmed: bool
+    phone: str
+    phone_display: str
+    phone_confirmed: bool
+    snils: str | None
+    birth_date: date | None
+    is_minor: bool
+    roles: list[str]
+
+
+def account_roles(user: User) -> list[str]:
+    """Roles an account holds. Registry links (guardian, student, staff) will add theirs here."""
+    return ["operator"] if user.is_staff else []
+
+
+def account_profile(*, viewer: User, account: User | None = None) -> AccountProfile:
+    account = account or viewer
+    access.require(viewer, "account.view", account)
+    return AccountProfile(
+        public_id=str(account.public_id),
+        surname=account.surname,
+        given_name=account.given_name,
+        patronymic=account.patronymic,
+        full_name=account.full_name,
+        email=account.email,
+        email_confirmed=account.email_confirmed,
+        phone=account.phone,
+        phone_display=format_phone(account.phone),
+        phone_confirmed=account.phone_confirmed,
+        snils=format_snils(account.snils) if account.snils else None,
+        birth_date=account.birth_date,
+        is_minor=account.is_minor,
+        roles=account_roles(account),
+    )
+
+
+@dataclass(frozen=True)
+class CatalogueService:
+    slug: str
+    title: str | Promise
+    description: str | Promise
+    url_name: str
+
+
+def service_catalogue() -> list[CatalogueService]:
+    return [
+        CatalogueService(
+            slug="diary",
+            title=_("Electronic school diary"),
+            description=_("Marks, homework, attendance and the timetable of your child or your own."),
+            url_name="portal:service_diary",
+        ),
+    ]

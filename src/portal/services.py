@@ -1,0 +1,256 @@
+"""Writes of the portal: registration, confirmation of contacts, sign-in, passwords, profile.
+
+Arguments arrive already parsed (``portal.identity``); the rules that need the database, such as
+uniqueness, live here. Codes are delivered by a task after the transaction commits.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import auth
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from dnevnik.errors import DomainError, RateLimited
+from portal import throttle
+from portal.backends import accounts_for_login
+from portal.codes import CodeProblem, code_error, consume_code, issue_code
+from portal.login import resolve_login
+from portal.models import OneTimeCode, User
+from portal.tasks import deliver_code
+
+SIGNED_IN_AT = "portal_signed_in_at"
+
+_TAKEN_HINT = _("If this is your account, sign in or reset the password.")
+
+
+def _taken(code: str, what: str, field: str) -> DomainError:
+    # The message never says whose account it is, only what the person can do.
+    return DomainError(code, f"{what} {_TAKEN_HINT}", field=field)
+
+
+def _check_unique(*, email: str | None = None, phone: str | None = None, snils: str | None = None,
+                  exclude: User | None = None) -> None:
+    others = User.objects.exclude(pk=exclude.pk) if exclude else User.objects.all()
+    if email and others.filter(email=email).exists():
+        raise _taken("email_taken", _("This email is already used by another account."), "email")
+    if phone and others.filter(phone=phone, phone_confirmed_at__isnull=False).exists():
+        raise _taken("phone_taken", _("This phone number is already confirmed in another account."), "phone")
+    if snils and others.filter(snils=snils).exists():
+        raise _taken("snils_taken", _("This SNILS is already used by another account."), "snils")
+
+
+def _password_errors(password: str, user: User, field: str = "password") -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise DomainError("password_weak", " ".join(error.messages), field=field) from None
+
+
+def send_code(*, user: User, purpose: str, channel: str, target: str) -> OneTimeCode:
+    """Issue a code and have the worker deliver it once this transaction commits."""
+    issued = issue_code(user=user, purpose=purpose, channel=channel, target=target)
+    language = translation.get_language() or "ru"
+    transaction.on_commit(
+        lambda: deliver_code.enqueue(
+            channel=channel, target=target, purpose=purpose, code=issued.code, language=language
+        )
+    )
+    return issued.record
+
+
+@transaction.atomic
+def register_account(
+    *,
+    surname: str,
+    given_name: str,
+    patronymic: str,
+    email: str,
+    phone: str,
+    password: str,
+    snils: str | None = None,
+    birth_date: date | None = None,
+) -> User:
+    """A new account with unconfirmed contacts; codes go to the email and the phone."""
+    _check_unique(email=email, phone=phone, snils=snils)
+    user = User(
+        surname=surname,
+        given_name=given_name,
+        patronymic=patronymic,
+        email=email,
+        phone=phone,
+        snils=snils or None,
+        birth_date=birth_date,
+    )
+    _password_errors(password, user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Someone took the same email or SNILS between the check and the insert.
+        _check_unique(email=email, phone=phone, snils=snils)
+        raise
+    send_code(user=user, purpose=OneTimeCode.Purpose.CONFIRM_EMAIL, channel=OneTimeCode.Channel.EMAIL, target=email)
+    send_code(user=user, purpose=OneTimeCode.Purpose.CONFIRM_PHONE, channel=OneTimeCode.Channel.SMS, target=phone)
+    return user
+
+
+def _waiting_code(user: User, purpose: str) -> OneTimeCode | None:
+    return (
+        OneTimeCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True, expires_at__gt=timezone.now())
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _current_contact(user: User, purpose: str) -> str:
+    return user.email if purpose == OneTimeCode.Purpose.CONFIRM_EMAIL else user.phone
+
+
+def pending_contact(user: User, purpose: str) -> str:
+    """The address a confirmation code for ``purpose`` would go to now."""
+    record = _waiting_code(user, purpose)
+    return record.target if record is not None else _current_contact(user, purpose)
+
+
+def has_pending_change(user: User, purpose: str) -> bool:
+    """True while a code for a new email or phone waits to be entered."""
+    return pending_contact(user, purpose) != _current_contact(user, purpose)
+
+
+def resend_confirmation(*, user: User, purpose: str) -> OneTimeCode:
+    channel = OneTimeCode.Channel.EMAIL if purpose == OneTimeCode.Purpose.CONFIRM_EMAIL else OneTimeCode.Channel.SMS
+    with transaction.atomic():
+        return send_code(user=user, purpose=purpose, channel=channel, target=pending_contact(user, purpose))
+
+
+def confirm_contact(*, user: User, purpose: str, code: str) -> User:
+    """Check the code; the address it was sent to becomes the account's confirmed email or phone."""
+    record = consume_code(user=user, purpose=purpose, code=code)
+    now = timezone.now()
+    with transaction.atomic():
+        if purpose == OneTimeCode.Purpose.CONFIRM_EMAIL:
+            _check_unique(email=record.target, exclude=user)
+            user.email, user.email_confirmed_at = record.target, now
+        else:
+            _check_unique(phone=record.target, exclude=user)
+            user.phone, user.phone_confirmed_at = record.target, now
+        user.save(update_fields=["email", "email_confirmed_at", "phone", "phone_confirmed_at"])
+    return user
+
+
+def request_email_change(*, user: User, email: str) -> OneTimeCode:
+    """The new email replaces the old one only once its code is confirmed."""
+    if email == user.email and user.email_confirmed:
+        raise DomainError("email_unchanged", _("This is already your confirmed email."), field="email")
+    _check_unique(email=email, exclude=user)
+    with transaction.atomic():
+        return send_code(
+            user=user, purpose=OneTimeCode.Purpose.CONFIRM_EMAIL, channel=OneTimeCode.Channel.EMAIL, target=email
+        )
+
+
+def request_phone_change(*, user: User, phone: str) -> OneTimeCode:
+    """The new phone replaces the old one only once its code is confirmed."""
+    if phone == user.phone and user.phone_confirmed:
+        raise DomainError("phone_unchanged", _("This is already your confirmed phone number."), field="phone")
+    _check_unique(phone=phone, exclude=user)
+    with transaction.atomic():
+        return send_code(
+            user=user, purpose=OneTimeCode.Purpose.CONFIRM_PHONE, channel=OneTimeCode.Channel.SMS, target=phone
+        )
+
+
+@transaction.atomic
+def update_profile(
+    *, user: User, surname: str, given_name: str, patronymic: str, birth_date: date | None, snils: str | None
+) -> User:
+    _check_unique(snils=snils, exclude=user)
+    user.surname, user.given_name, user.patronymic = surname, given_name, patronymic
+    user.birth_date, user.snils = birth_date, snils or None
+    user.save(update_fields=["surname", "given_name", "patronymic", "birth_date", "snils"])
+    return user
+
+
+INVALID_CREDENTIALS = _(
+    "Wrong login or password. After 5 failed attempts sign-in to the account pauses for 15 minutes."
+)
+
+
+def sign_in(*, request: HttpRequest, login: str, password: str) -> User:
+    """Check the credentials and start a fresh session (a new session key)."""
+    user = auth.authenticate(request, login=login, password=password)
+    if not isinstance(user, User):
+        raise DomainError("invalid_credentials", INVALID_CREDENTIALS, field="login")
+    start_session(request=request, user=user)
+    return user
+
+
+def start_session(*, request: HttpRequest, user: User) -> None:
+    """Sign ``user`` in on this request: a new session key, and the clock of its 12 hours."""
+    auth.login(request, user, backend="portal.backends.PortalLoginBackend")
+    request.session[SIGNED_IN_AT] = timezone.now().timestamp()
+
+
+def sign_out(*, request: HttpRequest) -> None:
+    auth.logout(request)
+
+
+def change_password(*, request: HttpRequest, user: User, old_password: str, new_password: str) -> User:
+    """A new password; this session stays, every other session of the account ends."""
+    if not user.check_password(old_password):
+        raise DomainError("password_wrong", _("The current password is wrong."), field="old_password")
+    _password_errors(new_password, user, field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    auth.update_session_auth_hash(request, user)
+    return user
+
+
+def _reset_account(login: str) -> User | None:
+    keys = resolve_login(login)
+    users = accounts_for_login(keys) if keys else []
+    return users[0] if len(users) == 1 else None
+
+
+def request_password_reset(*, login: str) -> None:
+    """Send a reset code if the login names an account; the answer is the same either way.
+
+    A phone login gets the code by SMS; an email or a SNILS gets it by email. The email need not
+    be confirmed yet: reading the code proves the mailbox is the person's.
+    """
+    user = _reset_account(login)
+    if user is None or not user.is_active:
+        return
+    keys = resolve_login(login)
+    if keys.phone and user.phone == keys.phone and user.phone_confirmed:
+        channel, target = OneTimeCode.Channel.SMS, user.phone
+    else:
+        channel, target = OneTimeCode.Channel.EMAIL, user.email
+    try:
+        with transaction.atomic():
+            send_code(user=user, purpose=OneTimeCode.Purpose.RESET_PASSWORD, channel=channel, target=target)
+    except RateLimited:
+        # Saying "too soon" would tell a stranger the account exists.
+        return
+
+
+def reset_password(*, login: str, code: str, new_password: str) -> User:
+    user = _reset_account(login)
+    _password_errors(new_password, user or User(), field="new_password")
+    if user is None or not user.is_active:
+        raise code_error(CodeProblem.WRONG)
+    record = consume_code(user=user, purpose=OneTimeCode.Purpose.RESET_PASSWORD, code=code)
+    with transaction.atomic():
+        user.set_password(new_password)
+        if record.channel == OneTimeCode.Channel.EMAIL and record.target == user.email and not user.email_confirmed:
+            user.email_confirmed_at = timezone.now()
+        user.save(update_fields=["password", "email_confirmed_at"])
+        throttle.clear_account(user)
+    return user

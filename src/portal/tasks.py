@@ -1,0 +1,35 @@
+"""Background work of the portal, run by the task worker (``manage.py db_worker``)."""
+
+from __future__ import annotations
+
+from django.core.mail import send_mail
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django_tasks import task
+
+from notify.sms import send_sms
+from portal.models import OneTimeCode
+
+_PURPOSE_TEXT = {
+    OneTimeCode.Purpose.CONFIRM_EMAIL: gettext_noop("Your code to confirm the email address on Dnevnik: {code}"),
+    OneTimeCode.Purpose.CONFIRM_PHONE: gettext_noop("Your code to confirm the phone number on Dnevnik: {code}"),
+    OneTimeCode.Purpose.RESET_PASSWORD: gettext_noop("Your code to reset the Dnevnik password: {code}"),
+}
+
+
+@task()
+def deliver_code(*, channel: str, target: str, purpose: str, code: str, language: str = "ru") -> None:
+    """Send one code by email or SMS, in the language the person used when asking for it."""
+    with translation.override(language):
+        text = _(_PURPOSE_TEXT[OneTimeCode.Purpose(purpose)]).format(code=code)
+        warning = _("The code is valid for 10 minutes. Never tell it to anyone, not even to staff.")
+        if channel == OneTimeCode.Channel.EMAIL:
+            send_mail(
+                subject=_("Dnevnik code: {code}").format(code=code),
+                message=f"{text}\n\n{warning}\n",
+                from_email=None,
+                recipient_list=[target],
+            )
+        else:
+            send_sms(to=target, text=f"{text}. {warning}")
