@@ -44,10 +44,20 @@ class CommittingClient(Client):
 
 
 @pytest.fixture
-def web(django_capture_on_commit_callbacks: Callable[..., Any], db: None) -> CommittingClient:
-    client = CommittingClient()
-    client.capture = django_capture_on_commit_callbacks
-    return client
+def make_client(django_capture_on_commit_callbacks: Callable[..., Any], db: None) -> Callable[[], CommittingClient]:
+    """More committing clients, one per browser a person would use."""
+
+    def _make() -> CommittingClient:
+        client = CommittingClient()
+        client.capture = django_capture_on_commit_callbacks
+        return client
+
+    return _make
+
+
+@pytest.fixture
+def web(make_client: Callable[[], CommittingClient]) -> CommittingClient:
+    return make_client()
 
 
 CODE = re.compile(r"\b(\d{6})\b")
@@ -56,7 +66,7 @@ CODE = re.compile(r"\b(\d{6})\b")
 def last_email_code(to: str) -> str:
     for message in reversed(mail.outbox):
         if to in message.to:
-            found = CODE.search(message.body)
+            found = CODE.search(str(message.body))
             assert found, message.body
             return found.group(1)
     raise AssertionError(f"no email to {to}")

@@ -6,7 +6,7 @@ one place, so the same rule reads the same everywhere.
 
 from __future__ import annotations
 
-from django.utils.functional import Promise
+from django_stubs_ext import StrOrPromise
 
 
 class DomainError(Exception):
@@ -14,7 +14,7 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, code: str, message: str | Promise, *, field: str | None = None) -> None:
+    def __init__(self, code: str, message: StrOrPromise, *, field: str | None = None) -> None:
         super().__init__(str(message))
         self.code = code
         self.message = message
@@ -37,6 +37,6 @@ class RateLimited(DomainError):
 
     status = 429
 
-    def __init__(self, code: str, message: str | Promise, *, retry_after: int, field: str | None = None) -> None:
+    def __init__(self, code: str, message: StrOrPromise, *, retry_after: int, field: str | None = None) -> None:
         super().__init__(code, message, field=field)
         self.retry_after = retry_after

@@ -8,20 +8,20 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import User
 
 
-class AccountCreationForm(BaseUserCreationForm):  # type: ignore[type-arg]
+class AccountCreationForm(BaseUserCreationForm):
     class Meta:
         model = User
         fields = ("email", "surname", "given_name", "phone")
 
 
-class AccountChangeForm(UserChangeForm):  # type: ignore[type-arg]
+class AccountChangeForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(DjangoUserAdmin):
     add_form = AccountCreationForm
     form = AccountChangeForm
     ordering = ("surname", "given_name")

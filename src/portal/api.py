@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -41,9 +42,7 @@ class MeOut(Schema):
 
 @router.get("/me", response=MeOut, url_name="me", summary="The caller's profile, roles and children")
 def me(request: HttpRequest) -> MeOut:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    profile = selectors.account_profile(viewer=user)
+    profile = selectors.account_profile(viewer=cast(User, request.auth))  # type: ignore[attr-defined]
     return MeOut(
         id=profile.public_id,
         surname=profile.surname,

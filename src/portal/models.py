@@ -148,3 +148,6 @@ class SignInFailure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["key", "at"], name="portal_signin_failure_key_at")]
+
+    def __str__(self) -> str:
+        return f"{self.key} at {self.at.isoformat()}"

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from dnevnik.errors import DomainError, RateLimited
 from portal import throttle
@@ -29,7 +30,7 @@ SIGNED_IN_AT = "portal_signed_in_at"
 _TAKEN_HINT = _("If this is your account, sign in or reset the password.")
 
 
-def _taken(code: str, what: str, field: str) -> DomainError:
+def _taken(code: str, what: StrOrPromise, field: str) -> DomainError:
     # The message never says whose account it is, only what the person can do.
     return DomainError(code, f"{what} {_TAKEN_HINT}", field=field)
 
@@ -119,9 +120,10 @@ def pending_contact(user: User, purpose: str) -> str:
     return record.target if record is not None else _current_contact(user, purpose)
 
 
-def has_pending_change(user: User, purpose: str) -> bool:
-    """True while a code for a new email or phone waits to be entered."""
-    return pending_contact(user, purpose) != _current_contact(user, purpose)
+def confirmation_waiting(user: User, purpose: str) -> bool:
+    """True while the contact is unconfirmed, or a code for a new email or phone waits to be entered."""
+    confirmed = user.email_confirmed if purpose == OneTimeCode.Purpose.CONFIRM_EMAIL else user.phone_confirmed
+    return not confirmed or pending_contact(user, purpose) != _current_contact(user, purpose)
 
 
 def resend_confirmation(*, user: User, purpose: str) -> OneTimeCode:

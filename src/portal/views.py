@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,9 +22,8 @@ RESET_LOGIN = "portal_reset_login"
 
 
 def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
+    """The signed-in account of a ``login_required`` view."""
+    return cast(User, request.user)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -48,7 +47,9 @@ def register(request: HttpRequest) -> HttpResponse:
             form.add_domain_error(error)
         else:
             services.start_session(request=request, user=user)
-            messages.success(request, _("The account is created. Enter the codes we sent to confirm your email and phone."))
+            messages.success(
+                request, _("The account is created. Enter the codes we sent to confirm your email and phone.")
+            )
             return redirect("portal:confirm")
     return render(request, "portal/register.html", {"form": form})
 
@@ -63,11 +64,15 @@ def confirm(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "")
         purpose = OneTimeCode.Purpose.CONFIRM_EMAIL if action.endswith("email") else OneTimeCode.Purpose.CONFIRM_PHONE
         form = forms.CodeForm(request.POST, prefix="email" if action.endswith("email") else "phone")
-        try:
-            if action.startswith("resend"):
+        if action.startswith("resend"):
+            try:
                 services.resend_confirmation(user=user, purpose=purpose)
-                messages.info(request, _("A new code is on its way."))
-                return redirect("portal:confirm")
+            except DomainError as error:
+                messages.error(request, error.message, extra_tags=error.code)
+            else:
+                messages.info(request, _("A new code is on its way."), extra_tags="code_sent")
+            return redirect("portal:confirm")
+        try:
             if form.is_valid():
                 services.confirm_contact(user=user, purpose=purpose, code=form.cleaned_data["code"])
                 messages.success(request, _("Confirmed."))
@@ -85,8 +90,8 @@ def confirm(request: HttpRequest) -> HttpResponse:
         "phone_form": phone_form,
         "pending_email": services.pending_contact(user, OneTimeCode.Purpose.CONFIRM_EMAIL),
         "pending_phone": services.pending_contact(user, OneTimeCode.Purpose.CONFIRM_PHONE),
-        "email_pending": not user.email_confirmed or services.has_pending_change(user, OneTimeCode.Purpose.CONFIRM_EMAIL),
-        "phone_pending": not user.phone_confirmed or services.has_pending_change(user, OneTimeCode.Purpose.CONFIRM_PHONE),
+        "email_pending": services.confirmation_waiting(user, OneTimeCode.Purpose.CONFIRM_EMAIL),
+        "phone_pending": services.confirmation_waiting(user, OneTimeCode.Purpose.CONFIRM_PHONE),
     })
 
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 from portal.identity import format_phone, format_snils, snils_checksum
 from portal.models import User
 
-DEMO_PASSWORD = "Dnevnik-demo-2026"
+# Printed by `make run` on purpose: these accounts exist only in the demo database.
+DEMO_PASSWORD = "Dnevnik-demo-2026"  # noqa: S105
 
 
 def demo_snils(number: str) -> str:

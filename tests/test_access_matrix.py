@@ -1,0 +1,177 @@
+"""The access matrix: for every URL of the project, what each kind of visitor gets.
+
+``test_every_url_has_rows`` walks the whole URL configuration and fails when a pattern has no row
+here, so a new page or endpoint cannot land without saying who may use it and who may not.
+Later issues add actors (guardian, pupil, trusted person, teacher, registrar) and their rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from portal.models import User
+from tests.conftest import PASSWORD
+
+ANONYMOUS, PERSON, OPERATOR = "anonymous", "person", "operator"
+ACTORS = (ANONYMOUS, PERSON, OPERATOR)
+
+
+@dataclass(frozen=True)
+class World:
+    person: User
+    other: User
+    operator: User
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # "namespace:name", or "namespace:<route>" for an unnamed pattern
+    path: Callable[[World], str]
+    expect: dict[str, int | str]  # a status, or "→/prefix" for a redirect to a path starting so
+    method: str = "get"
+
+
+SIGN_IN = "→/signin/?next="
+ADMIN_SIGN_IN = "→/admin/login/?next="
+
+
+def everyone(expect: int | str) -> dict[str, int | str]:
+    return dict.fromkeys(ACTORS, expect)
+
+
+def signed_in_only(expect_signed_in: int | str = 200) -> dict[str, int | str]:
+    return {ANONYMOUS: SIGN_IN, PERSON: expect_signed_in, OPERATOR: expect_signed_in}
+
+
+def staff_only(expect_staff: int | str = 200) -> dict[str, int | str]:
+    return {ANONYMOUS: ADMIN_SIGN_IN, PERSON: ADMIN_SIGN_IN, OPERATOR: expect_staff}
+
+
+def admin_object(model: str, suffix: str) -> Callable[[World], str]:
+    return lambda world: f"/admin/portal/{model}/{world.other.pk}/{suffix}"
+
+
+ROWS: list[Row] = [
+    Row("portal:home", lambda w: "/", {ANONYMOUS: 200, PERSON: "→/cabinet/", OPERATOR: "→/cabinet/"}),
+    Row("portal:register", lambda w: "/register/", everyone(200)),
+    Row("portal:confirm", lambda w: "/confirm/", signed_in_only()),
+    Row("portal:signin", lambda w: "/signin/", everyone(200)),
+    Row("portal:signout", lambda w: "/signout/", everyone(405)),
+    Row("portal:signout", lambda w: "/signout/", everyone("→/signin/"), method="post"),
+    Row("portal:reset", lambda w: "/reset/", everyone(200)),
+    Row("portal:reset_confirm", lambda w: "/reset/code/", everyone("→/reset/")),
+    Row("portal:cabinet", lambda w: "/cabinet/", signed_in_only()),
+    Row("portal:profile", lambda w: "/cabinet/profile/", signed_in_only()),
+    Row("portal:contacts", lambda w: "/cabinet/contacts/", signed_in_only()),
+    Row("portal:password", lambda w: "/cabinet/password/", signed_in_only()),
+    Row("portal:services", lambda w: "/cabinet/services/", signed_in_only()),
+    Row("portal:service_diary", lambda w: "/cabinet/services/diary/", signed_in_only()),
+    Row("portal:subscriptions", lambda w: "/cabinet/subscriptions/", signed_in_only()),
+    Row("set_language", lambda w: "/i18n/setlang/", everyone("→/"), method="post"),
+    Row("api:me", lambda w: "/api/v1/me", {ANONYMOUS: 401, PERSON: 200, OPERATOR: 200}),
+    Row("api:openapi-json", lambda w: "/api/v1/openapi.json", everyone(200)),
+    Row("api:openapi-view", lambda w: "/api/v1/docs", everyone(200)),
+    Row("api:api-root", lambda w: "/api/v1/", everyone(404)),
+    # The operator's admin site: staff only; a person is sent to the admin's sign-in like a stranger.
+    Row("admin:index", lambda w: "/admin/", staff_only()),
+    Row("admin:login", lambda w: "/admin/login/", {ANONYMOUS: 200, PERSON: 200, OPERATOR: "→/admin/"}),
+    Row("admin:logout", lambda w: "/admin/logout/",
+        {ANONYMOUS: "→/admin/", PERSON: "→/admin/", OPERATOR: "→/signin/"}, method="post"),
+    Row("admin:password_change", lambda w: "/admin/password_change/", staff_only()),
+    Row("admin:password_change_done", lambda w: "/admin/password_change/done/", staff_only()),
+    Row("admin:autocomplete", lambda w: "/admin/autocomplete/", staff_only(403)),
+    Row("admin:jsi18n", lambda w: "/admin/jsi18n/", staff_only()),
+    Row("admin:view_on_site", lambda w: "/admin/r/1/1/", staff_only(404)),
+    Row("admin:app_list", lambda w: "/admin/portal/", staff_only()),
+    Row("admin:portal_user_changelist", lambda w: "/admin/portal/user/", staff_only()),
+    Row("admin:portal_user_add", lambda w: "/admin/portal/user/add/", staff_only()),
+    Row("admin:portal_user_change", admin_object("user", "change/"), staff_only()),
+    Row("admin:portal_user_history", admin_object("user", "history/"), staff_only()),
+    Row("admin:portal_user_delete", admin_object("user", "delete/"), staff_only()),
+    Row("admin:auth_user_password_change", admin_object("user", "password/"), staff_only()),
+    Row("admin:<path:object_id>/", admin_object("user", ""), staff_only("→/admin/portal/user/")),
+    Row("admin:auth_group_changelist", lambda w: "/admin/auth/group/", staff_only()),
+    Row("admin:auth_group_add", lambda w: "/admin/auth/group/add/", staff_only()),
+    Row("admin:auth_group_change", lambda w: "/admin/auth/group/999999/change/", staff_only("→/admin/")),
+    Row("admin:auth_group_history", lambda w: "/admin/auth/group/999999/history/", staff_only("→/admin/")),
+    Row("admin:auth_group_delete", lambda w: "/admin/auth/group/999999/delete/", staff_only("→/admin/")),
+    Row("admin:django_tasks_database_dbtaskresult_changelist",
+        lambda w: "/admin/django_tasks_database/dbtaskresult/", staff_only()),
+    Row("admin:django_tasks_database_dbtaskresult_add",
+        lambda w: "/admin/django_tasks_database/dbtaskresult/add/", staff_only(403)),
+    Row("admin:django_tasks_database_dbtaskresult_change",
+        lambda w: "/admin/django_tasks_database/dbtaskresult/00000000-0000-0000-0000-000000000000/change/",
+        staff_only("→/admin/")),
+    Row("admin:django_tasks_database_dbtaskresult_history",
+        lambda w: "/admin/django_tasks_database/dbtaskresult/00000000-0000-0000-0000-000000000000/history/",
+        staff_only("→/admin/")),
+    Row("admin:django_tasks_database_dbtaskresult_delete",
+        lambda w: "/admin/django_tasks_database/dbtaskresult/00000000-0000-0000-0000-000000000000/delete/",
+        staff_only(403)),
+    Row("admin:(?P<url>.*)$", lambda w: "/admin/no-such-page/", staff_only(404)),
+]
+
+
+def url_keys(patterns: list[Any], namespace: tuple[str, ...] = ()) -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = (*namespace, pattern.namespace) if pattern.namespace else namespace
+            yield from url_keys(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield ":".join((*namespace, pattern.name or str(pattern.pattern)))
+
+
+def test_every_url_has_rows() -> None:
+    covered = {row.key for row in ROWS}
+    missing = sorted(set(url_keys(get_resolver().url_patterns)) - covered)
+    assert not missing, f"URL patterns without access-matrix rows: {missing}"
+
+
+def test_rows_name_real_urls() -> None:
+    assert {row.key for row in ROWS} <= set(url_keys(get_resolver().url_patterns))
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    def account(email: str, phone: str, **extra: Any) -> User:
+        return User.objects.create_user(email, PASSWORD, surname="Тестов", given_name="Тест", phone=phone, **extra)
+
+    return World(
+        person=account("person@example.ru", "+79000000001"),
+        other=account("other@example.ru", "+79000000002"),
+        operator=account("operator@example.ru", "+79000000003", is_staff=True, is_superuser=True),
+    )
+
+
+def client_for(actor: str, world: World) -> Client:
+    client = Client()
+    if actor != ANONYMOUS:
+        client.force_login(getattr(world, actor))
+    return client
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.method} {row.key}")
+def test_access(world: World, row: Row, actor: str) -> None:
+    client = client_for(actor, world)
+    response = getattr(client, row.method)(row.path(world))
+    expected = row.expect[actor]
+    if isinstance(expected, str):
+        assert response.status_code == 302, f"{actor} on {row.key}: {response.status_code}"
+        assert response["Location"].startswith(expected.removeprefix("→")), response["Location"]
+    else:
+        assert response.status_code == expected, f"{actor} on {row.key}: {response.status_code}"
+
+
+def test_other_peoples_accounts_are_not_reachable_by_id(world: World) -> None:
+    """No page or endpoint takes a person's id; the API answers about the caller only."""
+    client = client_for(PERSON, world)
+    assert client.get("/api/v1/me").json()["id"] == str(world.person.public_id)
+    for path in (f"/api/v1/me?id={world.other.public_id}", f"/cabinet/?user={world.other.pk}"):
+        assert str(world.other.email) not in client.get(path).content.decode()
