@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import cast
 
@@ -43,20 +44,5 @@ class MeOut(Schema):
 @router.get("/me", response=MeOut, url_name="me", summary="The caller's profile, roles and children")
 def me(request: HttpRequest) -> MeOut:
     profile = selectors.account_profile(viewer=cast(User, request.auth))  # type: ignore[attr-defined]
-    return MeOut(
-        id=profile.public_id,
-        surname=profile.surname,
-        given_name=profile.given_name,
-        patronymic=profile.patronymic,
-        full_name=profile.full_name,
-        email=profile.email,
-        email_confirmed=profile.email_confirmed,
-        phone=profile.phone,
-        phone_confirmed=profile.phone_confirmed,
-        snils=profile.snils,
-        birth_date=profile.birth_date,
-        is_minor=profile.is_minor,
-        roles=profile.roles,
-        # Students become visible through registry links, which arrive with the registry.
-        children=[],
-    )
+    # Students become visible through registry links, which arrive with the registry.
+    return MeOut.model_validate({**asdict(profile), "children": []})

@@ -30,6 +30,17 @@ class DomainForm(forms.Form):
         field = error.field if error.field in self.fields else None
         self.add_error(field, ValidationError(error.message, code=error.code))
 
+    def submit(self, action: Callable[[dict[str, Any]], Any]) -> bool:
+        """Validate, then run ``action(cleaned_data)``; a refusal is shown on the form. True on success."""
+        if not self.is_valid():
+            return False
+        try:
+            action(self.cleaned_data)
+        except DomainError as error:
+            self.add_domain_error(error)
+            return False
+        return True
+
 
 class NamesMixin(forms.Form):
     surname = forms.CharField(label=_("Surname"), max_length=200)

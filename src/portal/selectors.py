@@ -15,7 +15,7 @@ from portal.models import User
 
 @dataclass(frozen=True)
 class AccountProfile:
-    public_id: str
+    id: str  # the public, opaque id; never the database key
     surname: str
     given_name: str
     patronymic: str
@@ -40,7 +40,7 @@ def account_profile(*, viewer: User, account: User | None = None) -> AccountProf
     account = account or viewer
     access.require(viewer, "account.view", account)
     return AccountProfile(
-        public_id=str(account.public_id),
+        id=str(account.public_id),
         surname=account.surname,
         given_name=account.given_name,
         patronymic=account.patronymic,

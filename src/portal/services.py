@@ -126,10 +126,13 @@ def confirmation_waiting(user: User, purpose: str) -> bool:
     return not confirmed or pending_contact(user, purpose) != _current_contact(user, purpose)
 
 
+def _channel(purpose: str) -> str:
+    return OneTimeCode.Channel.EMAIL if purpose == OneTimeCode.Purpose.CONFIRM_EMAIL else OneTimeCode.Channel.SMS
+
+
 def resend_confirmation(*, user: User, purpose: str) -> OneTimeCode:
-    channel = OneTimeCode.Channel.EMAIL if purpose == OneTimeCode.Purpose.CONFIRM_EMAIL else OneTimeCode.Channel.SMS
     with transaction.atomic():
-        return send_code(user=user, purpose=purpose, channel=channel, target=pending_contact(user, purpose))
+        return send_code(user=user, purpose=purpose, channel=_channel(purpose), target=pending_contact(user, purpose))
 
 
 def confirm_contact(*, user: User, purpose: str, code: str) -> User:
@@ -147,26 +150,17 @@ def confirm_contact(*, user: User, purpose: str, code: str) -> User:
     return user
 
 
-def request_email_change(*, user: User, email: str) -> OneTimeCode:
-    """The new email replaces the old one only once its code is confirmed."""
-    if email == user.email and user.email_confirmed:
-        raise DomainError("email_unchanged", _("This is already your confirmed email."), field="email")
-    _check_unique(email=email, exclude=user)
-    with transaction.atomic():
-        return send_code(
-            user=user, purpose=OneTimeCode.Purpose.CONFIRM_EMAIL, channel=OneTimeCode.Channel.EMAIL, target=email
+def request_contact_change(*, user: User, purpose: str, target: str) -> OneTimeCode:
+    """A new email or phone replaces the old one only once the code sent to it is confirmed."""
+    is_email = purpose == OneTimeCode.Purpose.CONFIRM_EMAIL
+    if target == _current_contact(user, purpose) and not confirmation_waiting(user, purpose):
+        message = _("This is already your confirmed email.") if is_email else _(
+            "This is already your confirmed phone number."
         )
-
-
-def request_phone_change(*, user: User, phone: str) -> OneTimeCode:
-    """The new phone replaces the old one only once its code is confirmed."""
-    if phone == user.phone and user.phone_confirmed:
-        raise DomainError("phone_unchanged", _("This is already your confirmed phone number."), field="phone")
-    _check_unique(phone=phone, exclude=user)
+        raise DomainError("contact_unchanged", message, field="email" if is_email else "phone")
+    _check_unique(**{"email" if is_email else "phone": target}, exclude=user)
     with transaction.atomic():
-        return send_code(
-            user=user, purpose=OneTimeCode.Purpose.CONFIRM_PHONE, channel=OneTimeCode.Channel.SMS, target=phone
-        )
+        return send_code(user=user, purpose=purpose, channel=_channel(purpose), target=target)
 
 
 @transaction.atomic

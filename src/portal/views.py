@@ -32,25 +32,25 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
 
 
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
 @sensitive_post_parameters("new_password", "new_password_again")
 def register(request: HttpRequest) -> HttpResponse:
-    form = forms.RegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user = services.register_account(
-                surname=data["surname"], given_name=data["given_name"], patronymic=data["patronymic"],
-                email=data["email"], phone=data["phone"], password=data["new_password"],
-                snils=data["snils"], birth_date=data["birth_date"],
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            services.start_session(request=request, user=user)
-            messages.success(
-                request, _("The account is created. Enter the codes we sent to confirm your email and phone.")
-            )
-            return redirect("portal:confirm")
+    form = forms.RegistrationForm(_posted(request))
+
+    def create(data: dict[str, Any]) -> None:
+        user = services.register_account(
+            surname=data["surname"], given_name=data["given_name"], patronymic=data["patronymic"],
+            email=data["email"], phone=data["phone"], password=data["new_password"],
+            snils=data["snils"], birth_date=data["birth_date"],
+        )
+        services.start_session(request=request, user=user)
+
+    if form.is_bound and form.submit(create):
+        messages.success(request, _("The account is created. Enter the codes we sent to confirm your email and phone."))
+        return redirect("portal:confirm")
     return render(request, "portal/register.html", {"form": form})
 
 
@@ -58,13 +58,12 @@ def register(request: HttpRequest) -> HttpResponse:
 def confirm(request: HttpRequest) -> HttpResponse:
     """Both codes on one page: the email's and the phone's, each with its resend button."""
     user = _user(request)
-    email_form = forms.CodeForm(prefix="email")
-    phone_form = forms.CodeForm(prefix="phone")
+    forms_by_channel = {"email": forms.CodeForm(prefix="email"), "phone": forms.CodeForm(prefix="phone")}
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        purpose = OneTimeCode.Purpose.CONFIRM_EMAIL if action.endswith("email") else OneTimeCode.Purpose.CONFIRM_PHONE
-        form = forms.CodeForm(request.POST, prefix="email" if action.endswith("email") else "phone")
-        if action.startswith("resend"):
+        verb, _sep, channel = request.POST.get("action", "").partition("_")
+        channel = "email" if channel == "email" else "phone"
+        purpose = OneTimeCode.Purpose.CONFIRM_EMAIL if channel == "email" else OneTimeCode.Purpose.CONFIRM_PHONE
+        if verb == "resend":
             try:
                 services.resend_confirmation(user=user, purpose=purpose)
             except DomainError as error:
@@ -72,22 +71,13 @@ def confirm(request: HttpRequest) -> HttpResponse:
             else:
                 messages.info(request, _("A new code is on its way."), extra_tags="code_sent")
             return redirect("portal:confirm")
-        try:
-            if form.is_valid():
-                services.confirm_contact(user=user, purpose=purpose, code=form.cleaned_data["code"])
-                messages.success(request, _("Confirmed."))
-                if user.contacts_confirmed:
-                    return redirect("portal:cabinet")
-                return redirect("portal:confirm")
-        except DomainError as error:
-            form.add_domain_error(error)
-        if action.endswith("email"):
-            email_form = form
-        else:
-            phone_form = form
+        form = forms_by_channel[channel] = forms.CodeForm(request.POST, prefix=channel)
+        if form.submit(lambda data: services.confirm_contact(user=user, purpose=purpose, code=data["code"])):
+            messages.success(request, _("Confirmed."))
+            return redirect("portal:cabinet" if user.contacts_confirmed else "portal:confirm")
     return render(request, "portal/confirm.html", {
-        "email_form": email_form,
-        "phone_form": phone_form,
+        "email_form": forms_by_channel["email"],
+        "phone_form": forms_by_channel["phone"],
         "pending_email": services.pending_contact(user, OneTimeCode.Purpose.CONFIRM_EMAIL),
         "pending_phone": services.pending_contact(user, OneTimeCode.Purpose.CONFIRM_PHONE),
         "email_pending": services.confirmation_waiting(user, OneTimeCode.Purpose.CONFIRM_EMAIL),
@@ -104,14 +94,11 @@ def _safe_next(request: HttpRequest) -> str:
 
 @sensitive_post_parameters("password")
 def signin(request: HttpRequest) -> HttpResponse:
-    form = forms.SignInForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sign_in(request=request, login=form.cleaned_data["login"], password=form.cleaned_data["password"])
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            return redirect(_safe_next(request))
+    form = forms.SignInForm(_posted(request))
+    if form.is_bound and form.submit(
+        lambda data: services.sign_in(request=request, login=data["login"], password=data["password"])
+    ):
+        return redirect(_safe_next(request))
     return render(request, "portal/signin.html", {"form": form, "next": _safe_next(request)})
 
 
@@ -123,9 +110,8 @@ def signout(request: HttpRequest) -> HttpResponse:
 
 
 def reset_request(request: HttpRequest) -> HttpResponse:
-    form = forms.ResetRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.request_password_reset(login=form.cleaned_data["login"])
+    form = forms.ResetRequestForm(_posted(request))
+    if form.is_bound and form.submit(lambda data: services.request_password_reset(login=data["login"])):
         request.session[RESET_LOGIN] = form.cleaned_data["login"]
         return redirect("portal:reset_confirm")
     return render(request, "portal/reset_request.html", {"form": form})
@@ -136,17 +122,13 @@ def reset_confirm(request: HttpRequest) -> HttpResponseBase:
     login = request.session.get(RESET_LOGIN)
     if not login:
         return redirect("portal:reset")
-    form = forms.ResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reset_password(login=login, code=form.cleaned_data["code"],
-                                    new_password=form.cleaned_data["new_password"])
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            request.session.pop(RESET_LOGIN, None)
-            messages.success(request, _("The password is changed. Sign in with the new one."))
-            return redirect("portal:signin")
+    form = forms.ResetForm(_posted(request))
+    if form.is_bound and form.submit(
+        lambda data: services.reset_password(login=login, code=data["code"], new_password=data["new_password"])
+    ):
+        request.session.pop(RESET_LOGIN, None)
+        messages.success(request, _("The password is changed. Sign in with the new one."))
+        return redirect("portal:signin")
     return render(request, "portal/reset_confirm.html", {"form": form, "login": login})
 
 
@@ -158,15 +140,10 @@ def cabinet(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = forms.ProfileForm.for_user(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_profile(user=user, **form.cleaned_data)
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("The profile is saved."))
-            return redirect("portal:cabinet")
+    form = forms.ProfileForm.for_user(user, _posted(request))
+    if form.is_bound and form.submit(lambda data: services.update_profile(user=user, **data)):
+        messages.success(request, _("The profile is saved."))
+        return redirect("portal:cabinet")
     return render(request, "portal/profile.html", {"form": form})
 
 
@@ -174,44 +151,29 @@ def profile(request: HttpRequest) -> HttpResponse:
 def contacts(request: HttpRequest) -> HttpResponse:
     """Change the email or the phone: the new one takes effect once its code is confirmed."""
     user = _user(request)
-    email_form = forms.EmailChangeForm(prefix="email")
-    phone_form = forms.PhoneChangeForm(prefix="phone")
+    forms_by_channel: dict[str, forms.DomainForm] = {
+        "email": forms.EmailChangeForm(prefix="email"), "phone": forms.PhoneChangeForm(prefix="phone")}
     if request.method == "POST":
-        is_email = request.POST.get("action") == "email"
-        form: forms.DomainForm = (forms.EmailChangeForm(request.POST, prefix="email") if is_email
-                                  else forms.PhoneChangeForm(request.POST, prefix="phone"))
-        if form.is_valid():
-            try:
-                if is_email:
-                    services.request_email_change(user=user, email=form.cleaned_data["email"])
-                else:
-                    services.request_phone_change(user=user, phone=form.cleaned_data["phone"])
-            except DomainError as error:
-                form.add_domain_error(error)
-            else:
-                messages.info(request, _("We sent a code to the new address. Enter it to finish the change."))
-                return redirect("portal:confirm")
-        if is_email:
-            email_form = form  # type: ignore[assignment]
-        else:
-            phone_form = form  # type: ignore[assignment]
-    return render(request, "portal/contacts.html", {"email_form": email_form, "phone_form": phone_form})
+        channel = "email" if request.POST.get("action") == "email" else "phone"
+        purpose = OneTimeCode.Purpose.CONFIRM_EMAIL if channel == "email" else OneTimeCode.Purpose.CONFIRM_PHONE
+        form_class = forms.EmailChangeForm if channel == "email" else forms.PhoneChangeForm
+        form = forms_by_channel[channel] = form_class(request.POST, prefix=channel)
+        if form.submit(lambda data: services.request_contact_change(user=user, purpose=purpose, target=data[channel])):
+            messages.info(request, _("We sent a code to the new address. Enter it to finish the change."))
+            return redirect("portal:confirm")
+    return render(request, "portal/contacts.html",
+                  {"email_form": forms_by_channel["email"], "phone_form": forms_by_channel["phone"]})
 
 
 @login_required
 @sensitive_post_parameters("old_password", "new_password", "new_password_again")
 def password(request: HttpRequest) -> HttpResponse:
-    form = forms.PasswordChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.change_password(request=request, user=_user(request),
-                                     old_password=form.cleaned_data["old_password"],
-                                     new_password=form.cleaned_data["new_password"])
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("The password is changed. Other sessions of your account have ended."))
-            return redirect("portal:cabinet")
+    form = forms.PasswordChangeForm(_posted(request))
+    if form.is_bound and form.submit(lambda data: services.change_password(
+        request=request, user=_user(request), old_password=data["old_password"], new_password=data["new_password"]
+    )):
+        messages.success(request, _("The password is changed. Other sessions of your account have ended."))
+        return redirect("portal:cabinet")
     return render(request, "portal/password.html", {"form": form})
 
 

@@ -1,0 +1,65 @@
+"""The personal cabinet: profile, the service catalogue with «Получить услугу», and «Подписки»."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.models import User
+
+
+def test_the_cabinet_shows_the_account_and_its_confirmation_state(register: Any, web: Any) -> None:
+    register(confirm=False)
+    page = web.get("/cabinet/").content.decode()
+    assert "Смирнова Ольга Игоревна" in page
+    assert "112-233-445 95" in page
+    assert "+7 912 345-67-89" in page
+    assert 'href="/confirm/"' in page
+
+
+def test_profile_edit_saves_parsed_values(register: Any, web: Any) -> None:
+    user = register()
+    response = web.post("/cabinet/profile/", {"surname": " Семёнова ", "given_name": "Ольга", "patronymic": "",
+                                              "birth_date": "1986-03-14", "snils": "112 233 445 95"})
+    assert response["Location"] == "/cabinet/"
+    user.refresh_from_db()
+    assert (user.surname, user.patronymic, user.snils) == ("Семёнова", "", "11223344595")
+
+
+def test_profile_edit_refuses_someone_elses_snils_and_keeps_the_data(register: Any, web: Any) -> None:
+    register()
+    web.post("/signout/")
+    second = register(email="second@example.ru", phone="+79120000000", snils="")
+    response = web.post("/cabinet/profile/", {"surname": "Петрова", "given_name": "Мария", "patronymic": "",
+                                              "birth_date": "", "snils": "11223344595"})
+    assert [e.code for e in response.context["form"].errors.as_data()["snils"]] == ["snils_taken"]
+    second.refresh_from_db()
+    assert (second.surname, second.snils) == ("Смирнова", None)
+
+
+def test_profile_edit_names_each_bad_field(register: Any, web: Any) -> None:
+    register()
+    response = web.post("/cabinet/profile/", {"surname": "", "given_name": "Ol9a", "patronymic": "",
+                                              "birth_date": "2999-01-01", "snils": "1"})
+    errors = {field: [e.code for e in errs] for field, errs in response.context["form"].errors.as_data().items()}
+    assert errors == {"surname": ["required"], "given_name": ["name_characters"],
+                      "birth_date": ["birth_date_future"], "snils": ["snils_format"]}
+    assert User.objects.get().surname == "Смирнова"
+
+
+def test_the_catalogue_offers_the_diary_and_get_the_service_opens_it(register: Any, web: Any) -> None:
+    register()
+    catalogue = web.get("/cabinet/services/").content.decode()
+    assert 'href="/cabinet/services/diary/"' in catalogue
+    assert "Получить услугу" in catalogue
+    assert web.get("/cabinet/services/diary/").status_code == 200
+
+
+def test_the_diary_page_tells_an_unconfirmed_person_what_to_do(register: Any, web: Any) -> None:
+    register(confirm=False)
+    assert 'href="/confirm/"' in web.get("/cabinet/services/diary/").content.decode()
+
+
+def test_subscriptions_are_empty_for_now(register: Any, web: Any) -> None:
+    register()
+    page = web.get("/cabinet/subscriptions/").content.decode()
+    assert "Подписки" in page
