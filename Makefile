@@ -32,4 +32,4 @@ test: lint typecheck pytest
 
 messages: $(STAMP)
 	cd src && ../$(BIN)/python ../manage.py makemessages --locale ru --ignore 'templates/admin/*' --no-obsolete
-	$(BIN)/python manage.py compilemessages --locale ru
+	$(BIN)/python manage.py compilemessages --locale ru --ignore .venv

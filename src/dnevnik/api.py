@@ -49,8 +49,7 @@ def validation_error(request: HttpRequest, error: ValidationError) -> HttpRespon
     first = error.errors[0] if error.errors else {}
     location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "payload")]
     field = ".".join(location) or None
-    message = _("Check the field “%(field)s”: %(reason)s") % {"field": field, "reason": first.get("msg", "")} \
-        if field else _("The request is malformed.")
+    message = _("Check the field “%(field)s”.") % {"field": field} if field else _("The request is malformed.")
     return api.create_response(request, error_body("invalid", message, field), status=400)
 
 

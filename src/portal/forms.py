@@ -50,7 +50,7 @@ class NamesMixin(forms.Form):
     birth_date = forms.DateField(label=_("Birth date"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     snils = forms.CharField(label=_("SNILS"), max_length=20, required=False,
-                            help_text=_("Optional. 11 digits, for example 112-233-445 95."))
+                            help_text=_("11 digits, for example 112-233-445 95."))
 
     def clean_surname(self) -> str:
         return str(_parsed(lambda: identity.parse_name(self.cleaned_data["surname"], field="surname")))
