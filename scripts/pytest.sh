@@ -15,6 +15,8 @@ if [ ! -x /usr/bin/chromium ]; then
 ##################################################################
 MSG
 fi
+# Live-server threads must not keep connections open, or PostgreSQL cannot drop the test database.
+export DB_CONN_MAX_AGE=0
 echo "== pytest on SQLite"
 env -u DATABASE_URL "$BIN/pytest" "$@"
 if [ -n "${TEST_DATABASE_URL:-}" ]; then

@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from portal import services
 from portal.models import User
 from tests.conftest import PASSWORD
 
@@ -27,6 +28,8 @@ class World:
     person: User
     other: User
     operator: User
+    consent_of: dict[str, int]  # actor -> id of a "Sign in via the portal" consent they gave
+    application_id: int
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,24 @@ ROWS: list[Row] = [
     Row("portal:services", lambda w: "/cabinet/services/", signed_in_only()),
     Row("portal:service_diary", lambda w: "/cabinet/services/diary/", signed_in_only()),
     Row("portal:subscriptions", lambda w: "/cabinet/subscriptions/", signed_in_only()),
+    Row("portal:apps", lambda w: "/cabinet/apps/", signed_in_only()),
+    Row("portal:revoke_app", lambda w: f"/cabinet/apps/{w.consent_of[PERSON]}/revoke/",
+        {ANONYMOUS: SIGN_IN, PERSON: "→/cabinet/apps/", OPERATOR: 404}, method="post"),
+    Row("portal:revoke_app", lambda w: f"/cabinet/apps/{w.consent_of[OPERATOR]}/revoke/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: "→/cabinet/apps/"}, method="post"),
+    Row("portal:revoke_app", lambda w: "/cabinet/apps/999999/revoke/", signed_in_only(404), method="post"),
+    Row("portal:revoke_app", lambda w: f"/cabinet/apps/{w.consent_of[PERSON]}/revoke/",
+        {ANONYMOUS: SIGN_IN, PERSON: 405, OPERATOR: 405}),
+    # The OpenID Connect provider: public metadata; the rest answers by OAuth rules, not by session.
+    Row("oauth2_provider:oidc-connect-discovery-info", lambda w: "/.well-known/openid-configuration", everyone(200)),
+    Row("oauth2_provider:jwks-info", lambda w: "/.well-known/jwks.json", everyone(200)),
+    Row("oauth2_provider:authorize", lambda w: "/o/authorize/", signed_in_only(400)),
+    Row("oauth2_provider:token", lambda w: "/o/token/", everyone(405)),
+    Row("oauth2_provider:token", lambda w: "/o/token/", everyone(400), method="post"),
+    Row("oauth2_provider:revoke-token", lambda w: "/o/revoke_token/", everyone(400), method="post"),
+    Row("oauth2_provider:user-info", lambda w: "/o/userinfo/", everyone(401)),
+    Row("oauth2_provider:rp-initiated-logout", lambda w: "/o/logout/",
+        {ANONYMOUS: "→http://testserver/", PERSON: 200, OPERATOR: 200}),
     Row("set_language", lambda w: "/i18n/setlang/", everyone("→/"), method="post"),
     Row("api:me", lambda w: "/api/v1/me", {ANONYMOUS: 401, PERSON: 200, OPERATOR: 200}),
     Row("api:openapi-json", lambda w: "/api/v1/openapi.json", everyone(200)),
@@ -114,6 +135,15 @@ ROWS: list[Row] = [
     Row("admin:django_tasks_database_dbtaskresult_delete",
         lambda w: "/admin/django_tasks_database/dbtaskresult/00000000-0000-0000-0000-000000000000/delete/",
         staff_only(403)),
+    Row("admin:oauth2_provider_application_changelist", lambda w: "/admin/oauth2_provider/application/",
+        staff_only()),
+    Row("admin:oauth2_provider_application_add", lambda w: "/admin/oauth2_provider/application/add/", staff_only()),
+    Row("admin:oauth2_provider_application_change",
+        lambda w: f"/admin/oauth2_provider/application/{w.application_id}/change/", staff_only()),
+    Row("admin:oauth2_provider_application_history",
+        lambda w: f"/admin/oauth2_provider/application/{w.application_id}/history/", staff_only()),
+    Row("admin:oauth2_provider_application_delete",
+        lambda w: f"/admin/oauth2_provider/application/{w.application_id}/delete/", staff_only()),
     Row("admin:(?P<url>.*)$", lambda w: "/admin/no-such-page/", staff_only(404)),
 ]
 
@@ -142,10 +172,18 @@ def world(db: None) -> World:
     def account(email: str, phone: str, **extra: Any) -> User:
         return User.objects.create_user(email, PASSWORD, surname="Тестов", given_name="Тест", phone=phone, **extra)
 
+    person = account("person@example.ru", "+79000000001")
+    operator = account("operator@example.ru", "+79000000003", is_staff=True, is_superuser=True)
+    app = services.register_oidc_client(name="App", client_id="app", redirect_uris=["https://app.example/cb"])
     return World(
-        person=account("person@example.ru", "+79000000001"),
+        person=person,
         other=account("other@example.ru", "+79000000002"),
-        operator=account("operator@example.ru", "+79000000003", is_staff=True, is_superuser=True),
+        operator=operator,
+        application_id=app.application.pk,
+        consent_of={
+            actor: services.record_client_consent(user=user, application=app.application, scopes=["openid"]).pk
+            for actor, user in ((PERSON, person), (OPERATOR, operator))
+        },
     )
 
 

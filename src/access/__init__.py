@@ -8,20 +8,26 @@ the same. Rules for pupils, guardians, staff and trusted persons join the table 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from dnevnik.errors import NotFound
 
 Rule = Callable[[Any, Any], bool]
+T = TypeVar("T")
 
 
 def _is_self(viewer: Any, account: Any) -> bool:
     return bool(viewer.is_authenticated and viewer.is_active and viewer.pk == account.pk)
 
 
+def _owns(viewer: Any, record: Any) -> bool:
+    return _is_self(viewer, record.user)
+
+
 RULES: dict[str, Rule] = {
     "account.view": _is_self,
     "account.edit": _is_self,
+    "client_consent.revoke": _owns,
 }
 
 
@@ -33,6 +39,8 @@ def can(viewer: Any, action: str, obj: Any) -> bool:
     return rule(viewer, obj)
 
 
-def require(viewer: Any, action: str, obj: Any) -> None:
-    if not can(viewer, action, obj):
+def require(viewer: Any, action: str, obj: T | None) -> T:
+    """The object, if ``viewer`` may do ``action`` on it; otherwise ``NotFound``, as if it did not exist."""
+    if obj is None or not can(viewer, action, obj):
         raise NotFound()
+    return obj

@@ -16,12 +16,14 @@ from ninja.security import django_auth
 
 from dnevnik.errors import DomainError, RateLimited
 from portal.api import router as portal_router
+from portal.oidc import BearerToken
 
 api = NinjaAPI(
     title="Dnevnik API",
     version="1",
     urls_namespace="api",
-    auth=[django_auth],
+    # The bearer check goes first: if it raised, Ninja would not try the session.
+    auth=[BearerToken(scopes=["openid"]), django_auth],
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

@@ -6,6 +6,7 @@ one place, so the same rule reads the same everywhere.
 
 from __future__ import annotations
 
+from django.http import Http404
 from django_stubs_ext import StrOrPromise
 
 
@@ -21,8 +22,11 @@ class DomainError(Exception):
         self.field = field
 
 
-class NotFound(DomainError):
-    """Missing and not yours look the same, so nobody learns what exists."""
+class NotFound(DomainError, Http404):
+    """Missing and not yours look the same, so nobody learns what exists.
+
+    Also an ``Http404``, so a web page that meets it answers with Django's ordinary 404.
+    """
 
     status = 404
 

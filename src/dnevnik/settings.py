@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from dnevnik import oidc_keys
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SRC_DIR = BASE_DIR / "src"
 VAR_DIR = Path(os.environ.get("DNEVNIK_VAR_DIR", BASE_DIR / "var"))
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "oauth2_provider",
     "notify",
     "portal",
 ]
@@ -183,6 +186,48 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }
+}
+
+# --- OpenID Connect provider (django-oauth-toolkit), strict by configuration; see portal/oidc.py.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OIDC_KEY_DIR = VAR_DIR / "oidc-keys"
+ACCESS_TOKEN_SECONDS = 60 * 60
+REFRESH_TOKEN_ABSOLUTE_SECONDS = 30 * 24 * 60 * 60
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": os.environ.get("OIDC_RSA_PRIVATE_KEY") or oidc_keys.active_key(OIDC_KEY_DIR),
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": oidc_keys.retired_keys(OIDC_KEY_DIR, keep_seconds=ACCESS_TOKEN_SECONDS),
+    # Unset: the issuer is the site root of the request (tests run on random ports).
+    "OIDC_ISS_ENDPOINT": os.environ.get("OIDC_ISSUER", ""),
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "OAUTH2_VALIDATOR_CLASS": "portal.oidc.PortalOAuth2Validator",
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_SECONDS,
+    "ID_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_SECONDS,
+    # Sliding expiry after the last access token; the absolute 30 days is enforced by the validator.
+    "REFRESH_TOKEN_EXPIRE_SECONDS": REFRESH_TOKEN_ABSOLUTE_SECONDS,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "ru.dnevnik.mobile"],
+    "SCOPES": {
+        "openid": _("sign you in with your portal account"),
+        "profile": _("your surname, given name, patronymic and birth date"),
+        "email": _("your email and whether it is confirmed"),
+        "phone": _("your mobile phone and whether it is confirmed"),
+        "snils": _("your SNILS"),
+    },
+    "DEFAULT_SCOPES": ["openid"],
 }
 
 LOGGING = {

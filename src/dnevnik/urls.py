@@ -5,6 +5,7 @@ from dnevnik.api import api
 
 urlpatterns = [
     path("", include("portal.urls")),
+    path("", include("portal.oidc_urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -4,6 +4,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
 
 from portal.models import User
 
@@ -41,3 +47,9 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "surname", "given_name", "phone",
                                                  "password1", "password2")}),
     )
+
+
+# Operators register client applications here; people's tokens and codes are not theirs to browse
+# (a person withdraws an application's access in the cabinet).
+for token_model in (get_access_token_model(), get_refresh_token_model(), get_grant_model(), get_id_token_model()):
+    admin.site.unregister(token_model)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.settings import oauth2_settings
 
 from portal.identity import age_on
 
@@ -51,6 +52,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -75,6 +77,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.surname, self.given_name, self.patronymic) if part)
+
+    def set_password(self, raw_password: str | None) -> None:
+        # Stamped here rather than in services so that a password set in the admin also ends
+        # every access token issued before it (see portal.oidc.tokens_still_honoured).
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     def get_full_name(self) -> str:
         return self.full_name
@@ -151,3 +159,40 @@ class SignInFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} at {self.at.isoformat()}"
+
+
+class ClientConsentQuerySet(models.QuerySet["ClientConsent"]):
+    def covers(self, *, user: Any, application: Any, scopes: set[str]) -> bool:
+        consent = self.filter(user=user, application=application).first()
+        return consent is not None and scopes <= set(consent.scopes.split())
+
+
+class ClientConsent(models.Model):
+    """A person's agreement that one client application (the mobile app) may see the listed scopes."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="client_consents")
+    application = models.ForeignKey(oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE)
+    scopes = models.TextField(help_text="Space-separated scopes the person agreed to.")
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    objects = ClientConsentQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "application"], name="portal_consent_one_per_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.application}: {self.scopes}"
+
+
+class RedeemedCode(models.Model):
+    """An authorization code already exchanged, kept for a day so that its reuse revokes what it issued."""
+
+    code_checksum = models.CharField(max_length=64, unique=True)
+    token_family = models.UUIDField(null=True, blank=True)
+    access_token_id = models.BigIntegerField(null=True, blank=True)
+    redeemed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"code redeemed at {self.redeemed_at.isoformat()}"

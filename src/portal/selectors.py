@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.settings import oauth2_settings
 
 import access
 from portal.identity import format_phone, format_snils
-from portal.models import User
+from portal.models import ClientConsent, User
 
 
 @dataclass(frozen=True)
@@ -73,4 +74,25 @@ def service_catalogue() -> list[CatalogueService]:
             description=_("Marks, homework, attendance and the timetable of your child or your own."),
             url_name="portal:service_diary",
         ),
+    ]
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    id: int
+    application: str
+    scopes: list[str | Promise]
+    granted_at: datetime
+
+
+def client_consents(*, viewer: User) -> list[ConsentRow]:
+    descriptions = oauth2_settings.SCOPES
+    return [
+        ConsentRow(
+            id=consent.pk,
+            application=consent.application.name or consent.application.client_id,
+            scopes=[descriptions.get(scope, scope) for scope in consent.scopes.split()],
+            granted_at=consent.granted_at,
+        )
+        for consent in ClientConsent.objects.filter(user=viewer).select_related("application").order_by("-granted_at")
     ]

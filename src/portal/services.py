@@ -6,6 +6,8 @@ uniqueness, live here. Codes are delivered by a task after the transaction commi
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib import auth
@@ -16,13 +18,15 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
+from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 
+import access
 from dnevnik.errors import DomainError, RateLimited
 from portal import throttle
 from portal.backends import accounts_for_login
 from portal.codes import CodeProblem, code_error, consume_code, issue_code
 from portal.login import resolve_login
-from portal.models import OneTimeCode, User
+from portal.models import ClientConsent, OneTimeCode, User
 from portal.tasks import deliver_code
 
 SIGNED_IN_AT = "portal_signed_in_at"
@@ -204,7 +208,7 @@ def change_password(*, request: HttpRequest, user: User, old_password: str, new_
         raise DomainError("password_wrong", _("The current password is wrong."), field="old_password")
     _password_errors(new_password, user, field="new_password")
     user.set_password(new_password)
-    user.save(update_fields=["password"])
+    user.save(update_fields=["password", "password_changed_at"])
     auth.update_session_auth_hash(request, user)
     return user
 
@@ -247,6 +251,64 @@ def reset_password(*, login: str, code: str, new_password: str) -> User:
         user.set_password(new_password)
         if record.channel == OneTimeCode.Channel.EMAIL and record.target == user.email and not user.email_confirmed:
             user.email_confirmed_at = timezone.now()
-        user.save(update_fields=["password", "email_confirmed_at"])
+        user.save(update_fields=["password", "password_changed_at", "email_confirmed_at"])
         throttle.clear_account(user)
     return user
+
+
+@transaction.atomic
+def record_client_consent(*, user: User, application: Application, scopes: list[str]) -> ClientConsent:
+    """Remember that the person let this client see these scopes (added to what they allowed before)."""
+    consent, created = ClientConsent.objects.select_for_update().get_or_create(
+        user=user, application=application, defaults={"scopes": " ".join(sorted(set(scopes)))}
+    )
+    if not created:
+        consent.scopes = " ".join(sorted(set(consent.scopes.split()) | set(scopes)))
+        consent.granted_at = timezone.now()
+        consent.save(update_fields=["scopes", "granted_at"])
+    return consent
+
+
+@transaction.atomic
+def revoke_client_access(*, user: User, consent_id: int) -> None:
+    """Forget the consent and end every token and pending code the client holds for this person."""
+    consent = access.require(
+        user, "client_consent.revoke", ClientConsent.objects.select_related("application").filter(pk=consent_id).first()
+    )
+    application = consent.application
+    families = RefreshToken.objects.filter(user=user, application=application, revoked__isnull=True)
+    for family in families.values_list("token_family", flat=True).distinct():
+        RefreshToken.revoke_family(family)
+    AccessToken.objects.filter(user=user, application=application).delete()
+    Grant.objects.filter(user=user, application=application).delete()
+    consent.delete()
+
+
+@dataclass(frozen=True)
+class RegisteredClient:
+    application: Application
+    client_secret: str | None  # shown once, for confidential clients only
+
+
+@transaction.atomic
+def register_oidc_client(
+    *, name: str, client_id: str, redirect_uris: list[str], public: bool = True
+) -> RegisteredClient:
+    """Create or update a client of "Sign in via the portal" (idempotent by ``client_id``).
+
+    A confidential client gets a new secret each time this runs; the secret is stored hashed.
+    """
+    secret = None if public else secrets.token_urlsafe(32)
+    application = Application.objects.filter(client_id=client_id).first() or Application(client_id=client_id)
+    application.name = name
+    application.redirect_uris = " ".join(redirect_uris)
+    application.post_logout_redirect_uris = " ".join(redirect_uris)
+    application.client_type = Application.CLIENT_PUBLIC if public else Application.CLIENT_CONFIDENTIAL
+    application.authorization_grant_type = Application.GRANT_AUTHORIZATION_CODE
+    application.algorithm = Application.RS256_ALGORITHM
+    application.skip_authorization = False
+    if secret is not None:
+        application.client_secret = secret
+    application.full_clean(exclude=["client_secret", "user"])
+    application.save()
+    return RegisteredClient(application=application, client_secret=secret)

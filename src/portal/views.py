@@ -192,3 +192,17 @@ def service_diary(request: HttpRequest) -> HttpResponse:
 @login_required
 def subscriptions(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/subscriptions.html", {"subscriptions": []})
+
+
+@login_required
+def apps(request: HttpRequest) -> HttpResponse:
+    """Applications that may sign the person in via the portal, and what each may see."""
+    return render(request, "portal/apps.html", {"consents": selectors.client_consents(viewer=_user(request))})
+
+
+@login_required
+@require_POST
+def revoke_app(request: HttpRequest, consent_id: int) -> HttpResponse:
+    services.revoke_client_access(user=_user(request), consent_id=consent_id)
+    messages.success(request, _("The application no longer has access to your account."))
+    return redirect("portal:apps")

@@ -1,0 +1,183 @@
+"""The portal as an OpenID Connect provider: glue around django-oauth-toolkit.
+
+What the toolkit does not do by itself and is done here:
+- ``sub`` is the account's public id, never the database key; ``snils`` is a custom claim;
+- a reused authorization code revokes the tokens it issued;
+- a refresh-token family lives at most 30 days from the first sign-in, however often it rotates;
+- tokens stop working at once when the account is deactivated or its password changes;
+- consent is remembered per client (``ClientConsent``) and revocable in the cabinet;
+- discovery at the site root lists only what is enabled (grant types, RS256).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+from typing import Any, cast
+
+from django.conf import settings
+from django.db.models import Min
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from ninja.security import HttpBearer
+from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.models import AccessToken, RefreshToken, get_application_model
+from oauth2_provider.oauth2_backends import get_oauthlib_core
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView
+
+from portal.identity import format_snils
+from portal.models import ClientConsent, RedeemedCode, User
+
+
+def checksum(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def tokens_still_honoured(user: User, issued_at: Any) -> bool:
+    """A token dies with its account's deactivation or the next password change."""
+    return bool(user.is_active and (user.password_changed_at is None or issued_at >= user.password_changed_at))
+
+
+class PortalOAuth2Validator(OAuth2Validator):
+    oidc_claim_scope = {
+        **OAuth2Validator.oidc_claim_scope,
+        "middle_name": "profile",
+        "birthdate": "profile",
+        "family_name": "profile",
+        "given_name": "profile",
+        "name": "profile",
+        "email": "email",
+        "email_verified": "email",
+        "phone_number": "phone",
+        "phone_number_verified": "phone",
+        "snils": "snils",
+    }
+
+    def get_additional_claims(self) -> dict[str, Any]:  # type: ignore[override]
+        # The form without ``request`` lets discovery list these names in claims_supported.
+        return {
+            "name": lambda request: request.user.full_name,
+            "family_name": lambda request: request.user.surname,
+            "given_name": lambda request: request.user.given_name,
+            "middle_name": lambda request: request.user.patronymic,
+            "birthdate": lambda request: request.user.birth_date.isoformat() if request.user.birth_date else None,
+            "email": lambda request: request.user.email,
+            "email_verified": lambda request: request.user.email_confirmed,
+            "phone_number": lambda request: request.user.phone,
+            "phone_number_verified": lambda request: request.user.phone_confirmed,
+            "snils": lambda request: format_snils(request.user.snils) if request.user.snils else None,
+        }
+
+    def get_claim_dict(self, request: Any) -> dict[str, Any]:
+        claims = super().get_claim_dict(request)
+        claims["sub"] = lambda r: str(r.user.public_id)
+        return claims
+
+    def validate_redirect_uri(self, client_id: str, redirect_uri: str, request: Any, *args: Any, **kwargs: Any) -> bool:
+        # Exactly as registered, port included: the toolkit would follow RFC 8252 and accept any
+        # port on a loopback address, but Dnevnik's clients register the port they listen on.
+        return redirect_uri in request.client.redirect_uris.split()
+
+    def validate_bearer_token(self, token: str, scopes: list[str], request: Any) -> bool:
+        if not super().validate_bearer_token(token, scopes, request):
+            return False
+        return tokens_still_honoured(request.user, request.access_token.created)
+
+    def validate_refresh_token(self, refresh_token: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
+        if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            return False
+        token: RefreshToken = request.refresh_token_instance
+        started = RefreshToken.objects.filter(token_family=token.token_family).aggregate(first=Min("created"))["first"]
+        lifetime = timedelta(seconds=settings.REFRESH_TOKEN_ABSOLUTE_SECONDS)
+        if started is not None and started + lifetime <= timezone.now():
+            RefreshToken.revoke_family(token.token_family)
+            return False
+        return tokens_still_honoured(request.user, started or token.created)
+
+    def validate_code(self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
+        if super().validate_code(client_id, code, client, request, *args, **kwargs):
+            return True
+        # RFC 6749 §4.1.2: a code used twice revokes the tokens issued with it.
+        redeemed = RedeemedCode.objects.filter(code_checksum=checksum(code)).first()
+        if redeemed is not None:
+            RefreshToken.revoke_family(redeemed.token_family)
+            if redeemed.access_token_id is not None:
+                AccessToken.objects.filter(pk=redeemed.access_token_id).delete()
+        return False
+
+    def save_bearer_token(self, token: dict[str, Any], request: Any, *args: Any, **kwargs: Any) -> None:
+        super().save_bearer_token(token, request, *args, **kwargs)
+        if request.grant_type != "authorization_code":
+            return
+        refresh = RefreshToken.objects.filter(token_checksum=checksum(token.get("refresh_token", ""))).first()
+        access = AccessToken.objects.filter(token_checksum=checksum(token["access_token"])).first()
+        RedeemedCode.objects.create(
+            code_checksum=checksum(request.code),
+            token_family=refresh.token_family if refresh else None,
+            access_token_id=access.pk if access else None,
+        )
+
+
+class PortalDiscoveryView(ConnectDiscoveryInfoView):
+    """``/.well-known/openid-configuration`` listing only what this provider accepts."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        document = json.loads(super().get(request, *args, **kwargs).content)
+        document["grant_types_supported"] = ["authorization_code", "refresh_token"]
+        document["id_token_signing_alg_values_supported"] = ["RS256"]
+        document["token_endpoint_auth_methods_supported"] = ["none", "client_secret_basic", "client_secret_post"]
+        document["revocation_endpoint"] = request.build_absolute_uri("/o/revoke_token/")
+        document["prompt_values_supported"] = ["none", "login", "consent"]
+        return JsonResponse(document, headers={"Access-Control-Allow-Origin": "*"})
+
+
+class PortalAuthorizationView(AuthorizationView):
+    """The consent screen, skipped when the person already agreed to these scopes for this client."""
+
+    template_name = "portal/oidc_consent.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        asks_consent = "consent" in request.GET.get("prompt", "").split()
+        if response.status_code != 200 or asks_consent or not hasattr(self, "oauth2_data"):
+            return response
+        application = self.oauth2_data["application"]
+        scopes = set(self.oauth2_data["scopes"])
+        if not ClientConsent.objects.covers(user=request.user, application=application, scopes=scopes):
+            return response
+        try:
+            scopes_list, credentials = self.validate_authorization_request(request)
+            uri, _headers, _body, _status = self.create_authorization_response(
+                request=request, scopes=" ".join(scopes_list), credentials=credentials, allow=True
+            )
+        except OAuthToolkitError as error:
+            return self.error_response(error, application)
+        return self.redirect(uri, application)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        if form.cleaned_data.get("allow") and response.status_code in (301, 302):
+            from portal import services
+
+            application = get_application_model().objects.get(client_id=form.cleaned_data["client_id"])
+            services.record_client_consent(
+                user=cast(User, self.request.user), application=application, scopes=form.cleaned_data["scope"].split()
+            )
+        return response
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer`` with an access token of this provider, scope-checked."""
+
+    def __init__(self, scopes: list[str]) -> None:
+        super().__init__()
+        self.scopes = scopes
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=self.scopes)
+        if not valid:
+            return None
+        user: User = oauth_request.user
+        return user
