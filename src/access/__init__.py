@@ -2,32 +2,78 @@
 
 Every page, API handler, export and notification asks here; none decides on its own. Each action
 has one rule in ``RULES``; a refusal raises ``NotFound`` so that "not yours" and "missing" look
-the same. Rules for pupils, guardians, staff and trusted persons join the table with the registry.
+the same. Which students a person sees, and through which relation, is ``visible_students``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dnevnik.errors import NotFound
+
+if TYPE_CHECKING:
+    from registry.models import Pupil, School
 
 Rule = Callable[[Any, Any], bool]
 T = TypeVar("T")
 
+DIARY = "diary"
+VISITS_MEALS = "visits_meals"
+ALL_SERVICES = (DIARY, VISITS_MEALS)
+
+
+def _signed_in(viewer: Any) -> bool:
+    return bool(viewer.is_authenticated and viewer.is_active)
+
 
 def _is_self(viewer: Any, account: Any) -> bool:
-    return bool(viewer.is_authenticated and viewer.is_active and viewer.pk == account.pk)
+    return _signed_in(viewer) and viewer.pk == account.pk
 
 
 def _owns(viewer: Any, record: Any) -> bool:
     return _is_self(viewer, record.user)
 
 
+def _owns_request(viewer: Any, record: Any) -> bool:
+    return _is_self(viewer, record.account)
+
+
+def registrar_school_ids(viewer: Any) -> set[int]:
+    """Schools whose registry ``viewer`` keeps."""
+    if not _signed_in(viewer):
+        return set()
+    from registry.models import StaffMember
+
+    return set(
+        StaffMember.objects.filter(account=viewer, role=StaffMember.Role.REGISTRAR).values_list("school_id", flat=True)
+    )
+
+
+def _school_of(obj: Any) -> int | None:
+    """The school an object belongs to: a school itself, or anything with ``school_id``."""
+    from registry.models import School
+
+    if isinstance(obj, School):
+        return int(obj.pk)
+    school_id = getattr(obj, "school_id", None)
+    if school_id is None and hasattr(obj, "pupil"):
+        school_id = obj.pupil.school_id
+    return school_id
+
+
+def _registrar_of(viewer: Any, obj: Any) -> bool:
+    return _school_of(obj) in registrar_school_ids(viewer)
+
+
 RULES: dict[str, Rule] = {
     "account.view": _is_self,
     "account.edit": _is_self,
     "client_consent.revoke": _owns,
+    "link_request.view": _owns_request,
+    # A registrar keeps the registry of their own school: records, imports, the link queue.
+    "registry.manage": _registrar_of,
 }
 
 
@@ -44,3 +90,42 @@ def require(viewer: Any, action: str, obj: T | None) -> T:
     if obj is None or not can(viewer, action, obj):
         raise NotFound()
     return obj
+
+
+@dataclass(frozen=True)
+class VisibleStudent:
+    """A student a person may see, how they are related, and which services they may use."""
+
+    pupil: Pupil
+    relation: str  # "guardian" | "self" | "trusted"
+    services: tuple[str, ...]
+
+
+def visible_students(viewer: Any) -> list[VisibleStudent]:
+    """Every student whose data ``viewer`` may read, in two queries whatever their number."""
+    if not _signed_in(viewer):
+        return []
+    from registry.models import Pupil
+
+    related = ("school", "school_class")
+    seen: dict[int, VisibleStudent] = {}
+    for pupil in Pupil.objects.filter(account=viewer).select_related(*related):
+        seen[pupil.pk] = VisibleStudent(pupil=pupil, relation="self", services=ALL_SERVICES)
+    guarded = Pupil.objects.filter(guardians__account=viewer).select_related(*related).distinct()
+    for pupil in guarded.order_by("birth_date", "pk"):
+        seen.setdefault(pupil.pk, VisibleStudent(pupil=pupil, relation="guardian", services=ALL_SERVICES))
+    return list(seen.values())
+
+
+def get_student(viewer: Any, student_id: str, *, service: str) -> Pupil:
+    """The student with this public id if ``viewer`` may use ``service`` for them; else ``NotFound``."""
+    for visible in visible_students(viewer):
+        if str(visible.pupil.public_id) == str(student_id) and service in visible.services:
+            return visible.pupil
+    raise NotFound()
+
+
+def schools_kept_by(viewer: Any) -> list[School]:
+    from registry.models import School
+
+    return list(School.objects.filter(pk__in=registrar_school_ids(viewer)))

@@ -59,7 +59,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "oauth2_provider",
     "notify",
+    "audit",
     "portal",
+    "registry",
 ]
 
 MIDDLEWARE = [

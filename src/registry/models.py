@@ -1,0 +1,256 @@
+"""The school registry: schools, their years and classes, pupils, guardians and staff.
+
+The registry is the school's truth about who studies where; a portal account gets a child's data
+only through a link to a record here (``Pupil.account``, ``Guardian.account``), made by matching
+(see ``registry.linking``). Names are compared by ``fio_key`` (case-insensitive, ё = е).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.identity import name_key
+
+
+def fio_key(surname: str, given_name: str, patronymic: str) -> str:
+    return "|".join(name_key(part) for part in (surname, given_name, patronymic))
+
+
+class School(models.Model):
+    """One school of the city; ``code`` is how imports and integrations name it."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolYear(models.Model):
+    """One school year of one school, from 1 September to the end of its last term."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="years")
+    name = models.CharField(max_length=20, help_text="2026/2027")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "starts_on"], name="registry_year_unique")]
+        ordering = ["-starts_on"]
+
+    def __str__(self) -> str:
+        return f"{self.school.code} {self.name}"
+
+
+class Term(models.Model):
+    """A quarter or trimester of a school year."""
+
+    year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="terms")
+    number = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=50)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "number"], name="registry_term_unique")]
+        ordering = ["starts_on"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Holiday(models.Model):
+    """Days without lessons within a school year (holidays between terms, public holidays)."""
+
+    year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="holidays")
+    name = models.CharField(max_length=100)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolClass(models.Model):
+    """A class such as «7А»: a grade (1–11) and a letter, in one school."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="classes")
+    grade = models.PositiveSmallIntegerField()
+    letter = models.CharField(max_length=4)
+
+    class Meta:
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "grade", "letter"], name="registry_class_unique"),
+        ]
+        ordering = ["grade", "letter"]
+
+    def __str__(self) -> str:
+        return f"{self.grade}{self.letter}"
+
+
+class Subject(models.Model):
+    """A subject taught in a school («Алгебра», «Русский язык»)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="subjects")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "name"], name="registry_subject_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    """Name fields shared by pupils and guardians; ``fio_key`` is kept for matching."""
+
+    surname = models.CharField(_("surname"), max_length=100)
+    given_name = models.CharField(_("given name"), max_length=100)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    fio_key = models.CharField(max_length=310, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.surname, self.given_name, self.patronymic) if part)
+
+    def refresh_fio_key(self) -> None:
+        self.fio_key = fio_key(self.surname, self.given_name, self.patronymic)
+
+
+class Pupil(Person):
+    """A pupil as the school's registry knows them. ``account`` is their own portal account, once linked."""
+
+    class Status(models.TextChoices):
+        STUDYING = "studying", _("studying")
+        LEFT = "left", _("left the school")
+        GRADUATED = "graduated", _("graduated")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="pupils")
+    birth_date = models.DateField(_("birth date"))
+    snils = models.CharField(_("SNILS"), max_length=11, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.STUDYING)
+    account = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="pupil_record")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pupil")
+        verbose_name_plural = _("pupils")
+        indexes = [models.Index(fields=["school", "birth_date", "fio_key"], name="registry_pupil_match")]
+        ordering = ["surname", "given_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Guardian(Person):
+    """One guardian of one pupil (a parent of two children is two rows, linked to one account)."""
+
+    class Relation(models.TextChoices):
+        MOTHER = "mother", _("mother")
+        FATHER = "father", _("father")
+        GUARDIAN = "guardian", _("guardian")
+        LEGAL_REPRESENTATIVE = "legal_representative", _("legal representative")
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="guardians")
+    relation = models.CharField(max_length=24, choices=Relation.choices)
+    phone = models.CharField(_("mobile phone"), max_length=16, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    snils = models.CharField(_("SNILS"), max_length=11, blank=True)
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="guardian_records")
+
+    class Meta:
+        verbose_name = _("guardian")
+        verbose_name_plural = _("guardians")
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "fio_key"], name="registry_guardian_once_per_pupil"),
+            models.UniqueConstraint(fields=["pupil", "account"], condition=Q(account__isnull=False),
+                                    name="registry_guardian_account_once_per_pupil"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.get_relation_display()})"
+
+
+class StaffMember(models.Model):
+    """A portal account working at a school as a teacher, a form tutor or a registrar."""
+
+    class Role(models.TextChoices):
+        TEACHER = "teacher", _("teacher")
+        FORM_TUTOR = "form_tutor", _("form tutor")
+        REGISTRAR = "registrar", _("registrar")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles")
+    role = models.CharField(max_length=12, choices=Role.choices)
+    school_class = models.ForeignKey(SchoolClass, null=True, blank=True, on_delete=models.SET_NULL,
+                                     help_text="The class of a form tutor.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "account", "role", "school_class"],
+                                    name="registry_staff_role_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} — {self.get_role_display()}, {self.school.code}"
+
+
+class LinkRequest(models.Model):
+    """A person's request to be linked to the registry («Передайте свои данные в школу») and its outcome.
+
+    ``differences`` lists the field codes that did not match (``surname``, ``birth_date``, ``snils``…),
+    never the registry's values: the person is told *what* differs, not what the school has.
+    """
+
+    class Kind(models.TextChoices):
+        PUPIL = "pupil", _("as a pupil")
+        GUARDIAN = "guardian", _("as a guardian")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting for the registrar")
+        LINKED = "linked", _("linked")
+        REJECTED = "rejected", _("rejected")
+
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="link_requests")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="link_requests")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    child_surname = models.CharField(max_length=100, blank=True)
+    child_given_name = models.CharField(max_length=100, blank=True)
+    child_patronymic = models.CharField(max_length=100, blank=True)
+    child_birth_date = models.DateField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    differences = models.JSONField(default=list, blank=True)
+    pupil = models.ForeignKey(Pupil, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    guardian = models.ForeignKey(Guardian, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["school", "state"], name="registry_linkrequest_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.get_kind_display()} → {self.school.code}: {self.get_state_display()}"
