@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -17,10 +18,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from portal import services
 from portal.models import User
+from registry.models import LinkRequest, Pupil, School, SchoolClass, StaffMember
 from tests.conftest import PASSWORD
 
-ANONYMOUS, PERSON, OPERATOR = "anonymous", "person", "operator"
-ACTORS = (ANONYMOUS, PERSON, OPERATOR)
+ANONYMOUS, PERSON, OPERATOR, REGISTRAR = "anonymous", "person", "operator", "registrar"
+ACTORS = (ANONYMOUS, PERSON, OPERATOR, REGISTRAR)
 
 
 @dataclass(frozen=True)
@@ -30,13 +32,19 @@ class World:
     operator: User
     consent_of: dict[str, int]  # actor -> id of a "Sign in via the portal" consent they gave
     application_id: int
+    registrar: User  # keeps the registry of ``school``
+    school: School
+    pupil: Pupil  # of ``school``
+    foreign_pupil: Pupil  # of another school
+    link_request: LinkRequest  # waiting in ``school``'s queue
+    foreign_link_request: LinkRequest  # waiting in the other school's queue
 
 
 @dataclass(frozen=True)
 class Row:
     key: str  # "namespace:name", or "namespace:<route>" for an unnamed pattern
     path: Callable[[World], str]
-    expect: dict[str, int | str]  # a status, or "→/prefix" for a redirect to a path starting so
+    expect: dict[str, int | str]  # a status, or "→/prefix" for a redirect; a registrar not named = a person
     method: str = "get"
 
 
@@ -54,6 +62,15 @@ def signed_in_only(expect_signed_in: int | str = 200) -> dict[str, int | str]:
 
 def staff_only(expect_staff: int | str = 200) -> dict[str, int | str]:
     return {ANONYMOUS: ADMIN_SIGN_IN, PERSON: ADMIN_SIGN_IN, OPERATOR: expect_staff}
+
+
+def registrar_only(expect_registrar: int | str = 200) -> dict[str, int | str]:
+    """The back office: a stranger signs in first, anyone but a registrar of the school gets 404."""
+    return {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, REGISTRAR: expect_registrar}
+
+
+def backoffice(model: str, which: str, suffix: str) -> Callable[[World], str]:
+    return lambda world: f"/backoffice/registry/{model}/{getattr(world, which).pk}/{suffix}"
 
 
 def admin_object(model: str, suffix: str) -> Callable[[World], str]:
@@ -77,8 +94,12 @@ ROWS: list[Row] = [
     Row("portal:service_diary", lambda w: "/cabinet/services/diary/", signed_in_only()),
     Row("portal:subscriptions", lambda w: "/cabinet/subscriptions/", signed_in_only()),
     Row("portal:apps", lambda w: "/cabinet/apps/", signed_in_only()),
+    # «Передайте свои данные в школу»: pages about the signed-in person only, no ids in the URL.
+    Row("registry:school", lambda w: "/cabinet/school/", signed_in_only()),
+    Row("registry:link", lambda w: "/cabinet/school/link/", signed_in_only()),
+    Row("registry:link", lambda w: "/cabinet/school/link/", signed_in_only(200), method="post"),
     Row("portal:revoke_app", lambda w: f"/cabinet/apps/{w.consent_of[PERSON]}/revoke/",
-        {ANONYMOUS: SIGN_IN, PERSON: "→/cabinet/apps/", OPERATOR: 404}, method="post"),
+        {ANONYMOUS: SIGN_IN, PERSON: "→/cabinet/apps/", OPERATOR: 404, REGISTRAR: 404}, method="post"),
     Row("portal:revoke_app", lambda w: f"/cabinet/apps/{w.consent_of[OPERATOR]}/revoke/",
         {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: "→/cabinet/apps/"}, method="post"),
     Row("portal:revoke_app", lambda w: "/cabinet/apps/999999/revoke/", signed_in_only(404), method="post"),
@@ -144,6 +165,58 @@ ROWS: list[Row] = [
         lambda w: f"/admin/oauth2_provider/application/{w.application_id}/history/", staff_only()),
     Row("admin:oauth2_provider_application_delete",
         lambda w: f"/admin/oauth2_provider/application/{w.application_id}/delete/", staff_only()),
+    # The registrar's back office.
+    Row("backoffice:index", lambda w: "/backoffice/", registrar_only()),
+    Row("backoffice:app_list", lambda w: "/backoffice/registry/", registrar_only()),
+    Row("backoffice:login", lambda w: "/backoffice/login/", everyone("→/signin/?next=")),
+    Row("backoffice:logout", lambda w: "/backoffice/logout/", registrar_only("→/signin/"), method="post"),
+    Row("backoffice:password_change", lambda w: "/backoffice/password_change/",
+        registrar_only("→/cabinet/password/")),
+    Row("backoffice:password_change_done", lambda w: "/backoffice/password_change/done/",
+        registrar_only("→/cabinet/")),
+    Row("backoffice:autocomplete", lambda w: "/backoffice/autocomplete/", registrar_only(403)),
+    Row("backoffice:jsi18n", lambda w: "/backoffice/jsi18n/", registrar_only()),
+    Row("backoffice:view_on_site", lambda w: "/backoffice/r/1/1/", registrar_only(404)),
+    Row("backoffice:registry_import", lambda w: "/backoffice/registry/import/", registrar_only()),
+    Row("backoffice:registry_pupil_changelist", lambda w: "/backoffice/registry/pupil/", registrar_only()),
+    Row("backoffice:registry_pupil_add", lambda w: "/backoffice/registry/pupil/add/", registrar_only()),
+    Row("backoffice:registry_pupil_change", backoffice("pupil", "pupil", "change/"), registrar_only()),
+    Row("backoffice:registry_pupil_change", backoffice("pupil", "foreign_pupil", "change/"), registrar_only(404)),
+    Row("backoffice:registry_pupil_history", backoffice("pupil", "pupil", "history/"), registrar_only()),
+    Row("backoffice:registry_pupil_history", backoffice("pupil", "foreign_pupil", "history/"),
+        registrar_only(404)),
+    Row("backoffice:registry_pupil_delete", backoffice("pupil", "pupil", "delete/"), registrar_only(403)),
+    Row("backoffice:<path:object_id>/", backoffice("pupil", "pupil", ""),
+        registrar_only("→/backoffice/registry/pupil/")),
+    Row("backoffice:registry_schoolclass_changelist", lambda w: "/backoffice/registry/schoolclass/",
+        registrar_only()),
+    Row("backoffice:registry_schoolclass_add", lambda w: "/backoffice/registry/schoolclass/add/", registrar_only()),
+    Row("backoffice:registry_schoolclass_change",
+        lambda w: f"/backoffice/registry/schoolclass/{w.pupil.school_class_id}/change/", registrar_only()),
+    Row("backoffice:registry_schoolclass_change",
+        lambda w: f"/backoffice/registry/schoolclass/{w.foreign_pupil.school_class_id}/change/",
+        registrar_only(404)),
+    Row("backoffice:registry_schoolclass_history",
+        lambda w: f"/backoffice/registry/schoolclass/{w.pupil.school_class_id}/history/", registrar_only()),
+    Row("backoffice:registry_schoolclass_delete",
+        lambda w: f"/backoffice/registry/schoolclass/{w.pupil.school_class_id}/delete/", registrar_only(403)),
+    Row("backoffice:registry_linkrequest_changelist", lambda w: "/backoffice/registry/linkrequest/",
+        registrar_only()),
+    Row("backoffice:registry_linkrequest_add", lambda w: "/backoffice/registry/linkrequest/add/",
+        registrar_only(403)),
+    Row("backoffice:registry_linkrequest_change", backoffice("linkrequest", "link_request", "change/"),
+        registrar_only()),
+    Row("backoffice:registry_linkrequest_change", backoffice("linkrequest", "foreign_link_request", "change/"),
+        registrar_only(404)),
+    Row("backoffice:registry_linkrequest_history", backoffice("linkrequest", "link_request", "history/"),
+        registrar_only()),
+    Row("backoffice:registry_linkrequest_delete", backoffice("linkrequest", "link_request", "delete/"),
+        registrar_only(403)),
+    Row("backoffice:registry_linkrequest_decide", backoffice("linkrequest", "link_request", "decide/"),
+        registrar_only(404)),
+    Row("backoffice:registry_linkrequest_decide", backoffice("linkrequest", "foreign_link_request", "decide/"),
+        registrar_only(404), method="post"),
+    Row("backoffice:(?P<url>.*)$", lambda w: "/backoffice/no-such-page/", registrar_only(404)),
     Row("admin:(?P<url>.*)$", lambda w: "/admin/no-such-page/", staff_only(404)),
 ]
 
@@ -174,8 +247,26 @@ def world(db: None) -> World:
 
     person = account("person@example.ru", "+79000000001")
     operator = account("operator@example.ru", "+79000000003", is_staff=True, is_superuser=True)
+    registrar = account("registrar@example.ru", "+79000000004")
     app = services.register_oidc_client(name="App", client_id="app", redirect_uris=["https://app.example/cb"])
+    school, foreign_school = School.objects.create(code="s1", name="S1"), School.objects.create(code="s2", name="S2")
+    StaffMember.objects.create(school=school, account=registrar, role=StaffMember.Role.REGISTRAR)
+
+    def pupil_of(of: School) -> Pupil:
+        record = Pupil(school=of, school_class=SchoolClass.objects.create(school=of, grade=7, letter="А"),
+                       surname="Учеников", given_name="Иван", birth_date=date(2012, 1, 1))
+        record.refresh_fio_key()
+        record.save()
+        return record
+
     return World(
+        registrar=registrar,
+        school=school,
+        pupil=pupil_of(school),
+        foreign_pupil=pupil_of(foreign_school),
+        link_request=LinkRequest.objects.create(account=person, school=school, kind=LinkRequest.Kind.PUPIL),
+        foreign_link_request=LinkRequest.objects.create(account=person, school=foreign_school,
+                                                        kind=LinkRequest.Kind.PUPIL),
         person=person,
         other=account("other@example.ru", "+79000000002"),
         operator=operator,
@@ -199,7 +290,7 @@ def client_for(actor: str, world: World) -> Client:
 def test_access(world: World, row: Row, actor: str) -> None:
     client = client_for(actor, world)
     response = getattr(client, row.method)(row.path(world))
-    expected = row.expect[actor]
+    expected = row.expect.get(actor, row.expect[PERSON])
     if isinstance(expected, str):
         assert response.status_code == 302, f"{actor} on {row.key}: {response.status_code}"
         assert response["Location"].startswith(expected.removeprefix("→")), response["Location"]

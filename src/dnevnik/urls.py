@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dnevnik.api import api
+from registry.backoffice import backoffice
 
 urlpatterns = [
     path("", include("portal.urls")),
     path("", include("portal.oidc_urls")),
+    path("", include("registry.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("backoffice/", backoffice.urls),
 ]

@@ -11,6 +11,7 @@ from ninja import Router, Schema
 
 from portal import selectors
 from portal.models import User
+from registry import selectors as registry_selectors
 
 router = Router(tags=["account"])
 
@@ -43,6 +44,7 @@ class MeOut(Schema):
 
 @router.get("/me", response=MeOut, url_name="me", summary="The caller's profile, roles and children")
 def me(request: HttpRequest) -> MeOut:
-    profile = selectors.account_profile(viewer=cast(User, request.auth))  # type: ignore[attr-defined]
-    # Students become visible through registry links, which arrive with the registry.
-    return MeOut.model_validate({**asdict(profile), "children": []})
+    viewer = cast(User, request.auth)  # type: ignore[attr-defined]
+    profile = selectors.account_profile(viewer=viewer)
+    children = [asdict(student) for student in registry_selectors.linked_students(viewer=viewer)]
+    return MeOut.model_validate({**asdict(profile), "children": children})

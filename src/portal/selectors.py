@@ -33,8 +33,17 @@ class AccountProfile:
 
 
 def account_roles(user: User) -> list[str]:
-    """Roles an account holds. Registry links (guardian, student, staff) will add theirs here."""
-    return ["operator"] if user.is_staff else []
+    """What the account is in the schools' registries (guardian, pupil, teacher…), plus operator."""
+    from registry.models import Guardian, Pupil, StaffMember
+
+    roles = set(StaffMember.objects.filter(account=user).values_list("role", flat=True))
+    if Guardian.objects.filter(account=user).exists():
+        roles.add("guardian")
+    if Pupil.objects.filter(account=user).exists():
+        roles.add("pupil")
+    if user.is_staff:
+        roles.add("operator")
+    return sorted(roles)
 
 
 def account_profile(*, viewer: User, account: User | None = None) -> AccountProfile:

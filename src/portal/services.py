@@ -141,6 +141,8 @@ def resend_confirmation(*, user: User, purpose: str) -> OneTimeCode:
 
 def confirm_contact(*, user: User, purpose: str, code: str) -> User:
     """Check the code; the address it was sent to becomes the account's confirmed email or phone."""
+    from registry.tasks import link_known_guardians
+
     record = consume_code(user=user, purpose=purpose, code=code)
     now = timezone.now()
     with transaction.atomic():
@@ -151,6 +153,7 @@ def confirm_contact(*, user: User, purpose: str, code: str) -> User:
             _check_unique(phone=record.target, exclude=user)
             user.phone, user.phone_confirmed_at = record.target, now
         user.save(update_fields=["email", "email_confirmed_at", "phone", "phone_confirmed_at"])
+        transaction.on_commit(lambda: link_known_guardians.enqueue(account_id=user.pk))
     return user
 
 

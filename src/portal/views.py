@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from dnevnik.errors import DomainError
 from portal import forms, selectors, services
 from portal.models import OneTimeCode, User
+from registry import selectors as registry_selectors
 
 RESET_LOGIN = "portal_reset_login"
 
@@ -184,8 +185,12 @@ def services_catalogue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def service_diary(request: HttpRequest) -> HttpResponse:
-    """«Получить услугу» for the diary; until the diary lands, it says what comes and what to do."""
-    context: dict[str, Any] = {"account": selectors.account_profile(viewer=_user(request))}
+    """«Получить услугу» for the diary: the linked children or the pupil's own record, and how to link."""
+    user = _user(request)
+    context: dict[str, Any] = {
+        "account": selectors.account_profile(viewer=user),
+        "students": registry_selectors.linked_students(viewer=user),
+    }
     return render(request, "portal/service_diary.html", context)
 
 

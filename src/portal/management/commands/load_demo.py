@@ -13,6 +13,7 @@ from django.utils import timezone
 from portal.identity import format_phone, format_snils, snils_checksum
 from portal.models import User
 from portal.services import register_oidc_client
+from registry.demo import load_registry_demo
 
 MOBILE_CLIENT_ID = "dnevnik-mobile"
 MOBILE_REDIRECT_URIS = ["http://127.0.0.1:8765/callback", "ru.dnevnik.mobile:/oauth/callback"]
@@ -80,12 +81,18 @@ class Command(BaseCommand):
             if not user.check_password(DEMO_PASSWORD):
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
+        school = load_registry_demo()
         register_oidc_client(name="Дневник — мобильное приложение", client_id=MOBILE_CLIENT_ID,
                              redirect_uris=MOBILE_REDIRECT_URIS, public=True)
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}); sign in with email, SNILS or phone:")
         for demo in DEMO_ACCOUNTS:
             snils = format_snils(demo.snils) if demo.snils else "—"
             self.stdout.write(f"  {demo.role:38} {demo.email:36} {format_phone(demo.phone):18} SNILS {snils}")
+        self.stdout.write(
+            f"Demo school «{school.name}» (code {school.code}): the mother is linked to both children, the father "
+            "is not linked yet (he can ask in «Передать данные в школу»), the registrar keeps the back office at "
+            "/backoffice/."
+        )
         self.stdout.write(
             f"Mobile app client (public, PKCE S256): client_id {MOBILE_CLIENT_ID}, "
             f"redirect URIs {' '.join(MOBILE_REDIRECT_URIS)}"

@@ -1,0 +1,302 @@
+"""The registrar's back office at ``/backoffice/``: a Django admin site scoped to their own school.
+
+A registrar sees and edits only the registry of the schools they keep (``access.registrar_school_ids``);
+anyone else signed in gets 404, as if the page did not exist, and a stranger is sent to the portal's
+sign-in. Records are written through ``registry.services``, imports through ``registry.importing``,
+link decisions through ``registry.linking``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import update_wrapper
+from typing import Any, cast
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+import access
+from dnevnik.errors import DomainError
+from portal import identity
+from portal.models import User
+from registry import services
+from registry.models import Guardian, LinkRequest, Pupil, School, SchoolClass
+
+
+def kept_school_ids(request: HttpRequest) -> set[int]:
+    """The schools the signed-in registrar keeps, looked up once per request."""
+    cached: set[int] | None = getattr(request, "_kept_school_ids", None)
+    if cached is None:
+        cached = access.registrar_school_ids(request.user)
+        request._kept_school_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+class BackofficeSite(admin.AdminSite):
+    site_header = _("School registry")
+    site_title = _("School registry")
+    index_title = _("Registry of your school")
+    site_url = "/cabinet/"
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and kept_school_ids(request))
+
+    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Any:
+        inner = super().admin_view(view, cacheable)
+
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not self.has_permission(request):
+                raise Http404
+            return inner(request, *args, **kwargs)
+
+        return update_wrapper(guarded, view)
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        """Registrars sign in on the portal's own page, under the same brute-force rules."""
+        return redirect_to_login(request.GET.get("next") or reverse("backoffice:index"))
+
+    def password_change(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        return redirect("portal:password")
+
+    def password_change_done(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        return redirect("portal:cabinet")
+
+    def get_urls(self) -> list[Any]:
+        return [path("registry/import/", self.admin_view(self.import_view), name="registry_import"),
+                *super().get_urls()]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        from registry import importing
+
+        form = ImportForm(request.POST or None, request.FILES or None, school_ids=kept_school_ids(request))
+        context: dict[str, Any] = {**self.each_context(request), "form": form, "title": _("Import the registry")}
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                context["report"] = importing.import_registry(
+                    school=form.cleaned_data["school"], data=upload.read(), filename=upload.name, actor=request.user
+                )
+            except importing.ImportRejected as rejected:
+                context["errors"] = rejected.errors
+            except DomainError as error:
+                form.add_error("file", ValidationError(error.message, code=error.code))
+        return TemplateResponse(request, "registry/backoffice/import.html", context)
+
+
+backoffice = BackofficeSite(name="backoffice")
+
+
+class ImportForm(forms.Form):
+    school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+
+    def __init__(self, *args: Any, school_ids: set[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)  # type: ignore[attr-defined]
+
+
+def _parsed(parse: Callable[[], Any]) -> Any:
+    try:
+        return parse()
+    except DomainError as error:
+        raise ValidationError(error.message, code=error.code) from None
+
+
+class PersonForm(forms.ModelForm):
+    """Names, SNILS and contacts checked by the same rules as on the portal."""
+
+    # Wider than the stored values: people type separators, the clean_* methods strip them.
+    snils = forms.CharField(label=_("SNILS"), max_length=20, required=False)
+
+    def clean_surname(self) -> str:
+        return str(_parsed(lambda: identity.parse_name(self.cleaned_data["surname"], field="surname")))
+
+    def clean_given_name(self) -> str:
+        return str(_parsed(lambda: identity.parse_name(self.cleaned_data["given_name"], field="given_name")))
+
+    def clean_patronymic(self) -> str:
+        return str(_parsed(lambda: identity.parse_name(self.cleaned_data["patronymic"], field="patronymic",
+                                                       required=False)))
+
+    def clean_snils(self) -> str | None:
+        raw = (self.cleaned_data.get("snils") or "").strip()
+        return str(_parsed(lambda: identity.parse_snils(raw))) if raw else None
+
+
+class PupilForm(PersonForm):
+    class Meta:
+        model = Pupil
+        fields = ["surname", "given_name", "patronymic", "birth_date", "snils", "school_class", "status"]
+
+
+class GuardianForm(PersonForm):
+    phone = forms.CharField(label=_("mobile phone"), max_length=30, required=False)
+
+    class Meta:
+        model = Guardian
+        fields = ["surname", "given_name", "patronymic", "relation", "phone", "email", "snils"]
+
+    def clean_snils(self) -> str:
+        return super().clean_snils() or ""
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data.get("phone", "").strip()
+        return str(_parsed(lambda: identity.parse_mobile_phone(raw))) if raw else ""
+
+
+class SchoolScopedAdmin(admin.ModelAdmin):
+    """Lists and objects limited to the registrar's schools; another school's object is a 404."""
+
+    school_lookup = "school"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).filter(**{f"{self.school_lookup}__in": kept_school_ids(request)})
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.admin_site.has_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.admin_site.has_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.admin_site.has_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.admin_site.has_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Records carry the diary's history: a pupil who leaves gets the status "left" instead.
+        return False
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.related_model is SchoolClass:
+            kwargs["queryset"] = SchoolClass.objects.filter(school__in=kept_school_ids(request))
+        if db_field.related_model is School:
+            kwargs["queryset"] = School.objects.filter(pk__in=kept_school_ids(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class GuardianInline(admin.TabularInline):
+    model = Guardian
+    form = GuardianForm
+    extra = 0
+    readonly_fields = ["account"]
+    fields = ["surname", "given_name", "patronymic", "relation", "phone", "email", "snils", "account"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+
+@admin.register(Pupil, site=backoffice)
+class PupilAdmin(SchoolScopedAdmin):
+    form = PupilForm
+    inlines = [GuardianInline]
+    list_display = ["surname", "given_name", "patronymic", "birth_date", "school_class", "status", "is_linked"]
+    list_filter = ["school_class", "status"]
+    search_fields = ["surname", "given_name", "snils"]
+    readonly_fields = ["public_id", "account"]
+    list_select_related = ["school_class", "account"]
+
+    @admin.display(boolean=True, description=_("has an account"))
+    def is_linked(self, pupil: Pupil) -> bool:
+        return pupil.account_id is not None
+
+    def save_model(self, request: HttpRequest, obj: Pupil, form: Any, change: bool) -> None:
+        services.save_registry_record(actor=request.user, record=obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        for guardian in formset.save(commit=False):
+            services.save_registry_record(actor=request.user, record=guardian)
+        for removed in formset.deleted_objects:
+            removed.delete()
+
+
+@admin.register(SchoolClass, site=backoffice)
+class SchoolClassAdmin(SchoolScopedAdmin):
+    list_display = ["__str__", "school"]
+    fields = ["school", "grade", "letter"]
+
+
+@admin.register(LinkRequest, site=backoffice)
+class LinkRequestAdmin(SchoolScopedAdmin):
+    """The queue of link requests that did not match exactly, with the field-by-field difference."""
+
+    change_form_template = "registry/backoffice/link_request.html"
+    list_display = ["account", "kind", "school", "state", "created_at"]
+    list_filter = ["state", "kind"]
+    readonly_fields = ["account", "kind", "school", "child_surname", "child_given_name", "child_patronymic",
+                       "child_birth_date", "state", "differences", "pupil", "decided_at", "decided_by", "reason"]
+    list_select_related = ["account", "school"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Read-only here: the registrar decides with the approve / reject forms below the record.
+        return False
+
+    def get_urls(self) -> list[Any]:
+        site = self.admin_site
+        return [
+            path("<int:request_id>/decide/", site.admin_view(self.decide_view), name="registry_linkrequest_decide"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        from registry.linking import pending_differences
+
+        link_request = self.get_object(request, object_id)
+        candidates = Pupil.objects.filter(school=link_request.school).order_by("surname")
+        extra = {
+            "differences": pending_differences(link_request) if link_request.state == LinkRequest.State.PENDING else [],
+            "candidates": candidates.select_related("school_class")[:500],
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra)
+
+    def decide_view(self, request: HttpRequest, request_id: int) -> HttpResponseRedirect:
+        from registry.linking import approve_link_request, reject_link_request
+
+        if request.method != "POST":
+            raise Http404
+        try:
+            if request.POST.get("decision") == "approve":
+                pupil_id = request.POST.get("pupil") or None
+                approve_link_request(registrar=cast(User, request.user), request_id=request_id,
+                                     pupil_id=int(pupil_id) if pupil_id else None)
+                messages.success(request, _("The account is linked."))
+            else:
+                reject_link_request(registrar=cast(User, request.user), request_id=request_id,
+                                    reason=request.POST.get("reason", "").strip())
+                messages.success(request, _("The request is rejected; the person sees the reason."))
+        except DomainError as error:
+            if error.status == 404:
+                raise Http404 from error
+            messages.error(request, str(error.message))
+        return redirect("backoffice:registry_linkrequest_change", request_id)

@@ -1,0 +1,597 @@
+"""«Передайте свои данные в школу»: matching portal accounts with the registry, and the links it makes.
+
+A person asks to be linked as a **pupil** (they choose the school) or as a **guardian** (they choose
+the school and name the child: FIO and birth date). The portal profile is compared with the registry
+record field by field: an exact match links at once; anything else waits in the registrar's queue as
+a pending ``LinkRequest`` whose ``differences`` name the fields that differ. The person is told
+*which* field differs and what to do, never what the school has (``difference_message``); the
+registrar sees both values (``pending_differences``) and approves or rejects.
+
+The other direction, registry guardians to accounts, is ``link_known_guardians`` (run as a task after
+an import and after a person confirms a phone or an email).
+
+Field codes in ``differences``: ``surname``, ``given_name``, ``patronymic``, ``birth_date``,
+``snils``, ``phone``, ``email``, and three that are not fields: ``not_found`` (no record to compare
+with), ``already_linked`` (the record belongs to another account), ``nothing_to_compare`` (the school
+keeps no phone, email or SNILS of the guardian, so the names alone would have to vouch for them).
+
+Rules kept here, for every way a link is made: only an account with a confirmed email and phone may
+ask; a parent and a child have separate accounts (one account is never both the pupil and a
+guardian of the same pupil); a guardian is an adult, known to be so by the birth date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+import access
+from audit.services import record_event
+from dnevnik.errors import DomainError, NotFound
+from portal.identity import name_key
+from portal.models import User
+from registry.models import Guardian, LinkRequest, Pupil, School, fio_key
+
+NAME_FIELDS = ("surname", "given_name", "patronymic")
+NOT_FOUND = "not_found"
+ALREADY_LINKED = "already_linked"
+NOTHING_TO_COMPARE = "nothing_to_compare"
+
+DIFFERENCE_MESSAGES: dict[str, StrOrPromise] = {
+    "surname": _("The surname in your profile does not match the school's records. "
+                 "Check your profile or contact the school."),
+    "given_name": _("The given name in your profile does not match the school's records. "
+                    "Check your profile or contact the school."),
+    "patronymic": _("The patronymic in your profile does not match the school's records. "
+                    "Check your profile or contact the school."),
+    "birth_date": _("The birth date in your profile does not match the school's records. "
+                    "Check your profile or contact the school."),
+    "snils": _("The SNILS in your profile is missing or does not match the school's records. "
+               "Add or correct it in your profile, or contact the school."),
+    "phone": _("Your confirmed mobile phone does not match the one the school has. "
+               "Ask the school to update it, or change the phone in your profile."),
+    "email": _("Your confirmed email does not match the one the school has. "
+               "Ask the school to update it, or change the email in your profile."),
+    NOT_FOUND: _("The school has no record matching your data. Check the school you chose and the names and "
+                 "birth date (yours, or your child's), or ask the school to add you to its records."),
+    ALREADY_LINKED: _("This record is already linked to another portal account. The school will check the "
+                      "request; contact the school if you did not link it yourself."),
+    NOTHING_TO_COMPARE: _("The school keeps no phone, email or SNILS of yours to compare with, so the school "
+                          "will check the request by hand. Ask the school to add your contacts to its records."),
+}
+_UNKNOWN_DIFFERENCE = _("Your data does not match the school's records. Contact the school.")
+
+
+def difference_message(code: str) -> StrOrPromise:
+    """What to tell the person about one difference: which field, and what to do. Never a registry value."""
+    return DIFFERENCE_MESSAGES.get(code, _UNKNOWN_DIFFERENCE)
+
+
+# --- Comparing ---------------------------------------------------------------------------------------------
+
+
+def account_fio_key(user: User) -> str:
+    return fio_key(user.surname, user.given_name, user.patronymic)
+
+
+def _names_differ(record: Pupil | Guardian, user: User) -> list[str]:
+    return [field for field in NAME_FIELDS if name_key(getattr(record, field)) != name_key(getattr(user, field))]
+
+
+def _same_phone(guardian: Guardian, user: User) -> bool:
+    return bool(guardian.phone) and user.phone_confirmed and guardian.phone == user.phone
+
+
+def _same_email(guardian: Guardian, user: User) -> bool:
+    return bool(guardian.email) and user.email_confirmed and guardian.email.strip().lower() == user.email
+
+
+def _same_snils(record: Pupil | Guardian, user: User) -> bool:
+    return bool(record.snils) and record.snils == user.snils
+
+
+def pupil_differences(pupil: Pupil, user: User) -> list[str]:
+    """Field codes where ``user`` (asking to be this pupil) differs from the registry record."""
+    differences = _names_differ(pupil, user)
+    if pupil.birth_date != user.birth_date:
+        differences.append("birth_date")
+    if pupil.snils and not _same_snils(pupil, user):
+        differences.append("snils")
+    return differences
+
+
+def guardian_differences(guardian: Guardian, user: User) -> list[str]:
+    """Field codes where ``user`` differs from this guardian row; phone and email count only when confirmed."""
+    differences = _names_differ(guardian, user)
+    if guardian.phone and not _same_phone(guardian, user):
+        differences.append("phone")
+    if guardian.email and not _same_email(guardian, user):
+        differences.append("email")
+    if guardian.snils and not _same_snils(guardian, user):
+        differences.append("snils")
+    if not differences and not (guardian.phone or guardian.email or guardian.snils):
+        # Names alone are public knowledge; without one identifier to check a person stays unverified.
+        differences.append(NOTHING_TO_COMPARE)
+    return differences
+
+
+# A record is the person's, with a typo somewhere, when at least this many of surname, given name,
+# patronymic and birth date agree; fewer, and it is somebody else.
+PUPIL_FIELDS_THAT_MUST_AGREE = 3
+
+
+def _pupil_candidate(*, school: School, user: User) -> Pupil | None:
+    """The pupil of ``school`` closest to the person: same SNILS, or FIO and birth date with one slip."""
+    match = Q(birth_date=user.birth_date) | Q(fio_key=account_fio_key(user))
+    if user.snils:
+        match |= Q(snils=user.snils)
+    candidates = list(Pupil.objects.filter(school=school).filter(match).order_by("pk")[:200])
+    best = min(candidates, key=lambda pupil: len(pupil_differences(pupil, user)), default=None)
+    if best is None:
+        return None
+    slips = set(pupil_differences(best, user)) & {*NAME_FIELDS, "birth_date"}
+    same_snils = bool(user.snils) and best.snils == user.snils
+    if not same_snils and 4 - len(slips) < PUPIL_FIELDS_THAT_MUST_AGREE:
+        return None
+    return best
+
+
+def _named_child(*, school: School, child: ChildData) -> Pupil | None:
+    key = fio_key(child.surname, child.given_name, child.patronymic)
+    return Pupil.objects.filter(school=school, birth_date=child.birth_date, fio_key=key).order_by("pk").first()
+
+
+def _guardian_candidate(*, pupil: Pupil, user: User) -> Guardian | None:
+    """The guardian row of ``pupil`` with the person's FIO; failing that, one with their phone, email or SNILS."""
+    guardians = list(pupil.guardians.order_by("pk"))
+    key = account_fio_key(user)
+    by_name = next((guardian for guardian in guardians if guardian.fio_key == key), None)
+    if by_name is not None:
+        return by_name
+    return next(
+        (g for g in guardians if _same_phone(g, user) or _same_email(g, user) or _same_snils(g, user)), None
+    )
+
+
+# --- Rules -------------------------------------------------------------------------------------------------
+
+
+def _separate_accounts() -> DomainError:
+    return DomainError(
+        "separate_accounts",
+        _("A parent and a child must have separate accounts: one account cannot be both the pupil and "
+          "a guardian of the same pupil."),
+    )
+
+
+def _link_exists() -> DomainError:
+    return DomainError("link_exists", _("Your account is already linked to this record."))
+
+
+def _already_pupil() -> DomainError:
+    return DomainError(
+        "already_pupil",
+        _("Your account is already linked to a pupil's record. If you moved to another school, "
+          "ask the new school to transfer your record."),
+    )
+
+
+def _check_may_ask(user: User) -> None:
+    if not user.contacts_confirmed:
+        raise DomainError(
+            "contacts_unconfirmed",
+            _("Confirm your email and mobile phone first. Keep your contacts current and confirmed, "
+              "or you will not get access to the diary."),
+        )
+    if user.birth_date is None:
+        raise DomainError(
+            "birth_date_required",
+            _("Add your birth date to your profile first: the school compares it with its records, "
+              "and a guardian must be an adult."),
+        )
+
+
+def check_pupil_rules(*, account: User, pupil: Pupil) -> None:
+    """Raise unless ``account`` may become the pupil ``pupil`` (its record's other links aside)."""
+    if pupil.account_id == account.pk:
+        raise _link_exists()
+    if Pupil.objects.filter(account=account).exclude(pk=pupil.pk).exists():
+        raise _already_pupil()
+    if pupil.guardians.filter(account=account).exists():
+        raise _separate_accounts()
+
+
+def check_guardian_rules(*, account: User, pupil: Pupil) -> None:
+    """Raise unless ``account`` may become a guardian of ``pupil``: an adult, not the pupil, not already one."""
+    if account.birth_date is None:
+        raise DomainError(
+            "birth_date_required",
+            _("Add your birth date to your profile first: a guardian must be an adult."),
+        )
+    if account.is_minor:
+        raise DomainError(
+            "minor_guardian",
+            _("A guardian must be an adult: the account of a minor cannot be linked as a guardian."),
+        )
+    is_the_pupil = pupil.account_id == account.pk or (
+        pupil.fio_key == account_fio_key(account) and pupil.birth_date == account.birth_date
+    )
+    if is_the_pupil:
+        raise _separate_accounts()
+    if pupil.guardians.filter(account=account).exists():
+        raise _link_exists()
+
+
+# --- Linking and the audit trail ---------------------------------------------------------------------------
+
+
+def _link_pupil(*, pupil: Pupil, account: User, actor: User | None, via: str, request: LinkRequest | None) -> None:
+    pupil.account = account
+    pupil.save(update_fields=["account"])
+    record_event(actor=actor, action="registry.link", target=pupil, kind=LinkRequest.Kind.PUPIL.value,
+                 account=account.pk, via=via, request=request.pk if request else None)
+
+
+def _link_guardian(
+    *, guardian: Guardian, account: User, actor: User | None, via: str, request: LinkRequest | None
+) -> None:
+    guardian.account = account
+    guardian.save(update_fields=["account"])
+    record_event(actor=actor, action="registry.link", target=guardian, kind=LinkRequest.Kind.GUARDIAN.value,
+                 account=account.pk, pupil=guardian.pupil_id, via=via, request=request.pk if request else None)
+
+
+@dataclass(frozen=True)
+class ChildData:
+    """The child as a guardian names them in the request."""
+
+    surname: str
+    given_name: str
+    patronymic: str
+    birth_date: date
+
+
+def _open_request(*, user: User, school: School, kind: str, child: ChildData | None) -> LinkRequest:
+    """The person's pending request for the same thing (asking again refreshes it), or a new one."""
+    pending = LinkRequest.objects.select_for_update().filter(
+        account=user, school=school, kind=kind, state=LinkRequest.State.PENDING
+    ).order_by("created_at")
+    for request in pending:
+        if child is None or (
+            fio_key(request.child_surname, request.child_given_name, request.child_patronymic)
+            == fio_key(child.surname, child.given_name, child.patronymic)
+            and request.child_birth_date == child.birth_date
+        ):
+            return request
+    request = LinkRequest(account=user, school=school, kind=kind)
+    if child is not None:
+        request.child_surname, request.child_given_name = child.surname, child.given_name
+        request.child_patronymic, request.child_birth_date = child.patronymic, child.birth_date
+    return request
+
+
+def _settle(
+    request: LinkRequest, *, user: User, pupil: Pupil | None, guardian: Guardian | None, differences: list[str]
+) -> LinkRequest:
+    request.pupil, request.guardian, request.differences = pupil, guardian, differences
+    if differences:
+        request.state = LinkRequest.State.PENDING
+    else:
+        request.state, request.decided_at = LinkRequest.State.LINKED, timezone.now()
+    request.save()
+    record_event(actor=user, action="registry.link_request", target=request, kind=request.kind,
+                 school=request.school_id, state=request.state, differences=differences)
+    return request
+
+
+# --- The person's side -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_link(
+    *,
+    user: User,
+    kind: str,
+    school_id: int,
+    child_surname: str = "",
+    child_given_name: str = "",
+    child_patronymic: str = "",
+    child_birth_date: date | None = None,
+) -> LinkRequest:
+    """Hand the person's data to the school: link at once on an exact match, else queue for the registrar.
+
+    ``kind`` is ``pupil`` (the person is the pupil) or ``guardian`` (the child is named by the
+    ``child_*`` arguments, already parsed). The returned request is ``linked`` or ``pending``.
+    """
+    _check_may_ask(user)
+    school = School.objects.filter(pk=school_id).first()
+    if school is None:
+        raise DomainError("school_unknown", _("Choose a school from the list."), field="school")
+    if kind == LinkRequest.Kind.PUPIL:
+        return _request_as_pupil(user=user, school=school)
+    if kind == LinkRequest.Kind.GUARDIAN:
+        missing = [field for field, value in (("child_surname", child_surname),
+                                              ("child_given_name", child_given_name)) if not value]
+        if missing or child_birth_date is None:
+            field = missing[0] if missing else "child_birth_date"
+            raise DomainError("child_required", _("Name the child as the school knows them."), field=field)
+        child = ChildData(surname=child_surname, given_name=child_given_name, patronymic=child_patronymic,
+                          birth_date=child_birth_date)
+        return _request_as_guardian(user=user, school=school, child=child)
+    raise DomainError("kind_unknown", _("Choose whether you are the pupil or a guardian."), field="kind")
+
+
+def _request_as_pupil(*, user: User, school: School) -> LinkRequest:
+    found = _pupil_candidate(school=school, user=user)
+    pupil = Pupil.objects.select_for_update().get(pk=found.pk) if found is not None else None
+    differences = [NOT_FOUND]
+    if pupil is not None:
+        check_pupil_rules(account=user, pupil=pupil)
+        differences = [ALREADY_LINKED] if pupil.account_id is not None else pupil_differences(pupil, user)
+    elif Pupil.objects.filter(account=user).exists():
+        raise _already_pupil()
+    request = _settle(_open_request(user=user, school=school, kind=LinkRequest.Kind.PUPIL, child=None),
+                      user=user, pupil=pupil, guardian=None, differences=differences)
+    if pupil is not None and not differences:
+        _link_pupil(pupil=pupil, account=user, actor=user, via="match", request=request)
+    return request
+
+
+def _request_as_guardian(*, user: User, school: School, child: ChildData) -> LinkRequest:
+    if user.is_minor:
+        raise DomainError(
+            "minor_guardian",
+            _("A guardian must be an adult: the account of a minor cannot be linked as a guardian."),
+        )
+    if fio_key(child.surname, child.given_name, child.patronymic) == account_fio_key(user) and (
+        child.birth_date == user.birth_date
+    ):
+        raise _separate_accounts()
+    pupil = _named_child(school=school, child=child)
+    guardian = None
+    differences = [NOT_FOUND]
+    if pupil is not None:
+        check_guardian_rules(account=user, pupil=pupil)
+        found = _guardian_candidate(pupil=pupil, user=user)
+        if found is not None:
+            guardian = Guardian.objects.select_for_update().get(pk=found.pk)
+            differences = [ALREADY_LINKED] if guardian.account_id is not None else guardian_differences(guardian, user)
+    request = _settle(_open_request(user=user, school=school, kind=LinkRequest.Kind.GUARDIAN, child=child),
+                      user=user, pupil=pupil, guardian=guardian, differences=differences)
+    if guardian is not None and not differences:
+        _link_guardian(guardian=guardian, account=user, actor=user, via="match", request=request)
+    return request
+
+
+@transaction.atomic
+def end_link(*, actor: User, kind: str, record_id: int, reason: str = "") -> None:
+    """End the link of a pupil record (``kind="pupil"``) or a guardian row (``"guardian"``) to its account.
+
+    The linked person themself or a registrar of the school may end it; anyone else gets ``NotFound``.
+    Whatever depended on the link ends with it: grants a guardian made to trusted persons will be ended
+    here once trusted persons exist.
+    """
+    model: type[Pupil] | type[Guardian] = Pupil if kind == LinkRequest.Kind.PUPIL else Guardian
+    record = model.objects.select_for_update().filter(pk=record_id, account__isnull=False).first()
+    if record is None or record.account is None:
+        raise NotFound()
+    account = record.account
+    if not (access.can(actor, "account.edit", account) or access.can(actor, "registry.manage", record)):
+        raise NotFound()
+    record.account = None
+    record.save(update_fields=["account"])
+    record_event(actor=actor, action="registry.unlink", target=record, kind=kind, account=account.pk,
+                 reason=reason)
+
+
+# --- The registrar's side ----------------------------------------------------------------------------------
+
+
+def _queued_request(registrar: User, request_id: int) -> LinkRequest:
+    found = LinkRequest.objects.select_for_update(of=("self",)).select_related("account", "school")
+    request = access.require(registrar, "registry.manage", found.filter(pk=request_id).first())
+    if request.state != LinkRequest.State.PENDING:
+        raise DomainError("link_request_decided", _("This request has already been decided."))
+    return request
+
+
+def _guardian_row_for(*, request: LinkRequest, pupil: Pupil) -> Guardian:
+    key = account_fio_key(request.account)
+    guardians = Guardian.objects.select_for_update().filter(pupil=pupil)
+    guardian = guardians.filter(fio_key=key).first()
+    if guardian is None and request.guardian_id is not None:
+        guardian = guardians.filter(pk=request.guardian_id).first()
+    if guardian is None:
+        raise DomainError("guardian_record_missing",
+                          _("Add this person to the pupil's guardians in the registry first, then approve."))
+    if guardian.account_id not in (None, request.account_id):
+        raise DomainError(ALREADY_LINKED,
+                          _("This guardian record is linked to another account; end that link first."))
+    return guardian
+
+
+@transaction.atomic
+def approve_link_request(*, registrar: User, request_id: int, pupil_id: int | None = None) -> LinkRequest:
+    """Link the person to ``pupil_id`` (a pupil of the request's school) or to the matched record.
+
+    The registrar has usually corrected the registry record first; whatever still differs is kept in
+    the audit trail. The separate-accounts and adult rules are checked again.
+    """
+    request = _queued_request(registrar, request_id)
+    account = request.account
+    if pupil_id is not None:
+        pupils = Pupil.objects.select_for_update().filter(pk=pupil_id, school_id=request.school_id)
+        pupil = access.require(registrar, "registry.manage", pupils.first())
+    elif request.pupil_id is not None:
+        pupil = Pupil.objects.select_for_update().get(pk=request.pupil_id)
+    else:
+        raise DomainError("pupil_required", _("Choose the pupil's record to link."), field="pupil_id")
+    guardian = None
+    if request.kind == LinkRequest.Kind.PUPIL:
+        check_pupil_rules(account=account, pupil=pupil)
+        if pupil.account_id is not None:
+            raise DomainError(ALREADY_LINKED, _("This pupil's record is linked to another account; end that link "
+                                                "first."))
+        remaining = pupil_differences(pupil, account)
+        _link_pupil(pupil=pupil, account=account, actor=registrar, via="registrar", request=request)
+    else:
+        check_guardian_rules(account=account, pupil=pupil)
+        guardian = _guardian_row_for(request=request, pupil=pupil)
+        remaining = guardian_differences(guardian, account)
+        _link_guardian(guardian=guardian, account=account, actor=registrar, via="registrar", request=request)
+    request.state, request.decided_at, request.decided_by = LinkRequest.State.LINKED, timezone.now(), registrar
+    request.pupil, request.guardian = pupil, guardian
+    request.save()
+    record_event(actor=registrar, action="registry.link_request_approved", target=request,
+                 pupil=pupil.pk, guardian=guardian.pk if guardian else None, remaining_differences=remaining)
+    return request
+
+
+@transaction.atomic
+def reject_link_request(*, registrar: User, request_id: int, reason: str) -> LinkRequest:
+    """Refuse the request with a reason the person reads in their cabinet."""
+    request = _queued_request(registrar, request_id)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("reason_required", _("Write the reason: the person will read it."), field="reason")
+    request.state, request.decided_at, request.decided_by = LinkRequest.State.REJECTED, timezone.now(), registrar
+    request.reason = reason
+    request.save(update_fields=["state", "decided_at", "decided_by", "reason"])
+    record_event(actor=registrar, action="registry.link_request_rejected", target=request, reason=reason)
+    return request
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def pending_differences(link_request: LinkRequest) -> list[tuple[str, str, str]]:
+    """``(field, registry value, portal value)`` for each field that differs now, for the registrar only.
+
+    Computed afresh, so a correction of the record shows at once. The caller must have fetched the
+    request through ``access.require(registrar, "registry.manage", …)``.
+    """
+    account = link_request.account
+    record: Pupil | Guardian | None
+    if link_request.kind == LinkRequest.Kind.PUPIL:
+        record = link_request.pupil
+        codes = pupil_differences(record, account) if record is not None else []
+    else:
+        record = link_request.guardian
+        codes = guardian_differences(record, account) if record is not None else []
+    if record is None:
+        return [(NOT_FOUND, "", "")]
+    rows: list[tuple[str, str, str]] = []
+    if record.account_id not in (None, account.pk):
+        rows.append((ALREADY_LINKED, _text(record.account), ""))
+    for code in codes:
+        if code == NOTHING_TO_COMPARE:
+            rows.append((code, "", ""))
+            continue
+        portal_value = getattr(account, code)
+        rows.append((code, _text(getattr(record, code)), _text(portal_value)))
+    return rows
+
+
+# --- The other direction: registry guardians to accounts ---------------------------------------------------
+
+
+AUTO_LINK_BATCH = 1000
+
+
+def _accounts_by_identifier(rows: Iterable[tuple[int, str, str, str, str]]) -> dict[tuple[str, str], list[User]]:
+    phones, emails, snils_numbers = set(), set(), set()
+    for _pk, _key, phone, email, snils in rows:
+        if phone:
+            phones.add(phone)
+        if email:
+            emails.add(email.strip().lower())
+        if snils:
+            snils_numbers.add(snils)
+    if not (phones or emails or snils_numbers):
+        return {}
+    accounts = User.objects.filter(is_active=True).filter(
+        Q(phone__in=phones, phone_confirmed_at__isnull=False)
+        | Q(email__in=emails, email_confirmed_at__isnull=False)
+        | Q(snils__in=snils_numbers)
+    )
+    found: dict[tuple[str, str], list[User]] = {}
+    for account in accounts:
+        if account.phone_confirmed and account.phone in phones:
+            found.setdefault(("phone", account.phone), []).append(account)
+        if account.email_confirmed and account.email in emails:
+            found.setdefault(("email", account.email), []).append(account)
+        if account.snils and account.snils in snils_numbers:
+            found.setdefault(("snils", account.snils), []).append(account)
+    return found
+
+
+def _auto_link(guardian_id: int, account: User) -> bool:
+    with transaction.atomic():
+        guardian = Guardian.objects.select_for_update().filter(pk=guardian_id, account__isnull=True).first()
+        if guardian is None:
+            return False
+        pupil = Pupil.objects.get(pk=guardian.pupil_id)
+        try:
+            check_guardian_rules(account=account, pupil=pupil)
+        except DomainError:
+            return False
+        _link_guardian(guardian=guardian, account=account, actor=None, via="auto", request=None)
+        waiting = LinkRequest.objects.filter(account=account, kind=LinkRequest.Kind.GUARDIAN, pupil=pupil,
+                                             state=LinkRequest.State.PENDING)
+        waiting.update(state=LinkRequest.State.LINKED, guardian=guardian, decided_at=timezone.now())
+        return True
+
+
+def link_known_guardians(*, school_id: int | None = None, account_id: int | None = None) -> int:
+    """Link unlinked registry guardians to accounts with the same FIO and a matching identifier.
+
+    An identifier is the account's *confirmed* phone or *confirmed* email, or its SNILS; the FIO alone
+    never links. Limited to one school's guardians and/or to one account; returns how many links it made.
+    Each link is its own transaction, so a long run never holds locks for long.
+    """
+    rows = Guardian.objects.filter(account__isnull=True)
+    if school_id is not None:
+        rows = rows.filter(pupil__school_id=school_id)
+    if account_id is not None:
+        account = User.objects.filter(pk=account_id, is_active=True).first()
+        if account is None:
+            return 0
+        identifiers = [Q(snils=account.snils)] if account.snils else []
+        if account.phone_confirmed:
+            identifiers.append(Q(phone=account.phone))
+        if account.email_confirmed:
+            identifiers.append(Q(email__iexact=account.email))
+        if not identifiers:
+            return 0
+        any_identifier = identifiers[0]
+        for identifier in identifiers[1:]:
+            any_identifier |= identifier
+        rows = rows.filter(any_identifier, fio_key=account_fio_key(account))
+    linked, last_pk = 0, 0
+    while True:
+        batch = list(rows.filter(pk__gt=last_pk).order_by("pk").values_list("pk", "fio_key", "phone", "email", "snils")
+                     [:AUTO_LINK_BATCH])
+        if not batch:
+            return linked
+        last_pk = batch[-1][0]
+        accounts = _accounts_by_identifier(batch)
+        for guardian_pk, key, phone, email, snils in batch:
+            candidates = {
+                account.pk: account
+                for what, value in (("phone", phone), ("email", email.strip().lower()), ("snils", snils)) if value
+                for account in accounts.get((what, value), [])
+                if account_fio_key(account) == key
+            }
+            if len(candidates) == 1 and _auto_link(guardian_pk, next(iter(candidates.values()))):
+                linked += 1
