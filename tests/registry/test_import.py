@@ -10,6 +10,7 @@ import sys
 import types
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -171,6 +172,14 @@ def test_a_clean_file_creates_classes_pupils_and_guardians(school: School) -> No
     assert event.target == f"registry.school:{school.pk}"
     assert event.data["filename"] == "registry.csv"
     assert (event.data["rows"], event.data["pupils_created"], event.data["guardians_created"]) == (4, 3, 3)
+
+
+def test_the_documented_sample_imports(school: School) -> None:
+    sample = Path(__file__).resolve().parents[2] / "docs" / "registry-sample.csv"
+    report = run(school, sample.read_bytes(), sample.name)
+    assert counts(report) == (4, 0, 0, 4, 0, 0, 4)
+    assert Pupil.objects.get(given_name="Артём").guardians.count() == 2
+    assert not Pupil.objects.get(surname="Ёлкина").guardians.exists()
 
 
 @pytest.mark.parametrize("delimiter", [";", ","])
@@ -557,6 +566,14 @@ def test_imports_work_without_the_linking_task(school: School, monkeypatch: pyte
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         run(school, csv_bytes([row()]))
     assert callbacks == []
+
+
+def test_the_linking_task_links_a_registered_mother_after_the_import(
+        school: School, register: Callable[..., Any], django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+    mother = register()  # Смирнова Ольга Игоревна, +7 912 345-67-89 confirmed
+    with django_capture_on_commit_callbacks(execute=True):
+        run(school, csv_bytes([row(guardian_phone="+7 912 345-67-89", guardian_email="", guardian_snils="")]))
+    assert Guardian.objects.get().account == mother
 
 
 def test_a_rejected_file_asks_for_nothing(school: School, link_task: list[dict[str, Any]],

@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import importlib
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from django.db import connection, transaction
@@ -33,7 +34,7 @@ from registry.importing.report import (
     RowError,
     sorted_errors,
 )
-from registry.importing.rows import parse_row
+from registry.importing.rows import ParsedRow, parse_row
 from registry.models import School
 
 __all__ = ["COLUMNS", "MAX_ERRORS", "ImportRejected", "ImportReport", "RowError", "import_registry", "run_import"]
@@ -44,9 +45,11 @@ _PROGRESS_EVERY = 1000
 
 
 class _Path(Protocol):
-    def add(self, parsed: Any) -> None: ...
+    """A write path: ``orm.OrmImport`` or ``postgres.PostgresImport``."""
+
+    def add(self, parsed: ParsedRow) -> None: ...
     def check(self) -> list[RowError]: ...
-    def write(self, *, now: Any) -> Counts: ...
+    def write(self, *, now: datetime) -> Counts: ...
 
 
 @transaction.atomic

@@ -122,8 +122,8 @@ _UPDATE_PUPILS = """
        AND (p.surname, p.given_name, p.patronymic, p.fio_key, p.birth_date, p.snils, p.school_class_id)
            IS DISTINCT FROM (ip.p_surname, ip.p_given, ip.p_patronymic, ip.p_key, ip.p_birth, ip.p_snils, c.id)"""
 
-# New pupils, then the guardians that are new or differ in one upsert (``xmax = 0`` tells a new row from an
-# updated one), in one statement so that the ids of new pupils never need writing back into the staging table.
+# New pupils, then every guardian in one upsert that writes only what differs (``xmax = 0`` tells a new row
+# from an updated one); one statement, so the ids of new pupils never need writing back into the staging table.
 _CREATE_PUPILS_AND_UPSERT_GUARDIANS = """
     WITH created AS (
         INSERT INTO registry_pupil (public_id, school_id, school_class_id, surname, given_name, patronymic,
@@ -143,13 +143,7 @@ _CREATE_PUPILS_AND_UPSERT_GUARDIANS = """
                                        snils)
         SELECT pi.id, gs.g_key, gs.g_surname, gs.g_given, gs.g_patronymic, gs.g_relation, gs.g_phone, gs.g_email,
                gs.g_snils
-          FROM registry_import_guardians gs
-          JOIN pupil_ids pi ON pi.p_key = gs.p_key AND pi.p_birth = gs.p_birth
-          LEFT JOIN registry_guardian g ON g.pupil_id = pi.id AND g.fio_key = gs.g_key
-         WHERE g.id IS NULL
-            OR (g.surname, g.given_name, g.patronymic, g.relation, g.phone, g.email, g.snils)
-               IS DISTINCT FROM (gs.g_surname, gs.g_given, gs.g_patronymic, gs.g_relation, gs.g_phone, gs.g_email,
-                                 gs.g_snils)
+          FROM registry_import_guardians gs JOIN pupil_ids pi ON pi.p_key = gs.p_key AND pi.p_birth = gs.p_birth
          ORDER BY gs.rn
         ON CONFLICT (pupil_id, fio_key) DO UPDATE
            SET surname = EXCLUDED.surname, given_name = EXCLUDED.given_name, patronymic = EXCLUDED.patronymic,

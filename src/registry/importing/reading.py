@@ -47,15 +47,14 @@ class Table:
 
 
 def open_table(data: bytes, filename: str) -> Table:
+    """The file's header checked and its data rows ready to iterate; XLSX by its content or name, else CSV."""
     name = filename.lower()
     if data.startswith(_OLE_MAGIC) or name.endswith(".xls"):
-        raise FileProblem([_file_error("file_format", _old_excel_message)])
+        raise FileProblem([_file_error("file_format", _(
+            "This is an old Excel file (.xls). Save it as XLSX or as CSV (UTF-8) and import it again."))])
     if data.startswith(_XLSX_MAGIC) or name.endswith(".xlsx"):
         return _open_xlsx(data)
     return _open_csv(data)
-
-
-_old_excel_message = _("This is an old Excel file (.xls). Save it as XLSX or as CSV (UTF-8) and import it again.")
 
 
 def _file_error(code: str, message: Any) -> RowError:
