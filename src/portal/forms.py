@@ -16,7 +16,8 @@ from portal import identity
 from portal.models import User
 
 
-def _parsed(parse: Callable[[], Any]) -> Any:
+def parsed(parse: Callable[[], Any]) -> Any:
+    """The value ``parse()`` returns, its ``DomainError`` turned into the form's ``ValidationError``."""
     try:
         return parse()
     except DomainError as error:
@@ -42,7 +43,27 @@ class DomainForm(forms.Form):
         return True
 
 
-class NamesMixin(forms.Form):
+class IdentityCleaning:
+    """``clean_*`` for names and SNILS by the rules of ``portal.identity``; shared with the back office."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_surname(self) -> str:
+        return str(parsed(lambda: identity.parse_name(self.cleaned_data["surname"], field="surname")))
+
+    def clean_given_name(self) -> str:
+        return str(parsed(lambda: identity.parse_name(self.cleaned_data["given_name"], field="given_name")))
+
+    def clean_patronymic(self) -> str:
+        return str(parsed(lambda: identity.parse_name(
+            self.cleaned_data["patronymic"], field="patronymic", required=False)))
+
+    def clean_snils(self) -> str | None:
+        raw = (self.cleaned_data.get("snils") or "").strip()
+        return str(parsed(lambda: identity.parse_snils(raw))) if raw else None
+
+
+class NamesMixin(IdentityCleaning, forms.Form):
     surname = forms.CharField(label=_("Surname"), max_length=200)
     given_name = forms.CharField(label=_("Given name"), max_length=200)
     patronymic = forms.CharField(label=_("Patronymic"), max_length=200, required=False,
@@ -52,24 +73,10 @@ class NamesMixin(forms.Form):
     snils = forms.CharField(label=_("SNILS"), max_length=20, required=False,
                             help_text=_("11 digits, for example 112-233-445 95."))
 
-    def clean_surname(self) -> str:
-        return str(_parsed(lambda: identity.parse_name(self.cleaned_data["surname"], field="surname")))
-
-    def clean_given_name(self) -> str:
-        return str(_parsed(lambda: identity.parse_name(self.cleaned_data["given_name"], field="given_name")))
-
-    def clean_patronymic(self) -> str:
-        return str(_parsed(lambda: identity.parse_name(
-            self.cleaned_data["patronymic"], field="patronymic", required=False)))
-
     def clean_birth_date(self) -> date | None:
         value = self.cleaned_data["birth_date"]
-        result: date | None = _parsed(lambda: identity.parse_birth_date(value, today=timezone.localdate()))
+        result: date | None = parsed(lambda: identity.parse_birth_date(value, today=timezone.localdate()))
         return result
-
-    def clean_snils(self) -> str | None:
-        raw = self.cleaned_data["snils"].strip()
-        return str(_parsed(lambda: identity.parse_snils(raw))) if raw else None
 
 
 class EmailField(forms.CharField):
@@ -79,7 +86,7 @@ class EmailField(forms.CharField):
 
     def clean(self, value: Any) -> str:
         text = super().clean(value)
-        return str(_parsed(lambda: identity.parse_email(text)))
+        return str(parsed(lambda: identity.parse_email(text)))
 
 
 class PhoneField(forms.CharField):
@@ -91,7 +98,7 @@ class PhoneField(forms.CharField):
 
     def clean(self, value: Any) -> str:
         text = super().clean(value)
-        return str(_parsed(lambda: identity.parse_mobile_phone(text)))
+        return str(parsed(lambda: identity.parse_mobile_phone(text)))
 
 
 class NewPasswordMixin(forms.Form):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,16 +15,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from dnevnik.errors import DomainError
+from dnevnik.web import signed_in_user
 from portal import forms, selectors, services
-from portal.models import OneTimeCode, User
+from portal.models import OneTimeCode
 from registry import selectors as registry_selectors
 
 RESET_LOGIN = "portal_reset_login"
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in account of a ``login_required`` view."""
-    return cast(User, request.user)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -58,7 +54,7 @@ def register(request: HttpRequest) -> HttpResponse:
 @login_required
 def confirm(request: HttpRequest) -> HttpResponse:
     """Both codes on one page: the email's and the phone's, each with its resend button."""
-    user = _user(request)
+    user = signed_in_user(request)
     forms_by_channel = {"email": forms.CodeForm(prefix="email"), "phone": forms.CodeForm(prefix="phone")}
     if request.method == "POST":
         verb, _sep, channel = request.POST.get("action", "").partition("_")
@@ -135,12 +131,13 @@ def reset_confirm(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 def cabinet(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/cabinet.html", {"account": selectors.account_profile(viewer=_user(request))})
+    account = selectors.account_profile(viewer=signed_in_user(request))
+    return render(request, "portal/cabinet.html", {"account": account})
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = forms.ProfileForm.for_user(user, _posted(request))
     if form.is_bound and form.submit(lambda data: services.update_profile(user=user, **data)):
         messages.success(request, _("The profile is saved."))
@@ -151,7 +148,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 def contacts(request: HttpRequest) -> HttpResponse:
     """Change the email or the phone: the new one takes effect once its code is confirmed."""
-    user = _user(request)
+    user = signed_in_user(request)
     forms_by_channel: dict[str, forms.DomainForm] = {
         "email": forms.EmailChangeForm(prefix="email"), "phone": forms.PhoneChangeForm(prefix="phone")}
     if request.method == "POST":
@@ -171,7 +168,8 @@ def contacts(request: HttpRequest) -> HttpResponse:
 def password(request: HttpRequest) -> HttpResponse:
     form = forms.PasswordChangeForm(_posted(request))
     if form.is_bound and form.submit(lambda data: services.change_password(
-        request=request, user=_user(request), old_password=data["old_password"], new_password=data["new_password"]
+        request=request, user=signed_in_user(request),
+        old_password=data["old_password"], new_password=data["new_password"],
     )):
         messages.success(request, _("The password is changed. Other sessions of your account have ended."))
         return redirect("portal:cabinet")
@@ -186,7 +184,7 @@ def services_catalogue(request: HttpRequest) -> HttpResponse:
 @login_required
 def service_diary(request: HttpRequest) -> HttpResponse:
     """«Получить услугу» for the diary: the linked children or the pupil's own record, and how to link."""
-    user = _user(request)
+    user = signed_in_user(request)
     context: dict[str, Any] = {
         "account": selectors.account_profile(viewer=user),
         "students": registry_selectors.linked_students(viewer=user),
@@ -202,12 +200,12 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
 @login_required
 def apps(request: HttpRequest) -> HttpResponse:
     """Applications that may sign the person in via the portal, and what each may see."""
-    return render(request, "portal/apps.html", {"consents": selectors.client_consents(viewer=_user(request))})
+    return render(request, "portal/apps.html", {"consents": selectors.client_consents(viewer=signed_in_user(request))})
 
 
 @login_required
 @require_POST
 def revoke_app(request: HttpRequest, consent_id: int) -> HttpResponse:
-    services.revoke_client_access(user=_user(request), consent_id=consent_id)
+    services.revoke_client_access(user=signed_in_user(request), consent_id=consent_id)
     messages.success(request, _("The application no longer has access to your account."))
     return redirect("portal:apps")

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 import access
 from dnevnik.errors import DomainError
 from portal import identity
+from portal.forms import IdentityCleaning, parsed
 from portal.models import User
 from registry import services
 from registry.models import Guardian, LinkRequest, Pupil, School, SchoolClass
@@ -105,32 +106,11 @@ class ImportForm(forms.Form):
         self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)  # type: ignore[attr-defined]
 
 
-def _parsed(parse: Callable[[], Any]) -> Any:
-    try:
-        return parse()
-    except DomainError as error:
-        raise ValidationError(error.message, code=error.code) from None
-
-
-class PersonForm(forms.ModelForm):
+class PersonForm(IdentityCleaning, forms.ModelForm):
     """Names, SNILS and contacts checked by the same rules as on the portal."""
 
     # Wider than the stored values: people type separators, the clean_* methods strip them.
     snils = forms.CharField(label=_("SNILS"), max_length=20, required=False)
-
-    def clean_surname(self) -> str:
-        return str(_parsed(lambda: identity.parse_name(self.cleaned_data["surname"], field="surname")))
-
-    def clean_given_name(self) -> str:
-        return str(_parsed(lambda: identity.parse_name(self.cleaned_data["given_name"], field="given_name")))
-
-    def clean_patronymic(self) -> str:
-        return str(_parsed(lambda: identity.parse_name(self.cleaned_data["patronymic"], field="patronymic",
-                                                       required=False)))
-
-    def clean_snils(self) -> str | None:
-        raw = (self.cleaned_data.get("snils") or "").strip()
-        return str(_parsed(lambda: identity.parse_snils(raw))) if raw else None
 
 
 class PupilForm(PersonForm):
@@ -151,7 +131,7 @@ class GuardianForm(PersonForm):
 
     def clean_phone(self) -> str:
         raw = self.cleaned_data.get("phone", "").strip()
-        return str(_parsed(lambda: identity.parse_mobile_phone(raw))) if raw else ""
+        return str(parsed(lambda: identity.parse_mobile_phone(raw))) if raw else ""
 
 
 class SchoolScopedAdmin(admin.ModelAdmin):

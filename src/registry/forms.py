@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dnevnik.errors import DomainError
 from portal import identity
-from portal.forms import DomainForm
+from portal.forms import DomainForm, parsed
 from registry.models import LinkRequest
 from registry.selectors import school_choices
 
 CHILD_FIELDS = ("child_surname", "child_given_name", "child_birth_date")
-
-
-def _parsed(parse: Callable[[], Any]) -> Any:
-    try:
-        return parse()
-    except DomainError as error:
-        raise ValidationError(error.message, code=error.code) from None
 
 
 class LinkRequestForm(DomainForm):
@@ -53,7 +43,7 @@ class LinkRequestForm(DomainForm):
     def _name(self, field: str) -> str:
         # An empty name is the "required" check's business (above), so parsing allows it.
         raw = self.cleaned_data.get(field) or ""
-        return str(_parsed(lambda: identity.parse_name(raw, field=field, required=False)))
+        return str(parsed(lambda: identity.parse_name(raw, field=field, required=False)))
 
     def clean_child_surname(self) -> str:
         return self._name("child_surname")
@@ -66,6 +56,6 @@ class LinkRequestForm(DomainForm):
 
     def clean_child_birth_date(self) -> date | None:
         value = self.cleaned_data.get("child_birth_date")
-        result: date | None = _parsed(lambda: identity.parse_birth_date(
+        result: date | None = parsed(lambda: identity.parse_birth_date(
             value, today=timezone.localdate(), field="child_birth_date"))
         return result

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,26 +10,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from portal.models import User
+from dnevnik.web import signed_in_user
 from registry import linking, selectors
 from registry.forms import LinkRequestForm
 from registry.models import LinkRequest
 
 
-def _user(request: HttpRequest) -> User:
-    """The signed-in account of a ``login_required`` view."""
-    return cast(User, request.user)
-
-
 @login_required
 def school(request: HttpRequest) -> HttpResponse:
     """The person's links to the registry and their requests, each with its state and what to do."""
-    return render(request, "registry/school.html", {"links": selectors.school_links(viewer=_user(request))})
+    return render(request, "registry/school.html", {"links": selectors.school_links(viewer=signed_in_user(request))})
 
 
 @login_required
 def link(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = LinkRequestForm(request.POST if request.method == "POST" else None)
     outcome: list[LinkRequest] = []
 

@@ -1,0 +1,15 @@
+"""Small helpers shared by the web views of every app."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from portal.models import User
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The account of a ``login_required`` view (the decorator has already turned strangers away)."""
+    return cast("User", request.user)
