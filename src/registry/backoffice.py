@@ -249,12 +249,15 @@ class LinkRequestAdmin(SchoolScopedAdmin):
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
                     extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        from registry.linking import pending_differences
+        from registry.linking import DIFFERENCE_LABELS, pending_differences
 
         link_request = self.get_object(request, object_id)
         candidates = Pupil.objects.filter(school=link_request.school).order_by("surname")
         extra = {
-            "differences": pending_differences(link_request) if link_request.state == LinkRequest.State.PENDING else [],
+            "differences": [
+                (field, DIFFERENCE_LABELS.get(field, field), registry_value, portal_value)
+                for field, registry_value, portal_value in pending_differences(link_request)
+            ] if link_request.state == LinkRequest.State.PENDING else [],
             "candidates": candidates.select_related("school_class")[:500],
             **(extra_context or {}),
         }

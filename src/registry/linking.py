@@ -70,6 +70,21 @@ DIFFERENCE_MESSAGES: dict[str, StrOrPromise] = {
 _UNKNOWN_DIFFERENCE = _("Your data does not match the school's records. Contact the school.")
 
 
+# How the registrar's queue names each difference (staff may see both values, the person may not).
+DIFFERENCE_LABELS: dict[str, StrOrPromise] = {
+    "surname": _("surname"),
+    "given_name": _("given name"),
+    "patronymic": _("patronymic"),
+    "birth_date": _("birth date"),
+    "snils": _("SNILS"),
+    "phone": _("mobile phone"),
+    "email": _("email"),
+    NOT_FOUND: _("no matching record in the registry"),
+    ALREADY_LINKED: _("the record is linked to another account"),
+    NOTHING_TO_COMPARE: _("the school keeps no phone, email or SNILS of this guardian"),
+}
+
+
 def difference_message(code: str) -> StrOrPromise:
     """What to tell the person about one difference: which field, and what to do. Never a registry value."""
     return DIFFERENCE_MESSAGES.get(code, _UNKNOWN_DIFFERENCE)
