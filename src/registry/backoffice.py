@@ -249,7 +249,7 @@ class LinkRequestAdmin(SchoolScopedAdmin):
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
                     extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        from registry.linking import DIFFERENCE_LABELS, pending_differences
+        from registry.matching import DIFFERENCE_LABELS, pending_differences
 
         link_request = self.get_object(request, object_id)
         candidates = Pupil.objects.filter(school=link_request.school).order_by("surname")

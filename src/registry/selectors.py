@@ -11,7 +11,7 @@ from django_stubs_ext import StrOrPromise
 
 import access
 from portal.models import User
-from registry.linking import difference_message
+from registry.matching import difference_message
 from registry.models import LinkRequest, School
 
 RELATION_LABELS: dict[str, StrOrPromise] = {

@@ -20,7 +20,7 @@ from audit.models import AuditEvent
 from dnevnik.errors import DomainError, NotFound
 from portal.identity import snils_checksum
 from portal.models import User
-from registry import linking, selectors
+from registry import linking, matching, selectors
 from registry.models import Guardian, LinkRequest, Pupil, School, SchoolClass, StaffMember
 from registry.tasks import link_known_guardians
 from tests.conftest import CommittingClient, last_email_code, last_sms_code
@@ -392,14 +392,14 @@ def test_registrar_sees_both_values_corrects_the_record_and_approves(
     registrar = make_registrar(register, school, make_client())
     found = selectors.link_request_for_registrar(registrar=registrar, request_id=pending_pupil["request"].pk)
     assert [row.pk for row in selectors.link_queue(registrar=registrar)] == [found.pk]
-    assert linking.pending_differences(found) == [("patronymic", "Игоревич", "Андреевич")]
+    assert matching.pending_differences(found) == [("patronymic", "Игоревич", "Андреевич")]
 
     record = pending_pupil["record"]
     record.patronymic = "Андреевич"
     record.refresh_fio_key()
     record.save()
     found = selectors.link_request_for_registrar(registrar=registrar, request_id=found.pk)
-    assert linking.pending_differences(found) == []
+    assert matching.pending_differences(found) == []
 
     request = linking.approve_link_request(registrar=registrar, request_id=found.pk)
 
@@ -445,7 +445,7 @@ def test_registrar_links_a_not_found_request_to_the_record_they_choose(
     request = LinkRequest.objects.get(account=olga)
     assert request.differences == ["not_found"]
     registrar = make_registrar(register, school, make_client())
-    assert linking.pending_differences(request) == [("not_found", "", "")]
+    assert matching.pending_differences(request) == [("not_found", "", "")]
     with pytest.raises(DomainError) as no_pupil:
         linking.approve_link_request(registrar=registrar, request_id=request.pk)
     assert no_pupil.value.code == "pupil_required"
