@@ -117,12 +117,74 @@ def visible_students(viewer: Any) -> list[VisibleStudent]:
     return list(seen.values())
 
 
-def get_student(viewer: Any, student_id: str, *, service: str) -> Pupil:
-    """The student with this public id if ``viewer`` may use ``service`` for them; else ``NotFound``."""
-    for visible in visible_students(viewer):
-        if str(visible.pupil.public_id) == str(student_id) and service in visible.services:
-            return visible.pupil
-    raise NotFound()
+# Which services each relation to a student opens (DESIGN §2).
+SERVICES_BY_RELATION: dict[str, tuple[str, ...]] = {
+    "self": ALL_SERVICES,
+    "guardian": ALL_SERVICES,
+    "form_tutor": ALL_SERVICES,
+    "teacher": (DIARY,),
+}
+
+
+def get_student(viewer: Any, student_id: Any, *, service: str) -> Pupil:
+    """The student with this public id if ``viewer`` may use ``service`` for them; else ``NotFound``.
+
+    One query whatever the relation, so the evening read stays within its query budget.
+    """
+    if not _signed_in(viewer):
+        raise NotFound()
+    from django.core.exceptions import ValidationError
+    from django.db.models import Exists, OuterRef
+
+    from diary.models import TimetableEntry
+    from registry.models import Guardian, Pupil, StaffMember
+
+    try:
+        pupil = (
+            Pupil.objects.filter(public_id=student_id)
+            .annotate(
+                is_guardian=Exists(Guardian.objects.filter(pupil=OuterRef("pk"), account=viewer)),
+                is_form_tutor=Exists(StaffMember.objects.filter(
+                    account=viewer, role=StaffMember.Role.FORM_TUTOR, school_class=OuterRef("school_class"))),
+                teaches=Exists(TimetableEntry.objects.filter(teacher=viewer, school_class=OuterRef("school_class"))),
+            )
+            .select_related("school", "school_class")
+            .first()
+        )
+    except ValidationError:  # not a UUID
+        pupil = None
+    if pupil is None:
+        raise NotFound()
+    relations = [name for name, holds in (
+        ("self", pupil.account_id == viewer.pk), ("guardian", pupil.is_guardian),
+        ("form_tutor", pupil.is_form_tutor), ("teacher", pupil.teaches),
+    ) if holds]
+    if not any(service in SERVICES_BY_RELATION[relation] for relation in relations):
+        raise NotFound()
+    return pupil
+
+
+def _teaches_lesson(viewer: Any, lesson: Any) -> bool:
+    return _signed_in(viewer) and lesson.teacher_id == viewer.pk
+
+
+def _reads_class_diary(viewer: Any, school_class: Any) -> bool:
+    """The class's teachers (any subject) and its form tutor read its diary."""
+    if not _signed_in(viewer):
+        return False
+    from diary.models import TimetableEntry
+    from registry.models import StaffMember
+
+    return (TimetableEntry.objects.filter(teacher=viewer, school_class=school_class).exists()
+            or StaffMember.objects.filter(account=viewer, role=StaffMember.Role.FORM_TUTOR,
+                                          school_class=school_class).exists())
+
+
+RULES.update({
+    # A teacher writes marks, homework, attendance and topics only for their own lessons.
+    "lesson.write": _teaches_lesson,
+    "class.read_diary": _reads_class_diary,
+})
 
 
 def schools_kept_by(viewer: Any) -> list[School]:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "audit",
     "portal",
     "registry",
+    "diary",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,230 @@
+"""The diary: the bell schedule, the weekly timetable, dated lessons, marks, homework and attendance.
+
+Lessons are dated instances of the timetable (``diary.timetable`` generates them for a term, skipping
+holidays); everything a family reads hangs on a lesson. Dates of lessons are local (Moscow) dates.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import Pupil, School, SchoolClass, Subject, Term
+
+
+class LessonSlot(models.Model):
+    """Lesson number N of a school day and its bell times (the bell schedule)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="lesson_slots")
+    number = models.PositiveSmallIntegerField()
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "number"], name="diary_slot_unique")]
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class TimetableEntry(models.Model):
+    """A weekly lesson of a class: on a weekday (0 = Monday) in a slot, a subject with a teacher."""
+
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="timetable")
+    weekday = models.PositiveSmallIntegerField()
+    slot = models.ForeignKey(LessonSlot, on_delete=models.PROTECT)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
+    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    room = models.CharField(max_length=20, blank=True)
+    subgroup = models.CharField(max_length=20, blank=True, help_text="Empty: the whole class.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school_class", "weekday", "slot", "subgroup"],
+                                    name="diary_timetable_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_class} {self.weekday} #{self.slot.number} {self.subject}"
+
+
+class Lesson(models.Model):
+    """One dated lesson of a class. Moved, replaced or cancelled lessons keep their row and say so."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("scheduled")
+        MOVED = "moved", _("moved")
+        REPLACED = "replaced", _("replaced")
+        CANCELLED = "cancelled", _("cancelled")
+
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="lessons")
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="lessons")
+    timetable_entry = models.ForeignKey(TimetableEntry, null=True, blank=True, on_delete=models.SET_NULL)
+    date = models.DateField()
+    slot = models.ForeignKey(LessonSlot, on_delete=models.PROTECT)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
+    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="lessons_taught")
+    room = models.CharField(max_length=20, blank=True)
+    subgroup = models.CharField(max_length=20, blank=True)
+    topic = models.CharField(_("topic"), max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["school_class", "date"], name="diary_lesson_class_date"),
+            models.Index(fields=["teacher", "date"], name="diary_lesson_teacher_date"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["school_class", "date", "slot", "subgroup"],
+                                    condition=~Q(status="cancelled"), name="diary_lesson_one_per_slot"),
+        ]
+        ordering = ["date", "slot__number"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.school_class} {self.subject}"
+
+
+class Mark(models.Model):
+    """One mark of a pupil for a lesson. ``version`` grows with each change (a stale write gets 409)."""
+
+    class Scale(models.TextChoices):
+        FIVE_POINT = "five", _("5-point")
+        PASS_FAIL = "pass_fail", _("pass / fail")
+        TEN_POINT = "ten", _("10-point")
+        HUNDRED_POINT = "hundred", _("100-point")
+
+    class Kind(models.TextChoices):
+        CLASSWORK = "classwork", _("classwork")
+        HOMEWORK = "homework", _("homework")
+        TEST = "test", _("test")
+        CONTROL = "control", _("control work")
+        EXAM = "exam", _("exam")
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="marks")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="marks")
+    scale = models.CharField(max_length=10, choices=Scale.choices, default=Scale.FIVE_POINT)
+    value = models.CharField(max_length=8, help_text="5, 4, 3, 2 on the 5-point scale; pass / fail; 1–10; 0–100.")
+    weight = models.PositiveSmallIntegerField(default=1)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CLASSWORK)
+    comment = models.CharField(max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pupil", "lesson", "kind"], name="diary_mark_unique")]
+        indexes = [models.Index(fields=["pupil", "lesson"], name="diary_mark_pupil_lesson")]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} {self.value} ({self.lesson})"
+
+
+class MarkChange(models.Model):
+    """The history of marks: who set, changed or removed which mark, from what to what."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10)
+    old_value = models.CharField(max_length=8, blank=True)
+    new_value = models.CharField(max_length=8, blank=True)
+    old_weight = models.PositiveSmallIntegerField(null=True)
+    new_weight = models.PositiveSmallIntegerField(null=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.old_value or '—'} → {self.new_value or '—'}"
+
+
+class FinalMark(models.Model):
+    """A term or year final set by the teacher; ``term`` empty means the year."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="final_marks")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
+    term = models.ForeignKey(Term, null=True, blank=True, on_delete=models.PROTECT)
+    value = models.CharField(max_length=8)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "subject", "term"], name="diary_final_unique"),
+            models.UniqueConstraint(fields=["pupil", "subject"], condition=Q(term__isnull=True),
+                                    name="diary_final_year_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} {self.subject}: {self.value}"
+
+
+class Homework(models.Model):
+    """Homework set at a lesson, due by another lesson (usually the next one of the subject)."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="homework_set")
+    due_lesson = models.ForeignKey(Lesson, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="homework_due")
+    text = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+class HomeworkAttachment(models.Model):
+    """A file attached to homework, kept through Django's storage."""
+
+    homework = models.ForeignKey(Homework, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="homework/%Y/%m/")
+    name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HomeworkDone(models.Model):
+    """A pupil's tick: this homework is done."""
+
+    homework = models.ForeignKey(Homework, on_delete=models.CASCADE, related_name="done_marks")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
+    done_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["homework", "pupil"], name="diary_homework_done_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} ✓ {self.homework}"
+
+
+class Attendance(models.Model):
+    """A pupil's absence or lateness at one lesson (no row: present)."""
+
+    class Status(models.TextChoices):
+        ABSENT_ILL = "ill", _("absent: ill")
+        ABSENT_EXCUSED = "excused", _("absent: excused")
+        ABSENT_UNEXCUSED = "unexcused", _("absent: unexcused")
+        LATE = "late", _("late")
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="attendance")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="attendance")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    late_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pupil", "lesson"], name="diary_attendance_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} {self.get_status_display()} ({self.lesson})"
