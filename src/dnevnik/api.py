@@ -14,6 +14,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
+from diary.api import router as diary_router
+from diary.teacher_api import router as teacher_router
 from dnevnik.errors import DomainError, RateLimited
 from portal.api import router as portal_router
 from portal.oidc import BearerToken
@@ -28,6 +30,8 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("", portal_router)
+api.add_router("", diary_router)
+api.add_router("", teacher_router)
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("", include("portal.oidc_urls")),
     path("", include("registry.urls")),
+    path("", include("diary.urls")),
+    path("", include("diary.teacher_urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,7 @@
+"""Family pages of the diary (the week, marks, homework, attendance)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "diary"
+
+urlpatterns: list = []

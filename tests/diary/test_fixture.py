@@ -1,0 +1,11 @@
+from typing import Any
+
+import access
+
+
+def test_the_diary_school_relations(diary_school: Any) -> None:
+    anna, boris, vera = diary_school.pupils
+    assert access.get_student(diary_school.parent, anna.public_id, service="diary") == anna
+    assert access.get_student(diary_school.pupil_account, vera.public_id, service="diary") == vera
+    assert access.get_student(diary_school.form_tutor, boris.public_id, service="visits_meals") == boris
+    assert access.get_student(diary_school.math_teacher, boris.public_id, service="diary") == boris
