@@ -17,10 +17,11 @@ PASSWORD = "Correct-Horse-42"
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing_and_clean_outboxes(settings: Any) -> Iterator[None]:
+def _fast_hashing_and_clean_outboxes(settings: Any, tmp_path: Any) -> Iterator[None]:
     settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.SMS_BACKEND = "notify.sms.LocmemBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     sms.outbox.clear()

@@ -180,9 +180,24 @@ def _reads_class_diary(viewer: Any, school_class: Any) -> bool:
                                           school_class=school_class).exists())
 
 
+def _reads_lesson(viewer: Any, lesson: Any) -> bool:
+    """Whoever reads the diary of a pupil of the lesson's class (a family, the class's staff)."""
+    if not _signed_in(viewer):
+        return False
+    if _teaches_lesson(viewer, lesson) or _reads_class_diary(viewer, lesson.school_class_id):
+        return True
+    from django.db.models import Q
+
+    from registry.models import Pupil
+
+    return Pupil.objects.filter(school_class_id=lesson.school_class_id).filter(
+        Q(account=viewer) | Q(guardians__account=viewer)).exists()
+
+
 RULES.update({
     # A teacher writes marks, homework, attendance and topics only for their own lessons.
     "lesson.write": _teaches_lesson,
+    "lesson.read": _reads_lesson,
     "class.read_diary": _reads_class_diary,
 })
 

@@ -65,6 +65,7 @@ class Lesson(models.Model):
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="lessons")
     timetable_entry = models.ForeignKey(TimetableEntry, null=True, blank=True, on_delete=models.SET_NULL)
     date = models.DateField()
+    moved_from = models.DateField(null=True, blank=True, help_text="The date the timetable gave, once moved.")
     slot = models.ForeignKey(LessonSlot, on_delete=models.PROTECT)
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
     teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="lessons_taught")

@@ -1,5 +1,217 @@
-"""JSON API of the diary for teachers: writing a lesson's marks, homework, attendance and topic."""
+"""JSON API of the diary for teachers: writing a lesson's marks, homework, attendance and topic.
 
-from ninja import Router
+Thin handlers: parse → one service of ``diary`` (which asks ``access``) → serialise. A lesson of
+another teacher is a 404 (the service raises ``NotFound``); a stale mark is a 409 with the current marks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from diary import gradebook as selectors
 
 router = Router(tags=["teacher"])
+
+
+class MarkIn(Schema):
+    pupil_id: int
+    value: str | None = Field(None, max_length=8)
+    weight: int = Field(1, ge=1, le=10)
+    kind: str = Field("classwork", max_length=10)
+    comment: str = Field("", max_length=500)
+    version: int | None = Field(None, ge=1)
+
+
+class MarksIn(Schema):
+    scale: str = Field("five", max_length=10)
+    marks: list[MarkIn] = Field(..., max_length=200)
+
+
+class MarkOut(Schema):
+    id: int
+    pupil_id: int
+    value: str
+    scale: str
+    weight: int
+    kind: str
+    comment: str
+    version: int
+
+
+class LessonMarksOut(Schema):
+    lesson_id: int
+    marks: list[MarkOut]
+
+
+class CurrentMark(Schema):
+    pupil_id: int
+    kind: str
+    value: str | None = None
+    weight: int | None = None
+    comment: str = ""
+    version: int | None = None
+
+
+class StaleOut(Schema):
+    code: str
+    message: str
+    current: list[CurrentMark]
+
+
+class AttendanceEntryIn(Schema):
+    pupil_id: int
+    status: str | None = Field(None, max_length=10)
+    late_minutes: int | None = Field(None, ge=0, le=300)
+    comment: str = Field("", max_length=300)
+
+
+class AttendanceIn(Schema):
+    entries: list[AttendanceEntryIn] = Field(..., max_length=200)
+
+
+class AttendanceOut(Schema):
+    pupil_id: int
+    status: str
+    late_minutes: int | None
+    comment: str
+
+
+class LessonAttendanceOut(Schema):
+    lesson_id: int
+    attendance: list[AttendanceOut]
+
+
+class TopicIn(Schema):
+    topic: str = Field(..., max_length=300)
+
+
+class TopicOut(Schema):
+    lesson_id: int
+    topic: str
+
+
+class HomeworkIn(Schema):
+    text: str = Field(..., max_length=10000)
+    due_lesson_id: int | None = None
+
+
+class HomeworkOut(Schema):
+    id: int
+    lesson_id: int
+    text: str
+    due_lesson_id: int | None
+
+
+class GradebookLesson(Schema):
+    id: int
+    date: dt.date
+    number: int
+    topic: str
+    status: str
+    can_write: bool
+
+
+class GradebookMark(Schema):
+    id: int
+    value: str
+    scale: str
+    weight: int
+    kind: str
+    comment: str
+    version: int
+
+
+class GradebookRowOut(Schema):
+    pupil_id: int
+    name: str
+    average: Decimal | None
+    cells: list[list[GradebookMark]]
+
+
+class Named(Schema):
+    id: int
+    name: str
+
+
+class TermOut(Schema):
+    id: int
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class GradebookOut(Schema):
+    school_class: Named
+    subject: Named
+    term: TermOut
+    lessons: list[GradebookLesson]
+    rows: list[GradebookRowOut]
+    class_average: Decimal | None
+
+
+def _viewer(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+@router.put("/lessons/{lesson_id}/marks", response={200: LessonMarksOut, 409: StaleOut},
+            url_name="teacher_lesson_marks")
+def put_lesson_marks(request: HttpRequest, lesson_id: int, payload: MarksIn) -> Any:
+    """Set the marks of a whole lesson at once; each existing mark carries its ``version``."""
+    from diary.marks import MarkInput, StaleMarks, set_lesson_marks
+
+    marks = [MarkInput(pupil_id=m.pupil_id, value=m.value, weight=m.weight, kind=m.kind, comment=m.comment,
+                       version=m.version) for m in payload.marks]
+    try:
+        set_lesson_marks(teacher=_viewer(request), lesson_id=lesson_id, marks=marks, scale=payload.scale)
+    except StaleMarks as stale:
+        return Status(409, {"code": stale.code, "message": str(stale.message), "current": stale.current})
+    return Status(200, {"lesson_id": lesson_id, "marks": selectors.lesson_marks(lesson_id=lesson_id)})
+
+
+@router.put("/lessons/{lesson_id}/attendance", response=LessonAttendanceOut, url_name="teacher_lesson_attendance")
+def put_lesson_attendance(request: HttpRequest, lesson_id: int, payload: AttendanceIn) -> Any:
+    """Record absences and latenesses of a lesson; ``status`` null means present."""
+    from diary.attendance import AttendanceInput, set_lesson_attendance
+    from diary.models import Attendance
+
+    entries = [AttendanceInput(pupil_id=e.pupil_id, status=e.status, late_minutes=e.late_minutes, comment=e.comment)
+               for e in payload.entries]
+    set_lesson_attendance(teacher=_viewer(request), lesson_id=lesson_id, entries=entries)
+    rows = Attendance.objects.filter(lesson_id=lesson_id).order_by("pupil_id")
+    return {"lesson_id": lesson_id,
+            "attendance": list(rows.values("pupil_id", "status", "late_minutes", "comment"))}
+
+
+@router.put("/lessons/{lesson_id}/topic", response=TopicOut, url_name="teacher_lesson_topic")
+def put_lesson_topic(request: HttpRequest, lesson_id: int, payload: TopicIn) -> Any:
+    from diary.lessons import set_lesson_topic
+
+    lesson = set_lesson_topic(teacher=_viewer(request), lesson_id=lesson_id, topic=payload.topic)
+    return {"lesson_id": lesson.pk, "topic": lesson.topic}
+
+
+@router.put("/lessons/{lesson_id}/homework", response=HomeworkOut, url_name="teacher_lesson_homework")
+def put_lesson_homework(request: HttpRequest, lesson_id: int, payload: HomeworkIn) -> Any:
+    """Set the lesson's homework text and due lesson (attachments go through the web page)."""
+    from diary.homework import set_homework
+
+    with transaction.atomic():
+        homework = set_homework(teacher=_viewer(request), lesson_id=lesson_id, text=payload.text,
+                                due_lesson_id=payload.due_lesson_id)
+    return {"id": homework.pk, "lesson_id": homework.lesson_id, "text": homework.text,
+            "due_lesson_id": homework.due_lesson_id}
+
+
+@router.get("/teacher/gradebook", response=GradebookOut, url_name="teacher_gradebook")
+def get_gradebook(request: HttpRequest, class_id: int, subject_id: int, term_id: int | None = None) -> Any:
+    """The class × lessons grid of one subject and term, with weighted averages (teacher or form tutor)."""
+    book = selectors.gradebook(teacher=_viewer(request), school_class_id=class_id, subject_id=subject_id,
+                               term_id=term_id)
+    return selectors.gradebook_as_dict(book)

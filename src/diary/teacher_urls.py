@@ -1,7 +1,13 @@
 """Teacher pages of the diary (the gradebook)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from diary import teacher_views as views
 
 app_name = "teacher"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("teacher/", views.home, name="home"),
+    path("teacher/gradebook/<int:class_id>/<int:subject_id>/", views.gradebook, name="gradebook"),
+    path("teacher/lessons/<int:lesson_id>/", views.lesson, name="lesson"),
+]

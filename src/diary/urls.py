@@ -1,7 +1,16 @@
 """Family pages of the diary (the week, marks, homework, attendance)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from diary import views
 
 app_name = "diary"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("diary/", views.home, name="home"),
+    path("diary/<uuid:student_id>/", views.week, name="week"),
+    path("diary/<uuid:student_id>/marks/", views.marks, name="marks"),
+    path("diary/<uuid:student_id>/homework/", views.homework, name="homework"),
+    path("diary/<uuid:student_id>/attendance/", views.attendance, name="attendance"),
+    path("diary/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
+]

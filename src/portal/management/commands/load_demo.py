@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from diary.demo import load_diary_demo
 from portal.identity import format_phone, format_snils, snils_checksum
 from portal.models import User
 from portal.services import register_oidc_client
@@ -82,6 +83,7 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
         school = load_registry_demo()
+        load_diary_demo(school)
         register_oidc_client(name="Дневник — мобильное приложение", client_id=MOBILE_CLIENT_ID,
                              redirect_uris=MOBILE_REDIRECT_URIS, public=True)
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}); sign in with email, SNILS or phone:")

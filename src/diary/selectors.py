@@ -1,0 +1,431 @@
+"""Reads of the diary for families (and the class's teachers): the week, marks by subject, homework, attendance.
+
+Each selector asks ``access.get_student`` first (404 for anyone who may not see the pupil) and then
+runs a fixed number of queries whatever the period holds: the week is the evening's hot path (DESIGN §5).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Cast
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+import access
+from diary import grading
+from diary.models import Attendance, FinalMark, Homework, HomeworkDone, Lesson, Mark
+from dnevnik.errors import DomainError
+from registry.models import Pupil, Term
+
+MAX_SPAN_DAYS = 31
+
+
+# ---------------------------------------------------------------- periods
+
+
+def current_week(today: date | None = None) -> tuple[date, date]:
+    """Monday and Sunday of the ISO week holding ``today`` (the Moscow local date by default)."""
+    today = today or timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def period(start: date | None, end: date | None) -> tuple[date, date]:
+    """A checked period: the current week without dates, a week from / to a single date, at most 31 days."""
+    if start is None and end is None:
+        return current_week()
+    if start is None and end is not None:
+        start = end - timedelta(days=6)
+    elif end is None and start is not None:
+        end = start + timedelta(days=6)
+    if start is None or end is None:  # unreachable; for the type checker
+        return current_week()
+    if start > end:
+        raise DomainError("invalid_period", _("The start of the period is after its end."), field="from")
+    if (end - start).days + 1 > MAX_SPAN_DAYS:
+        raise DomainError("period_too_long", _("Choose a period of at most 31 days."), field="to")
+    return start, end
+
+
+# ---------------------------------------------------------------- the week
+
+
+@dataclass(frozen=True)
+class MarkRow:
+    value: str
+    scale: str
+    five_point: Decimal | None
+    weight: int
+    kind: str
+    kind_label: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    name: str
+    url: str
+    size: int
+
+
+@dataclass(frozen=True)
+class HomeworkRow:
+    id: int
+    text: str
+    due_date: date | None
+    done: bool
+    attachments: list[AttachmentRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    status: str
+    status_label: str
+    late_minutes: int | None
+    comment: str
+
+
+@dataclass(frozen=True)
+class LessonRow:
+    id: int
+    number: int
+    starts_at: time
+    ends_at: time
+    subject: str
+    subject_id: int
+    teacher: str
+    room: str
+    topic: str
+    status: str
+    cancelled: bool
+    homework: list[HomeworkRow]
+    marks: list[MarkRow]
+    attendance: AttendanceRow | None
+
+
+@dataclass(frozen=True)
+class DayRow:
+    date: date
+    lessons: list[LessonRow]
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    student_id: str
+    full_name: str
+    school: str
+    class_name: str
+
+
+@dataclass(frozen=True)
+class DiaryWeek:
+    student: StudentRow
+    start: date
+    end: date
+    days: list[DayRow]
+
+
+def _student_row(pupil: Pupil) -> StudentRow:
+    return StudentRow(student_id=str(pupil.public_id), full_name=pupil.full_name, school=pupil.school.name,
+                      class_name=str(pupil.school_class))
+
+
+def _mark_row(mark: Mark) -> MarkRow:
+    return MarkRow(value=mark.value, scale=mark.scale, five_point=grading.to_five_point(mark.value, mark.scale),
+                   weight=mark.weight, kind=mark.kind, kind_label=str(mark.get_kind_display()), comment=mark.comment)
+
+
+def _attendance_row(row: Attendance) -> AttendanceRow:
+    return AttendanceRow(status=row.status, status_label=str(row.get_status_display()),
+                         late_minutes=row.late_minutes, comment=row.comment)
+
+
+def _homework_rows(pupil: Pupil, homework_filter: Q) -> list[tuple[int, HomeworkRow]]:
+    """Homework matching ``homework_filter`` with attachments and the pupil's tick, in ONE query.
+
+    A LEFT JOIN to the attachments gives one row per attachment; the rows are folded back here.
+    Returns ``(lesson_id, homework)`` pairs in the order of the lessons.
+    """
+    rows = (
+        Homework.objects.filter(homework_filter)
+        .annotate(done=Exists(HomeworkDone.objects.filter(homework=OuterRef("pk"), pupil=pupil)))
+        .order_by("lesson__date", "lesson__slot__number", "pk", "attachments__pk")
+        .values_list("pk", "lesson_id", "text", "due_lesson__date", "done",
+                     "attachments__pk", "attachments__name", "attachments__size")
+    )
+    found: dict[int, tuple[int, HomeworkRow]] = {}
+    for pk, lesson_id, text, due_date, done, attachment_id, name, size in rows:
+        if pk not in found:
+            found[pk] = (lesson_id, HomeworkRow(id=pk, text=text, due_date=due_date, done=bool(done)))
+        if attachment_id:
+            url = reverse("diary:attachment", args=[attachment_id])
+            found[pk][1].attachments.append(AttachmentRow(name=name, url=url, size=size or 0))
+    return list(found.values())
+
+
+def diary_week(*, viewer: Any, student_id: Any, start: date, end: date) -> DiaryWeek:
+    """Days → lessons with topic, homework, the pupil's marks and attendance. Five queries, always:
+    the pupil (access), the lessons, the marks, the homework with attachments, the attendance."""
+    pupil = access.get_student(viewer, student_id, service=access.DIARY)
+    in_period = Q(lesson__school_class_id=pupil.school_class_id, lesson__date__range=(start, end))
+    lessons = list(
+        Lesson.objects.filter(school_class_id=pupil.school_class_id, date__range=(start, end))
+        .select_related("subject", "slot")
+        .annotate(teacher_surname=F("teacher__surname"), teacher_given_name=F("teacher__given_name"),
+                  teacher_patronymic=F("teacher__patronymic"))
+        .order_by("date", "slot__number", "pk")
+    )
+    marks: dict[int, list[MarkRow]] = defaultdict(list)
+    for mark in Mark.objects.filter(in_period, pupil=pupil).order_by("pk"):
+        marks[mark.lesson_id].append(_mark_row(mark))
+    homework: dict[int, list[HomeworkRow]] = defaultdict(list)
+    for lesson_id, row in _homework_rows(pupil, in_period):
+        homework[lesson_id].append(row)
+    attendance = {row.lesson_id: _attendance_row(row) for row in Attendance.objects.filter(in_period, pupil=pupil)}
+
+    by_day: dict[date, list[LessonRow]] = {start + timedelta(days=n): [] for n in range((end - start).days + 1)}
+    for lesson in lessons:
+        names = (lesson.teacher_surname, lesson.teacher_given_name, lesson.teacher_patronymic)
+        teacher = " ".join(part for part in names if part)
+        by_day[lesson.date].append(LessonRow(
+            id=lesson.pk, number=lesson.slot.number, starts_at=lesson.slot.starts_at, ends_at=lesson.slot.ends_at,
+            subject=lesson.subject.name, subject_id=lesson.subject_id, teacher=teacher, room=lesson.room,
+            topic=lesson.topic, status=lesson.status, cancelled=lesson.status == Lesson.Status.CANCELLED,
+            homework=homework.get(lesson.pk, []), marks=marks.get(lesson.pk, []),
+            attendance=attendance.get(lesson.pk),
+        ))
+    days = [DayRow(date=day, lessons=rows) for day, rows in by_day.items()]
+    return DiaryWeek(student=_student_row(pupil), start=start, end=end, days=days)
+
+
+# ---------------------------------------------------------------- marks by subject
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    date: date
+    five_point: Decimal
+    weight: int
+    average: Decimal | None  # the running weighted average after this mark
+
+
+@dataclass(frozen=True)
+class SubjectMarkRow:
+    date: date
+    value: str
+    scale: str
+    five_point: Decimal | None
+    weight: int
+    kind: str
+    kind_label: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class SubjectMarks:
+    subject_id: int
+    subject: str
+    marks: list[SubjectMarkRow]
+    average: Decimal | None
+    class_average: Decimal | None
+    trend: str
+    term_final: str | None
+    year_final: str | None
+    points: list[ChartPoint]
+
+    @property
+    def current(self) -> list[tuple[Decimal, int]]:
+        """``(five_point, weight)`` of the averaged marks, for the target calculator."""
+        return [(mark.five_point, mark.weight) for mark in self.marks if mark.five_point is not None]
+
+
+@dataclass(frozen=True)
+class TermRow:
+    id: int
+    name: str
+    starts_on: date
+    ends_on: date
+
+
+@dataclass(frozen=True)
+class MarksReport:
+    student: StudentRow
+    term: TermRow | None
+    terms: list[TermRow]
+    subjects: list[SubjectMarks]
+
+
+def _choose_term(terms: list[TermRow], term_id: int | None, today: date) -> TermRow | None:
+    if term_id is not None:
+        for term in terms:
+            if term.id == term_id:
+                return term
+        raise DomainError("invalid_term", _("There is no such term."), field="term")
+    for term in terms:
+        if term.starts_on <= today <= term.ends_on:
+            return term
+    started = [term for term in terms if term.starts_on <= today]
+    if started:
+        return started[-1]
+    return terms[-1] if terms else None
+
+
+# The mark as a number in SQL, for the class average (pass / fail is filtered out before). The scale is
+# applied in Python on the per-scale sums, so SQLite's integer arithmetic cannot truncate it.
+_NUMBER_SQL = Cast("value", DecimalField(max_digits=8, decimal_places=3))
+
+
+def subject_marks(*, viewer: Any, student_id: Any, term_id: int | None = None) -> MarksReport:
+    """Marks by subject for a term, with the weighted average, the class's average, finals and chart points.
+
+    Five queries: the pupil (access), the school's terms, the pupil's marks, the class averages (one
+    aggregate), the finals. ``term_id`` None: the term holding today, else the latest one begun.
+    """
+    pupil = access.get_student(viewer, student_id, service=access.DIARY)
+    terms = [TermRow(id=t.pk, name=t.name, starts_on=t.starts_on, ends_on=t.ends_on)
+             for t in Term.objects.filter(year__school_id=pupil.school_id).order_by("starts_on", "pk")]
+    term = _choose_term(terms, term_id, timezone.localdate())
+    if term is None:
+        return MarksReport(student=_student_row(pupil), term=None, terms=terms, subjects=[])
+
+    marks = (
+        Mark.objects.filter(pupil=pupil, lesson__term_id=term.id)
+        .select_related("lesson__subject")
+        .order_by("lesson__date", "lesson__slot__number", "pk")
+    )
+    class_rows = (
+        Mark.objects.filter(lesson__school_class_id=pupil.school_class_id, lesson__term_id=term.id,
+                            scale__in=["five", "ten", "hundred"], weight__gt=0)
+        .values("lesson__subject_id", "scale")
+        .annotate(points=Sum(_NUMBER_SQL * F("weight"), output_field=DecimalField(max_digits=14, decimal_places=4)),
+                  weights=Sum("weight"))
+        .order_by()
+    )
+    class_sums: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for row in class_rows:
+        five = grading.to_five_point(str(row["points"]), row["scale"])
+        if five is not None and row["weights"]:
+            class_sums[row["lesson__subject_id"]][0] += five
+            class_sums[row["lesson__subject_id"]][1] += row["weights"]
+    class_averages = {subject_id: grading.round2(points / weights)
+                      for subject_id, (points, weights) in class_sums.items() if weights}
+    finals: dict[int, dict[str, str]] = defaultdict(dict)
+    for final in FinalMark.objects.filter(Q(term_id=term.id) | Q(term__isnull=True), pupil=pupil):
+        finals[final.subject_id]["term" if final.term_id else "year"] = final.value
+
+    by_subject: dict[int, tuple[str, list[SubjectMarkRow]]] = {}
+    for mark in marks:
+        subject = mark.lesson.subject
+        by_subject.setdefault(subject.pk, (subject.name, []))[1].append(SubjectMarkRow(
+            date=mark.lesson.date, value=mark.value, scale=mark.scale,
+            five_point=grading.to_five_point(mark.value, mark.scale), weight=mark.weight, kind=mark.kind,
+            kind_label=str(mark.get_kind_display()), comment=mark.comment))
+
+    subjects: list[SubjectMarks] = []
+    for subject_id, (name, rows) in by_subject.items():
+        triples = [(row.value, row.scale, row.weight) for row in rows]
+        running = grading.running_averages(triples)
+        points = [ChartPoint(date=row.date, five_point=five, weight=row.weight, average=average)
+                  for row, average in zip(rows, running, strict=True)
+                  if (five := row.five_point) is not None]
+        subjects.append(SubjectMarks(
+            subject_id=subject_id, subject=name, marks=rows, average=grading.weighted_average(triples),
+            class_average=class_averages.get(subject_id), trend=grading.trend([p.average for p in points]),
+            term_final=finals.get(subject_id, {}).get("term"), year_final=finals.get(subject_id, {}).get("year"),
+            points=points))
+    # Subjects with a final but no marks in the term still show their final.
+    if finals:
+        missing = set(finals) - set(by_subject)
+        if missing:
+            from registry.models import Subject
+
+            for subject in Subject.objects.filter(pk__in=missing):
+                subjects.append(SubjectMarks(
+                    subject_id=subject.pk, subject=subject.name, marks=[], average=None,
+                    class_average=class_averages.get(subject.pk), trend="flat",
+                    term_final=finals[subject.pk].get("term"), year_final=finals[subject.pk].get("year"), points=[]))
+    subjects.sort(key=lambda item: item.subject)
+    return MarksReport(student=_student_row(pupil), term=term, terms=terms, subjects=subjects)
+
+
+# ---------------------------------------------------------------- homework
+
+
+@dataclass(frozen=True)
+class HomeworkItem:
+    id: int
+    lesson_date: date
+    subject: str
+    text: str
+    due_date: date | None
+    done: bool
+    attachments: list[AttachmentRow]
+
+
+@dataclass(frozen=True)
+class HomeworkReport:
+    student: StudentRow
+    start: date
+    end: date
+    items: list[HomeworkItem]
+
+
+def homework_list(*, viewer: Any, student_id: Any, start: date, end: date) -> HomeworkReport:
+    """Homework due in the period (or set in it, when it has no due lesson). Three queries."""
+    pupil = access.get_student(viewer, student_id, service=access.DIARY)
+    in_period = Q(lesson__school_class_id=pupil.school_class_id) & (
+        Q(due_lesson__date__range=(start, end)) | Q(due_lesson__isnull=True, lesson__date__range=(start, end)))
+    rows = _homework_rows(pupil, in_period)
+    lessons = {lesson.pk: lesson for lesson in
+               Lesson.objects.filter(pk__in={lesson_id for lesson_id, _ in rows}).select_related("subject")}
+    items = [HomeworkItem(id=row.id, lesson_date=lessons[lesson_id].date, subject=lessons[lesson_id].subject.name,
+                          text=row.text, due_date=row.due_date, done=row.done, attachments=row.attachments)
+             for lesson_id, row in rows]
+    items.sort(key=lambda item: (item.due_date or item.lesson_date, item.subject, item.id))
+    return HomeworkReport(student=_student_row(pupil), start=start, end=end, items=items)
+
+
+# ---------------------------------------------------------------- attendance
+
+
+@dataclass(frozen=True)
+class AttendanceItem:
+    date: date
+    number: int
+    subject: str
+    status: str
+    status_label: str
+    late_minutes: int | None
+    comment: str
+
+
+@dataclass(frozen=True)
+class AttendanceReport:
+    student: StudentRow
+    start: date
+    end: date
+    counts: dict[str, int]
+    items: list[AttendanceItem]
+
+
+def attendance_summary(*, viewer: Any, student_id: Any, start: date, end: date) -> AttendanceReport:
+    """Absences and lateness in the period, with counts by status (every status, zeros too). Two queries."""
+    pupil = access.get_student(viewer, student_id, service=access.DIARY)
+    rows = (Attendance.objects.filter(pupil=pupil, lesson__date__range=(start, end))
+            .select_related("lesson__subject", "lesson__slot").order_by("lesson__date", "lesson__slot__number"))
+    counts = dict.fromkeys(Attendance.Status.values, 0)
+    items = []
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+        items.append(AttendanceItem(date=row.lesson.date, number=row.lesson.slot.number,
+                                    subject=row.lesson.subject.name, status=row.status,
+                                    status_label=str(row.get_status_display()), late_minutes=row.late_minutes,
+                                    comment=row.comment))
+    return AttendanceReport(student=_student_row(pupil), start=start, end=end, counts=counts, items=items)

@@ -1,0 +1,242 @@
+"""Teacher pages of the diary: my classes, the gradebook grid, and one lesson's sheet.
+
+The lesson sheet posts the whole class in ONE request: marks, attendance, topic and homework are
+written in one transaction through the diary's services; a stale mark (409) rolls everything back and
+the page comes again with the current values and a clear message.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from access import can
+from diary import gradebook as selectors
+from diary.models import Attendance, Mark
+from dnevnik.errors import DomainError, NotFound
+from portal.forms import DomainForm
+
+_INDEXED_FIELD = re.compile(r"^(marks|entries)\[(\d+)\]\.(\w+)$")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "diary/teacher/home.html", {
+        "taught": selectors.teacher_classes(teacher=request.user),
+        "tutored": selectors.tutored_classes(viewer=request.user),
+    })
+
+
+@login_required
+def gradebook(request: HttpRequest, class_id: int, subject_id: int) -> HttpResponse:
+    term_id = request.GET.get("term")
+    book = selectors.gradebook(teacher=request.user, school_class_id=class_id, subject_id=subject_id,
+                               term_id=int(term_id) if term_id and term_id.isdigit() else None)
+    return render(request, "diary/teacher/gradebook.html", {"book": book})
+
+
+class PupilForm(forms.Form):
+    """One pupil's row on the lesson sheet: a mark and attendance."""
+
+    value = forms.CharField(label=_lazy("Mark"), max_length=8, required=False)
+    weight = forms.IntegerField(label=_lazy("Weight"), min_value=1, max_value=10, initial=1)
+    kind = forms.ChoiceField(label=_lazy("Kind"), choices=Mark.Kind.choices, initial=Mark.Kind.CLASSWORK)
+    comment = forms.CharField(label=_lazy("Comment"), max_length=500, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    status = forms.ChoiceField(label=_lazy("Attendance"), required=False,
+                               choices=[("", _lazy("present")), *Attendance.Status.choices])
+    late_minutes = forms.IntegerField(label=_lazy("Minutes late"), min_value=1, max_value=300, required=False)
+    attendance_comment = forms.CharField(label=_lazy("Reason"), max_length=300, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("status") == Attendance.Status.LATE and not cleaned.get("late_minutes"):
+            self.add_error("late_minutes", ValidationError(_("How many minutes late?"), code="late_minutes_required"))
+        return cleaned
+
+
+class LessonForm(DomainForm):
+    topic = forms.CharField(label=_lazy("Topic"), max_length=300, required=False)
+    homework = forms.CharField(label=_lazy("Homework"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    due_lesson = forms.TypedChoiceField(label=_lazy("Due by"), coerce=int, required=False, empty_value=None)
+    attachment = forms.FileField(label=_lazy("Attachment"), required=False)
+
+    def __init__(self, *args: Any, due_choices: list[tuple[Any, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["due_lesson"].choices = [("", "—"), *due_choices]  # type: ignore[attr-defined]
+
+
+def _pupil_initial(sheet: selectors.LessonSheet, pupil_id: int) -> dict[str, Any]:
+    initial: dict[str, Any] = {"weight": 1, "kind": Mark.Kind.CLASSWORK}
+    marks = sheet.marks.get(pupil_id) or []
+    if marks:
+        mark = marks[0]
+        initial.update(value=mark.value, weight=mark.weight, kind=mark.kind, comment=mark.comment,
+                       version=mark.version)
+    attendance = sheet.attendance.get(pupil_id)
+    if attendance is not None:
+        initial.update(status=attendance.status, late_minutes=attendance.late_minutes,
+                       attendance_comment=attendance.comment)
+    return initial
+
+
+def _forms(request: HttpRequest | None, sheet: selectors.LessonSheet) -> tuple[LessonForm, list[tuple[Any, PupilForm]]]:
+    due_choices = [(lesson.pk, f"{lesson.date:%d.%m}, {lesson.slot.number}") for lesson in sheet.next_lessons]
+    homework = sheet.homework
+    lesson_initial = {"topic": sheet.lesson.topic, "homework": homework.text if homework else "",
+                      "due_lesson": homework.due_lesson_id if homework else None}
+    data = request.POST if request is not None else None
+    files = request.FILES if request is not None else None
+    lesson_form = LessonForm(data, files, initial=lesson_initial, due_choices=due_choices)
+    rows = []
+    for pupil in sheet.pupils:
+        form = PupilForm(data, prefix=f"p{pupil.pk}", initial=_pupil_initial(sheet, pupil.pk))
+        if sheet.marks.get(pupil.pk):
+            # Another kind would be another mark: the row edits the pupil's first mark, as it is.
+            form.fields["kind"].disabled = True
+        rows.append((pupil, form))
+    return lesson_form, rows
+
+
+def _changed_marks(rows: list[tuple[Any, PupilForm]], sheet: selectors.LessonSheet) -> list[tuple[PupilForm, Any]]:
+    from diary.marks import MarkInput
+
+    changed = []
+    for pupil, form in rows:
+        data = form.cleaned_data
+        value = (data["value"] or "").strip() or None
+        marks = sheet.marks.get(pupil.pk) or []
+        current = marks[0] if marks else None
+        if current is None and value is None:
+            continue
+        if current is not None and (value, data["weight"], data["comment"]) == (
+                current.value, current.weight, current.comment):
+            continue
+        changed.append((form, MarkInput(pupil_id=pupil.pk, value=value, weight=data["weight"], kind=data["kind"],
+                                        comment=data["comment"], version=data["version"])))
+    return changed
+
+
+def _changed_attendance(rows: list[tuple[Any, PupilForm]], sheet: selectors.LessonSheet) -> list[tuple[PupilForm, Any]]:
+    from diary.attendance import AttendanceInput
+
+    changed = []
+    for pupil, form in rows:
+        data = form.cleaned_data
+        status = data["status"] or None
+        late = data["late_minutes"] if status == Attendance.Status.LATE else None
+        comment = data["attendance_comment"] if status else ""
+        current = sheet.attendance.get(pupil.pk)
+        was = (current.status, current.late_minutes, current.comment) if current else (None, None, "")
+        if (status, late, comment) != was:
+            changed.append((form, AttendanceInput(pupil_id=pupil.pk, status=status, late_minutes=late,
+                                                  comment=comment)))
+    return changed
+
+
+def _show_error(error: DomainError, lesson_form: LessonForm,
+                sent: dict[str, list[tuple[PupilForm, Any]]]) -> None:
+    """Put a service's refusal next to the field it names: a pupil's row, or the lesson's form."""
+    found = _INDEXED_FIELD.match(error.field or "")
+    if found:
+        group, index, name = found.group(1), int(found.group(2)), found.group(3)
+        forms_sent = sent.get(group, [])
+        if index < len(forms_sent):
+            form = forms_sent[index][0]
+            target = {"status": "status", "late_minutes": "late_minutes", "comment": (
+                "comment" if group == "marks" else "attendance_comment")}.get(name, name)
+            form.add_error(target if target in form.fields else None,
+                           ValidationError(error.message, code=error.code))
+            return
+    renamed = {"text": "homework", "due_lesson_id": "due_lesson", "files": "attachment"}
+    field = renamed.get(error.field or "", error.field)
+    lesson_form.add_domain_error(DomainError(error.code, error.message, field=field))
+
+
+@login_required
+def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    the_lesson = selectors.lesson_for(viewer=request.user, lesson_id=lesson_id)
+    can_write = can(request.user, "lesson.write", the_lesson)
+    if request.method == "POST" and not can_write:
+        raise NotFound()
+    sheet = selectors.lesson_sheet(lesson=the_lesson)
+    lesson_form, rows = _forms(request if request.method == "POST" else None, sheet)
+    stale: list[dict[str, Any]] | None = None
+    if request.method == "POST" and lesson_form.is_valid() and all(form.is_valid() for _, form in rows):
+        outcome = _save(request, sheet, lesson_form, rows)
+        if outcome is True:
+            messages.success(request, _("Saved."))
+            return redirect("teacher:lesson", lesson_id=the_lesson.pk)
+        if isinstance(outcome, list):  # stale: show the current values, and what the teacher typed
+            stale = outcome
+            typed = {pupil.pk: form.cleaned_data.get("value") for pupil, form in rows}
+            sheet = selectors.lesson_sheet(lesson=the_lesson)
+            lesson_form, rows = _forms(None, sheet)
+            for item in stale:
+                item["typed"] = typed.get(item.get("pupil_id"))
+    status = 409 if stale is not None else (400 if request.method == "POST" else 200)
+    other_marks = {pupil_id: marks[1:] for pupil_id, marks in sheet.marks.items() if len(marks) > 1}
+    return render(request, "diary/teacher/lesson.html", {
+        "lesson": the_lesson, "sheet": sheet, "lesson_form": lesson_form, "can_write": can_write,
+        "rows": [(pupil, form, other_marks.get(pupil.pk, [])) for pupil, form in rows],
+        "stale": stale, "pupil_names": {pupil.pk: pupil.full_name for pupil in sheet.pupils},
+    }, status=status)
+
+
+def _save(request: HttpRequest, sheet: selectors.LessonSheet, lesson_form: LessonForm,
+          rows: list[tuple[Any, PupilForm]]) -> bool | list[dict[str, Any]]:
+    """Write everything in one transaction. True when saved; the current marks when stale; False on an error."""
+    from diary.attendance import set_lesson_attendance
+    from diary.homework import set_homework
+    from diary.lessons import set_lesson_topic
+    from diary.marks import StaleMarks, set_lesson_marks
+
+    teacher, lesson = request.user, sheet.lesson
+    marks = _changed_marks(rows, sheet)
+    attendance = _changed_attendance(rows, sheet)
+    sent = {"marks": marks, "entries": attendance}
+    data = lesson_form.cleaned_data
+    try:
+        with transaction.atomic():
+            if marks:
+                set_lesson_marks(teacher=teacher, lesson_id=lesson.pk, marks=[m for _, m in marks])
+            if attendance:
+                set_lesson_attendance(teacher=teacher, lesson_id=lesson.pk, entries=[a for _, a in attendance])
+            if data["topic"] != lesson.topic:
+                set_lesson_topic(teacher=teacher, lesson_id=lesson.pk, topic=data["topic"])
+            homework = sheet.homework
+            text = data["homework"].strip()
+            files = [data["attachment"]] if data.get("attachment") else []
+            if text and (homework is None or files or text != homework.text
+                         or data["due_lesson"] != homework.due_lesson_id):
+                set_homework(teacher=teacher, lesson_id=lesson.pk, text=text, due_lesson_id=data["due_lesson"],
+                             files=files)
+            elif files and not text:
+                lesson_form.add_error("homework", ValidationError(_("Write what is to be done."),
+                                                                  code="homework_text_required"))
+                raise _Invalid()
+    except StaleMarks as error:
+        return list(error.current)
+    except _Invalid:
+        return False
+    except NotFound:
+        raise
+    except DomainError as error:
+        for each in getattr(error, "errors", None) or [error]:
+            _show_error(each, lesson_form, sent)
+        return False
+    return True
+
+
+class _Invalid(Exception):
+    """The form found a problem inside the transaction; roll back."""

@@ -1,0 +1,171 @@
+"""Family pages of the diary: the week, marks by subject (with a chart and the target calculator),
+homework and attendance. Thin: parse the query, call the selector (404 for anyone who may not see the
+pupil, through ``access``), render. The same selectors serve the JSON API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+import access
+from diary import grading, selectors
+from diary.models import HomeworkAttachment
+from dnevnik.errors import DomainError
+
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 120, 24
+
+
+def _date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _children(request: HttpRequest, student_id: UUID) -> dict[str, Any]:
+    """The child switcher: every pupil whose diary the viewer reads, the current one marked."""
+    children = [visible for visible in access.visible_students(request.user) if access.DIARY in visible.services]
+    return {"children": children, "student_id": str(student_id)}
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The first child's week, or how to link an account to a pupil."""
+    for visible in access.visible_students(request.user):
+        if access.DIARY in visible.services:
+            return redirect("diary:week", student_id=visible.pupil.public_id)
+    return render(request, "diary/family/none.html")
+
+
+@login_required
+@require_GET
+def week(request: HttpRequest, student_id: UUID) -> HttpResponse:
+    start, end = selectors.current_week(_date(request.GET.get("week")) or timezone.localdate())
+    diary = selectors.diary_week(viewer=request.user, student_id=student_id, start=start, end=end)
+    today = timezone.localdate()
+    days = [day for day in diary.days if day.lessons or day.date.weekday() < 5]
+    return render(request, "diary/family/week.html", {
+        **_children(request, student_id), "tab": "week", "diary": diary, "days": days, "today": today,
+        "previous": start - timedelta(days=7), "next": start + timedelta(days=7),
+        "this_week": selectors.current_week(today)[0], "student": diary.student,
+    })
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An inline SVG line of one subject's marks (on the 5-point scale) over time."""
+
+    width: int
+    height: int
+    line: str  # the polyline's points of the running average
+    dots: list[tuple[float, float, str]]  # x, y, title of each mark
+    grid: list[tuple[float, int]]  # y and the label of the 2..5 lines
+
+
+def _chart(points: list[selectors.ChartPoint]) -> Chart | None:
+    if not points:
+        return None
+    inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
+    first, last = points[0].date, points[-1].date
+    span = max((last - first).days, 1)
+
+    def x(day: date, index: int) -> float:
+        if first == last:
+            return CHART_PAD + inner_w * (index + 1) / (len(points) + 1)
+        return round(CHART_PAD + inner_w * (day - first).days / span, 1)
+
+    def y(value: Decimal) -> float:
+        clamped = min(max(float(value), 1.0), 5.0)
+        return round(CHART_PAD + inner_h * (5.0 - clamped) / 4.0, 1)
+
+    dots = [(x(point.date, i), y(point.five_point), f"{point.date:%d.%m}: {point.five_point.normalize()}")
+            for i, point in enumerate(points)]
+    line = " ".join(f"{x(point.date, i)},{y(point.average)}" for i, point in enumerate(points)
+                    if point.average is not None)
+    grid = [(y(Decimal(level)), level) for level in (5, 4, 3, 2)]
+    return Chart(width=CHART_WIDTH, height=CHART_HEIGHT, line=line, dots=dots, grid=grid)
+
+
+@login_required
+@require_GET
+def marks(request: HttpRequest, student_id: UUID) -> HttpResponse:
+    term_raw = request.GET.get("term", "")
+    term_id = int(term_raw) if term_raw.isdigit() else None
+    try:
+        report = selectors.subject_marks(viewer=request.user, student_id=student_id, term_id=term_id)
+    except DomainError:  # a term of another school or none at all: show the default term
+        report = selectors.subject_marks(viewer=request.user, student_id=student_id)
+    subjects = [{"data": subject, "chart": _chart(subject.points)} for subject in report.subjects]
+
+    calculator: dict[str, Any] = {"subject": request.GET.get("subject", ""), "target": request.GET.get("target", "")}
+    if calculator["subject"] and calculator["target"]:
+        chosen = next((s for s in report.subjects if str(s.subject_id) == calculator["subject"]), None)
+        try:
+            target = Decimal(calculator["target"].replace(",", "."))
+        except InvalidOperation:
+            target = None
+        if chosen is None or target is None or not Decimal(1) <= target <= Decimal(5):
+            calculator["error"] = True
+        else:
+            calculator["chosen"] = chosen
+            calculator["needed"] = grading.marks_needed(current=chosen.current, target=target, mark=5, weight=1)
+            calculator["needed_fours"] = grading.marks_needed(current=chosen.current, target=target, mark=4,
+                                                              weight=1)
+    return render(request, "diary/family/marks.html", {
+        **_children(request, student_id), "tab": "marks", "report": report, "subjects": subjects,
+        "calculator": calculator, "student": report.student,
+    })
+
+
+def _period_from(request: HttpRequest, default: tuple[date, date]) -> tuple[tuple[date, date], str | None]:
+    start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    if start is None and end is None:
+        return default, None
+    try:
+        return selectors.period(start, end), None
+    except DomainError as error:
+        return default, str(error.message)
+
+
+@login_required
+@require_GET
+def homework(request: HttpRequest, student_id: UUID) -> HttpResponse:
+    (start, end), error = _period_from(request, selectors.current_week())
+    report = selectors.homework_list(viewer=request.user, student_id=student_id, start=start, end=end)
+    return render(request, "diary/family/homework.html", {
+        **_children(request, student_id), "tab": "homework", "report": report, "error": error,
+        "student": report.student,
+    })
+
+
+@login_required
+@require_GET
+def attendance(request: HttpRequest, student_id: UUID) -> HttpResponse:
+    today = timezone.localdate()
+    (start, end), error = _period_from(request, (today - timedelta(days=selectors.MAX_SPAN_DAYS - 1), today))
+    report = selectors.attendance_summary(viewer=request.user, student_id=student_id, start=start, end=end)
+    return render(request, "diary/family/attendance.html", {
+        **_children(request, student_id), "tab": "attendance", "report": report, "error": error,
+        "student": report.student,
+    })
+
+
+@login_required
+def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """A homework file, for those who may read the lesson it was set at (never a public media URL)."""
+    found = HomeworkAttachment.objects.select_related("homework__lesson").filter(pk=attachment_id).first()
+    if found is None:
+        raise Http404
+    access.require(request.user, "lesson.read", found.homework.lesson)
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name,
+                        content_type=found.content_type)
