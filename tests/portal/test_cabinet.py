@@ -63,3 +63,13 @@ def test_subscriptions_are_empty_for_now(register: Any, web: Any) -> None:
     register()
     page = web.get("/cabinet/subscriptions/").content.decode()
     assert "Подписки" in page
+
+
+def test_a_teacher_finds_the_gradebook_in_the_cabinet(register: Any, web: Any) -> None:
+    from registry.models import School, StaffMember
+
+    user = register()
+    assert 'data-testid="gradebook"' not in web.get("/cabinet/").content.decode()
+    StaffMember.objects.create(school=School.objects.create(code="s", name="S"), account=user,
+                               role=StaffMember.Role.TEACHER)
+    assert 'href="/teacher/"' in web.get("/cabinet/").content.decode()

@@ -92,7 +92,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {demo.role:38} {demo.email:36} {format_phone(demo.phone):18} SNILS {snils}")
         self.stdout.write(
             f"Demo school «{school.name}» (code {school.code}): the mother is linked to both children, the father "
-            "is not linked yet (he can ask in «Передать данные в школу»), the registrar keeps the back office at "
+            "is not linked yet (he can ask in «Передайте свои данные в школу»), the registrar keeps the back office at "
             "/backoffice/."
         )
         self.stdout.write(
