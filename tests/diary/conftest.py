@@ -74,6 +74,11 @@ class DiarySchool:
 
 @pytest.fixture
 def diary_school(db: None) -> DiarySchool:
+    return build_diary_school()
+
+
+def build_diary_school() -> DiarySchool:
+    """The school of ``diary_school``, for tests that manage the database themselves (browser tests)."""
     school = School.objects.create(code="d1", name="Школа № 1")
     year = SchoolYear.objects.create(school=school, name="2026/2027", starts_on=date(2026, 9, 1),
                                      ends_on=date(2027, 5, 31))
