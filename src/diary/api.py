@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from diary import selectors
+from diary.homework import tick_homework
 
 router = Router(tags=["diary"])
 
@@ -207,6 +208,17 @@ def student_attendance(request: HttpRequest, student_id: str,
     first, last = _period(start, end)
     return asdict(selectors.attendance_summary(viewer=_viewer(request), student_id=student_id, start=first,
                                                end=last))
+
+
+class HomeworkDoneIn(Schema):
+    done: bool
+
+
+@router.put("/homework/{homework_id}/done", response=HomeworkDoneIn, url_name="homework_done",
+            summary="The pupil ticks their homework done or not done")
+def homework_done(request: HttpRequest, homework_id: int, payload: HomeworkDoneIn) -> HomeworkDoneIn:
+    tick_homework(account=_viewer(request), homework_id=homework_id, done=payload.done)
+    return payload
 
 
 def _viewer(request: HttpRequest) -> Any:

@@ -215,3 +215,29 @@ def get_gradebook(request: HttpRequest, class_id: int, subject_id: int, term_id:
     book = selectors.gradebook(teacher=_viewer(request), school_class_id=class_id, subject_id=subject_id,
                                term_id=term_id)
     return selectors.gradebook_as_dict(book)
+
+
+class FinalIn(Schema):
+    subject_id: int
+    term_id: int | None = None  # empty: the year final
+    value: str
+
+
+@router.put("/students/{student_id}/finals", response=FinalIn, url_name="teacher_final",
+            summary="Set a term or year final (the teacher of that subject in the pupil's class)")
+def put_final(request: HttpRequest, student_id: str, payload: FinalIn) -> Any:
+    from django.core.exceptions import ValidationError
+
+    from diary.marks import set_final_mark
+    from dnevnik.errors import NotFound
+    from registry.models import Pupil
+
+    try:
+        pupil_id = Pupil.objects.filter(public_id=student_id).values_list("pk", flat=True).first()
+    except ValidationError:  # a malformed id is as unknown as a missing one
+        pupil_id = None
+    if pupil_id is None:
+        raise NotFound()
+    final = set_final_mark(teacher=_viewer(request), pupil_id=pupil_id, subject_id=payload.subject_id,
+                           term_id=payload.term_id, value=payload.value)
+    return {"subject_id": final.subject_id, "term_id": final.term_id, "value": final.value}

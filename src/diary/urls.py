@@ -13,4 +13,5 @@ urlpatterns = [
     path("diary/<uuid:student_id>/homework/", views.homework, name="homework"),
     path("diary/<uuid:student_id>/attendance/", views.attendance, name="attendance"),
     path("diary/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("diary/homework/<int:homework_id>/done/", views.homework_done, name="homework_done"),
 ]

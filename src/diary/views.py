@@ -13,11 +13,14 @@ from uuid import UUID
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
 import access
 from diary import grading, selectors
+from diary.homework import tick_homework
 from diary.models import HomeworkAttachment
 from dnevnik.errors import DomainError
 
@@ -34,7 +37,8 @@ def _date(raw: str | None) -> date | None:
 def _children(request: HttpRequest, student_id: UUID) -> dict[str, Any]:
     """The child switcher: every pupil whose diary the viewer reads, the current one marked."""
     children = [visible for visible in access.visible_students(request.user) if access.DIARY in visible.services]
-    return {"children": children, "student_id": str(student_id)}
+    own = any(child.relation == "self" and str(child.pupil.public_id) == str(student_id) for child in children)
+    return {"children": children, "student_id": str(student_id), "own_diary": own}
 
 
 @login_required
@@ -169,3 +173,14 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     access.require(request.user, "lesson.read", found.homework.lesson)
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name,
                         content_type=found.content_type)
+
+
+@login_required
+@require_POST
+def homework_done(request: HttpRequest, homework_id: int) -> HttpResponse:
+    """The pupil ticks their homework done (or not done), then returns to the page they came from."""
+    tick_homework(account=request.user, homework_id=homework_id, done=request.POST.get("done") == "1")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("diary:home")
+    return redirect(target)
