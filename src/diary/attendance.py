@@ -18,6 +18,7 @@ import access
 from audit.services import record_event
 from diary.models import Attendance, Lesson
 from dnevnik.errors import DomainError
+from notify.diary import ABSENCE, announce
 from registry.models import Pupil
 
 LATE_MINUTES_MIN = 1
@@ -109,4 +110,6 @@ def set_lesson_attendance(*, teacher: Any, lesson_id: int, entries: Sequence[Att
         Attendance.objects.bulk_create(to_create)
     if changes:
         record_event(actor=teacher, action="diary.attendance_set", target=lesson, changes=changes)
+        announce(event=ABSENCE, lesson_id=lesson.pk,
+                 pupil_ids=[change["pupil_id"] for change in changes if change["new"] is not None])
     return result

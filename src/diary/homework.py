@@ -22,6 +22,7 @@ import access
 from audit.services import record_event
 from diary.models import Homework, HomeworkAttachment, HomeworkDone, Lesson
 from dnevnik.errors import DomainError, NotFound
+from notify.diary import HOMEWORK, announce
 from registry.models import Pupil
 
 TEXT_MAX_LENGTH = 10_000
@@ -131,6 +132,10 @@ def set_homework(*, teacher: Any, lesson_id: int, text: str, due_lesson_id: int 
     record_event(actor=teacher, action="diary.homework_set" if created else "diary.homework_changed",
                  target=homework, lesson_id=lesson.pk, due_lesson_id=due.pk if due is not None else None,
                  files_added=names)
+    if created:
+        announce(event=HOMEWORK, lesson_id=lesson.pk,
+                 pupil_ids=Pupil.objects.filter(school_class_id=lesson.school_class_id,
+                                                status=Pupil.Status.STUDYING).values_list("pk", flat=True))
     return homework
 
 

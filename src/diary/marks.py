@@ -10,8 +10,7 @@ one lesson run one after the other and the version check cannot race.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -23,6 +22,7 @@ import access
 from audit.services import record_event
 from diary.models import FinalMark, Lesson, Mark, MarkChange, TimetableEntry
 from dnevnik.errors import DomainError, NotFound
+from notify.diary import MARK, announce
 from registry.models import Pupil, Term
 
 MAX_WEIGHT = 10
@@ -165,25 +165,6 @@ def _differs(mark: Mark | None, want: _Wanted, scale: str) -> bool:
     return (mark.value, mark.weight, mark.comment, mark.scale) != (want.value, want.weight, want.comment, scale)
 
 
-def _invalidate_cached_pupils(pupil_ids: Iterable[int]) -> None:
-    """Tell the diary's read cache, where there is one, that these pupils' marks changed."""
-    try:
-        cache = importlib.import_module("diary.cache")
-    except ModuleNotFoundError as error:
-        if error.name != "diary.cache":
-            raise
-        return
-    invalidate = getattr(cache, "invalidate_pupils", None)
-    if invalidate is not None:
-        invalidate(sorted(set(pupil_ids)))
-
-
-def _after_commit_invalidate(pupil_ids: Iterable[int]) -> None:
-    ids = sorted(set(pupil_ids))
-    if ids:
-        transaction.on_commit(lambda: _invalidate_cached_pupils(ids))
-
-
 @transaction.atomic
 def set_lesson_marks(*, teacher: Any, lesson_id: int, marks: Sequence[MarkInput],
                      scale: str = Mark.Scale.FIVE_POINT) -> list[Mark]:
@@ -273,7 +254,7 @@ def set_lesson_marks(*, teacher: Any, lesson_id: int, marks: Sequence[MarkInput]
     for action, target, want, old, new in events:
         record_event(actor=teacher, action=action, target=target, pupil=want.pupil_id, lesson=lesson.pk,
                      kind=want.kind, old=old, new=new)
-    _after_commit_invalidate(want.pupil_id for want in changes)
+    announce(event=MARK, lesson_id=lesson.pk, pupil_ids=[want.pupil_id for want in changes])
     return sorted(existing.values(), key=lambda mark: (mark.pupil_id, mark.kind))
 
 
@@ -316,7 +297,6 @@ def set_final_mark(*, teacher: Any, pupil_id: int, subject_id: int, term_id: int
         final.save(update_fields=["value", "set_by", "set_at"])
     record_event(actor=teacher, action="diary.final_set", target=final, pupil=pupil.pk, subject=subject_id,
                  term=term_id, old=old, new=normalised)
-    _after_commit_invalidate([pupil.pk])
     return final
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 import threading
-import types
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -280,30 +278,20 @@ def test_other_scales(diary_school: DiarySchool, lesson: Lesson, scale: str, val
     assert (mark.scale, mark.value) == (scale, stored)
 
 
-def test_pupils_caches_are_invalidated_after_commit(diary_school: DiarySchool, lesson: Lesson,
-                                                   monkeypatch: pytest.MonkeyPatch,
-                                                   django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
-    invalidated: list[list[int]] = []
-    fake = types.ModuleType("diary.cache")
-    fake.invalidate_pupils = invalidated.append  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "diary.cache", fake)
+def test_families_are_told_after_commit_and_only_of_changes(
+        diary_school: DiarySchool, lesson: Lesson, django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+    from django.core import mail
 
     with django_capture_on_commit_callbacks(execute=True):
         whole_class(diary_school, lesson, "5", None, "4")
-        assert invalidated == []  # not before the commit
-    assert invalidated == [sorted([diary_school.pupils[0].pk, diary_school.pupils[2].pk])]
+        assert mail.outbox == []  # not before the commit
+    told = sorted(email for message in mail.outbox for email in message.to)
+    assert told == sorted([diary_school.parent.email, diary_school.pupil_account.email])
+    assert "5" in next(m.body for m in mail.outbox if diary_school.parent.email in m.to)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        whole_class(diary_school, lesson, "5", None, "4")  # unchanged: nothing to invalidate
+        whole_class(diary_school, lesson, "5", None, "4")  # unchanged: nobody to tell
     assert callbacks == []
-
-
-def test_no_cache_module_is_fine(diary_school: DiarySchool, lesson: Lesson, monkeypatch: pytest.MonkeyPatch,
-                                 django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
-    monkeypatch.setitem(sys.modules, "diary.cache", None)  # makes "import diary.cache" fail
-    with django_capture_on_commit_callbacks(execute=True):
-        whole_class(diary_school, lesson, "5", None, None)
-    assert values(lesson) == {diary_school.pupils[0].pk: "5"}
 
 
 def test_thirty_marks_in_a_bounded_number_of_queries(diary_school: DiarySchool, lesson: Lesson,
