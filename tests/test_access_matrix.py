@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from diary.models import LessonSlot, TimetableEntry
 from portal import services
 from portal.models import User
-from registry.models import LinkRequest, Pupil, School, SchoolClass, StaffMember
+from registry.models import LinkRequest, Pupil, School, SchoolClass, SchoolYear, StaffMember, Subject
 from tests.conftest import PASSWORD
 
 ANONYMOUS, PERSON, OPERATOR, REGISTRAR = "anonymous", "person", "operator", "registrar"
@@ -37,6 +38,7 @@ class World:
     pupil: Pupil  # of ``school``
     foreign_pupil: Pupil  # of another school
     link_request: LinkRequest  # waiting in ``school``'s queue
+    timetable_objects: dict[str, tuple[int, int]]  # "app/model" -> (pk in ``school``, pk in the other school)
     foreign_link_request: LinkRequest  # waiting in the other school's queue
 
 
@@ -71,6 +73,25 @@ def registrar_only(expect_registrar: int | str = 200) -> dict[str, int | str]:
 
 def backoffice(model: str, which: str, suffix: str) -> Callable[[World], str]:
     return lambda world: f"/backoffice/registry/{model}/{getattr(world, which).pk}/{suffix}"
+
+
+def scoped_model_rows(app_model: str) -> list[Row]:
+    """The five back-office pages of a model kept per school: own school's object 200, the other's 404."""
+    app, model = app_model.split("/")
+    name = f"backoffice:{app}_{model}"
+
+    def at(which: int, suffix: str) -> Callable[[World], str]:
+        return lambda w: f"/backoffice/{app}/{model}/{w.timetable_objects[app_model][which]}/{suffix}"
+
+    return [
+        Row(f"{name}_changelist", lambda w: f"/backoffice/{app}/{model}/", registrar_only()),
+        Row(f"{name}_add", lambda w: f"/backoffice/{app}/{model}/add/", registrar_only()),
+        Row(f"{name}_change", at(0, "change/"), registrar_only()),
+        Row(f"{name}_change", at(1, "change/"), registrar_only(404)),
+        Row(f"{name}_history", at(0, "history/"), registrar_only()),
+        Row(f"{name}_history", at(1, "history/"), registrar_only(404)),
+        Row(f"{name}_delete", at(0, "delete/"), registrar_only(403)),
+    ]
 
 
 def admin_object(model: str, suffix: str) -> Callable[[World], str]:
@@ -259,6 +280,10 @@ ROWS: list[Row] = [
     Row("backoffice:registry_linkrequest_decide", backoffice("linkrequest", "foreign_link_request", "decide/"),
         registrar_only(404), method="post"),
     Row("backoffice:(?P<url>.*)$", lambda w: "/backoffice/no-such-page/", registrar_only(404)),
+    *scoped_model_rows("registry/schoolyear"),
+    *scoped_model_rows("registry/subject"),
+    *scoped_model_rows("diary/lessonslot"),
+    *scoped_model_rows("diary/timetableentry"),
     Row("admin:registry_school_changelist", lambda w: "/admin/registry/school/", staff_only()),
     Row("admin:registry_school_add", lambda w: "/admin/registry/school/add/", staff_only()),
     Row("admin:registry_school_change", lambda w: f"/admin/registry/school/{w.school.pk}/change/", staff_only()),
@@ -314,11 +339,26 @@ def world(db: None) -> World:
         record.save()
         return record
 
+    teacher = account("teacher@example.ru", "+79000000005")  # teaches in both schools; no actor of the matrix
+
+    def timetable_of(of: School) -> dict[str, int]:
+        slot = LessonSlot.objects.create(school=of, number=1, starts_at=time(9), ends_at=time(9, 45))
+        subject = Subject.objects.create(school=of, name="Алгебра")
+        entry = TimetableEntry.objects.create(school_class=SchoolClass.objects.filter(school=of).get(), weekday=0,
+                                              slot=slot, subject=subject, teacher=teacher)
+        year = SchoolYear.objects.create(school=of, name="2026/2027", starts_on=date(2026, 9, 1),
+                                         ends_on=date(2027, 5, 31))
+        return {"registry/schoolyear": year.pk, "registry/subject": subject.pk, "diary/lessonslot": slot.pk,
+                "diary/timetableentry": entry.pk}
+
+    pupil, foreign_pupil = pupil_of(school), pupil_of(foreign_school)
+    own, foreign = timetable_of(school), timetable_of(foreign_school)
     return World(
+        timetable_objects={key: (own[key], foreign[key]) for key in own},
         registrar=registrar,
         school=school,
-        pupil=pupil_of(school),
-        foreign_pupil=pupil_of(foreign_school),
+        pupil=pupil,
+        foreign_pupil=foreign_pupil,
         link_request=LinkRequest.objects.create(account=person, school=school, kind=LinkRequest.Kind.PUPIL),
         foreign_link_request=LinkRequest.objects.create(account=person, school=foreign_school,
                                                         kind=LinkRequest.Kind.PUPIL),

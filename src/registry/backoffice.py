@@ -24,12 +24,25 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 import access
+from diary.lessons import generate_lessons
+from diary.models import LessonSlot, TimetableEntry
 from dnevnik.errors import DomainError
 from portal import identity
 from portal.forms import IdentityCleaning, parsed
 from portal.models import User
 from registry import services
-from registry.models import Guardian, LinkRequest, Pupil, School, SchoolClass
+from registry.models import (
+    Guardian,
+    Holiday,
+    LinkRequest,
+    Pupil,
+    School,
+    SchoolClass,
+    SchoolYear,
+    StaffMember,
+    Subject,
+    Term,
+)
 
 
 def kept_school_ids(request: HttpRequest) -> set[int]:
@@ -172,12 +185,10 @@ class SchoolScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class GuardianInline(admin.TabularInline):
-    model = Guardian
-    form = GuardianForm
+class ScopedInline(admin.TabularInline):
+    """Rows inside a record the registrar may already edit (its admin checked the school)."""
+
     extra = 0
-    readonly_fields = ["account"]
-    fields = ["surname", "given_name", "patronymic", "relation", "phone", "email", "snils", "account"]
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
@@ -190,6 +201,13 @@ class GuardianInline(admin.TabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
+
+
+class GuardianInline(ScopedInline):
+    model = Guardian
+    form = GuardianForm
+    readonly_fields = ["account"]
+    fields = ["surname", "given_name", "patronymic", "relation", "phone", "email", "snils", "account"]
 
 
 @admin.register(Pupil, site=backoffice)
@@ -283,3 +301,59 @@ class LinkRequestAdmin(SchoolScopedAdmin):
                 raise Http404 from error
             messages.error(request, str(error.message))
         return redirect("backoffice:registry_linkrequest_change", request_id)
+
+
+# --- The school year and the timetable: what the diary's lessons are generated from. -----------------
+
+class TermInline(ScopedInline):
+    model = Term
+    fields = ["number", "name", "starts_on", "ends_on"]
+
+
+class HolidayInline(ScopedInline):
+    model = Holiday
+    fields = ["name", "starts_on", "ends_on"]
+
+
+@admin.register(SchoolYear, site=backoffice)
+class SchoolYearAdmin(SchoolScopedAdmin):
+    list_display = ["name", "school", "starts_on", "ends_on"]
+    fields = ["school", "name", "starts_on", "ends_on"]
+    inlines = [TermInline, HolidayInline]
+    actions = ["generate_year_lessons"]
+
+    @admin.action(description=_("Generate the lessons of the year from the timetable"))
+    def generate_year_lessons(self, request: HttpRequest, queryset: QuerySet[SchoolYear]) -> None:
+        created = sum(generate_lessons(term=term) for year in queryset for term in year.terms.all())
+        messages.success(request, _("Lessons created: %(count)d.") % {"count": created})
+
+
+@admin.register(Subject, site=backoffice)
+class SubjectAdmin(SchoolScopedAdmin):
+    list_display = ["name", "school"]
+    fields = ["school", "name"]
+
+
+@admin.register(LessonSlot, site=backoffice)
+class LessonSlotAdmin(SchoolScopedAdmin):
+    list_display = ["number", "starts_at", "ends_at", "school"]
+    fields = ["school", "number", "starts_at", "ends_at"]
+
+
+@admin.register(TimetableEntry, site=backoffice)
+class TimetableEntryAdmin(SchoolScopedAdmin):
+    school_lookup = "school_class__school"
+    list_display = ["school_class", "weekday", "slot", "subject", "teacher", "room", "subgroup"]
+    list_filter = ["school_class", "weekday"]
+    fields = ["school_class", "weekday", "slot", "subject", "teacher", "room", "subgroup"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        schools = kept_school_ids(request)
+        if db_field.related_model is LessonSlot:
+            kwargs["queryset"] = LessonSlot.objects.filter(school__in=schools)
+        elif db_field.related_model is Subject:
+            kwargs["queryset"] = Subject.objects.filter(school__in=schools)
+        elif db_field.name == "teacher":
+            kwargs["queryset"] = User.objects.filter(staff_roles__school__in=schools,
+                                                     staff_roles__role=StaffMember.Role.TEACHER).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
