@@ -241,3 +241,53 @@ def put_final(request: HttpRequest, student_id: str, payload: FinalIn) -> Any:
     final = set_final_mark(teacher=_viewer(request), pupil_id=pupil_id, subject_id=payload.subject_id,
                            term_id=payload.term_id, value=payload.value)
     return {"subject_id": final.subject_id, "term_id": final.term_id, "value": final.value}
+
+
+class LessonStateOut(Schema):
+    id: int
+    date: dt.date
+    slot_number: int
+    subject_id: int
+    teacher_id: int
+    status: str
+
+
+class MoveIn(Schema):
+    date: dt.date
+    slot_id: int
+
+
+class ReplaceIn(Schema):
+    subject_id: int
+    teacher_id: int
+
+
+def _lesson_state(lesson: Any) -> dict[str, Any]:
+    return {"id": lesson.pk, "date": lesson.date, "slot_number": lesson.slot.number, "subject_id": lesson.subject_id,
+            "teacher_id": lesson.teacher_id, "status": lesson.status}
+
+
+@router.post("/lessons/{lesson_id}/cancel", response=LessonStateOut, url_name="lesson_cancel",
+             summary="Cancel a lesson (its teacher or the school's registrar)")
+def post_cancel(request: HttpRequest, lesson_id: int) -> Any:
+    from diary.lessons import cancel_lesson
+
+    return _lesson_state(cancel_lesson(actor=_viewer(request), lesson_id=lesson_id))
+
+
+@router.post("/lessons/{lesson_id}/move", response=LessonStateOut, url_name="lesson_move",
+             summary="Move a lesson to another date and slot of its term")
+def post_move(request: HttpRequest, lesson_id: int, payload: MoveIn) -> Any:
+    from diary.lessons import move_lesson
+
+    return _lesson_state(move_lesson(actor=_viewer(request), lesson_id=lesson_id, date=payload.date,
+                                     slot_id=payload.slot_id))
+
+
+@router.post("/lessons/{lesson_id}/replace", response=LessonStateOut, url_name="lesson_replace",
+             summary="Replace a lesson's subject and teacher")
+def post_replace(request: HttpRequest, lesson_id: int, payload: ReplaceIn) -> Any:
+    from diary.lessons import replace_lesson
+
+    return _lesson_state(replace_lesson(actor=_viewer(request), lesson_id=lesson_id, subject_id=payload.subject_id,
+                                        teacher_id=payload.teacher_id))
