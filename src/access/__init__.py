@@ -194,7 +194,25 @@ def _reads_lesson(viewer: Any, lesson: Any) -> bool:
         Q(account=viewer) | Q(guardians__account=viewer)).exists()
 
 
+def _ends_link(viewer: Any, record: Any) -> bool:
+    """A link of a registry record to an account ends by the linked person or the school's registrar."""
+    return (record.account is not None and _is_self(viewer, record.account)) or _registrar_of(viewer, record)
+
+
+def _sets_final(viewer: Any, target: tuple[Any, int]) -> bool:
+    """``(pupil, subject_id)``: the teacher of that subject in the pupil's class sets the finals."""
+    if not _signed_in(viewer):
+        return False
+    from diary.models import TimetableEntry
+
+    pupil, subject_id = target
+    return TimetableEntry.objects.filter(teacher=viewer, school_class_id=pupil.school_class_id,
+                                         subject_id=subject_id).exists()
+
+
 RULES.update({
+    "registry.link.end": _ends_link,
+    "final.write": _sets_final,
     # A teacher writes marks, homework, attendance and topics only for their own lessons.
     "lesson.write": _teaches_lesson,
     "lesson.read": _reads_lesson,

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 import access
 from audit.services import record_event
-from diary.models import FinalMark, Lesson, Mark, MarkChange, TimetableEntry
+from diary.models import FinalMark, Lesson, Mark, MarkChange
 from dnevnik.errors import DomainError, NotFound
 from notify.diary import MARK, announce
 from registry.models import Pupil, Term
@@ -262,9 +262,7 @@ def set_lesson_marks(*, teacher: Any, lesson_id: int, marks: Sequence[MarkInput]
 def set_final_mark(*, teacher: Any, pupil_id: int, subject_id: int, term_id: int | None, value: str) -> FinalMark:
     """Set a pupil's term final (``term_id``) or year final (None) in a subject the teacher teaches their class."""
     pupil = Pupil.objects.filter(pk=pupil_id).order_by().first()
-    signed_in = bool(getattr(teacher, "is_authenticated", False) and getattr(teacher, "is_active", False))
-    if (pupil is None or not signed_in or not TimetableEntry.objects.filter(
-            teacher=teacher, school_class_id=pupil.school_class_id, subject_id=subject_id).exists()):
+    if pupil is None or not access.can(teacher, "final.write", (pupil, subject_id)):
         raise NotFound()
     if term_id is not None and not Term.objects.filter(pk=term_id, year__school_id=pupil.school_id).exists():
         raise NotFound()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Q
@@ -29,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 import access
 from audit.services import record_event
-from dnevnik.errors import DomainError, NotFound
+from dnevnik.errors import DomainError
 from portal.models import User
 from registry.matching import (
     ALREADY_LINKED,
@@ -251,12 +252,9 @@ def end_link(*, actor: User, kind: str, record_id: int, reason: str = "") -> Non
     here once trusted persons exist.
     """
     model: type[Pupil] | type[Guardian] = Pupil if kind == LinkRequest.Kind.PUPIL else Guardian
-    record = model.objects.select_for_update().filter(pk=record_id, account__isnull=False).first()
-    if record is None or record.account is None:
-        raise NotFound()
-    account = record.account
-    if not (access.can(actor, "account.edit", account) or access.can(actor, "registry.manage", record)):
-        raise NotFound()
+    linked = model.objects.select_for_update().filter(pk=record_id, account__isnull=False)
+    record = cast("Pupil | Guardian", access.require(actor, "registry.link.end", linked.first()))
+    account = cast(User, record.account)  # the filter above keeps linked records only
     record.account = None
     record.save(update_fields=["account"])
     record_event(actor=actor, action="registry.unlink", target=record, kind=kind, account=account.pk,
