@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from dnevnik.errors import NotFound
 
 if TYPE_CHECKING:
-    from registry.models import Pupil, School
+    from registry.models import Pupil
 
 Rule = Callable[[Any, Any], bool]
 T = TypeVar("T")
@@ -218,9 +218,3 @@ RULES.update({
     "lesson.read": _reads_lesson,
     "class.read_diary": _reads_class_diary,
 })
-
-
-def schools_kept_by(viewer: Any) -> list[School]:
-    from registry.models import School
-
-    return list(School.objects.filter(pk__in=registrar_school_ids(viewer)))

@@ -118,6 +118,8 @@ class PortalOAuth2Validator(OAuth2Validator):
             token_family=refresh.token_family if refresh else None,
             access_token_id=access.pk if access else None,
         )
+        # The model promises a day: by then every code it remembers is long expired anyway.
+        RedeemedCode.objects.filter(redeemed_at__lt=timezone.now() - timedelta(days=1)).delete()
 
 
 class PortalDiscoveryView(ConnectDiscoveryInfoView):

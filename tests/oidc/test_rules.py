@@ -192,3 +192,12 @@ def test_the_api_checks_the_tokens_scope(portal: Portal, olga: User) -> None:
     token = flow.tokens()
     assert "id_token" not in token
     assert api_me(portal, token["access_token"]).status_code == 401
+
+
+def test_remembered_codes_are_forgotten_after_a_day(flow: Flow) -> None:
+    from portal.models import RedeemedCode
+
+    old = RedeemedCode.objects.create(code_checksum="0" * 64, redeemed_at=timezone.now() - timedelta(days=1, seconds=1))
+    flow.tokens()
+    assert not RedeemedCode.objects.filter(pk=old.pk).exists()
+    assert RedeemedCode.objects.count() == 1
