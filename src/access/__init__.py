@@ -102,7 +102,7 @@ class VisibleStudent:
 
 
 def visible_students(viewer: Any) -> list[VisibleStudent]:
-    """Every student whose data ``viewer`` may read, in two queries whatever their number."""
+    """Every student whose data ``viewer`` may read, in three queries whatever their number."""
     if not _signed_in(viewer):
         return []
     from registry.models import Pupil
@@ -114,6 +114,18 @@ def visible_students(viewer: Any) -> list[VisibleStudent]:
     guarded = Pupil.objects.filter(guardians__account=viewer).select_related(*related).distinct()
     for pupil in guarded.order_by("birth_date", "pk"):
         seen.setdefault(pupil.pk, VisibleStudent(pupil=pupil, relation="guardian", services=ALL_SERVICES))
+    from trust.models import active_grants
+
+    trusted: dict[int, list[str]] = {}
+    pupils: dict[int, Pupil] = {}
+    for grant in active_grants().filter(invitee=viewer).select_related(*(f"pupil__{name}" for name in related),
+                                                                        "pupil").order_by("pupil__birth_date", "pk"):
+        if grant.pupil_id not in seen:
+            pupils[grant.pupil_id] = grant.pupil
+            trusted.setdefault(grant.pupil_id, []).append(grant.service)
+    for pupil_id, services in trusted.items():
+        ordered = tuple(service for service in ALL_SERVICES if service in services)
+        seen[pupil_id] = VisibleStudent(pupil=pupils[pupil_id], relation="trusted", services=ordered)
     return list(seen.values())
 
 
@@ -129,15 +141,18 @@ SERVICES_BY_RELATION: dict[str, tuple[str, ...]] = {
 def get_student(viewer: Any, student_id: Any, *, service: str) -> Pupil:
     """The student with this public id if ``viewer`` may use ``service`` for them; else ``NotFound``.
 
-    One query whatever the relation, so the evening read stays within its query budget.
+    One query whatever the relation, so the evening read stays within its query budget. A read
+    through a trusted person's grant (and no other relation) is written to the view log the
+    guardians see: here, so that no page or endpoint can forget it.
     """
     if not _signed_in(viewer):
         raise NotFound()
     from django.core.exceptions import ValidationError
-    from django.db.models import Exists, OuterRef
+    from django.db.models import Exists, OuterRef, Subquery
 
     from diary.models import TimetableEntry
     from registry.models import Guardian, Pupil, StaffMember
+    from trust.models import active_grants
 
     try:
         pupil = (
@@ -147,6 +162,8 @@ def get_student(viewer: Any, student_id: Any, *, service: str) -> Pupil:
                 is_form_tutor=Exists(StaffMember.objects.filter(
                     account=viewer, role=StaffMember.Role.FORM_TUTOR, school_class=OuterRef("school_class"))),
                 teaches=Exists(TimetableEntry.objects.filter(teacher=viewer, school_class=OuterRef("school_class"))),
+                trusted_grant_id=Subquery(active_grants().filter(
+                    pupil=OuterRef("pk"), invitee=viewer, service=service).values("pk")[:1]),
             )
             .select_related("school", "school_class")
             .first()
@@ -159,8 +176,13 @@ def get_student(viewer: Any, student_id: Any, *, service: str) -> Pupil:
         ("self", pupil.account_id == viewer.pk), ("guardian", pupil.is_guardian),
         ("form_tutor", pupil.is_form_tutor), ("teacher", pupil.teaches),
     ) if holds]
-    if not any(service in SERVICES_BY_RELATION[relation] for relation in relations):
+    if any(service in SERVICES_BY_RELATION[relation] for relation in relations):
+        return pupil
+    if pupil.trusted_grant_id is None:
         raise NotFound()
+    from trust.services import record_view
+
+    record_view(grant_id=pupil.trusted_grant_id, section=service)
     return pupil
 
 
@@ -189,9 +211,11 @@ def _reads_lesson(viewer: Any, lesson: Any) -> bool:
     from django.db.models import Q
 
     from registry.models import Pupil
+    from trust.models import active_grants
 
+    trusted = active_grants().filter(invitee=viewer, service=DIARY).values("pupil_id")
     return Pupil.objects.filter(school_class_id=lesson.school_class_id).filter(
-        Q(account=viewer) | Q(guardians__account=viewer)).exists()
+        Q(account=viewer) | Q(guardians__account=viewer) | Q(pk__in=trusted)).exists()
 
 
 def _ends_link(viewer: Any, record: Any) -> bool:
@@ -210,7 +234,40 @@ def _sets_final(viewer: Any, target: tuple[Any, int]) -> bool:
                                          subject_id=subject_id).exists()
 
 
+def _guards(viewer: Any, pupil: Any) -> bool:
+    """An adult linked guardian of the pupil: may invite, list and revoke the pupil's trusted persons."""
+    if not _signed_in(viewer) or viewer.is_minor:
+        return False
+    from registry.models import Guardian
+
+    return Guardian.objects.filter(pupil=pupil, account=viewer).exists()
+
+
+def _manages_grant(viewer: Any, grant: Any) -> bool:
+    """Every linked guardian of the child sees and manages the same list of its grants."""
+    return _guards(viewer, grant.pupil)
+
+
+def _answers_invitation(viewer: Any, grant: Any) -> bool:
+    """The invitation is addressed to ``viewer`` (surname and SNILS or confirmed phone), or was accepted by them."""
+    if not _signed_in(viewer) or viewer.is_minor:
+        return False
+    if grant.invitee_id is not None:
+        return bool(grant.invitee_id == viewer.pk)
+    from trust.matching import is_addressed_to
+
+    return is_addressed_to(grant, viewer)
+
+
+def _holds_grant(viewer: Any, grant: Any) -> bool:
+    return _signed_in(viewer) and grant.invitee_id == viewer.pk
+
+
 RULES.update({
+    "trust.manage": _guards,
+    "grant.manage": _manages_grant,
+    "subscription.answer": _answers_invitation,
+    "grant.leave": _holds_grant,
     "registry.link.end": _ends_link,
     "final.write": _sets_final,
     # A teacher writes marks, homework, attendance and topics only for their own lessons.

@@ -19,6 +19,9 @@ from diary.teacher_api import router as teacher_router
 from dnevnik.errors import DomainError, RateLimited
 from portal.api import router as portal_router
 from portal.oidc import BearerToken
+from trust.api import router as trust_router
+from visits.api import router as visits_router
+from visits.ingest_api import router as ingest_router
 
 api = NinjaAPI(
     title="Dnevnik API",
@@ -32,6 +35,9 @@ api = NinjaAPI(
 api.add_router("", portal_router)
 api.add_router("", diary_router)
 api.add_router("", teacher_router)
+api.add_router("", visits_router)
+api.add_router("", ingest_router)
+api.add_router("", trust_router)
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:

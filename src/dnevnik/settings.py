@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "portal",
     "registry",
     "diary",
+    "visits",
+    "trust",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("registry.urls")),
     path("", include("diary.urls")),
     path("", include("diary.teacher_urls")),
+    path("", include("visits.urls")),
+    path("", include("trust.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,71 @@
+"""What a person is told (the in-app inbox) and which kinds of messages they turned off, per channel."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    """Every kind of notification; a person may turn each off per channel in the cabinet."""
+
+    MARK = "mark", _("New or changed mark")
+    ABSENCE = "absence", _("Absence from a lesson")
+    HOMEWORK = "homework", _("Homework set")
+    LATE_ARRIVAL = "late_arrival", _("Not at school by the first lesson")
+    LOW_BALANCE = "low_balance", _("Low meal balance")
+    INVITATION_RECEIVED = "invitation_received", _("Invitation to become a trusted person")
+    INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+    ACCESS_OPENED = "access_opened", _("Trusted access opened")
+    ACCESS_REVOKED = "access_revoked", _("Trusted access ended")
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("In the cabinet")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+# SMS costs the city money and interrupts: on by default only where hours matter.
+SMS_BY_DEFAULT = frozenset({Kind.LATE_ARRIVAL, Kind.INVITATION_RECEIVED})
+
+
+def enabled_by_default(kind: str, channel: str) -> bool:
+    return channel != Channel.SMS or kind in SMS_BY_DEFAULT
+
+
+class Notification(models.Model):
+    """One message in a person's in-app inbox (the «Уведомления» page of the cabinet)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    subject = models.CharField(max_length=255)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=255, blank=True, help_text="A path inside the site to open.")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Preference(models.Model):
+    """A person's choice for one kind on one channel; no row means the default (``enabled_by_default``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notification_preferences")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    enabled = models.BooleanField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind", "channel"], name="notify_preference_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}/{self.channel}={self.enabled}"

@@ -1,0 +1,29 @@
+"""Which accounts an invitation names: the surname (case-insensitive, ё = е) **and** the SNILS or a
+*confirmed* phone. Never one of them alone, so knowing a SNILS or a phone is not enough to receive
+someone's invitation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from portal.identity import name_key as surname_key
+
+
+def invitations_for(user: Any) -> Q:
+    """A filter on ``Grant`` selecting the invitations addressed to ``user`` (whatever their state)."""
+    by_contact = Q(pk__in=[])
+    if user.snils:
+        by_contact |= Q(invitee_snils=user.snils)
+    if user.phone and user.phone_confirmed_at is not None:
+        by_contact |= Q(invitee_phone=user.phone)
+    return Q(invitee_surname_key=surname_key(user.surname)) & by_contact
+
+
+def is_addressed_to(grant: Any, user: Any) -> bool:
+    if surname_key(user.surname) != grant.invitee_surname_key:
+        return False
+    return bool((user.snils and grant.invitee_snils == user.snils)
+                or (user.phone_confirmed_at is not None and user.phone and grant.invitee_phone == user.phone))

@@ -1,0 +1,101 @@
+"""Trusted persons: a guardian's invitation and, once accepted and activated, the grant it becomes.
+
+One row lives through every state, each stamped with its time:
+``pending`` → ``accepted`` (access opens by ``opens_by``) → ``active``;
+``pending`` → ``declined`` | ``expired`` (30 days unanswered);
+``pending`` / ``accepted`` / ``active`` → ``revoked`` (by a guardian, or because the guardian link
+that made it ended) | ``left`` (the trusted person gave it up).
+A grant with ``ends_at`` in the past opens nothing, whatever its state says.
+
+The invitee is named by surname plus SNILS or phone; ``invitee`` is the account it matched (surname
+*and* SNILS or confirmed phone), set when it is accepted. Until then the invitation matches whoever
+fits, including a person who registers later.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import Guardian, Pupil
+
+
+class Grant(models.Model):
+    class Service(models.TextChoices):
+        DIARY = "diary", _("Electronic diary")
+        VISITS_MEALS = "visits_meals", _("Visits and meals")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting for an answer")
+        ACCEPTED = "accepted", _("accepted, access opens soon")
+        ACTIVE = "active", _("active")
+        DECLINED = "declined", _("declined")
+        EXPIRED = "expired", _("expired")
+        REVOKED = "revoked", _("revoked")
+        LEFT = "left", _("given up by the trusted person")
+
+    LIVE_STATES = (State.PENDING, State.ACCEPTED, State.ACTIVE)
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="grants")
+    service = models.CharField(max_length=16, choices=Service.choices)
+    inviter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The guardian link the invitation was made through: when it ends, so does the grant.
+    guardian = models.ForeignKey(Guardian, null=True, on_delete=models.SET_NULL, related_name="grants")
+
+    invitee_surname = models.CharField(max_length=100)
+    invitee_surname_key = models.CharField(max_length=100, db_index=True,
+                                           help_text="casefolded, ё → е: what matching compares")
+    invitee_snils = models.CharField(max_length=11, blank=True, db_index=True)
+    invitee_phone = models.CharField(max_length=16, blank=True, db_index=True)
+    invitee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="trusted_grants")
+
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(help_text="An unanswered invitation expires then.")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    opens_by = models.DateTimeField(null=True, blank=True, help_text="Access opens at the latest then.")
+    activated_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="Expired, revoked or left at.")
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    end_reason = models.CharField(max_length=32, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Optional end of the grant set by the guardian.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["invitee", "pupil", "service", "state"]),
+            models.Index(fields=["state", "opens_by"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(invitee_snils="", invitee_phone=""), name="trust_grant_names_invitee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} of {self.pupil_id} for {self.invitee_surname} ({self.state})"
+
+
+def active_grants() -> models.QuerySet[Grant]:
+    """Grants that open access right now: the one definition the access module uses."""
+    now = timezone.now()
+    return Grant.objects.filter(state=Grant.State.ACTIVE, invitee__isnull=False).filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+
+
+class View(models.Model):
+    """A trusted person read a child's data through a grant: what the guardian sees in the view log."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="views")
+    viewed_at = models.DateTimeField(default=timezone.now)
+    section = models.CharField(max_length=32, help_text="diary, marks, homework, attendance, visits, meals…")
+
+    class Meta:
+        ordering = ["-viewed_at", "-pk"]
+        indexes = [models.Index(fields=["grant", "-viewed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.grant_id} {self.section} {self.viewed_at:%Y-%m-%d %H:%M}"
