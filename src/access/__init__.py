@@ -275,3 +275,23 @@ RULES.update({
     "lesson.read": _reads_lesson,
     "class.read_diary": _reads_class_diary,
 })
+
+
+def family_readers(pupil_ids: Any, service: str) -> dict[int, set[int]]:
+    """For each pupil, the accounts of its family that read ``service``: linked guardians, the pupil's
+    own account, and trusted persons whose grant for that service is active. Notifications go to these
+    (staff, who also read, are not told of every mark)."""
+    from registry.models import Guardian, Pupil
+    from trust.models import active_grants
+
+    ids = list(pupil_ids)
+    readers: dict[int, set[int]] = {pupil_id: set() for pupil_id in ids}
+    for pupil_id, account_id in Pupil.objects.filter(pk__in=ids, account__isnull=False).values_list("pk", "account"):
+        readers[pupil_id].add(account_id)
+    guardians = Guardian.objects.filter(pupil_id__in=ids, account__isnull=False).values_list("pupil_id", "account")
+    for pupil_id, account_id in guardians:
+        readers[pupil_id].add(account_id)
+    trusted = active_grants().filter(pupil_id__in=ids, service=service).values_list("pupil_id", "invitee")
+    for pupil_id, account_id in trusted:
+        readers[pupil_id].add(account_id)
+    return readers
