@@ -23,6 +23,7 @@ from diary import grading, selectors
 from diary.homework import tick_homework
 from diary.models import HomeworkAttachment
 from dnevnik.errors import DomainError
+from dnevnik.family import family_context
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 120, 24
 
@@ -32,13 +33,6 @@ def _date(raw: str | None) -> date | None:
         return date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
-
-
-def _children(request: HttpRequest, student_id: UUID) -> dict[str, Any]:
-    """The child switcher: every pupil whose diary the viewer reads, the current one marked."""
-    children = [visible for visible in access.visible_students(request.user) if access.DIARY in visible.services]
-    own = any(child.relation == "self" and str(child.pupil.public_id) == str(student_id) for child in children)
-    return {"children": children, "student_id": str(student_id), "own_diary": own}
 
 
 @login_required
@@ -59,7 +53,7 @@ def week(request: HttpRequest, student_id: UUID) -> HttpResponse:
     today = timezone.localdate()
     days = [day for day in diary.days if day.lessons or day.date.weekday() < 5]
     return render(request, "diary/family/week.html", {
-        **_children(request, student_id), "tab": "week", "diary": diary, "days": days, "today": today,
+        **family_context(request, student_id, "week"), "diary": diary, "days": days, "today": today,
         "previous": start - timedelta(days=7), "next": start + timedelta(days=7),
         "this_week": selectors.current_week(today)[0], "student": diary.student,
     })
@@ -126,7 +120,7 @@ def marks(request: HttpRequest, student_id: UUID) -> HttpResponse:
             calculator["needed_fours"] = grading.marks_needed(current=chosen.current, target=target, mark=4,
                                                               weight=1)
     return render(request, "diary/family/marks.html", {
-        **_children(request, student_id), "tab": "marks", "report": report, "subjects": subjects,
+        **family_context(request, student_id, "marks"), "report": report, "subjects": subjects,
         "calculator": calculator, "student": report.student,
     })
 
@@ -147,7 +141,7 @@ def homework(request: HttpRequest, student_id: UUID) -> HttpResponse:
     (start, end), error = _period_from(request, selectors.current_week())
     report = selectors.homework_list(viewer=request.user, student_id=student_id, start=start, end=end)
     return render(request, "diary/family/homework.html", {
-        **_children(request, student_id), "tab": "homework", "report": report, "error": error,
+        **family_context(request, student_id, "homework"), "report": report, "error": error,
         "student": report.student,
     })
 
@@ -159,7 +153,7 @@ def attendance(request: HttpRequest, student_id: UUID) -> HttpResponse:
     (start, end), error = _period_from(request, (today - timedelta(days=selectors.MAX_SPAN_DAYS - 1), today))
     report = selectors.attendance_summary(viewer=request.user, student_id=student_id, start=start, end=end)
     return render(request, "diary/family/attendance.html", {
-        **_children(request, student_id), "tab": "attendance", "report": report, "error": error,
+        **family_context(request, student_id, "attendance"), "report": report, "error": error,
         "student": report.student,
     })
 
