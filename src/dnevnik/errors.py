@@ -44,3 +44,9 @@ class RateLimited(DomainError):
     def __init__(self, code: str, message: StrOrPromise, *, retry_after: int, field: str | None = None) -> None:
         super().__init__(code, message, field=field)
         self.retry_after = retry_after
+
+
+class Conflict(DomainError):
+    """The thing exists but is not in a state that allows this (e.g. answering an invitation twice)."""
+
+    status = 409
