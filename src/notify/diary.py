@@ -1,68 +1,86 @@
 """Telling families what changed in the diary: a new or changed mark, an absence, homework set.
 
-Services call ``announce`` inside their transaction; the message goes out from the task worker after
-the commit, to every linked guardian and the pupil's own account that has a confirmed email.
-(Per-kind opt-out and other channels come with the notifications issue.)
+Services call ``announce`` inside their transaction; after the commit one task builds a message per
+pupil and hands it to ``notify`` for the pupil's family readers of the diary (``access.family_readers``:
+linked guardians, the pupil's own account, trusted persons with an active diary grant). Channels and
+opt-outs are ``notify``'s business.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-MARK, ABSENCE, HOMEWORK = "mark", "absence", "homework"
+import access
+from notify.models import Kind
+from notify.services import notify
+
+MARK, ABSENCE, HOMEWORK = Kind.MARK.value, Kind.ABSENCE.value, Kind.HOMEWORK.value
 
 
 def announce(*, event: str, lesson_id: int, pupil_ids: Iterable[int]) -> None:
+    Kind(event)
     ids = sorted(set(pupil_ids))
     if ids:
         transaction.on_commit(lambda: notify_diary_event.enqueue(event=event, lesson_id=lesson_id, pupil_ids=ids))
 
 
-def _message(event: str, pupil_name: str, subject: str, day: str, details: str) -> tuple[str, str]:
+def _subject(event: str, pupil_name: str) -> str:
     if event == MARK:
-        return (_("New marks for %(pupil)s") % {"pupil": pupil_name},
-                _("%(subject)s, %(day)s: %(details)s") % {"subject": subject, "day": day, "details": details})
+        return _("New marks for %(pupil)s") % {"pupil": pupil_name}
     if event == ABSENCE:
-        return (_("Attendance of %(pupil)s") % {"pupil": pupil_name},
-                _("%(subject)s, %(day)s: %(details)s") % {"subject": subject, "day": day, "details": details})
-    return (_("Homework for %(pupil)s") % {"pupil": pupil_name},
-            _("%(subject)s, %(day)s: %(details)s") % {"subject": subject, "day": day, "details": details})
+        return _("Attendance of %(pupil)s") % {"pupil": pupil_name}
+    return _("Homework for %(pupil)s") % {"pupil": pupil_name}
+
+
+def _details(event: str, lesson_id: int, pupil_ids: list[int]) -> dict[int, str]:
+    """What happened to each pupil on the lesson, in one query whatever their number."""
+    from diary.models import Attendance, Homework, Mark
+
+    if event == MARK:
+        values: dict[int, list[str]] = {}
+        marks = Mark.objects.filter(lesson_id=lesson_id, pupil_id__in=pupil_ids).order_by("pupil_id", "kind", "pk")
+        for pupil_id, value in marks.values_list("pupil_id", "value"):
+            values.setdefault(pupil_id, []).append(value)
+        return {pupil_id: ", ".join(found) for pupil_id, found in values.items()}
+    if event == ABSENCE:
+        rows = Attendance.objects.filter(lesson_id=lesson_id, pupil_id__in=pupil_ids)
+        return {row.pupil_id: str(row.get_status_display()) for row in rows}
+    text = "; ".join(Homework.objects.filter(lesson_id=lesson_id).order_by("pk").values_list("text", flat=True))
+    return dict.fromkeys(pupil_ids, text)
 
 
 @task()
 def notify_diary_event(*, event: str, lesson_id: int, pupil_ids: list[int]) -> int:
-    """Email each family of ``pupil_ids`` about ``event`` on the lesson; returns how many emails went."""
-    from diary.models import Attendance, Homework, Lesson, Mark
-    from portal.models import User
+    """Notify the family readers of each of ``pupil_ids`` about ``event`` on the lesson; returns how many
+    pupils' families were told."""
+    from diary.models import Lesson
     from registry.models import Pupil
 
     lesson = Lesson.objects.select_related("subject").filter(pk=lesson_id).first()
     if lesson is None:
         return 0
-    sent = 0
+    pupils = list(Pupil.objects.filter(pk__in=pupil_ids).only("pk", "public_id", "surname", "given_name",
+                                                              "patronymic"))
+    ids = [pupil.pk for pupil in pupils]
+    readers = access.family_readers(ids, access.DIARY)
+    details = _details(event, lesson.pk, ids)
+    told = 0
     with translation.override("ru"):
         day = lesson.date.strftime("%d.%m.%Y")
-        for pupil in Pupil.objects.filter(pk__in=pupil_ids):
-            if event == MARK:
-                details = ", ".join(Mark.objects.filter(pupil=pupil, lesson=lesson).values_list("value", flat=True))
-            elif event == ABSENCE:
-                found = Attendance.objects.filter(pupil=pupil, lesson=lesson).first()
-                details = str(found.get_status_display()) if found else _("present")
-            else:
-                details = "; ".join(Homework.objects.filter(lesson=lesson).values_list("text", flat=True))
-            subject, body = _message(event, pupil.full_name, lesson.subject.name, day, details or "—")
-            recipients = User.objects.filter(
-                Q(pk=pupil.account_id) | Q(guardian_records__pupil=pupil),
-                is_active=True, email_confirmed_at__isnull=False,
-            ).distinct().values_list("email", flat=True)
-            for email in recipients:
-                send_mail(subject=subject, message=body, from_email=None, recipient_list=[email])
-                sent += 1
-    return sent
+        for pupil in pupils:
+            if not readers[pupil.pk]:
+                continue
+            what = details.get(pupil.pk) or (_("present") if event == ABSENCE else "—")
+            link = reverse("diary:week", kwargs={"student_id": pupil.public_id}) + f"?week={lesson.date.isoformat()}"
+            notify(kind=event, user_ids=readers[pupil.pk], subject=_subject(event, pupil.full_name),
+                   body=_("%(subject)s, %(day)s: %(details)s") % {
+                       "subject": lesson.subject.name, "day": day, "details": what},
+                   link=link)
+            told += 1
+    return told

@@ -1,23 +1,32 @@
 """Telling people things: one entry point, ``notify``, for every kind and every channel.
 
 A service calls ``notify`` inside its transaction; delivery runs in the task worker after the commit
-(so a rolled-back write tells nobody, and no request waits on mail or SMS). Each recipient gets the
-channels they have not turned off: the in-app inbox, email to a confirmed address, SMS to a
+(so a rolled-back write tells nobody, and no request waits on mail or SMS). Each active recipient gets
+the channels they have not turned off: the in-app inbox, email to a confirmed address, SMS to a
 confirmed phone.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
+from audit.services import record_event
+from dnevnik.errors import DomainError
 from notify import sms
 from notify.models import Channel, Kind, Notification, Preference, enabled_by_default
+
+logger = logging.getLogger(__name__)
+
+Choice = tuple[str, str]  # (kind, channel)
 
 
 def notify(*, kind: str, user_ids: Iterable[int], subject: str, body: str = "", link: str = "") -> None:
@@ -26,46 +35,120 @@ def notify(*, kind: str, user_ids: Iterable[int], subject: str, body: str = "", 
     ids = sorted(set(user_ids))
     if ids:
         transaction.on_commit(lambda: deliver_notification.enqueue(
-            kind=kind, user_ids=ids, subject=str(subject), body=str(body), link=link))
+            kind=str(kind), user_ids=ids, subject=str(subject), body=str(body), link=link))
+
+
+def preferences_of(user_id: int) -> dict[Choice, bool]:
+    """The person's effective choice for every ``(kind, channel)``: their own, else the default."""
+    chosen = {(kind, channel): enabled for kind, channel, enabled in
+              Preference.objects.filter(user_id=user_id).values_list("kind", "channel", "enabled")}
+    return {(kind, channel): chosen.get((kind, channel), enabled_by_default(kind, channel))
+            for kind in Kind.values for channel in Channel.values}
 
 
 def channels_for(user_id: int, kind: str) -> set[str]:
     """The channels on which ``user_id`` wants ``kind``."""
-    chosen = dict(Preference.objects.filter(user_id=user_id, kind=kind).values_list("channel", "enabled"))
-    return {channel for channel in Channel.values if chosen.get(channel, enabled_by_default(kind, channel))}
+    return _channels_by_user([user_id], kind)[user_id]
+
+
+def _channels_by_user(user_ids: list[int], kind: str) -> dict[int, set[str]]:
+    """``channels_for`` of many people in one query."""
+    chosen: dict[int, dict[str, bool]] = {user_id: {} for user_id in user_ids}
+    for user_id, channel, enabled in Preference.objects.filter(user_id__in=user_ids, kind=kind).values_list(
+            "user_id", "channel", "enabled"):
+        chosen[user_id][channel] = enabled
+    return {user_id: {channel for channel in Channel.values
+                      if own.get(channel, enabled_by_default(kind, channel))}
+            for user_id, own in chosen.items()}
 
 
 @transaction.atomic
-def set_preferences(*, user: Any, enabled: dict[tuple[str, str], bool]) -> None:
-    """Store the person's choice for each ``(kind, channel)``; pairs not given stay as they were."""
-    for (kind, channel), on in enabled.items():
-        Kind(kind), Channel(channel)
-        Preference.objects.update_or_create(user=user, kind=kind, channel=channel, defaults={"enabled": on})
+def set_preferences(*, user: Any, enabled: dict[Choice, bool]) -> int:
+    """Store the person's choice for each ``(kind, channel)``; pairs not given stay as they were.
+
+    Only choices that differ from the current effective one are written (and audited); returns how many.
+    """
+    unknown = [pair for pair in enabled if pair[0] not in Kind.values or pair[1] not in Channel.values]
+    if unknown:
+        kind, channel = unknown[0]
+        raise DomainError("unknown_notification_choice",
+                          _("There is no notification “%(kind)s” on the channel “%(channel)s”.")
+                          % {"kind": kind, "channel": channel}, field="choices")
+    current = preferences_of(user.pk)
+    changed = {pair: bool(on) for pair, on in enabled.items() if current[pair] != bool(on)}
+    if not changed:
+        return 0
+    rows = {(row.kind, row.channel): row for row in Preference.objects.filter(user=user).select_for_update()}
+    to_update, to_create = [], []
+    for (kind, channel), on in changed.items():
+        row = rows.get((kind, channel))
+        if row is None:
+            to_create.append(Preference(user=user, kind=kind, channel=channel, enabled=on))
+        else:
+            row.enabled = on
+            to_update.append(row)
+    Preference.objects.bulk_create(to_create)
+    Preference.objects.bulk_update(to_update, ["enabled"])
+    record_event(actor=user, action="notify.preferences_set", target=user,
+                 changes=[{"kind": kind, "channel": channel, "enabled": on}
+                          for (kind, channel), on in sorted(changed.items())])
+    return len(changed)
 
 
 def mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> int:
-    """Mark the person's notifications read (all of them when no ids are given)."""
+    """Mark the person's notifications read (all of them when no ids are given); others' ids change nothing."""
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=list(notification_ids))
     return unread.update(read_at=timezone.now())
 
 
+def unread_count(*, user: Any) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def _one_line(text: str) -> str:
+    # A newline in an email subject is a header injection that send_mail refuses with an exception.
+    return " ".join(text.split())
+
+
 @task()
 def deliver_notification(*, kind: str, user_ids: list[int], subject: str, body: str, link: str = "") -> int:
-    """Deliver one notification to each active recipient on their chosen channels; returns messages sent."""
+    """Deliver one notification to each active recipient on their chosen channels; returns messages sent.
+
+    A failing channel for one person is logged and skipped: it neither stops the other channels nor the
+    other people (and the task is not retried, so nobody gets the same message twice).
+    """
     from portal.models import User
 
+    users = list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk").only(
+        "pk", "email", "email_confirmed_at", "phone", "phone_confirmed_at"))
+    channels = _channels_by_user([user.pk for user in users], kind)
     sent = 0
-    for user in User.objects.filter(pk__in=user_ids, is_active=True):
-        channels = channels_for(user.pk, kind)
-        if Channel.IN_APP in channels:
-            Notification.objects.create(user=user, kind=kind, subject=subject, body=body, link=link)
-            sent += 1
-        if Channel.EMAIL in channels and user.email_confirmed:
-            send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])
-            sent += 1
-        if Channel.SMS in channels and user.phone_confirmed:
-            sms.send_sms(to=user.phone, text=f"{subject}. {body}" if body else subject)
-            sent += 1
+    inbox = [Notification(user=user, kind=kind, subject=subject, body=body, link=link)
+             for user in users if Channel.IN_APP in channels[user.pk]]
+    if inbox:
+        try:
+            with transaction.atomic():
+                Notification.objects.bulk_create(inbox)
+            sent += len(inbox)
+        except Exception:
+            logger.exception("In-app notification %s for %d people failed", kind, len(inbox))
+    headline = _one_line(subject)
+    # Emails carry the link only where the site's public address is configured (``SITE_URL``).
+    site = str(getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    letter = f"{body}\n\n{site}{link}".strip() if site and link.startswith("/") else body
+    for user in users:
+        if Channel.EMAIL in channels[user.pk] and user.email_confirmed and user.email:
+            try:
+                send_mail(subject=headline, message=letter, from_email=None, recipient_list=[user.email])
+                sent += 1
+            except Exception:
+                logger.exception("Email notification %s to user %s failed", kind, user.pk)
+        if Channel.SMS in channels[user.pk] and user.phone_confirmed and user.phone:
+            try:
+                sms.send_sms(to=user.phone, text=f"{headline}. {body}" if body else headline)
+                sent += 1
+            except Exception:
+                logger.exception("SMS notification %s to user %s failed", kind, user.pk)
     return sent
