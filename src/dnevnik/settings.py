@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "diary",
     "visits",
     "trust",
+    "dnevnik",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "notify.context_processors.unread_notifications",
             ],
         },
     },
@@ -187,6 +189,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Dnevnik <no-reply@dnevnik.local>")
 
+# The site's public address, for links in notification emails (no link when unset).
+SITE_URL = os.environ.get("SITE_URL", "")
+
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "notify.sms.FileBackend")
 SMS_FILE_PATH = VAR_DIR / "outbox" / "sms.log"
 
@@ -196,6 +201,15 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# --- Trusted persons (DESIGN §1.6): access opens within a day of acceptance. The activation task runs
+# after TRUST_ACTIVATION_DELAY (immediately by default); the periodic sweep (`manage.py run_sweeps`)
+# activates anything older than TRUST_ACTIVATION_WINDOW that the task missed.
+TRUST_ACTIVATION_DELAY = timedelta(seconds=int(os.environ.get("TRUST_ACTIVATION_DELAY_SECONDS", "0")))
+TRUST_ACTIVATION_WINDOW = timedelta(hours=24)
+TRUST_INVITATION_DAYS = 30
+TRUST_MAX_LIVE_GRANTS = 10
+TRUST_INVITES_PER_HOUR = 20
 
 # --- OpenID Connect provider (django-oauth-toolkit), strict by configuration; see portal/oidc.py.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
@@ -212,7 +226,9 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
     "OAUTH2_VALIDATOR_CLASS": "portal.oidc.PortalOAuth2Validator",
-    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    # client_credentials: only for the schools' turnstile and canteen systems (``visits.ingest``); which grant
+    # an application may use is fixed per application, this list is what discovery advertises.
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token", "client_credentials"],
     "PKCE_REQUIRED": True,
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
@@ -235,6 +251,8 @@ OAUTH2_PROVIDER = {
         "email": _("your email and whether it is confirmed"),
         "phone": _("your mobile phone and whether it is confirmed"),
         "snils": _("your SNILS"),
+        # Held only by client-credentials applications (``portal.oidc.MACHINE_SCOPES``), never shown to people.
+        "ingest": _("send turnstile passes and canteen meals of one school"),
     },
     "DEFAULT_SCOPES": ["openid"],
 }

@@ -6,7 +6,10 @@ What the toolkit does not do by itself and is done here:
 - a refresh-token family lives at most 30 days from the first sign-in, however often it rotates;
 - tokens stop working at once when the account is deactivated or its password changes;
 - consent is remembered per client (``ClientConsent``) and revocable in the cabinet;
-- discovery at the site root lists only what is enabled (grant types, RS256).
+- discovery at the site root lists only what is enabled (grant types, RS256);
+- the scope ``ingest`` belongs to client-credentials applications (the schools' turnstile and canteen
+  systems, ``visits.ingest``) and every other scope to applications people sign in to; a token
+  without a person never authenticates as one.
 """
 
 from __future__ import annotations
@@ -29,6 +32,14 @@ from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView
 
 from portal.identity import format_snils
 from portal.models import ClientConsent, RedeemedCode, User
+
+# Scopes only a client-credentials application (a school's system, never a person) may hold.
+MACHINE_SCOPES = frozenset({"ingest"})
+
+
+def is_machine_client(application: Any) -> bool:
+    grant_type = getattr(application, "authorization_grant_type", None)
+    return bool(grant_type == get_application_model().GRANT_CLIENT_CREDENTIALS)
 
 
 def checksum(secret: str) -> str:
@@ -80,9 +91,25 @@ class PortalOAuth2Validator(OAuth2Validator):
         # port on a loopback address, but Dnevnik's clients register the port they listen on.
         return redirect_uri in request.client.redirect_uris.split()
 
+    def validate_scopes(self, client_id: str, scopes: list[str], client: Any, request: Any,
+                        *args: Any, **kwargs: Any) -> bool:
+        if not super().validate_scopes(client_id, scopes, client, request, *args, **kwargs):
+            return False
+        machine = is_machine_client(client)
+        return all((scope in MACHINE_SCOPES) == machine for scope in scopes)
+
+    def get_default_scopes(self, client_id: str, request: Any, *args: Any, **kwargs: Any) -> list[str]:
+        if is_machine_client(request.client):
+            return sorted(MACHINE_SCOPES)
+        return cast(list[str], super().get_default_scopes(client_id, request, *args, **kwargs))
+
     def validate_bearer_token(self, token: str, scopes: list[str], request: Any) -> bool:
         if not super().validate_bearer_token(token, scopes, request):
             return False
+        if request.user is None:
+            # A client-credentials token: no person whose deactivation it must follow. Who may use it
+            # is decided by the endpoint (``BearerToken`` refuses it, the ingest API requires it).
+            return True
         return tokens_still_honoured(request.user, request.access_token.created)
 
     def validate_refresh_token(self, refresh_token: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
@@ -127,7 +154,7 @@ class PortalDiscoveryView(ConnectDiscoveryInfoView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         document = json.loads(super().get(request, *args, **kwargs).content)
-        document["grant_types_supported"] = ["authorization_code", "refresh_token"]
+        document["grant_types_supported"] = ["authorization_code", "refresh_token", "client_credentials"]
         document["id_token_signing_alg_values_supported"] = ["RS256"]
         document["token_endpoint_auth_methods_supported"] = ["none", "client_secret_basic", "client_secret_post"]
         document["revocation_endpoint"] = request.build_absolute_uri("/o/revoke_token/")
@@ -171,7 +198,10 @@ class PortalAuthorizationView(AuthorizationView):
 
 
 class BearerToken(HttpBearer):
-    """``Authorization: Bearer`` with an access token of this provider, scope-checked."""
+    """``Authorization: Bearer`` with a person's access token of this provider, scope-checked.
+
+    A client-credentials token (no person behind it) is refused: it must never act as somebody.
+    """
 
     def __init__(self, scopes: list[str]) -> None:
         super().__init__()
@@ -179,7 +209,7 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=self.scopes)
-        if not valid:
+        if not valid or oauth_request.user is None:
             return None
         user: User = oauth_request.user
         return user

@@ -32,11 +32,12 @@ def test_discovery_lists_only_what_is_enabled(portal: Portal) -> None:
     for endpoint in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri",
                      "revocation_endpoint", "end_session_endpoint"):
         assert document[endpoint].startswith(portal.url), endpoint
-    assert document["grant_types_supported"] == ["authorization_code", "refresh_token"]
+    # client_credentials serves only the schools' turnstile and canteen systems (scope "ingest").
+    assert document["grant_types_supported"] == ["authorization_code", "refresh_token", "client_credentials"]
     assert document["response_types_supported"] == ["code"]
     assert document["code_challenge_methods_supported"] == ["S256"]
     assert document["id_token_signing_alg_values_supported"] == ["RS256"]
-    assert set(document["scopes_supported"]) == {"openid", "profile", "email", "phone", "snils"}
+    assert set(document["scopes_supported"]) == {"openid", "profile", "email", "phone", "snils", "ingest"}
     assert {"sub", "family_name", "given_name", "middle_name", "birthdate", "email", "phone_number",
             "snils"} <= set(document["claims_supported"])
 
