@@ -16,7 +16,8 @@ from trust.models import Grant
 
 def make_grant(pupil: Pupil, invitee: User, service: str, *, state: str = Grant.State.ACTIVE, **extra: Any) -> Grant:
     guardian = Guardian.objects.filter(pupil=pupil, account__isnull=False).select_related("account").first()
-    assert guardian is not None and guardian.account is not None, "the pupil needs a linked guardian"
+    assert guardian is not None, "the pupil needs a linked guardian"
+    assert guardian.account is not None
     now = timezone.now()
     fields: dict[str, Any] = {
         "pupil": pupil, "service": service, "inviter": guardian.account, "guardian": guardian,

@@ -103,7 +103,15 @@ def register_account(
         raise
     send_code(user=user, purpose=OneTimeCode.Purpose.CONFIRM_EMAIL, channel=OneTimeCode.Channel.EMAIL, target=email)
     send_code(user=user, purpose=OneTimeCode.Purpose.CONFIRM_PHONE, channel=OneTimeCode.Channel.SMS, target=phone)
+    _deliver_waiting_invitations(user)
     return user
+
+
+def _deliver_waiting_invitations(user: User) -> None:
+    """Invitations to become a trusted person may already wait for this surname and SNILS or phone."""
+    from trust.tasks import deliver_waiting_invitations
+
+    transaction.on_commit(lambda: deliver_waiting_invitations.enqueue(account_id=user.pk))
 
 
 def _waiting_code(user: User, purpose: str) -> OneTimeCode | None:
@@ -154,6 +162,8 @@ def confirm_contact(*, user: User, purpose: str, code: str) -> User:
             user.phone, user.phone_confirmed_at = record.target, now
         user.save(update_fields=["email", "email_confirmed_at", "phone", "phone_confirmed_at"])
         transaction.on_commit(lambda: link_known_guardians.enqueue(account_id=user.pk))
+        if purpose != OneTimeCode.Purpose.CONFIRM_EMAIL:
+            _deliver_waiting_invitations(user)
     return user
 
 
@@ -175,9 +185,12 @@ def update_profile(
     *, user: User, surname: str, given_name: str, patronymic: str, birth_date: date | None, snils: str | None
 ) -> User:
     _check_unique(snils=snils, exclude=user)
+    matched_by = (user.surname, user.snils)
     user.surname, user.given_name, user.patronymic = surname, given_name, patronymic
     user.birth_date, user.snils = birth_date, snils or None
     user.save(update_fields=["surname", "given_name", "patronymic", "birth_date", "snils"])
+    if (user.surname, user.snils) != matched_by:
+        _deliver_waiting_invitations(user)
     return user
 
 

@@ -231,7 +231,7 @@ class PupilAdmin(SchoolScopedAdmin):
         for guardian in formset.save(commit=False):
             services.save_registry_record(actor=request.user, record=guardian)
         for removed in formset.deleted_objects:
-            removed.delete()
+            services.remove_guardian(actor=request.user, guardian=removed)
 
 
 @admin.register(SchoolClass, site=backoffice)

@@ -248,8 +248,7 @@ def end_link(*, actor: User, kind: str, record_id: int, reason: str = "") -> Non
     """End the link of a pupil record (``kind="pupil"``) or a guardian row (``"guardian"``) to its account.
 
     The linked person themself or a registrar of the school may end it; anyone else gets ``NotFound``.
-    Whatever depended on the link ends with it: grants a guardian made to trusted persons will be ended
-    here once trusted persons exist.
+    Whatever depended on the link ends with it: the grants a guardian made to trusted persons.
     """
     model: type[Pupil] | type[Guardian] = Pupil if kind == LinkRequest.Kind.PUPIL else Guardian
     linked = model.objects.select_for_update().filter(pk=record_id, account__isnull=False)
@@ -259,6 +258,10 @@ def end_link(*, actor: User, kind: str, record_id: int, reason: str = "") -> Non
     record.save(update_fields=["account"])
     record_event(actor=actor, action="registry.unlink", target=record, kind=kind, account=account.pk,
                  reason=reason)
+    if isinstance(record, Guardian):
+        from trust.services import end_grants_of_guardian
+
+        end_grants_of_guardian(guardian_id=record.pk, actor=actor)
 
 
 # --- The registrar's side ----------------------------------------------------------------------------------

@@ -39,3 +39,15 @@ def save_registry_record(*, actor: Any, record: Pupil | Guardian) -> Pupil | Gua
         record_event(actor=actor, action="registry.record_created" if created else "registry.record_changed",
                      target=record, changes=changes)
     return record
+
+
+@transaction.atomic
+def remove_guardian(*, actor: Any, guardian: Guardian) -> None:
+    """A registrar removes a guardian row: its link to an account ends, and with it every trusted-person
+    grant that guardian made (DESIGN §2), before the row goes."""
+    from trust.services import end_grants_of_guardian
+
+    end_grants_of_guardian(guardian_id=guardian.pk, actor=actor)
+    record_event(actor=actor, action="registry.record_deleted", target=guardian, pupil=guardian.pupil_id,
+                 account=guardian.account_id)
+    guardian.delete()

@@ -99,3 +99,18 @@ class View(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grant_id} {self.section} {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class Notice(models.Model):
+    """An account was told of an invitation addressed to it: told once, whether it matched at the invitation,
+    at registration, or when a phone or the profile later made it match."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="notices")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    notified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["grant", "account"], name="trust_notice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.grant_id} → {self.account_id}"

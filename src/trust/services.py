@@ -1,10 +1,387 @@
-"""Writes of the trusted-persons service: invite, answer, activate, revoke, leave, and the view log."""
+"""Writes of the trusted-persons service: invite, answer, activate, revoke, leave, and the view log.
+
+The inviter is never told whether an account matches an invitation: every check that refuses an
+invitation uses only what the inviter typed, their own account and the child's registry record.
+"""
 
 from __future__ import annotations
 
-from trust.models import View
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy
+
+import access
+from audit.services import record_event
+from dnevnik.errors import Conflict, DomainError, NotFound, RateLimited
+from notify.models import Kind
+from notify.services import notify
+from portal.identity import parse_mobile_phone, parse_name, parse_snils
+from portal.models import User
+from registry.models import Guardian, Pupil
+from trust.matching import invitations_for, is_addressed_to, surname_key
+from trust.models import Grant, Notice, View
+
+State = Grant.State
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
 
 
 def record_view(*, grant_id: int, section: str) -> None:
     """A trusted person read the child's data through ``grant_id`` (called by ``access.get_student``)."""
     View.objects.create(grant_id=grant_id, section=section)
+
+
+# --- Messages -------------------------------------------------------------------------------------------------
+
+
+def _link(name: str, grant: Grant | None = None) -> str:
+    """The page of ``name``: «Подписки» for the trusted person, the child's list for a guardian (with ``grant``)."""
+    try:
+        return reverse(name, kwargs={"student_id": grant.pupil.public_id} if grant is not None else None)
+    except NoReverseMatch:  # the pages are another part of the site; a message without a link still informs
+        return ""
+
+
+def _facts(grant: Grant, services: Sequence[Grant] = ()) -> dict[str, str]:
+    pupil = grant.pupil
+    names = [str(each.get_service_display()) for each in (services or [grant])]
+    return {"child": pupil.full_name, "class": str(pupil.school_class), "service": ", ".join(names),
+            "inviter": grant.inviter.full_name}
+
+
+def _tell(kind: str, user_ids: Iterable[int], grant: Grant, subject: Any, body: Any, link: str,
+          *, services: Sequence[Grant] = ()) -> None:
+    """Notify in the site's language (the recipients are not the person who made the request)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        facts = _facts(grant, services)
+        if grant.opens_by is not None:
+            facts["opens_by"] = formats.date_format(timezone.localtime(grant.opens_by), "DATETIME_FORMAT")
+        notify(kind=kind, user_ids=user_ids, subject=str(subject) % facts, body=str(body) % facts, link=link)
+
+
+def _guardian_accounts(grant: Grant) -> list[int]:
+    return list(Guardian.objects.filter(pupil_id=grant.pupil_id, account__isnull=False)
+                .values_list("account_id", flat=True))
+
+
+def _tell_invited(grants: Sequence[Grant], accounts: Iterable[User]) -> int:
+    """Tell each adult account of the invitation (one or two grants of one child), once per account and grant:
+    a ``Notice`` row remembers it. Returns how many accounts were told."""
+    candidates = [account.pk for account in accounts if account.is_active and not account.is_minor]
+    told: set[int] = set()
+    for grant in grants:
+        already = set(Notice.objects.filter(grant=grant, account_id__in=candidates)
+                      .values_list("account_id", flat=True))
+        fresh = [account_id for account_id in candidates if account_id not in already]
+        Notice.objects.bulk_create([Notice(grant=grant, account_id=account_id) for account_id in fresh])
+        told.update(fresh)
+    if told:
+        _tell(Kind.INVITATION_RECEIVED, told, grants[0],
+              gettext_lazy("%(inviter)s invites you to be a trusted person"),
+              gettext_lazy("%(child)s, %(class)s: %(service)s. Answer in «Subscriptions»."),
+              _link("trust:subscriptions"), services=grants)
+    return len(told)
+
+
+def _addressees(grant: Grant) -> list[User]:
+    """The accounts the invitation names right now (surname and SNILS or confirmed phone)."""
+    by_contact = Q(pk__in=[])
+    if grant.invitee_snils:
+        by_contact |= Q(snils=grant.invitee_snils)
+    if grant.invitee_phone:
+        by_contact |= Q(phone=grant.invitee_phone, phone_confirmed_at__isnull=False)
+    return [user for user in User.objects.filter(by_contact, is_active=True) if is_addressed_to(grant, user)]
+
+
+# --- Inviting -------------------------------------------------------------------------------------------------
+
+
+def _guarded_pupil(inviter: User, student_id: UUID | str) -> tuple[Pupil, Guardian]:
+    try:
+        pupil = Pupil.objects.select_for_update().select_related("school_class").filter(public_id=student_id).first()
+    except ValidationError:  # not a UUID
+        pupil = None
+    guardian = None
+    if pupil is not None and inviter.is_authenticated:
+        guardian = Guardian.objects.filter(pupil=pupil, account=inviter).first()
+    if pupil is None or guardian is None:
+        raise NotFound()
+    return pupil, guardian
+
+
+def _services(services: Sequence[str]) -> list[str]:
+    chosen = list(dict.fromkeys(services))
+    if not chosen or any(service not in Grant.Service.values for service in chosen):
+        raise DomainError("invalid_service", gettext_lazy("Choose the service: the diary or visits and meals."),
+                          field="service")
+    return chosen
+
+
+def _ends_at(ends_on: date | None) -> datetime | None:
+    """Access lasts through the whole of ``ends_on`` in the site's time zone."""
+    if ends_on is None:
+        return None
+    if ends_on < timezone.localdate():
+        raise DomainError("invalid_end", gettext_lazy("The end date cannot be in the past."), field="ends_on")
+    return timezone.make_aware(datetime.combine(ends_on + timedelta(days=1), time.min))
+
+
+def _names_family(*, inviter: User, pupil: Pupil, key: str, snils: str, phone: str) -> bool:
+    """The invitation names the inviter or the child themself: told only from what the inviter knows."""
+    names_inviter = key == surname_key(inviter.surname) and (
+        (snils and snils == inviter.snils) or (phone and phone == inviter.phone))
+    names_child = bool(snils and pupil.snils and snils == pupil.snils)
+    return bool(names_inviter or names_child)
+
+
+def _check_rate(inviter: User, now: datetime) -> None:
+    limit = int(_setting("TRUST_INVITES_PER_HOUR", 20))
+    window = timedelta(hours=1)
+    # One invitation may make two grants (both services): they share their creation time.
+    recent = sorted(set(Grant.objects.filter(inviter=inviter, created_at__gt=now - window)
+                        .values_list("created_at", flat=True)))
+    if recent and len(recent) >= limit:
+        retry_after = max(1, int((recent[-max(limit, 1)] + window - now).total_seconds()) + 1)
+        raise RateLimited("too_many_invitations",
+                          gettext_lazy("Too many invitations in an hour. Please try again later."),
+                          retry_after=retry_after)
+
+
+@transaction.atomic
+def invite_trusted_person(*, inviter: User, student_id: UUID | str, services: Sequence[str], surname: str,
+                          snils: str = "", phone: str = "", ends_on: date | None = None) -> list[Grant]:
+    """Invite a person named by surname and SNILS or phone to read one child's ``services`` (a grant each)."""
+    pupil, guardian = _guarded_pupil(inviter, student_id)
+    if inviter.is_minor:
+        raise DomainError("minor_cannot_invite", gettext_lazy("A minor cannot invite trusted persons."))
+    surname = parse_name(surname, field="surname")
+    snils, phone = snils.strip(), phone.strip()
+    if not snils and not phone:
+        raise DomainError("contact_required",
+                          gettext_lazy("Enter the person's SNILS or mobile phone as well as the surname."),
+                          field="snils")
+    snils = parse_snils(snils, field="snils") if snils else ""
+    phone = parse_mobile_phone(phone, field="phone") if phone else ""
+    chosen = _services(services)
+    ends_at = _ends_at(ends_on)
+    key = surname_key(surname)
+    if _names_family(inviter=inviter, pupil=pupil, key=key, snils=snils, phone=phone):
+        raise DomainError("cannot_invite_family",
+                          gettext_lazy("A guardian or the child already has access; invite someone else."),
+                          field="surname")
+    live = Grant.objects.filter(pupil=pupil, state__in=Grant.LIVE_STATES)
+    same_person = Q(invitee_surname_key=key) & (
+        (Q(invitee_snils=snils) if snils else Q(pk__in=[])) | (Q(invitee_phone=phone) if phone else Q(pk__in=[])))
+    cap = int(_setting("TRUST_MAX_LIVE_GRANTS", 10))
+    for service in chosen:
+        if live.filter(same_person, service=service).exists():
+            raise DomainError("already_invited", gettext_lazy("This person is already invited for this service."),
+                              field="service")
+        if live.filter(service=service).count() >= cap:
+            raise DomainError("too_many_grants",
+                              gettext_lazy("A child may have at most %(count)d trusted persons per service; "
+                                           "revoke one first.") % {"count": cap},
+                              field="service")
+    now = timezone.now()
+    _check_rate(inviter, now)
+    expires_at = now + timedelta(days=int(_setting("TRUST_INVITATION_DAYS", 30)))
+    grants = [Grant.objects.create(
+        pupil=pupil, service=service, inviter=inviter, guardian=guardian, invitee_surname=surname,
+        invitee_surname_key=key, invitee_snils=snils, invitee_phone=phone, created_at=now, expires_at=expires_at,
+        ends_at=ends_at) for service in chosen]
+    for grant in grants:
+        record_event(actor=inviter, action="trust.invite", target=grant, pupil=pupil.pk, service=grant.service,
+                     by_snils=bool(snils), by_phone=bool(phone), ends_at=ends_at.isoformat() if ends_at else None)
+    _tell_invited(grants, _addressees(grants[0]))
+    return grants
+
+
+def deliver_waiting_invitations(*, account_id: int) -> int:
+    """Tell the account of pending invitations that name it now and that it was not told of (after it
+    registered, confirmed a phone or changed its surname or SNILS); returns how many."""
+    user = User.objects.filter(pk=account_id, is_active=True).first()
+    if user is None or user.is_minor:
+        return 0
+    told = 0
+    with transaction.atomic():
+        waiting = (Grant.objects.filter(invitations_for(user), state=State.PENDING, expires_at__gt=timezone.now())
+                   .exclude(notices__account=user).select_related("pupil__school_class", "inviter"))
+        for grant in waiting:
+            told += _tell_invited([grant], [user])
+    return told
+
+
+# --- Answering ------------------------------------------------------------------------------------------------
+
+
+def _locked(grant_id: int) -> Grant | None:
+    return (Grant.objects.select_for_update(of=("self",)).select_related("pupil__school_class", "inviter")
+            .filter(pk=grant_id).first())
+
+
+def _wrong_state() -> Conflict:
+    return Conflict("wrong_state", gettext_lazy("This invitation or access is no longer in a state that allows it."))
+
+
+def _open_invitation(user: User, grant_id: int) -> Grant:
+    """A pending, unexpired invitation addressed to ``user``; else ``NotFound``."""
+    grant = _locked(grant_id)
+    if grant is not None and user.is_authenticated and user.is_minor and grant.invitee_id is None \
+            and is_addressed_to(grant, user):
+        raise DomainError("minor_cannot_be_trusted", gettext_lazy("A minor cannot be a trusted person."))
+    grant = access.require(user, "subscription.answer", grant)
+    if grant.state != State.PENDING or grant.expires_at <= timezone.now():
+        raise _wrong_state()
+    return grant
+
+
+def _enqueue_activation(grant_id: int, run_after: datetime) -> None:
+    from trust.tasks import activate_grant
+
+    if run_after <= timezone.now():
+        activate_grant.enqueue(grant_id=grant_id)
+    elif activate_grant.get_backend().supports_defer:
+        activate_grant.using(run_after=run_after).enqueue(grant_id=grant_id)
+    # else: a backend that cannot wait leaves it to the sweep, which opens it by ``opens_by`` at the latest
+
+
+@transaction.atomic
+def accept_invitation(*, user: User, grant_id: int) -> Grant:
+    """The invitee accepts: access opens by ``opens_by`` (the activation task, or the sweep)."""
+    grant = _open_invitation(user, grant_id)
+    if grant.pupil.account_id == user.pk or Guardian.objects.filter(pupil=grant.pupil, account=user).exists():
+        raise DomainError("already_family", gettext_lazy("You already see this child's data."))
+    if Grant.objects.filter(pupil=grant.pupil, service=grant.service, invitee=user,
+                            state__in=(State.ACCEPTED, State.ACTIVE)).exists():
+        raise DomainError("already_trusted", gettext_lazy("You already have this access for this child."))
+    now = timezone.now()
+    grant.invitee, grant.answered_at, grant.state = user, now, State.ACCEPTED
+    grant.opens_by = now + _setting("TRUST_ACTIVATION_WINDOW", timedelta(hours=24))
+    grant.save(update_fields=["invitee", "answered_at", "state", "opens_by"])
+    record_event(actor=user, action="trust.accept", target=grant, pupil=grant.pupil_id, service=grant.service)
+    _tell(Kind.INVITATION_ACCEPTED, _guardian_accounts(grant), grant,
+          gettext_lazy("%(child)s: an invitation was accepted"),
+          gettext_lazy("The trusted person accepted the invitation to %(service)s; access opens by %(opens_by)s."),
+          _link("trust:student", grant))
+    run_after = now + _setting("TRUST_ACTIVATION_DELAY", timedelta(0))
+    transaction.on_commit(lambda: _enqueue_activation(grant.pk, run_after))
+    return grant
+
+
+@transaction.atomic
+def decline_invitation(*, user: User, grant_id: int) -> Grant:
+    grant = _open_invitation(user, grant_id)
+    grant.invitee, grant.answered_at, grant.state = user, timezone.now(), State.DECLINED
+    grant.save(update_fields=["invitee", "answered_at", "state"])
+    record_event(actor=user, action="trust.decline", target=grant, pupil=grant.pupil_id, service=grant.service)
+    return grant
+
+
+@transaction.atomic
+def activate_grant(*, grant_id: int) -> Grant | None:
+    """Open an accepted grant; anything else (already active, revoked meanwhile…) is left as it is."""
+    grant = _locked(grant_id)
+    if grant is None or grant.state != State.ACCEPTED:
+        return None
+    grant.state, grant.activated_at = State.ACTIVE, timezone.now()
+    grant.save(update_fields=["state", "activated_at"])
+    record_event(actor=None, action="trust.activate", target=grant, pupil=grant.pupil_id, service=grant.service)
+    recipients = [*_guardian_accounts(grant), *([grant.invitee_id] if grant.invitee_id else [])]
+    _tell(Kind.ACCESS_OPENED, recipients, grant,
+          gettext_lazy("%(child)s: trusted access is open"),
+          gettext_lazy("Access to %(service)s of %(child)s, %(class)s, is open to the trusted person."),
+          _link("trust:subscriptions"))
+    return grant
+
+
+# --- Ending ---------------------------------------------------------------------------------------------------
+
+
+def _end(grant: Grant, *, state: str, by: User | None, reason: str) -> None:
+    grant.state, grant.ended_at, grant.ended_by, grant.end_reason = state, timezone.now(), by, reason
+    grant.save(update_fields=["state", "ended_at", "ended_by", "end_reason"])
+
+
+def _tell_revoked(grant: Grant) -> None:
+    if grant.invitee_id is not None:
+        _tell(Kind.ACCESS_REVOKED, [grant.invitee_id], grant,
+              gettext_lazy("%(child)s: trusted access ended"),
+              gettext_lazy("The guardian ended your access to %(service)s of %(child)s, %(class)s."),
+              _link("trust:subscriptions"))
+
+
+@transaction.atomic
+def revoke_grant(*, user: User, grant_id: int) -> Grant:
+    """A guardian of the child ends an invitation or a grant; the very next request no longer opens anything."""
+    grant = access.require(user, "grant.manage", _locked(grant_id))
+    if grant.state not in Grant.LIVE_STATES:
+        raise _wrong_state()
+    was = grant.state
+    _end(grant, state=State.REVOKED, by=user, reason="revoked")
+    record_event(actor=user, action="trust.revoke", target=grant, pupil=grant.pupil_id, service=grant.service,
+                 was=was, reason="revoked")
+    _tell_revoked(grant)
+    return grant
+
+
+@transaction.atomic
+def leave_grant(*, user: User, grant_id: int) -> Grant:
+    """The trusted person gives the access up."""
+    grant = access.require(user, "grant.leave", _locked(grant_id))
+    if grant.state not in (State.ACCEPTED, State.ACTIVE):
+        raise _wrong_state()
+    _end(grant, state=State.LEFT, by=user, reason="left")
+    record_event(actor=user, action="trust.leave", target=grant, pupil=grant.pupil_id, service=grant.service)
+    _tell(Kind.ACCESS_REVOKED, _guardian_accounts(grant), grant,
+          gettext_lazy("%(child)s: a trusted person gave up access"),
+          gettext_lazy("The trusted person no longer reads %(service)s of %(child)s."),
+          _link("trust:student", grant))
+    return grant
+
+
+@transaction.atomic
+def end_grants_of_guardian(*, guardian_id: int, actor: User | None) -> int:
+    """The guardian link ``guardian_id`` ended: so does every live grant made through it; returns how many."""
+    ended = 0
+    live = (Grant.objects.select_for_update(of=("self",)).select_related("pupil__school_class", "inviter")
+            .filter(guardian_id=guardian_id, state__in=Grant.LIVE_STATES))
+    for grant in live:
+        was = grant.state
+        _end(grant, state=State.REVOKED, by=actor, reason="guardian_link_ended")
+        record_event(actor=actor, action="trust.revoke", target=grant, pupil=grant.pupil_id, service=grant.service,
+                     was=was, reason="guardian_link_ended")
+        _tell_revoked(grant)
+        ended += 1
+    return ended
+
+
+def sweep_grants(*, now: datetime | None = None) -> dict[str, int]:
+    """Open accepted grants whose ``opens_by`` passed (the activation task missed them) and expire unanswered
+    invitations. A grant past its ``ends_at`` stays ``active`` and opens nothing (``active_grants``)."""
+    now = now or timezone.now()
+    activated = 0
+    for grant_id in Grant.objects.filter(state=State.ACCEPTED, opens_by__lte=now).values_list("pk", flat=True):
+        if activate_grant(grant_id=grant_id) is not None:
+            activated += 1
+    expired = 0
+    for grant_id in Grant.objects.filter(state=State.PENDING, expires_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            grant = Grant.objects.select_for_update().filter(pk=grant_id, state=State.PENDING).first()
+            if grant is None:
+                continue
+            _end(grant, state=State.EXPIRED, by=None, reason="expired")
+            record_event(actor=None, action="trust.expire", target=grant, pupil=grant.pupil_id,
+                         service=grant.service)
+            expired += 1
+    return {"activated": activated, "expired": expired}

@@ -198,3 +198,41 @@ def test_a_registrar_of_another_school_cannot_decide(schools: dict[str, Any], pe
     assert response.status_code == 404
     pending_request.refresh_from_db()
     assert pending_request.state == "pending"
+
+
+def test_removing_a_guardian_row_ends_the_grants_that_guardian_made(schools: dict[str, Any]) -> None:
+    from tests.diary.conftest import make_guardian
+    from tests.grants import make_grant
+    from trust.models import Grant
+
+    record = schools["pupil_a"]
+    mother = account("mother@example.ru", "+79000000013", birth_date=date(1985, 1, 1))
+    mother.given_name = "Мария"
+    mother.save()
+    father = account("father@example.ru", "+79000000014", birth_date=date(1985, 1, 1))
+    granny = account("granny@example.ru", "+79000000015")
+    removed, kept = make_guardian(record, mother), make_guardian(record, father)
+    made_by_mother = make_grant(record, granny, "diary", guardian=removed, inviter=mother)
+    made_by_father = make_grant(record, granny, "visits_meals", guardian=kept, inviter=father)
+
+    def row(index: int, guardian: Guardian, delete: bool) -> dict[str, str]:
+        prefix = f"guardians-{index}-"
+        fields = {"id": str(guardian.pk), "pupil": str(record.pk), "surname": guardian.surname,
+                  "given_name": guardian.given_name, "patronymic": "", "relation": guardian.relation,
+                  "phone": "", "email": "", "snils": ""}
+        if delete:
+            fields["DELETE"] = "on"
+        return {prefix + name: value for name, value in fields.items()}
+
+    response = signed_in(schools["registrar_a"]).post(f"/backoffice/registry/pupil/{record.pk}/change/", {
+        "surname": record.surname, "given_name": record.given_name, "patronymic": "", "birth_date": "2012-05-01",
+        "snils": "", "school_class": record.school_class_id, "status": "studying",
+        "guardians-TOTAL_FORMS": "2", "guardians-INITIAL_FORMS": "2", **row(0, removed, True), **row(1, kept, False)})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not Guardian.objects.filter(pk=removed.pk).exists()
+    made_by_mother.refresh_from_db()
+    made_by_father.refresh_from_db()
+    assert (made_by_mother.state, made_by_mother.end_reason) == (Grant.State.REVOKED, "guardian_link_ended")
+    assert made_by_father.state == Grant.State.ACTIVE
+    assert AuditEvent.objects.filter(action="registry.record_deleted", target=f"registry.guardian:{removed.pk}").exists()

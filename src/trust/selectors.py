@@ -1,0 +1,175 @@
+"""Reads of the trusted-persons service: a child's list of grants for its guardians, the view log, and the
+invitee's «Подписки».
+
+A state is shown as it is *now*: an unanswered invitation past ``expires_at`` is ``expired`` and a grant
+past its ``ends_at`` is ``ended`` even before the sweep has run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+import access
+from portal.identity import format_snils
+from portal.models import User
+from registry.models import Pupil
+from trust.matching import invitations_for
+from trust.models import Grant, View
+
+State = Grant.State
+ENDED = "ended"  # shown only: an active grant whose end date passed
+RECENT = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    """What a guardian's list and the invitee's inbox show of one grant."""
+
+    grant: Grant
+    state: str
+    state_label: str
+    at: datetime  # the time of the current state
+    opens_by: datetime | None
+    ends_at: datetime | None
+    child_name: str
+    class_name: str
+    service_label: str
+    invitee_display: str  # surname + masked SNILS or phone
+    inviter_name: str
+    last_viewed_at: datetime | None
+    invitee_name: str = ""  # the account's full name, once it has answered
+    student_id: str = ""  # the child's public id: for guardians always, for the invitee only while access is open
+
+
+def mask_snils(digits: str) -> str:
+    return f"***-***-*** {format_snils(digits)[-2:]}"
+
+
+def mask_phone(e164: str) -> str:
+    return f"+7 *** ***-**-{e164[-2:]}"
+
+
+def invitee_display(grant: Grant) -> str:
+    contacts = [mask_snils(grant.invitee_snils) if grant.invitee_snils else "",
+                mask_phone(grant.invitee_phone) if grant.invitee_phone else ""]
+    return ", ".join([grant.invitee_surname, *(contact for contact in contacts if contact)])
+
+
+def shown_state(grant: Grant, now: datetime) -> tuple[str, str, datetime]:
+    """The state, its label and its time as a person should see them at ``now``."""
+    if grant.state == State.PENDING and grant.expires_at <= now:
+        return State.EXPIRED, str(State.EXPIRED.label), grant.expires_at
+    if grant.state in (State.ACTIVE, State.ACCEPTED) and grant.ends_at is not None and grant.ends_at <= now:
+        return ENDED, str(_("the end date passed")), grant.ends_at
+    at = {
+        State.PENDING: grant.created_at,
+        State.ACCEPTED: grant.answered_at,
+        State.DECLINED: grant.answered_at,
+        State.ACTIVE: grant.activated_at,
+    }.get(State(grant.state)) or grant.ended_at or grant.created_at
+    return grant.state, str(State(grant.state).label), at
+
+
+def _row(grant: Grant, now: datetime, *, for_guardian: bool) -> GrantRow:
+    state, label, at = shown_state(grant, now)
+    pupil = grant.pupil
+    show_id = for_guardian or state == State.ACTIVE
+    return GrantRow(
+        grant=grant, state=state, state_label=label, at=at, opens_by=grant.opens_by, ends_at=grant.ends_at,
+        child_name=pupil.full_name, class_name=str(pupil.school_class),
+        service_label=str(grant.get_service_display()), invitee_display=invitee_display(grant),
+        inviter_name=grant.inviter.full_name, last_viewed_at=getattr(grant, "last_viewed_at", None),
+        invitee_name=grant.invitee.full_name if grant.invitee_id and grant.invitee else "",
+        student_id=str(pupil.public_id) if show_id else "",
+    )
+
+
+def _grants() -> QuerySet[Grant]:
+    return (Grant.objects.select_related("pupil__school_class", "inviter", "invitee")
+            .annotate(last_viewed_at=Max("views__viewed_at")))
+
+
+def _managed_pupil(viewer: User, student_id: UUID | str) -> Pupil:
+    try:
+        pupil = Pupil.objects.select_related("school_class").filter(public_id=student_id).first()
+    except ValidationError:  # not a UUID
+        pupil = None
+    return access.require(viewer, "trust.manage", pupil)
+
+
+def student_grants(*, viewer: User, student_id: UUID | str) -> tuple[Pupil, list[GrantRow]]:
+    """Every invitation and grant of the child, newest first, for any of its adult linked guardians."""
+    pupil = _managed_pupil(viewer, student_id)
+    now = timezone.now()
+    return pupil, [_row(grant, now, for_guardian=True) for grant in _grants().filter(pupil=pupil)]
+
+
+def guarded_grants(*, viewer: User) -> list[GrantRow]:
+    """``student_grants`` of every child the viewer guards, in one query."""
+    now = timezone.now()
+    pupils = [pupil for pupil in invitable_children(user=viewer)]
+    return [_row(grant, now, for_guardian=True) for grant in _grants().filter(pupil__in=pupils)]
+
+
+def grant_row(*, viewer: User, grant_id: int) -> GrantRow:
+    """One grant as its child's guardians see it."""
+    grant = access.require(viewer, "grant.manage", _grants().filter(pk=grant_id).first())
+    return _row(grant, timezone.now(), for_guardian=True)
+
+
+def view_log(*, viewer: User, student_id: UUID | str, limit: int = 200) -> list[tuple[View, GrantRow]]:
+    """When each trusted person read the child's data, newest first."""
+    pupil = _managed_pupil(viewer, student_id)
+    return _views(View.objects.filter(grant__pupil=pupil), limit)
+
+
+def grant_views(*, viewer: User, grant_id: int, limit: int = 200) -> list[tuple[View, GrantRow]]:
+    """The view log of one grant, for the child's guardians."""
+    grant = access.require(viewer, "grant.manage", Grant.objects.select_related("pupil").filter(pk=grant_id).first())
+    return _views(View.objects.filter(grant=grant), limit)
+
+
+def _views(views: QuerySet[View], limit: int) -> list[tuple[View, GrantRow]]:
+    now = timezone.now()
+    chosen = list(views.order_by("-viewed_at", "-pk")[:limit])
+    rows = {grant.pk: _row(grant, now, for_guardian=True)
+            for grant in _grants().filter(pk__in={view.grant_id for view in chosen})}
+    return [(view, rows[view.grant_id]) for view in chosen]
+
+
+def inbox(*, user: User) -> list[GrantRow]:
+    """«Подписки»: invitations addressed to the user that still wait for an answer, and the user's own grants
+    (live, or ended in the last 30 days). The child is shown by name and class only."""
+    if not user.is_authenticated:
+        return []
+    now = timezone.now()
+    waiting = Q(pk__in=[])
+    if not user.is_minor:
+        waiting = invitations_for(user) & Q(state=State.PENDING, invitee__isnull=True, expires_at__gt=now)
+    own = Q(invitee=user) & (Q(state__in=(State.ACCEPTED, State.ACTIVE)) | Q(ended_at__gte=now - RECENT)
+                             | Q(state=State.DECLINED, answered_at__gte=now - RECENT))
+    return [_row(grant, now, for_guardian=False) for grant in _grants().filter(waiting | own)]
+
+
+def subscription_row(*, user: User, grant_id: int) -> GrantRow:
+    """One entry of the user's «Подписки» (after an answer, for the API's reply)."""
+    for row in inbox(user=user):
+        if row.grant.pk == grant_id:
+            return row
+    grant = access.require(user, "subscription.answer", _grants().filter(pk=grant_id).first())
+    return _row(grant, timezone.now(), for_guardian=False)
+
+
+def invitable_children(*, user: User) -> list[Pupil]:
+    """The children the user may invite trusted persons for: their linked children, none for a minor."""
+    if not user.is_authenticated or user.is_minor:
+        return []
+    return list(Pupil.objects.filter(guardians__account=user).select_related("school_class")
+                .distinct().order_by("birth_date", "pk"))
