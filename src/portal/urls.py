@@ -18,7 +18,6 @@ urlpatterns = [
     path("cabinet/password/", views.password, name="password"),
     path("cabinet/services/", views.services_catalogue, name="services"),
     path("cabinet/services/diary/", views.service_diary, name="service_diary"),
-    path("cabinet/subscriptions/", views.subscriptions, name="subscriptions"),
     path("cabinet/apps/", views.apps, name="apps"),
     path("cabinet/apps/<int:consent_id>/revoke/", views.revoke_app, name="revoke_app"),
 ]

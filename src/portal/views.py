@@ -193,11 +193,6 @@ def service_diary(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def subscriptions(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/subscriptions.html", {"subscriptions": []})
-
-
-@login_required
 def apps(request: HttpRequest) -> HttpResponse:
     """Applications that may sign the person in via the portal, and what each may see."""
     return render(request, "portal/apps.html", {"consents": selectors.client_consents(viewer=signed_in_user(request))})
