@@ -17,7 +17,10 @@ export ALLOWED_HOSTS=${ALLOWED_HOSTS:-$HOST,localhost,127.0.0.1}
 WEB=$!
 "$BIN/python" manage.py db_worker --no-reload --interval 1 &
 WORKER=$!
-trap 'kill $WEB $WORKER 2>/dev/null; wait $WEB $WORKER 2>/dev/null; echo "Stopped."' INT TERM EXIT
+# Periodic sweeps (trusted access the task missed, expired invitations, late arrivals); cron in production.
+"$BIN/python" manage.py run_sweeps --every 300 >/dev/null &
+SWEEPS=$!
+trap 'kill $WEB $WORKER $SWEEPS 2>/dev/null; wait $WEB $WORKER $SWEEPS 2>/dev/null; echo "Stopped."' INT TERM EXIT
 
 cat <<MSG
 
@@ -25,7 +28,7 @@ cat <<MSG
   Admin site:          http://$HOST:$PORT/admin/   (admin@dnevnik.test)
   API schema:          http://$HOST:$PORT/api/v1/openapi.json
   Codes (email/SMS):   var/outbox/email/ and var/outbox/sms.log
-  Ctrl-C stops the server and the task worker.
+  Ctrl-C stops the server, the task worker and the periodic sweeps.
 
 MSG
-wait -n $WEB $WORKER
+wait -n $WEB $WORKER $SWEEPS

@@ -15,15 +15,23 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from diary.models import LessonSlot, TimetableEntry
 from portal import services
 from portal.models import User
 from registry.models import LinkRequest, Pupil, School, SchoolClass, SchoolYear, StaffMember, Subject
 from tests.conftest import PASSWORD
+from tests.diary.conftest import make_guardian
+from tests.grants import make_grant
+from visits.ingest import register_ingest_client
+from visits.models import Card
 
 ANONYMOUS, PERSON, OPERATOR, REGISTRAR = "anonymous", "person", "operator", "registrar"
-ACTORS = (ANONYMOUS, PERSON, OPERATOR, REGISTRAR)
+# The family of ``World.pupil``: a linked guardian, and two trusted persons whose grants are active,
+# one for the diary and one for visits and meals.
+GUARDIAN, TRUSTED_DIARY, TRUSTED_VISITS = "guardian", "trusted_diary", "trusted_visits"
+ACTORS = (ANONYMOUS, PERSON, OPERATOR, REGISTRAR, GUARDIAN, TRUSTED_DIARY, TRUSTED_VISITS)
 
 
 @dataclass(frozen=True)
@@ -40,13 +48,18 @@ class World:
     link_request: LinkRequest  # waiting in ``school``'s queue
     timetable_objects: dict[str, tuple[int, int]]  # "app/model" -> (pk in ``school``, pk in the other school)
     foreign_link_request: LinkRequest  # waiting in the other school's queue
+    family: dict[str, User]  # GUARDIAN, TRUSTED_DIARY, TRUSTED_VISITS of ``pupil``
+    ingest_client_id: int  # the turnstile system of ``school``
+    grants: dict[str, int]  # TRUSTED_DIARY/TRUSTED_VISITS -> their active grant; "invitation" -> one pending
+    # (for the diary, addressed to TRUSTED_VISITS)
 
 
 @dataclass(frozen=True)
 class Row:
     key: str  # "namespace:name", or "namespace:<route>" for an unnamed pattern
     path: Callable[[World], str]
-    expect: dict[str, int | str]  # a status, or "→/prefix" for a redirect; a registrar not named = a person
+    # A status, or "→/prefix" for a redirect; an actor not named (the registrar, the family) = a person.
+    expect: dict[str, int | str]
     method: str = "get"
 
 
@@ -62,6 +75,14 @@ def signed_in_only(expect_signed_in: int | str = 200) -> dict[str, int | str]:
     return {ANONYMOUS: SIGN_IN, PERSON: expect_signed_in, OPERATOR: expect_signed_in}
 
 
+def family_reads(service: str, *, anonymous: int | str = SIGN_IN, others: int | str = 404,
+                 family: int | str = 200) -> dict[str, int | str]:
+    """A page or endpoint of ``World.pupil``'s data under ``service``: the guardian and the trusted person
+    holding that service get ``family``; everyone else (the other trusted person too) ``others``."""
+    holder = TRUSTED_DIARY if service == "diary" else TRUSTED_VISITS
+    return {ANONYMOUS: anonymous, PERSON: others, OPERATOR: others, GUARDIAN: family, holder: family}
+
+
 def staff_only(expect_staff: int | str = 200) -> dict[str, int | str]:
     return {ANONYMOUS: ADMIN_SIGN_IN, PERSON: ADMIN_SIGN_IN, OPERATOR: expect_staff}
 
@@ -75,7 +96,7 @@ def backoffice(model: str, which: str, suffix: str) -> Callable[[World], str]:
     return lambda world: f"/backoffice/registry/{model}/{getattr(world, which).pk}/{suffix}"
 
 
-def scoped_model_rows(app_model: str) -> list[Row]:
+def scoped_model_rows(app_model: str, *, delete: int = 403) -> list[Row]:
     """The five back-office pages of a model kept per school: own school's object 200, the other's 404."""
     app, model = app_model.split("/")
     name = f"backoffice:{app}_{model}"
@@ -90,7 +111,7 @@ def scoped_model_rows(app_model: str) -> list[Row]:
         Row(f"{name}_change", at(1, "change/"), registrar_only(404)),
         Row(f"{name}_history", at(0, "history/"), registrar_only()),
         Row(f"{name}_history", at(1, "history/"), registrar_only(404)),
-        Row(f"{name}_delete", at(0, "delete/"), registrar_only(403)),
+        Row(f"{name}_delete", at(0, "delete/"), registrar_only(delete)),
     ]
 
 
@@ -113,17 +134,43 @@ ROWS: list[Row] = [
     Row("portal:password", lambda w: "/cabinet/password/", signed_in_only()),
     Row("portal:services", lambda w: "/cabinet/services/", signed_in_only()),
     Row("portal:service_diary", lambda w: "/cabinet/services/diary/", signed_in_only()),
-    Row("portal:subscriptions", lambda w: "/cabinet/subscriptions/", signed_in_only()),
+    Row("notify:inbox", lambda w: "/cabinet/notifications/", signed_in_only()),
+    Row("notify:read", lambda w: "/cabinet/notifications/read/", signed_in_only("→/cabinet/notifications/"),
+        method="post"),
+    Row("notify:read", lambda w: "/cabinet/notifications/read/", signed_in_only(405)),
+    Row("notify:settings", lambda w: "/cabinet/notifications/settings/", signed_in_only()),
+    Row("notify:settings", lambda w: "/cabinet/notifications/settings/",
+        signed_in_only("→/cabinet/notifications/settings/"), method="post"),
+    # Trusted persons: the guardians of a child manage its grants; the invitee answers in «Подписки».
+    Row("trust:service", lambda w: "/cabinet/services/trusted/", signed_in_only()),
+    Row("trust:student", lambda w: f"/diary/{w.pupil.public_id}/trusted/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, GUARDIAN: 200}),
+    Row("trust:revoke", lambda w: f"/diary/trusted/{w.grants[TRUSTED_DIARY]}/revoke/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, GUARDIAN: "→/diary/"},
+        method="post"),
+    Row("trust:revoke", lambda w: f"/diary/trusted/{w.grants[TRUSTED_DIARY]}/revoke/", signed_in_only(405)),
+    Row("trust:subscriptions", lambda w: "/cabinet/subscriptions/", signed_in_only()),
+    Row("trust:accept", lambda w: f"/cabinet/subscriptions/{w.grants['invitation']}/accept/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, TRUSTED_VISITS: "→/cabinet/subscriptions/"},
+        method="post"),
+    Row("trust:decline", lambda w: f"/cabinet/subscriptions/{w.grants['invitation']}/decline/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, TRUSTED_VISITS: "→/cabinet/subscriptions/"},
+        method="post"),
+    Row("trust:leave", lambda w: f"/cabinet/subscriptions/{w.grants[TRUSTED_DIARY]}/leave/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, TRUSTED_DIARY: "→/cabinet/subscriptions/"},
+        method="post"),
+    Row("trust:leave", lambda w: f"/cabinet/subscriptions/{w.grants[TRUSTED_DIARY]}/leave/", signed_in_only(405)),
     Row("portal:apps", lambda w: "/cabinet/apps/", signed_in_only()),
     # The family's diary: every page and endpoint names a student the caller must be allowed to see
-    # (the matrix's people are no family of ``w.pupil``; tests/diary has the family, staff and teacher rows).
-    Row("diary:home", lambda w: "/diary/", signed_in_only(200)),
-    Row("diary:week", lambda w: f"/diary/{w.pupil.public_id}/", signed_in_only(404)),
+    # (tests/diary has the staff and teacher rows).
+    Row("diary:home", lambda w: "/diary/", signed_in_only(200) | {GUARDIAN: "→/diary/", TRUSTED_DIARY: "→/diary/",
+                                                            TRUSTED_VISITS: "→/diary/"}),
+    Row("diary:week", lambda w: f"/diary/{w.pupil.public_id}/", family_reads("diary")),
     Row("diary:week", lambda w: f"/diary/{w.pupil.public_id}/", everyone(405) | {ANONYMOUS: SIGN_IN},
         method="post"),
-    Row("diary:marks", lambda w: f"/diary/{w.pupil.public_id}/marks/", signed_in_only(404)),
-    Row("diary:homework", lambda w: f"/diary/{w.pupil.public_id}/homework/", signed_in_only(404)),
-    Row("diary:attendance", lambda w: f"/diary/{w.pupil.public_id}/attendance/", signed_in_only(404)),
+    Row("diary:marks", lambda w: f"/diary/{w.pupil.public_id}/marks/", family_reads("diary")),
+    Row("diary:homework", lambda w: f"/diary/{w.pupil.public_id}/homework/", family_reads("diary")),
+    Row("diary:attendance", lambda w: f"/diary/{w.pupil.public_id}/attendance/", family_reads("diary")),
     Row("diary:attachment", lambda w: "/diary/attachments/999999/", signed_in_only(404)),
     Row("diary:homework_done", lambda w: "/diary/homework/999999/done/", signed_in_only(404), method="post"),
     Row("diary:homework_done", lambda w: "/diary/homework/999999/done/", signed_in_only(405)),
@@ -138,14 +185,54 @@ ROWS: list[Row] = [
     Row("api:teacher_final", lambda w: f"/api/v1/students/{w.pupil.public_id}/finals",
         {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400}, method="put"),
     Row("api:student_diary", lambda w: f"/api/v1/students/{w.pupil.public_id}/diary",
-        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404}),
+        family_reads("diary", anonymous=401)),
     Row("api:student_diary", lambda w: f"/api/v1/students/{w.pupil.public_id}/diary", everyone(405), method="post"),
     Row("api:student_marks", lambda w: f"/api/v1/students/{w.pupil.public_id}/marks",
-        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404}),
+        family_reads("diary", anonymous=401)),
     Row("api:student_homework", lambda w: f"/api/v1/students/{w.pupil.public_id}/homework",
-        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404}),
+        family_reads("diary", anonymous=401)),
     Row("api:student_attendance", lambda w: f"/api/v1/students/{w.pupil.public_id}/attendance",
-        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404}),
+        family_reads("diary", anonymous=401)),
+    # The trusted-persons API (the same rules as the pages).
+    Row("api:trusted_persons", lambda w: f"/api/v1/trusted-persons?student_id={w.pupil.public_id}",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, GUARDIAN: 200}),
+    Row("api:trusted_persons", lambda w: "/api/v1/trusted-persons", {ANONYMOUS: 401, PERSON: 200, OPERATOR: 200}),
+    Row("api:trusted_person_invite", lambda w: "/api/v1/trusted-persons",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400}, method="post"),  # no body: 400 naming the field
+    Row("api:trusted_person_revoke", lambda w: f"/api/v1/trusted-persons/{w.grants[TRUSTED_DIARY]}",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, GUARDIAN: 200}, method="delete"),
+    Row("api:trusted_person_views", lambda w: f"/api/v1/trusted-persons/{w.grants[TRUSTED_DIARY]}/views",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, GUARDIAN: 200}),
+    Row("api:student_trusted_views", lambda w: f"/api/v1/students/{w.pupil.public_id}/trusted-views",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, GUARDIAN: 200}),
+    Row("api:subscriptions", lambda w: "/api/v1/subscriptions", {ANONYMOUS: 401, PERSON: 200, OPERATOR: 200}),
+    Row("api:subscription_accept", lambda w: f"/api/v1/subscriptions/{w.grants['invitation']}/accept",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, TRUSTED_VISITS: 200}, method="post"),
+    Row("api:subscription_decline", lambda w: f"/api/v1/subscriptions/{w.grants['invitation']}/decline",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, TRUSTED_VISITS: 200}, method="post"),
+    Row("api:subscription_leave", lambda w: f"/api/v1/subscriptions/{w.grants[TRUSTED_DIARY]}/leave",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, TRUSTED_DIARY: 200}, method="post"),
+    Row("api:notifications", lambda w: "/api/v1/notifications", {ANONYMOUS: 401, PERSON: 200, OPERATOR: 200}),
+    Row("api:notifications_read", lambda w: "/api/v1/notifications/read", {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="post"),  # no body
+    Row("api:notification_settings", lambda w: "/api/v1/notifications/settings",
+        {ANONYMOUS: 401, PERSON: 200, OPERATOR: 200}),
+    Row("api:notification_settings_set", lambda w: "/api/v1/notifications/settings",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400}, method="put"),
+    # Visits and meals of the family; a diary-only trusted person gets 404 here.
+    Row("visits:visits", lambda w: f"/diary/{w.pupil.public_id}/visits/", family_reads("visits_meals")),
+    Row("visits:meals", lambda w: f"/diary/{w.pupil.public_id}/meals/", family_reads("visits_meals")),
+    Row("visits:threshold", lambda w: f"/diary/{w.pupil.public_id}/meals/threshold/",
+        family_reads("visits_meals", family=404) | {GUARDIAN: "→/diary/"}, method="post"),
+    Row("visits:threshold", lambda w: f"/diary/{w.pupil.public_id}/meals/threshold/",
+        everyone(405) | {ANONYMOUS: SIGN_IN}),
+    Row("api:student_visits", lambda w: f"/api/v1/students/{w.pupil.public_id}/visits",
+        family_reads("visits_meals", anonymous=401)),
+    Row("api:student_meals", lambda w: f"/api/v1/students/{w.pupil.public_id}/meals",
+        family_reads("visits_meals", anonymous=401)),
+    # The schools' turnstile and canteen systems: a client-credentials token of the school, never a person.
+    Row("api:post_passes", lambda w: "/api/v1/ingest/passes", everyone(401), method="post"),
+    Row("api:post_meals", lambda w: "/api/v1/ingest/meals", everyone(401), method="post"),
     # The teacher's gradebook and lesson pages: the matrix's people teach nothing (tests/diary has the teachers).
     Row("teacher:home", lambda w: "/teacher/", signed_in_only(200)),
     Row("teacher:gradebook", lambda w: f"/teacher/gradebook/{w.pupil.school_class_id}/1/", signed_in_only(404)),
@@ -168,7 +255,8 @@ ROWS: list[Row] = [
     Row("registry:link", lambda w: "/cabinet/school/link/", signed_in_only()),
     Row("registry:link", lambda w: "/cabinet/school/link/", signed_in_only(200), method="post"),
     Row("portal:revoke_app", lambda w: f"/cabinet/apps/{w.consent_of[PERSON]}/revoke/",
-        {ANONYMOUS: SIGN_IN, PERSON: "→/cabinet/apps/", OPERATOR: 404, REGISTRAR: 404}, method="post"),
+        {ANONYMOUS: SIGN_IN, PERSON: "→/cabinet/apps/", OPERATOR: 404, REGISTRAR: 404, GUARDIAN: 404,
+         TRUSTED_DIARY: 404, TRUSTED_VISITS: 404}, method="post"),
     Row("portal:revoke_app", lambda w: f"/cabinet/apps/{w.consent_of[OPERATOR]}/revoke/",
         {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: "→/cabinet/apps/"}, method="post"),
     Row("portal:revoke_app", lambda w: "/cabinet/apps/999999/revoke/", signed_in_only(404), method="post"),
@@ -290,6 +378,23 @@ ROWS: list[Row] = [
     *scoped_model_rows("registry/subject"),
     *scoped_model_rows("diary/lessonslot"),
     *scoped_model_rows("diary/timetableentry"),
+    *scoped_model_rows("visits/card", delete=200),  # a registrar may remove a lost card
+    Row("admin:visits_card_changelist", lambda w: "/admin/visits/card/", staff_only()),
+    Row("admin:visits_card_add", lambda w: "/admin/visits/card/add/", staff_only()),
+    Row("admin:visits_card_change", lambda w: f"/admin/visits/card/{w.timetable_objects['visits/card'][0]}/change/",
+        staff_only()),
+    Row("admin:visits_card_history",
+        lambda w: f"/admin/visits/card/{w.timetable_objects['visits/card'][0]}/history/", staff_only()),
+    Row("admin:visits_card_delete", lambda w: f"/admin/visits/card/{w.timetable_objects['visits/card'][0]}/delete/",
+        staff_only()),
+    Row("admin:visits_ingestclient_changelist", lambda w: "/admin/visits/ingestclient/", staff_only()),
+    Row("admin:visits_ingestclient_add", lambda w: "/admin/visits/ingestclient/add/", staff_only(403)),
+    Row("admin:visits_ingestclient_change", lambda w: f"/admin/visits/ingestclient/{w.ingest_client_id}/change/",
+        staff_only()),
+    Row("admin:visits_ingestclient_history", lambda w: f"/admin/visits/ingestclient/{w.ingest_client_id}/history/",
+        staff_only()),
+    Row("admin:visits_ingestclient_delete", lambda w: f"/admin/visits/ingestclient/{w.ingest_client_id}/delete/",
+        staff_only()),
     Row("admin:registry_school_changelist", lambda w: "/admin/registry/school/", staff_only()),
     Row("admin:registry_school_add", lambda w: "/admin/registry/school/add/", staff_only()),
     Row("admin:registry_school_change", lambda w: f"/admin/registry/school/{w.school.pk}/change/", staff_only()),
@@ -354,12 +459,25 @@ def world(db: None) -> World:
                                               slot=slot, subject=subject, teacher=teacher)
         year = SchoolYear.objects.create(school=of, name="2026/2027", starts_on=date(2026, 9, 1),
                                          ends_on=date(2027, 5, 31))
+        card = Card.objects.create(school=of, number=f"card-{of.code}", pupil=Pupil.objects.filter(school=of).get())
         return {"registry/schoolyear": year.pk, "registry/subject": subject.pk, "diary/lessonslot": slot.pk,
-                "diary/timetableentry": entry.pk}
+                "diary/timetableentry": entry.pk, "visits/card": card.pk}
 
     pupil, foreign_pupil = pupil_of(school), pupil_of(foreign_school)
     own, foreign = timetable_of(school), timetable_of(foreign_school)
+    guardian = account("guardian@example.ru", "+79000000006", birth_date=date(1985, 1, 1))
+    make_guardian(pupil, guardian)
+    family, grants = {GUARDIAN: guardian}, {}
+    for actor, service, phone in ((TRUSTED_DIARY, "diary", "+79000000007"),
+                                  (TRUSTED_VISITS, "visits_meals", "+79000000008")):
+        family[actor] = account(f"{actor}@example.ru", phone, phone_confirmed_at=timezone.now())
+        grants[actor] = make_grant(pupil, family[actor], service).pk
+    grants["invitation"] = make_grant(pupil, family[TRUSTED_VISITS], "diary", state="pending").pk
+    ingest_client = register_ingest_client(school=school, name="Турникеты")
     return World(
+        ingest_client_id=ingest_client.ingest_client.pk,
+        family=family,
+        grants=grants,
         timetable_objects={key: (own[key], foreign[key]) for key in own},
         registrar=registrar,
         school=school,
@@ -381,7 +499,9 @@ def world(db: None) -> World:
 
 def client_for(actor: str, world: World) -> Client:
     client = Client()
-    if actor != ANONYMOUS:
+    if actor in world.family:
+        client.force_login(world.family[actor])
+    elif actor != ANONYMOUS:
         client.force_login(getattr(world, actor))
     return client
 

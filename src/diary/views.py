@@ -38,10 +38,15 @@ def _date(raw: str | None) -> date | None:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The first child's week, or how to link an account to a pupil."""
-    for visible in access.visible_students(request.user):
-        if access.DIARY in visible.services:
-            return redirect("diary:week", student_id=visible.pupil.public_id)
+    """The first child's week (or, for a trusted person with visits and meals only, the child's visits),
+    or how to link an account to a pupil."""
+    visible = access.visible_students(request.user)
+    for child in visible:
+        if access.DIARY in child.services:
+            return redirect("diary:week", student_id=child.pupil.public_id)
+    for child in visible:
+        if access.VISITS_MEALS in child.services:
+            return redirect("visits:visits", student_id=child.pupil.public_id)
     return render(request, "diary/family/none.html")
 
 

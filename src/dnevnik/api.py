@@ -17,6 +17,7 @@ from ninja.security import django_auth
 from diary.api import router as diary_router
 from diary.teacher_api import router as teacher_router
 from dnevnik.errors import DomainError, RateLimited
+from notify.api import router as notify_router
 from portal.api import router as portal_router
 from portal.oidc import BearerToken
 from trust.api import router as trust_router
@@ -38,6 +39,7 @@ api.add_router("", teacher_router)
 api.add_router("", visits_router)
 api.add_router("", ingest_router)
 api.add_router("", trust_router)
+api.add_router("", notify_router)
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:

@@ -34,6 +34,9 @@ SECTIONS: list[Section] = [
     Section("marks", "diary:marks", access.DIARY, _("Marks")),
     Section("homework", "diary:homework", access.DIARY, _("Homework")),
     Section("attendance", "diary:attendance", access.DIARY, _("Attendance")),
+    Section("visits", "visits:visits", access.VISITS_MEALS, _("Visits")),
+    Section("meals", "visits:meals", access.VISITS_MEALS, _("Meals")),
+    Section("trusted", "trust:student", GUARDIANS, _("Trusted persons")),
 ]
 
 

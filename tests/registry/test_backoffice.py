@@ -235,4 +235,5 @@ def test_removing_a_guardian_row_ends_the_grants_that_guardian_made(schools: dic
     made_by_father.refresh_from_db()
     assert (made_by_mother.state, made_by_mother.end_reason) == (Grant.State.REVOKED, "guardian_link_ended")
     assert made_by_father.state == Grant.State.ACTIVE
-    assert AuditEvent.objects.filter(action="registry.record_deleted", target=f"registry.guardian:{removed.pk}").exists()
+    assert AuditEvent.objects.filter(action="registry.record_deleted",
+                                     target=f"registry.guardian:{removed.pk}").exists()

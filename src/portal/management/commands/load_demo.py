@@ -15,6 +15,8 @@ from portal.identity import format_phone, format_snils, snils_checksum
 from portal.models import User
 from portal.services import register_oidc_client
 from registry.demo import load_registry_demo
+from trust.demo import load_trust_demo
+from visits.demo import load_visits_demo
 
 MOBILE_CLIENT_ID = "dnevnik-mobile"
 MOBILE_REDIRECT_URIS = ["http://127.0.0.1:8765/callback", "ru.dnevnik.mobile:/oauth/callback"]
@@ -47,7 +49,7 @@ DEMO_ACCOUNTS = [
                 "+79160000002", demo_snils("123456702"), date(1984, 11, 2)),
     DemoAccount("pupil, a minor (own account)", "Смирнов", "Артём", "Андреевич", "artyom.smirnov@dnevnik.test",
                 "+79160000003", demo_snils("123456703"), date(2012, 9, 1)),
-    DemoAccount("grandmother (future trusted person)", "Кузнецова", "Галина", "Петровна",
+    DemoAccount("grandmother (trusted person: Вера's diary)", "Кузнецова", "Галина", "Петровна",
                 "galina.kuznetsova@dnevnik.test", "+79160000004", demo_snils("123456704"), date(1958, 6, 21)),
     DemoAccount("teacher", "Иванова", "Елена", "Сергеевна", "elena.ivanova@dnevnik.test",
                 "+79160000005", None, None),
@@ -84,6 +86,8 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
         school = load_registry_demo()
         load_diary_demo(school)
+        load_visits_demo(school)
+        load_trust_demo()
         register_oidc_client(name="Дневник — мобильное приложение", client_id=MOBILE_CLIENT_ID,
                              redirect_uris=MOBILE_REDIRECT_URIS, public=True)
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}); sign in with email, SNILS or phone:")
