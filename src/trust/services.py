@@ -37,9 +37,19 @@ def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
 
 
+# Reads of one section through one grant closer together than this are one visit in the log.
+VIEW_MERGE_WINDOW = timedelta(minutes=5)
+
+
 def record_view(*, grant_id: int, section: str) -> None:
-    """A trusted person read the child's data through ``grant_id`` (called by ``access.get_student``)."""
-    View.objects.create(grant_id=grant_id, section=section)
+    """A trusted person read the child's data through ``grant_id`` (called by ``access.get_student``).
+
+    Paging through a week is one visit, not a row per page: a read within ``VIEW_MERGE_WINDOW`` of the
+    last one moves its time forward instead."""
+    now = timezone.now()
+    recent = View.objects.filter(grant_id=grant_id, section=section, viewed_at__gte=now - VIEW_MERGE_WINDOW)
+    if not recent.update(viewed_at=now):
+        View.objects.create(grant_id=grant_id, section=section, viewed_at=now)
 
 
 # --- Messages -------------------------------------------------------------------------------------------------

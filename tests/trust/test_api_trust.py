@@ -437,3 +437,26 @@ def test_a_bearer_token_posts_without_csrf_and_a_session_needs_it(
                            content_type="application/json")
     assert refused.status_code == 403
     assert Grant.objects.count() == 1
+
+
+def test_reads_close_together_are_one_visit_in_the_view_log(
+    child: Pupil, guardian_client: CommittingClient, grandmother_client: CommittingClient,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from trust.models import View
+
+    grant_id = invite_by_api(guardian_client, child).json()["id"]
+    grandmother_client.post(f"/api/v1/subscriptions/{grant_id}/accept")
+    assert diary_of(grandmother_client, child) == 200
+    assert diary_of(grandmother_client, child) == 200
+    [first] = guardian_client.get(f"/api/v1/trusted-persons/{grant_id}/views").json()
+    View.objects.filter(grant_id=grant_id).update(viewed_at=timezone.now() - timedelta(minutes=6))
+
+    assert diary_of(grandmother_client, child) == 200
+
+    views = guardian_client.get(f"/api/v1/trusted-persons/{grant_id}/views").json()
+    assert len(views) == 2
+    assert views[0]["viewed_at"] > first["viewed_at"]
