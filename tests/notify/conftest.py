@@ -2,4 +2,18 @@
 
 from __future__ import annotations
 
-from tests.diary.conftest import diary_school  # noqa: F401
+import pytest
+
+from portal.models import User
+from tests.diary.conftest import diary_school, make_account  # noqa: F401
+
+
+@pytest.fixture
+def olga(db: None) -> User:
+    return make_account("olga@example.ru", "+79000000201", "Смирнова", "Ольга")
+
+
+@pytest.fixture
+def ivan(db: None) -> User:
+    return make_account("ivan@example.ru", "+79000000202", "Иванов", "Иван")
+

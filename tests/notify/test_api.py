@@ -10,17 +10,7 @@ from django.test import Client
 
 from notify.models import Kind, Notification, Preference
 from portal.models import User
-from tests.diary.conftest import client_for, make_account
-
-
-@pytest.fixture
-def olga(db: None) -> User:
-    return make_account("olga@example.ru", "+79000000201", "Смирнова", "Ольга")
-
-
-@pytest.fixture
-def ivan(db: None) -> User:
-    return make_account("ivan@example.ru", "+79000000202", "Иванов", "Иван")
+from tests.diary.conftest import client_for
 
 
 def post(client: Client, path: str, body: dict[str, Any], method: str = "post") -> Any:

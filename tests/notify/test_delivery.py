@@ -18,16 +18,6 @@ from tests.diary.conftest import make_account
 Capture = Callable[..., Any]
 
 
-@pytest.fixture
-def olga(db: None) -> User:
-    return make_account("olga@example.ru", "+79000000201", "Смирнова", "Ольга")
-
-
-@pytest.fixture
-def ivan(db: None) -> User:
-    return make_account("ivan@example.ru", "+79000000202", "Иванов", "Иван")
-
-
 def send(capture: Capture, kind: str, *users: User) -> None:
     with capture(execute=True):
         notify(kind=kind, user_ids=[user.pk for user in users], subject="Тема", body="Текст", link="/cabinet/")

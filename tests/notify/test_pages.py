@@ -16,19 +16,9 @@ from notify import sms
 from notify.models import Kind, Notification, Preference
 from notify.services import notify
 from portal.models import User
-from tests.diary.conftest import client_for, make_account
+from tests.diary.conftest import client_for
 
 Capture = Callable[..., Any]
-
-
-@pytest.fixture
-def olga(db: None) -> User:
-    return make_account("olga@example.ru", "+79000000201", "Смирнова", "Ольга")
-
-
-@pytest.fixture
-def ivan(db: None) -> User:
-    return make_account("ivan@example.ru", "+79000000202", "Иванов", "Иван")
 
 
 def inbox_of(user: User, subject: str, *, read: bool = False, minutes_ago: int = 0) -> Notification:
