@@ -30,6 +30,14 @@ MAX_SPAN_DAYS = 31
 # ---------------------------------------------------------------- periods
 
 
+# Dates the service deals in; anything outside is a typo (or a probe) and would overflow date arithmetic.
+FIRST_DATE, LAST_DATE = date(1990, 1, 1), date(2099, 12, 31)
+
+
+def is_supported_date(value: date | None) -> bool:
+    return value is None or FIRST_DATE <= value <= LAST_DATE
+
+
 def current_week(today: date | None = None) -> tuple[date, date]:
     """Monday and Sunday of the ISO week holding ``today`` (the Moscow local date by default)."""
     today = today or timezone.localdate()
@@ -41,6 +49,10 @@ def period(start: date | None, end: date | None) -> tuple[date, date]:
     """A checked period: the current week without dates, a week from / to a single date, at most 31 days."""
     if start is None and end is None:
         return current_week()
+    for value, name in ((start, "from"), (end, "to")):
+        if not is_supported_date(value):
+            raise DomainError("date_out_of_range", _("Choose a date between %(first)s and %(last)s.") % {
+                "first": FIRST_DATE.strftime("%d.%m.%Y"), "last": LAST_DATE.strftime("%d.%m.%Y")}, field=name)
     if start is None and end is not None:
         start = end - timedelta(days=6)
     elif end is None and start is not None:

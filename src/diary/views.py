@@ -30,9 +30,10 @@ CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 120, 24
 
 def _date(raw: str | None) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
+        chosen = date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    return chosen if selectors.is_supported_date(chosen) else None
 
 
 @login_required

@@ -99,7 +99,8 @@ def mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> in
     """Mark the person's notifications read (all of them when no ids are given); others' ids change nothing."""
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_ids is not None:
-        unread = unread.filter(pk__in=list(notification_ids))
+        # An id no row can have (past the 64-bit key range) would overflow the database driver.
+        unread = unread.filter(pk__in=[pk for pk in notification_ids if 0 < pk < 2**63])
     return unread.update(read_at=timezone.now())
 
 

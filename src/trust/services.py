@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 import access
 from audit.services import record_event
+from diary.selectors import is_supported_date
 from dnevnik.errors import Conflict, DomainError, NotFound, RateLimited
 from notify.models import Kind
 from notify.services import notify
@@ -144,6 +145,8 @@ def _ends_at(ends_on: date | None) -> datetime | None:
         return None
     if ends_on < timezone.localdate():
         raise DomainError("invalid_end", gettext_lazy("The end date cannot be in the past."), field="ends_on")
+    if not is_supported_date(ends_on):
+        raise DomainError("invalid_end", gettext_lazy("The end date is too far away."), field="ends_on")
     return timezone.make_aware(datetime.combine(ends_on + timedelta(days=1), time.min))
 
 

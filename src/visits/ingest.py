@@ -101,21 +101,25 @@ def delete_card(*, actor: Any, card: Card) -> None:
 
 # --- What one event looks like -----------------------------------------------------------------------
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+# No control characters (a NUL would even fail the whole batch on PostgreSQL): such an event is
+# rejected alone, like any other bad field.
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+Text = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=PRINTABLE)]
 
 
 class EventIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    event_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    event_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=PRINTABLE)]
     student_id: UUID | None = None
-    card: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
+    card: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32,
+                                           pattern=PRINTABLE)] | None = None
     occurred_at: AwareDatetime
 
 
 class PassIn(EventIn):
     direction: Literal["in", "out"]
-    entrance: Annotated[str, StringConstraints(max_length=255)] = ""
+    entrance: Annotated[str, StringConstraints(max_length=255, pattern=PRINTABLE)] = ""
 
 
 class ItemIn(BaseModel):
@@ -341,6 +345,9 @@ def _check_meal(event: MealIn) -> None:
         return
     if event.amount is None and not event.items:
         raise invalid("amount")
+    if not event.items and event.amount == 0:
+        # A free meal still names what was served; a bare zero is a reader's misfire, not a purchase.
+        raise Rejected("empty_purchase", _("A purchase without items must have an amount."), "items")
     if event.items and event.amount is not None and event.amount != _items_total(event):
         raise Rejected("items_total_mismatch", _("The amount differs from the sum of the items."), "amount")
     if _meal_amount(event) > MAX_AMOUNT:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from diary.selectors import current_week
+from diary.selectors import current_week, is_supported_date
 from dnevnik.family import family_context
 from dnevnik.web import signed_in_user
 from visits import selectors
@@ -29,6 +29,8 @@ def _week(request: HttpRequest) -> tuple[date, date]:
     try:
         chosen = date.fromisoformat(raw) if raw else None
     except ValueError:
+        chosen = None
+    if not is_supported_date(chosen):
         chosen = None
     return current_week(chosen or timezone.localdate())
 

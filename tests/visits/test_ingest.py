@@ -235,3 +235,19 @@ def test_a_thousand_passes_take_a_bounded_number_of_queries(system: IngestSystem
         assert system.passes(batch).json()["accepted"] == 1000
     with django_assert_max_num_queries(20):
         assert system.passes(batch).json()["duplicates"] == 1000
+
+
+def test_control_characters_reject_only_their_event(system: IngestSystem, diary_school: DiarySchool) -> None:
+    anna = diary_school.pupils[0]
+    earlier = timezone.now() - timedelta(hours=1)
+    body = system.passes([
+        a_pass("good", anna, earlier),
+        a_pass("bad\u0000id", anna, earlier),
+        a_pass("bad-entrance", anna, earlier, entrance="Двор\u0000"),
+        a_pass("bad-card", None, earlier, card="12\u00003"),
+    ]).json()
+
+    assert body["accepted"] == 1
+    assert [(item["index"], item["field"]) for item in body["rejected"]] == [
+        (1, "event_id"), (2, "entrance"), (3, "card")]
+    assert list(Pass.objects.values_list("event_id", flat=True)) == ["good"]

@@ -201,3 +201,13 @@ def test_the_same_batch_sent_four_times_at_once_counts_once(system: IngestSystem
     assert all(body["rejected"] == [] for body in bodies)
     assert MealEvent.objects.count() == 603
     assert sum(MealAccount.objects.values_list("balance", flat=True)) == 3 * 1000 + 120 * 1000 - 480 * 1000
+
+
+def test_a_purchase_of_nothing_for_nothing_is_refused(system: IngestSystem, diary_school: DiarySchool) -> None:
+    anna = diary_school.pupils[0]
+    free_lunch = [{"name": "Обед (льготный)", "quantity": 1, "price": 0}]
+    body = system.meals([meal("empty", anna, amount=0), meal("free", anna, amount=0, items=free_lunch)]).json()
+
+    assert body["accepted"] == 1
+    assert [(item["index"], item["code"], item["field"]) for item in body["rejected"]] == [
+        (0, "empty_purchase", "items")]
