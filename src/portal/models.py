@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import date
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -104,10 +106,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_minor(self) -> bool:
-        """Under 18 by the birth date; an account without a birth date is not known to be a minor."""
-        if self.birth_date is None:
+        """Under 18 by the birth date. For a pupil's own account the school registry's date counts, so
+        editing the profile cannot make a pupil an adult; with no birth date anywhere, not known to be a minor."""
+        birth_date = self.birth_date
+        with contextlib.suppress(ObjectDoesNotExist):  # not a pupil's account
+            birth_date = self.pupil_record.birth_date
+        if birth_date is None:
             return False
-        return age_on(self.birth_date, timezone.localdate()) < ADULT_AGE
+        return age_on(birth_date, timezone.localdate()) < ADULT_AGE
 
     def age(self, on: date | None = None) -> int | None:
         if self.birth_date is None:

@@ -460,3 +460,22 @@ def test_reads_close_together_are_one_visit_in_the_view_log(
     views = guardian_client.get(f"/api/v1/trusted-persons/{grant_id}/views").json()
     assert len(views) == 2
     assert views[0]["viewed_at"] > first["viewed_at"]
+
+
+def test_a_pupil_cannot_become_an_adult_by_clearing_the_birth_date(
+    child: Pupil, guardian_client: CommittingClient, minor: User, client_of: Callable[[User], CommittingClient],
+    trust_school: Any,
+) -> None:
+    from tests.trust.conftest import MINOR_SNILS
+
+    record = trust_school.stranger_pupil  # the teen is a pupil of the school, linked to her own record
+    record.account = minor
+    record.save()
+    minor.birth_date = None
+    minor.save()
+    grant_id = invite_by_api(guardian_client, child, snils=MINOR_SNILS).json()["id"]
+    teen = client_of(minor)
+
+    assert teen.get("/api/v1/me").json()["is_minor"] is True
+    refused = teen.post(f"/api/v1/subscriptions/{grant_id}/accept")
+    assert (refused.status_code, refused.json()["code"]) == (400, "minor_cannot_be_trusted")
