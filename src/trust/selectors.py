@@ -68,6 +68,8 @@ def shown_state(grant: Grant, now: datetime) -> tuple[str, str, datetime]:
         return State.EXPIRED, str(State.EXPIRED.label), grant.expires_at
     if grant.state in (State.ACTIVE, State.ACCEPTED) and grant.ends_at is not None and grant.ends_at <= now:
         return ENDED, str(_("the end date passed")), grant.ends_at
+    if grant.state == State.EXPIRED and grant.end_reason == "end_date":
+        return ENDED, str(_("the end date passed")), grant.ended_at or grant.created_at
     at = {
         State.PENDING: grant.created_at,
         State.ACCEPTED: grant.answered_at,

@@ -193,7 +193,7 @@ def invite_trusted_person(*, inviter: User, student_id: UUID | str, services: Se
         raise DomainError("cannot_invite_family",
                           gettext_lazy("A guardian or the child already has access; invite someone else."),
                           field="surname")
-    live = Grant.objects.filter(pupil=pupil, state__in=Grant.LIVE_STATES)
+    live = Grant.objects.filter(pupil=pupil, state__in=Grant.LIVE_STATES).exclude(ends_at__lte=timezone.now())
     same_person = Q(invitee_surname_key=key) & (
         (Q(invitee_snils=snils) if snils else Q(pk__in=[])) | (Q(invitee_phone=phone) if phone else Q(pk__in=[])))
     cap = int(_setting("TRUST_MAX_LIVE_GRANTS", 10))
@@ -276,7 +276,7 @@ def accept_invitation(*, user: User, grant_id: int) -> Grant:
     if grant.pupil.account_id == user.pk or Guardian.objects.filter(pupil=grant.pupil, account=user).exists():
         raise DomainError("already_family", gettext_lazy("You already see this child's data."))
     if Grant.objects.filter(pupil=grant.pupil, service=grant.service, invitee=user,
-                            state__in=(State.ACCEPTED, State.ACTIVE)).exists():
+                            state__in=(State.ACCEPTED, State.ACTIVE)).exclude(ends_at__lte=timezone.now()).exists():
         raise DomainError("already_trusted", gettext_lazy("You already have this access for this child."))
     now = timezone.now()
     grant.invitee, grant.answered_at, grant.state = user, now, State.ACCEPTED
@@ -380,9 +380,24 @@ def end_grants_of_guardian(*, guardian_id: int, actor: User | None) -> int:
 
 
 def sweep_grants(*, now: datetime | None = None) -> dict[str, int]:
-    """Open accepted grants whose ``opens_by`` passed (the activation task missed them) and expire unanswered
-    invitations. A grant past its ``ends_at`` stays ``active`` and opens nothing (``active_grants``)."""
+    """Open accepted grants whose ``opens_by`` passed (the activation task missed them), expire unanswered
+    invitations, and end grants whose end date passed (``active_grants`` has stopped opening them already;
+    this frees their place under the cap and tells the trusted person)."""
     now = now or timezone.now()
+    ended = 0
+    for grant_id in Grant.objects.filter(state__in=Grant.LIVE_STATES, ends_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            grant = _locked(grant_id)
+            if grant is None or grant.state not in Grant.LIVE_STATES:
+                continue
+            _end(grant, state=State.EXPIRED, by=None, reason="end_date")
+            record_event(actor=None, action="trust.end", target=grant, pupil=grant.pupil_id, service=grant.service)
+            if grant.invitee_id is not None:
+                _tell(Kind.ACCESS_REVOKED, [grant.invitee_id], grant,
+                      gettext_lazy("%(child)s: trusted access ended"),
+                      gettext_lazy("Your access to %(service)s of %(child)s, %(class)s, reached its end date."),
+                      _link("trust:subscriptions"))
+            ended += 1
     activated = 0
     for grant_id in Grant.objects.filter(state=State.ACCEPTED, opens_by__lte=now).values_list("pk", flat=True):
         if activate_grant(grant_id=grant_id) is not None:
@@ -397,4 +412,4 @@ def sweep_grants(*, now: datetime | None = None) -> dict[str, int]:
             record_event(actor=None, action="trust.expire", target=grant, pupil=grant.pupil_id,
                          service=grant.service)
             expired += 1
-    return {"activated": activated, "expired": expired}
+    return {"activated": activated, "expired": expired, "ended": ended}

@@ -41,11 +41,12 @@ def test_the_sweep_opens_a_stale_accepted_grant(
     assert grant.opens_by is not None
     assert timedelta(hours=23) < grant.opens_by - timezone.now() <= timedelta(hours=24)
 
-    assert services.sweep_grants() == {"activated": 0, "expired": 0}  # not yet due
+    assert services.sweep_grants() == {"activated": 0, "expired": 0, "ended": 0}  # not yet due
     assert grandmother_client.get(f"/api/v1/students/{child.public_id}/diary").status_code == 404
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep_grants(now=grant.opens_by + timedelta(minutes=1)) == {"activated": 1, "expired": 0}
+        counts = services.sweep_grants(now=grant.opens_by + timedelta(minutes=1))
+    assert counts == {"activated": 1, "expired": 0, "ended": 0}
     assert Grant.objects.get(pk=grant_id).state == Grant.State.ACTIVE
     assert grandmother_client.get(f"/api/v1/students/{child.public_id}/diary").status_code == 200
     assert Notification.objects.filter(kind=Kind.ACCESS_OPENED).count() == 2  # the guardian and the grandmother
@@ -66,7 +67,7 @@ def test_the_management_command_and_the_task_sweep_when_the_clock_moves(
     grant.refresh_from_db()
     assert grant.state == Grant.State.ACTIVE
     result = sweep_grants_task.enqueue()
-    assert result.return_value == {"activated": 0, "expired": 0}
+    assert result.return_value == {"activated": 0, "expired": 0, "ended": 0}
 
 
 def test_an_unanswered_invitation_expires_after_thirty_days(
@@ -83,7 +84,7 @@ def test_an_unanswered_invitation_expires_after_thirty_days(
     assert grandmother_client.get("/api/v1/subscriptions").json() == []
     assert grandmother_client.post(f"/api/v1/subscriptions/{grant_id}/accept").status_code == 409
 
-    assert services.sweep_grants() == {"activated": 0, "expired": 1}
+    assert services.sweep_grants() == {"activated": 0, "expired": 1, "ended": 0}
     grant.refresh_from_db()
     assert (grant.state, grant.end_reason) == (Grant.State.EXPIRED, "expired")
     assert grant.ended_at is not None
@@ -100,6 +101,31 @@ def test_the_sweep_leaves_active_and_answered_grants_alone(
     services.accept_invitation(user=grandmother, grant_id=grant.pk)
     services.activate_grant(grant_id=grant.pk)
     later = timezone.now() + timedelta(days=40)
-    assert services.sweep_grants(now=later) == {"activated": 0, "expired": 0}
+    assert services.sweep_grants(now=later) == {"activated": 0, "expired": 0, "ended": 0}
     grant.refresh_from_db()
     assert grant.state == Grant.State.ACTIVE
+
+
+def test_a_grant_past_its_end_date_ends_frees_its_place_and_can_be_given_again(
+    child: Pupil, guardian_client: CommittingClient, grandmother: User, grandmother_client: CommittingClient,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    diary = f"/api/v1/students/{child.public_id}/diary"
+    ends_on = timezone.localdate().isoformat()
+    grant_id = invite_by_api(guardian_client, child, ends_on=ends_on).json()["id"]
+    grandmother_client.post(f"/api/v1/subscriptions/{grant_id}/accept")
+    assert grandmother_client.get(diary).status_code == 200
+    day_after = timezone.now() + timedelta(days=1, minutes=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = services.sweep_grants(now=day_after)
+
+    assert counts["ended"] == 1
+    grant = Grant.objects.get(pk=grant_id)
+    assert (grant.state, grant.end_reason) == (Grant.State.EXPIRED, "end_date")
+    assert AuditEvent.objects.filter(action="trust.end", target=f"trust.grant:{grant_id}").exists()
+    assert Notification.objects.filter(user=grandmother, kind=Kind.ACCESS_REVOKED).exists()
+    [row] = guardian_client.get(f"/api/v1/trusted-persons?student_id={child.public_id}").json()
+    assert row["state"] == "ended"
+    again = invite_by_api(guardian_client, child)
+    assert again.status_code == 201, again.content
