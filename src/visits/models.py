@@ -59,7 +59,8 @@ class Pass(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["school", "event_id"], name="visits_pass_event_unique")]
-        indexes = [models.Index(fields=["pupil", "occurred_at"])]
+        # By pupil for the family's days; by school for "did the turnstiles work that day".
+        indexes = [models.Index(fields=["pupil", "occurred_at"]), models.Index(fields=["school", "occurred_at"])]
         ordering = ["occurred_at", "pk"]
 
     def __str__(self) -> str:

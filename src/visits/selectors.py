@@ -20,13 +20,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Min
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 import access
 from diary.models import Lesson
 from diary.selectors import StudentRow
 from registry.models import Pupil
-from visits.models import IngestClient, LowBalanceThreshold, MealAccount, MealEvent, Pass
+from visits.models import LowBalanceThreshold, MealAccount, MealEvent, Pass
 
 # A longer IN → OUT gap is not one stay: a pass was missed in between (a turnstile held open, a broken reader).
 MAX_VISIT = timedelta(hours=16)
@@ -80,7 +81,7 @@ class VisitsPeriod:
     student: StudentRow
     start: date
     end: date
-    has_turnstiles: bool  # the school sends passes; without them (or before them), no day is called late
+    has_turnstiles: bool  # the school's turnstiles let someone in during the period; if not, nobody is late
     days: list[VisitDay]
 
 
@@ -143,10 +144,19 @@ def first_lessons(school_class_id: int, start: date, end: date) -> dict[date, da
 
 def visits_period(*, viewer: Any, student_id: Any, start: date, end: date, now: datetime | None = None) -> VisitsPeriod:
     """Every day of the period: its passes, a summary, the late flag. Four queries: the pupil (access),
-    since when the school's turnstiles report (its first ingest client), the first lessons, the passes."""
+    the days the school's turnstiles worked, the first lessons, the passes.
+
+    A day is judged for lateness only if the school's turnstiles let somebody in that day: a school
+    without turnstiles (or with only a canteen system), days before they were installed and a day they
+    were offline call nobody late."""
     pupil = access.get_student(viewer, student_id, service=access.VISITS_MEALS)
     now = now or timezone.now()
-    since = IngestClient.objects.filter(school_id=pupil.school_id).aggregate(first=Min("created_at"))["first"]
+    working_days = set(
+        Pass.objects.filter(school_id=pupil.school_id, direction=Pass.Direction.IN,
+                            occurred_at__gte=local_midnight(start),
+                            occurred_at__lt=local_midnight(end + timedelta(days=1)))
+        .annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("day", flat=True).distinct())
     starts = first_lessons(pupil.school_class_id, start, end)
     # Reach back and forward by one stay, so a visit across midnight at either edge pairs up.
     passes = list(Pass.objects.filter(
@@ -170,10 +180,10 @@ def visits_period(*, viewer: Any, student_id: Any, start: date, end: date, now: 
         first = starts.get(day)
         entered_in_time = first is not None and any(
             row.direction == Pass.Direction.IN and row.at < first for row in by_day[day])
-        judged = since is not None and first is not None and since <= first
+        judged = first is not None and day in working_days
         summary = _summary(visits_by_day[day], last_pass, now, first, entered_in_time, judged)
         days.append(VisitDay(date=day, passes=by_day[day], summary=summary))
-    return VisitsPeriod(student=student_row(pupil), start=start, end=end, has_turnstiles=since is not None,
+    return VisitsPeriod(student=student_row(pupil), start=start, end=end, has_turnstiles=bool(working_days),
                         days=days)
 
 

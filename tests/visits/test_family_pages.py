@@ -30,6 +30,7 @@ def test_the_visits_page(visits_school: Any) -> None:
     add_lesson(visits_school, MONDAY + timedelta(days=1), 0)
     add_pass(anna, msk(MONDAY, 8, 40))
     add_pass(anna, msk(MONDAY, 14, 10), "out", "Вход со двора")
+    add_pass(visits_school.pupils[1], msk(MONDAY + timedelta(days=1), 8, 50))  # the turnstiles work on Tuesday
     response = client_for(visits_school.parent).get(page("visits:visits", anna, MONDAY + timedelta(days=2)))
     assert response.status_code == 200
     html = response.content.decode()

@@ -152,13 +152,18 @@ def test_a_school_without_turnstiles_calls_nobody_late(diary_school: Any) -> Non
     assert day(body, MONDAY)["summary"]["late"] is False
 
 
-def test_days_before_the_turnstiles_came_are_not_late(diary_school: Any) -> None:
-    give_turnstiles(diary_school.school, since=msk(TUESDAY, 12, 0))
+def test_only_days_the_turnstiles_worked_are_judged(diary_school: Any) -> None:
+    """Before the turnstiles came, on a day they were offline, or with only a canteen system sending
+    meals (an ingest client, but no passes), nobody is late."""
+    give_turnstiles(diary_school.school, since=msk(MONDAY, 7, 0))
+    wednesday = TUESDAY + timedelta(days=1)
     for offset in range(3):
         add_lesson(diary_school, MONDAY + timedelta(days=offset), 0)
+    boris = diary_school.pupils[1]
+    add_pass(boris, msk(wednesday, 8, 40))  # only on Wednesday did the turnstiles let anyone in
     body = visits(diary_school)
-    assert [day(body, d)["summary"]["late"] for d in (MONDAY, TUESDAY, TUESDAY + timedelta(days=1))] == [
-        False, False, True]
+    assert [day(body, d)["summary"]["late"] for d in (MONDAY, TUESDAY, wednesday)] == [False, False, True]
+    assert body["has_turnstiles"] is True
 
 
 def test_without_dates_the_current_week(visits_school: Any) -> None:
