@@ -68,7 +68,8 @@ def _facts(grant: Grant, services: Sequence[Grant] = ()) -> dict[str, str]:
     pupil = grant.pupil
     names = [str(each.get_service_display()) for each in (services or [grant])]
     return {"child": pupil.full_name, "class": str(pupil.school_class), "service": ", ".join(names),
-            "inviter": grant.inviter.full_name}
+            "inviter": grant.inviter.full_name,
+            "invitee": grant.invitee.full_name if grant.invitee is not None else grant.invitee_surname}
 
 
 def _tell(kind: str, user_ids: Iterable[int], grant: Grant, subject: Any, body: Any, link: str,
@@ -178,6 +179,7 @@ def invite_trusted_person(*, inviter: User, student_id: UUID | str, services: Se
     pupil, guardian = _guarded_pupil(inviter, student_id)
     if inviter.is_minor:
         raise DomainError("minor_cannot_invite", gettext_lazy("A minor cannot invite trusted persons."))
+    access.require(inviter, "trust.manage", pupil)  # the policy decides; the checks above only explain
     surname = parse_name(surname, field="surname")
     snils, phone = snils.strip(), phone.strip()
     if not snils and not phone:
@@ -285,7 +287,8 @@ def accept_invitation(*, user: User, grant_id: int) -> Grant:
     record_event(actor=user, action="trust.accept", target=grant, pupil=grant.pupil_id, service=grant.service)
     _tell(Kind.INVITATION_ACCEPTED, _guardian_accounts(grant), grant,
           gettext_lazy("%(child)s: an invitation was accepted"),
-          gettext_lazy("The trusted person accepted the invitation to %(service)s; access opens by %(opens_by)s."),
+          gettext_lazy("%(invitee)s accepted the invitation to %(service)s; access opens by %(opens_by)s. "
+                       "If you do not know this person, revoke the access on the child's page."),
           _link("trust:student", grant))
     run_after = now + _setting("TRUST_ACTIVATION_DELAY", timedelta(0))
     transaction.on_commit(lambda: _enqueue_activation(grant.pk, run_after))
@@ -310,11 +313,15 @@ def activate_grant(*, grant_id: int) -> Grant | None:
     grant.state, grant.activated_at = State.ACTIVE, timezone.now()
     grant.save(update_fields=["state", "activated_at"])
     record_event(actor=None, action="trust.activate", target=grant, pupil=grant.pupil_id, service=grant.service)
-    recipients = [*_guardian_accounts(grant), *([grant.invitee_id] if grant.invitee_id else [])]
-    _tell(Kind.ACCESS_OPENED, recipients, grant,
+    _tell(Kind.ACCESS_OPENED, _guardian_accounts(grant), grant,
           gettext_lazy("%(child)s: trusted access is open"),
-          gettext_lazy("Access to %(service)s of %(child)s, %(class)s, is open to the trusted person."),
-          _link("trust:subscriptions"))
+          gettext_lazy("%(invitee)s now sees %(service)s of %(child)s, %(class)s."),
+          _link("trust:student", grant))
+    if grant.invitee_id is not None:
+        _tell(Kind.ACCESS_OPENED, [grant.invitee_id], grant,
+              gettext_lazy("%(child)s: your access is open"),
+              gettext_lazy("You can now see %(service)s of %(child)s, %(class)s."),
+              _link("trust:subscriptions"))
     return grant
 
 

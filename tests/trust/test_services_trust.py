@@ -224,3 +224,7 @@ def test_notification_texts_in_russian(
     assert received[0].link == "/cabinet/subscriptions/"
     told = Notification.objects.filter(user=trust_school.parent, kind=Kind.INVITATION_ACCEPTED).get()
     assert told.link == f"/diary/{child.public_id}/trusted/"
+    assert grandmother.full_name in told.body  # so a guardian can tell a stranger who took the invitation
+    opened = Notification.objects.filter(user=trust_school.parent, kind=Kind.ACCESS_OPENED).get()
+    assert (opened.link, grandmother.full_name in opened.body) == (f"/diary/{child.public_id}/trusted/", True)
+    assert received[1].link == "/cabinet/subscriptions/"

@@ -244,3 +244,16 @@ def test_anonymous_is_sent_to_sign_in_from_the_trusted_page(
     response = make_client().get(trusted_url(child))
     assert response.status_code == 302
     assert response["Location"].startswith("/signin/")
+
+
+def test_the_trusted_tab_is_shown_only_to_those_who_may_open_it(
+    child: Pupil, guardian_client: CommittingClient, minor: User, client_of: Callable[[User], CommittingClient],
+) -> None:
+    from tests.diary.conftest import make_guardian
+
+    tab = f'href="{trusted_url(child)}"'
+    assert tab in guardian_client.get(f"/diary/{child.public_id}/").content.decode()
+    make_guardian(child, minor)  # a registry mistake: a minor as a guardian still may not manage grants
+    teen = client_of(minor)
+    assert tab not in teen.get(f"/diary/{child.public_id}/").content.decode()
+    assert teen.get(trusted_url(child)).status_code == 404
