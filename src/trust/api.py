@@ -9,10 +9,11 @@ sees when and by whom it ended without another request.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from trust import selectors, services
@@ -34,7 +35,8 @@ class GrantOut(Schema):
     created_at: datetime
     expires_at: datetime
     opens_by: datetime | None
-    ends_at: datetime | None
+    ends_at: datetime | None  # the moment access stops (midnight after ``ends_on``)
+    ends_on: date | None  # the last day of access, as the guardian chose it
     invitee: str  # surname and masked SNILS / phone as the guardian typed them
     invitee_name: str  # the account's full name once it has answered
     inviter: str
@@ -53,6 +55,7 @@ class SubscriptionOut(Schema):
     state_at: datetime
     opens_by: datetime | None
     ends_at: datetime | None
+    ends_on: date | None
     inviter: str
 
 
@@ -74,25 +77,35 @@ class ViewOut(Schema):
     invitee_name: str
 
 
+def _local(moment: datetime | None) -> datetime | None:
+    """Times in the API are Moscow time with the offset, like the diary's and the visits'."""
+    return timezone.localtime(moment) if moment is not None else None
+
+
+def _last_day(ends_at: datetime | None) -> date | None:
+    return (timezone.localtime(ends_at) - timedelta(days=1)).date() if ends_at is not None else None
+
+
 def _grant(row: GrantRow) -> dict[str, Any]:
     grant = row.grant
     return {"id": grant.pk, "student_id": row.student_id, "child_name": row.child_name, "class_name": row.class_name,
             "service": grant.service, "service_label": row.service_label, "state": row.state,
-            "state_label": row.state_label, "state_at": row.at, "created_at": grant.created_at,
-            "expires_at": grant.expires_at, "opens_by": row.opens_by, "ends_at": row.ends_at,
-            "invitee": row.invitee_display, "invitee_name": row.invitee_name, "inviter": row.inviter_name,
-            "last_viewed_at": row.last_viewed_at}
+            "state_label": row.state_label, "state_at": _local(row.at), "created_at": _local(grant.created_at),
+            "expires_at": _local(grant.expires_at), "opens_by": _local(row.opens_by), "ends_at": _local(row.ends_at),
+            "ends_on": _last_day(row.ends_at), "invitee": row.invitee_display, "invitee_name": row.invitee_name,
+            "inviter": row.inviter_name, "last_viewed_at": _local(row.last_viewed_at)}
 
 
 def _subscription(row: GrantRow) -> dict[str, Any]:
     return {"id": row.grant.pk, "student_id": row.student_id or None, "child_name": row.child_name,
             "class_name": row.class_name, "service": row.grant.service, "service_label": row.service_label,
-            "state": row.state, "state_label": row.state_label, "state_at": row.at, "opens_by": row.opens_by,
-            "ends_at": row.ends_at, "inviter": row.inviter_name}
+            "state": row.state, "state_label": row.state_label, "state_at": _local(row.at),
+            "opens_by": _local(row.opens_by), "ends_at": _local(row.ends_at), "ends_on": _last_day(row.ends_at),
+            "inviter": row.inviter_name}
 
 
 def _views(rows: list[tuple[Any, GrantRow]]) -> list[dict[str, Any]]:
-    return [{"viewed_at": view.viewed_at, "section": view.section, "grant_id": row.grant.pk,
+    return [{"viewed_at": _local(view.viewed_at), "section": view.section, "grant_id": row.grant.pk,
              "service": row.grant.service, "invitee": row.invitee_display, "invitee_name": row.invitee_name}
             for view, row in rows]
 

@@ -375,7 +375,8 @@ def test_an_end_date_limits_the_grant(
 
     today = timezone.localdate()
     created = invite_by_api(guardian_client, child, ends_on=today.isoformat()).json()
-    assert created["ends_at"] is not None
+    assert created["ends_on"] == today.isoformat()
+    assert created["ends_at"].endswith("+03:00")  # Moscow time, like every time in the API
     ends_at = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
     assert Grant.objects.get(pk=created["id"]).ends_at == ends_at  # through the whole of that day
     grandmother_client.post(f"/api/v1/subscriptions/{created['id']}/accept")
