@@ -16,6 +16,7 @@ from ninja import Query, Router, Schema
 
 from diary import selectors
 from diary.homework import tick_homework
+from dnevnik.web import api_user
 
 router = Router(tags=["diary"])
 
@@ -181,14 +182,14 @@ def student_diary(request: HttpRequest, student_id: str,
                   start: date | None = FROM,
                   end: date | None = TO) -> Any:
     first, last = _period(start, end)
-    return asdict(selectors.diary_week(viewer=_viewer(request), student_id=student_id, start=first, end=last))
+    return asdict(selectors.diary_week(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
 
 @router.get("/students/{student_id}/marks", response=MarksOut, url_name="student_marks",
             summary="Marks by subject with weighted averages, the class average, finals and chart points")
 def student_marks(request: HttpRequest, student_id: str,
                   term: int | None = TERM) -> Any:
-    return asdict(selectors.subject_marks(viewer=_viewer(request), student_id=student_id, term_id=term))
+    return asdict(selectors.subject_marks(viewer=api_user(request), student_id=student_id, term_id=term))
 
 
 @router.get("/students/{student_id}/homework", response=HomeworkListOut, url_name="student_homework",
@@ -197,7 +198,7 @@ def student_homework(request: HttpRequest, student_id: str,
                      start: date | None = FROM,
                      end: date | None = TO) -> Any:
     first, last = _period(start, end)
-    return asdict(selectors.homework_list(viewer=_viewer(request), student_id=student_id, start=first, end=last))
+    return asdict(selectors.homework_list(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
 
 @router.get("/students/{student_id}/attendance", response=AttendanceSummaryOut, url_name="student_attendance",
@@ -206,7 +207,7 @@ def student_attendance(request: HttpRequest, student_id: str,
                        start: date | None = FROM,
                        end: date | None = TO) -> Any:
     first, last = _period(start, end)
-    return asdict(selectors.attendance_summary(viewer=_viewer(request), student_id=student_id, start=first,
+    return asdict(selectors.attendance_summary(viewer=api_user(request), student_id=student_id, start=first,
                                                end=last))
 
 
@@ -217,10 +218,6 @@ class HomeworkDoneIn(Schema):
 @router.put("/homework/{homework_id}/done", response=HomeworkDoneIn, url_name="homework_done",
             summary="The pupil ticks their homework done or not done")
 def homework_done(request: HttpRequest, homework_id: int, payload: HomeworkDoneIn) -> HomeworkDoneIn:
-    tick_homework(account=_viewer(request), homework_id=homework_id, done=payload.done)
+    tick_homework(account=api_user(request), homework_id=homework_id, done=payload.done)
     return payload
 
-
-def _viewer(request: HttpRequest) -> Any:
-    """The authenticated account: the bearer token's user, or the session's."""
-    return request.auth  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from diary import gradebook as selectors
+from dnevnik.web import api_user
 
 router = Router(tags=["teacher"])
 
@@ -156,9 +157,6 @@ class GradebookOut(Schema):
     class_average: Decimal | None
 
 
-def _viewer(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
 
 @router.put("/lessons/{lesson_id}/marks", response={200: LessonMarksOut, 409: StaleOut},
             url_name="teacher_lesson_marks")
@@ -169,7 +167,7 @@ def put_lesson_marks(request: HttpRequest, lesson_id: int, payload: MarksIn) -> 
     marks = [MarkInput(pupil_id=m.pupil_id, value=m.value, weight=m.weight, kind=m.kind, comment=m.comment,
                        version=m.version) for m in payload.marks]
     try:
-        set_lesson_marks(teacher=_viewer(request), lesson_id=lesson_id, marks=marks, scale=payload.scale)
+        set_lesson_marks(teacher=api_user(request), lesson_id=lesson_id, marks=marks, scale=payload.scale)
     except StaleMarks as stale:
         return Status(409, {"code": stale.code, "message": str(stale.message), "current": stale.current})
     return Status(200, {"lesson_id": lesson_id, "marks": selectors.lesson_marks(lesson_id=lesson_id)})
@@ -183,7 +181,7 @@ def put_lesson_attendance(request: HttpRequest, lesson_id: int, payload: Attenda
 
     entries = [AttendanceInput(pupil_id=e.pupil_id, status=e.status, late_minutes=e.late_minutes, comment=e.comment)
                for e in payload.entries]
-    set_lesson_attendance(teacher=_viewer(request), lesson_id=lesson_id, entries=entries)
+    set_lesson_attendance(teacher=api_user(request), lesson_id=lesson_id, entries=entries)
     rows = Attendance.objects.filter(lesson_id=lesson_id).order_by("pupil_id")
     return {"lesson_id": lesson_id,
             "attendance": list(rows.values("pupil_id", "status", "late_minutes", "comment"))}
@@ -193,7 +191,7 @@ def put_lesson_attendance(request: HttpRequest, lesson_id: int, payload: Attenda
 def put_lesson_topic(request: HttpRequest, lesson_id: int, payload: TopicIn) -> Any:
     from diary.lessons import set_lesson_topic
 
-    lesson = set_lesson_topic(teacher=_viewer(request), lesson_id=lesson_id, topic=payload.topic)
+    lesson = set_lesson_topic(teacher=api_user(request), lesson_id=lesson_id, topic=payload.topic)
     return {"lesson_id": lesson.pk, "topic": lesson.topic}
 
 
@@ -203,7 +201,7 @@ def put_lesson_homework(request: HttpRequest, lesson_id: int, payload: HomeworkI
     from diary.homework import set_homework
 
     with transaction.atomic():
-        homework = set_homework(teacher=_viewer(request), lesson_id=lesson_id, text=payload.text,
+        homework = set_homework(teacher=api_user(request), lesson_id=lesson_id, text=payload.text,
                                 due_lesson_id=payload.due_lesson_id)
     return {"id": homework.pk, "lesson_id": homework.lesson_id, "text": homework.text,
             "due_lesson_id": homework.due_lesson_id}
@@ -212,7 +210,7 @@ def put_lesson_homework(request: HttpRequest, lesson_id: int, payload: HomeworkI
 @router.get("/teacher/gradebook", response=GradebookOut, url_name="teacher_gradebook")
 def get_gradebook(request: HttpRequest, class_id: int, subject_id: int, term_id: int | None = None) -> Any:
     """The class × lessons grid of one subject and term, with weighted averages (teacher or form tutor)."""
-    book = selectors.gradebook(teacher=_viewer(request), school_class_id=class_id, subject_id=subject_id,
+    book = selectors.gradebook(teacher=api_user(request), school_class_id=class_id, subject_id=subject_id,
                                term_id=term_id)
     return selectors.gradebook_as_dict(book)
 
@@ -238,7 +236,7 @@ def put_final(request: HttpRequest, student_id: str, payload: FinalIn) -> Any:
         pupil_id = None
     if pupil_id is None:
         raise NotFound()
-    final = set_final_mark(teacher=_viewer(request), pupil_id=pupil_id, subject_id=payload.subject_id,
+    final = set_final_mark(teacher=api_user(request), pupil_id=pupil_id, subject_id=payload.subject_id,
                            term_id=payload.term_id, value=payload.value)
     return {"subject_id": final.subject_id, "term_id": final.term_id, "value": final.value}
 
@@ -272,7 +270,7 @@ def _lesson_state(lesson: Any) -> dict[str, Any]:
 def post_cancel(request: HttpRequest, lesson_id: int) -> Any:
     from diary.lessons import cancel_lesson
 
-    return _lesson_state(cancel_lesson(actor=_viewer(request), lesson_id=lesson_id))
+    return _lesson_state(cancel_lesson(actor=api_user(request), lesson_id=lesson_id))
 
 
 @router.post("/lessons/{lesson_id}/move", response=LessonStateOut, url_name="lesson_move",
@@ -280,7 +278,7 @@ def post_cancel(request: HttpRequest, lesson_id: int) -> Any:
 def post_move(request: HttpRequest, lesson_id: int, payload: MoveIn) -> Any:
     from diary.lessons import move_lesson
 
-    return _lesson_state(move_lesson(actor=_viewer(request), lesson_id=lesson_id, date=payload.date,
+    return _lesson_state(move_lesson(actor=api_user(request), lesson_id=lesson_id, date=payload.date,
                                      slot_id=payload.slot_id))
 
 
@@ -289,5 +287,5 @@ def post_move(request: HttpRequest, lesson_id: int, payload: MoveIn) -> Any:
 def post_replace(request: HttpRequest, lesson_id: int, payload: ReplaceIn) -> Any:
     from diary.lessons import replace_lesson
 
-    return _lesson_state(replace_lesson(actor=_viewer(request), lesson_id=lesson_id, subject_id=payload.subject_id,
+    return _lesson_state(replace_lesson(actor=api_user(request), lesson_id=lesson_id, subject_id=payload.subject_id,
                                         teacher_id=payload.teacher_id))

@@ -13,3 +13,8 @@ if TYPE_CHECKING:
 def signed_in_user(request: HttpRequest) -> User:
     """The account of a ``login_required`` view (the decorator has already turned strangers away)."""
     return cast("User", request.user)
+
+
+def api_user(request: HttpRequest) -> User:
+    """The account of an authenticated API call: the bearer token's person, or the session's."""
+    return cast("User", request.auth)  # type: ignore[attr-defined]

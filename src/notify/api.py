@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from dnevnik.web import api_user
 from notify import services
 from notify.models import Channel, Kind, Notification
 
@@ -61,15 +62,11 @@ class PreferencesIn(Schema):
     choices: list[ChoiceIn]
 
 
-def _viewer(request: HttpRequest) -> Any:
-    """The authenticated account: the bearer token's user, or the session's."""
-    return request.auth  # type: ignore[attr-defined]
-
 
 @router.get("/notifications", response=InboxOut, url_name="notifications",
             summary="The caller's in-app notifications, newest first, 50 a page")
 def inbox(request: HttpRequest, page: int = 1) -> Any:
-    user = _viewer(request)
+    user = api_user(request)
     found = Paginator(Notification.objects.filter(user=user), PAGE_SIZE).get_page(page)
     return {"unread": services.unread_count(user=user), "page": found.number, "pages": found.paginator.num_pages,
             "items": [{"id": item.pk, "kind": item.kind, "subject": item.subject, "body": item.body,
@@ -80,7 +77,7 @@ def inbox(request: HttpRequest, page: int = 1) -> Any:
 @router.post("/notifications/read", response=ReadOut, url_name="notifications_read",
              summary="Mark the caller's notifications read: the ones named, or all; other people's ids do nothing")
 def read(request: HttpRequest, payload: ReadIn) -> Any:
-    user = _viewer(request)
+    user = api_user(request)
     marked = services.mark_read(user=user, notification_ids=payload.ids)
     return {"marked": marked, "unread": services.unread_count(user=user)}
 
@@ -95,12 +92,12 @@ def _choices(user: Any) -> list[dict[str, Any]]:
 @router.get("/notifications/settings", response=list[ChoiceOut], url_name="notification_settings",
             summary="The caller's effective choice for every kind and channel (defaults where never chosen)")
 def preferences(request: HttpRequest) -> Any:
-    return _choices(_viewer(request))
+    return _choices(api_user(request))
 
 
 @router.put("/notifications/settings", response=list[ChoiceOut], url_name="notification_settings_set",
             summary="Change some of the caller's choices; kinds and channels not named stay as they were")
 def set_preferences(request: HttpRequest, payload: PreferencesIn) -> Any:
-    user = _viewer(request)
+    user = api_user(request)
     services.set_preferences(user=user, enabled={(c.kind, c.channel): c.enabled for c in payload.choices})
     return _choices(user)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
-from typing import cast
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from dnevnik.web import api_user
 from portal import selectors
-from portal.models import User
 from registry import selectors as registry_selectors
 
 router = Router(tags=["account"])
@@ -44,7 +43,7 @@ class MeOut(Schema):
 
 @router.get("/me", response=MeOut, url_name="me", summary="The caller's profile, roles and children")
 def me(request: HttpRequest) -> MeOut:
-    viewer = cast(User, request.auth)  # type: ignore[attr-defined]
+    viewer = api_user(request)
     profile = selectors.account_profile(viewer=viewer)
     children = [asdict(student) for student in registry_selectors.linked_students(viewer=viewer)]
     return MeOut.model_validate({**asdict(profile), "children": children})

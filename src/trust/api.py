@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from dnevnik.web import api_user
 from trust import selectors, services
 from trust.selectors import GrantRow
 
@@ -110,15 +111,11 @@ def _views(rows: list[tuple[Any, GrantRow]]) -> list[dict[str, Any]]:
             for view, row in rows]
 
 
-def _viewer(request: HttpRequest) -> Any:
-    """The authenticated account: the bearer token's user, or the session's."""
-    return request.auth  # type: ignore[attr-defined]
-
 
 @router.get("/trusted-persons", response=list[GrantOut], url_name="trusted_persons",
             summary="A guardian's invitations and grants: of one child, or of every child they guard")
 def trusted_persons(request: HttpRequest, student_id: str | None = None) -> Any:
-    viewer = _viewer(request)
+    viewer = api_user(request)
     if student_id is None:
         return [_grant(row) for row in selectors.guarded_grants(viewer=viewer)]
     _pupil, rows = selectors.student_grants(viewer=viewer, student_id=student_id)
@@ -128,7 +125,7 @@ def trusted_persons(request: HttpRequest, student_id: str | None = None) -> Any:
 @router.post("/trusted-persons", response={201: GrantOut}, url_name="trusted_person_invite",
              summary="Invite a person named by surname and SNILS or mobile phone to read one child's service")
 def invite(request: HttpRequest, payload: InviteIn) -> Any:
-    viewer = _viewer(request)
+    viewer = api_user(request)
     (grant,) = services.invite_trusted_person(
         inviter=viewer, student_id=payload.student_id, services=[payload.service], surname=payload.surname,
         snils=payload.snils, phone=payload.phone, ends_on=payload.ends_on)
@@ -138,7 +135,7 @@ def invite(request: HttpRequest, payload: InviteIn) -> Any:
 @router.delete("/trusted-persons/{grant_id}", response=GrantOut, url_name="trusted_person_revoke",
                summary="Revoke an invitation or a grant; it opens nothing from the next request on")
 def revoke(request: HttpRequest, grant_id: int) -> Any:
-    viewer = _viewer(request)
+    viewer = api_user(request)
     services.revoke_grant(user=viewer, grant_id=grant_id)
     return _grant(selectors.grant_row(viewer=viewer, grant_id=grant_id))
 
@@ -146,25 +143,25 @@ def revoke(request: HttpRequest, grant_id: int) -> Any:
 @router.get("/trusted-persons/{grant_id}/views", response=list[ViewOut], url_name="trusted_person_views",
             summary="When the trusted person of this grant read the child's data")
 def grant_views(request: HttpRequest, grant_id: int) -> Any:
-    return _views(selectors.grant_views(viewer=_viewer(request), grant_id=grant_id))
+    return _views(selectors.grant_views(viewer=api_user(request), grant_id=grant_id))
 
 
 @router.get("/students/{student_id}/trusted-views", response=list[ViewOut], url_name="student_trusted_views",
             summary="When each trusted person read the child's data (for the child's guardians)")
 def student_views(request: HttpRequest, student_id: str) -> Any:
-    return _views(selectors.view_log(viewer=_viewer(request), student_id=student_id))
+    return _views(selectors.view_log(viewer=api_user(request), student_id=student_id))
 
 
 @router.get("/subscriptions", response=list[SubscriptionOut], url_name="subscriptions",
             summary="«Подписки»: invitations waiting for the caller's answer and the caller's own grants")
 def subscriptions(request: HttpRequest) -> Any:
-    return [_subscription(row) for row in selectors.inbox(user=_viewer(request))]
+    return [_subscription(row) for row in selectors.inbox(user=api_user(request))]
 
 
 @router.post("/subscriptions/{grant_id}/accept", response=SubscriptionOut, url_name="subscription_accept",
              summary="Accept an invitation: access opens within 24 hours")
 def accept(request: HttpRequest, grant_id: int) -> Any:
-    viewer = _viewer(request)
+    viewer = api_user(request)
     services.accept_invitation(user=viewer, grant_id=grant_id)
     return _subscription(selectors.subscription_row(user=viewer, grant_id=grant_id))
 
@@ -172,7 +169,7 @@ def accept(request: HttpRequest, grant_id: int) -> Any:
 @router.post("/subscriptions/{grant_id}/decline", response=SubscriptionOut, url_name="subscription_decline",
              summary="Decline an invitation")
 def decline(request: HttpRequest, grant_id: int) -> Any:
-    viewer = _viewer(request)
+    viewer = api_user(request)
     services.decline_invitation(user=viewer, grant_id=grant_id)
     return _subscription(selectors.subscription_row(user=viewer, grant_id=grant_id))
 
@@ -180,6 +177,6 @@ def decline(request: HttpRequest, grant_id: int) -> Any:
 @router.post("/subscriptions/{grant_id}/leave", response=SubscriptionOut, url_name="subscription_leave",
              summary="Give up a grant the caller holds")
 def leave(request: HttpRequest, grant_id: int) -> Any:
-    viewer = _viewer(request)
+    viewer = api_user(request)
     services.leave_grant(user=viewer, grant_id=grant_id)
     return _subscription(selectors.subscription_row(user=viewer, grant_id=grant_id))

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Subquery
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -37,6 +38,12 @@ def _roubles(kopecks: int) -> str:
 
 @task()
 def check_low_balances(*, pupil_ids: list[int]) -> int:
+    # Families read the site's language, whichever request or worker happens to run this.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _check_low_balances(pupil_ids)
+
+
+def _check_low_balances(pupil_ids: list[int]) -> int:
     """Tell guardians whose threshold a pupil's balance fell below; returns how many were told.
 
     One notice per fall: ``notified_at`` is set when told and cleared once the balance is back at or
@@ -102,8 +109,9 @@ def sweep_late_arrivals(now: datetime | None = None) -> int:
         if since[school_id] <= starts_at and starts_at + SWEEP_DELAY <= now:
             classes_by_start[starts_at].append(class_id)
     told = 0
-    for starts_at, class_ids in sorted(classes_by_start.items()):
-        told += _tell_late(today, day_start, starts_at, class_ids, now)
+    with translation.override(settings.LANGUAGE_CODE):
+        for starts_at, class_ids in sorted(classes_by_start.items()):
+            told += _tell_late(today, day_start, starts_at, class_ids, now)
     return told
 
 

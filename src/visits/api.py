@@ -16,6 +16,7 @@ from ninja import Router, Schema
 
 from diary.api import FROM, TO, StudentOut
 from diary.selectors import period
+from dnevnik.web import api_user
 from visits import selectors
 
 router = Router(tags=["visits"])
@@ -99,7 +100,7 @@ class MealsOut(Schema):
             summary="Turnstile passes by day with arrival, leaving, time inside and the late flag")
 def student_visits(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
     first, last = period(start, end)
-    return asdict(selectors.visits_period(viewer=request.auth, student_id=student_id,  # type: ignore[attr-defined]
+    return asdict(selectors.visits_period(viewer=api_user(request), student_id=student_id,
                                           start=first, end=last))
 
 
@@ -107,5 +108,5 @@ def student_visits(request: HttpRequest, student_id: str, start: date | None = F
             summary="Meal purchases and top-ups by day, the period's totals, the balance and your threshold")
 def student_meals(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
     first, last = period(start, end)
-    return asdict(selectors.meals_period(viewer=request.auth, student_id=student_id,  # type: ignore[attr-defined]
+    return asdict(selectors.meals_period(viewer=api_user(request), student_id=student_id,
                                          start=first, end=last))
