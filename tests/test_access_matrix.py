@@ -230,6 +230,8 @@ ROWS: list[Row] = [
         family_reads("visits_meals", anonymous=401)),
     Row("api:student_meals", lambda w: f"/api/v1/students/{w.pupil.public_id}/meals",
         family_reads("visits_meals", anonymous=401)),
+    Row("api:student_meals_threshold", lambda w: f"/api/v1/students/{w.pupil.public_id}/meals/threshold",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400}, method="put"),  # no body; tests/visits has who may
     # The schools' turnstile and canteen systems: a client-credentials token of the school, never a person.
     Row("api:post_passes", lambda w: "/api/v1/ingest/passes", everyone(401), method="post"),
     Row("api:post_meals", lambda w: "/api/v1/ingest/meals", everyone(401), method="post"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -18,6 +19,7 @@ from diary.api import FROM, TO, StudentOut
 from diary.selectors import period
 from dnevnik.web import api_user
 from visits import selectors
+from visits.services import set_low_balance_threshold
 
 router = Router(tags=["visits"])
 
@@ -110,3 +112,18 @@ def student_meals(request: HttpRequest, student_id: str, start: date | None = FR
     first, last = period(start, end)
     return asdict(selectors.meals_period(viewer=api_user(request), student_id=student_id,
                                          start=first, end=last))
+
+
+class ThresholdIn(Schema):
+    amount: Decimal | None  # roubles; null clears the threshold
+
+
+class ThresholdOut(Schema):
+    threshold: int | None  # kopecks; null: none set
+
+
+@router.put("/students/{student_id}/meals/threshold", response=ThresholdOut, url_name="student_meals_threshold",
+            summary="Set (or clear with null) your low-balance warning for the child (adult linked guardians)")
+def set_threshold(request: HttpRequest, student_id: str, payload: ThresholdIn) -> Any:
+    threshold = set_low_balance_threshold(user=api_user(request), student_id=student_id, amount_rub=payload.amount)
+    return {"threshold": threshold.amount if threshold is not None else None}

@@ -156,3 +156,22 @@ def test_the_query_count_does_not_grow_with_the_meals(diary_school: Any) -> None
     with CaptureQueriesContext(connection) as many:
         assert client.get(path, query).status_code == 200
     assert len(many) == len(few)
+
+
+def test_the_mobile_app_sets_and_clears_the_threshold(diary_school: Any) -> None:
+    anna = diary_school.pupils[0]
+    path = reverse("api:student_meals_threshold", kwargs={"student_id": anna.public_id})
+    guardian = client_for(diary_school.parent)
+
+    def put(client: Any, amount: Any) -> Any:
+        return client.put(path, {"amount": amount}, content_type="application/json")
+
+    assert put(guardian, "250.50").json() == {"threshold": 25050}
+    assert meals(diary_school)["threshold"] == 25050
+    refused = put(guardian, "-1")
+    assert refused.status_code == 400
+    assert (refused.json()["code"], refused.json()["field"]) == ("invalid_threshold", "amount")
+    assert put(guardian, None).json() == {"threshold": None}
+    assert not LowBalanceThreshold.objects.exists()
+    for stranger in (diary_school.pupil_account, diary_school.other_parent, diary_school.form_tutor):
+        assert put(client_for(stranger), "100").status_code == 404
