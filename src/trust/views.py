@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -117,14 +117,6 @@ def _back_to_student(raw: str) -> HttpResponse:
         return redirect("diary:home")
 
 
-def _link(url_name: str, public_id: UUID, fallback: str) -> str:
-    # The visits pages come with another part of the work; until their name resolves, the path is known.
-    try:
-        return reverse(url_name, args=[public_id])
-    except NoReverseMatch:
-        return fallback
-
-
 def _subscription(row: selectors.GrantRow) -> dict[str, Any]:
     """An entry of «Подписки» with the link to what it opens (the selector names the child only while open)."""
     link = ""
@@ -133,7 +125,7 @@ def _subscription(row: selectors.GrantRow) -> dict[str, Any]:
         if row.grant.service == Grant.Service.DIARY:
             link = reverse("diary:week", args=[public_id])
         else:
-            link = _link("visits:visits", public_id, f"/diary/{public_id}/visits/")
+            link = reverse("visits:visits", args=[public_id])
     return {"row": row, "link": link, "last_day": _last_day(row.ends_at)}
 
 
