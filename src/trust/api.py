@@ -9,6 +9,7 @@ sees when and by whom it ended without another request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -158,25 +159,26 @@ def subscriptions(request: HttpRequest) -> Any:
     return [_subscription(row) for row in selectors.inbox(user=api_user(request))]
 
 
+def _answer(request: HttpRequest, grant_id: int, action: Callable[..., Any]) -> dict[str, Any]:
+    """Accept, decline or leave as the caller, then show the subscription as it now stands."""
+    viewer = api_user(request)
+    action(user=viewer, grant_id=grant_id)
+    return _subscription(selectors.subscription_row(user=viewer, grant_id=grant_id))
+
+
 @router.post("/subscriptions/{grant_id}/accept", response=SubscriptionOut, url_name="subscription_accept",
              summary="Accept an invitation: access opens within 24 hours")
 def accept(request: HttpRequest, grant_id: int) -> Any:
-    viewer = api_user(request)
-    services.accept_invitation(user=viewer, grant_id=grant_id)
-    return _subscription(selectors.subscription_row(user=viewer, grant_id=grant_id))
+    return _answer(request, grant_id, services.accept_invitation)
 
 
 @router.post("/subscriptions/{grant_id}/decline", response=SubscriptionOut, url_name="subscription_decline",
              summary="Decline an invitation")
 def decline(request: HttpRequest, grant_id: int) -> Any:
-    viewer = api_user(request)
-    services.decline_invitation(user=viewer, grant_id=grant_id)
-    return _subscription(selectors.subscription_row(user=viewer, grant_id=grant_id))
+    return _answer(request, grant_id, services.decline_invitation)
 
 
 @router.post("/subscriptions/{grant_id}/leave", response=SubscriptionOut, url_name="subscription_leave",
              summary="Give up a grant the caller holds")
 def leave(request: HttpRequest, grant_id: int) -> Any:
-    viewer = api_user(request)
-    services.leave_grant(user=viewer, grant_id=grant_id)
-    return _subscription(selectors.subscription_row(user=viewer, grant_id=grant_id))
+    return _answer(request, grant_id, services.leave_grant)
