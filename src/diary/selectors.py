@@ -144,7 +144,7 @@ class DiaryWeek:
     days: list[DayRow]
 
 
-def _student_row(pupil: Pupil) -> StudentRow:
+def student_row(pupil: Pupil) -> StudentRow:
     return StudentRow(student_id=str(pupil.public_id), full_name=pupil.full_name, school=pupil.school.name,
                       class_name=str(pupil.school_class))
 
@@ -214,7 +214,7 @@ def diary_week(*, viewer: Any, student_id: Any, start: date, end: date) -> Diary
             attendance=attendance.get(lesson.pk),
         ))
     days = [DayRow(date=day, lessons=rows) for day, rows in by_day.items()]
-    return DiaryWeek(student=_student_row(pupil), start=start, end=end, days=days)
+    return DiaryWeek(student=student_row(pupil), start=start, end=end, days=days)
 
 
 # ---------------------------------------------------------------- marks by subject
@@ -305,7 +305,7 @@ def subject_marks(*, viewer: Any, student_id: Any, term_id: int | None = None) -
              for t in Term.objects.filter(year__school_id=pupil.school_id).order_by("starts_on", "pk")]
     term = _choose_term(terms, term_id, timezone.localdate())
     if term is None:
-        return MarksReport(student=_student_row(pupil), term=None, terms=terms, subjects=[])
+        return MarksReport(student=student_row(pupil), term=None, terms=terms, subjects=[])
 
     marks = (
         Mark.objects.filter(pupil=pupil, lesson__term_id=term.id)
@@ -364,7 +364,7 @@ def subject_marks(*, viewer: Any, student_id: Any, term_id: int | None = None) -
                     class_average=class_averages.get(subject.pk), trend="flat",
                     term_final=finals[subject.pk].get("term"), year_final=finals[subject.pk].get("year"), points=[]))
     subjects.sort(key=lambda item: item.subject)
-    return MarksReport(student=_student_row(pupil), term=term, terms=terms, subjects=subjects)
+    return MarksReport(student=student_row(pupil), term=term, terms=terms, subjects=subjects)
 
 
 # ---------------------------------------------------------------- homework
@@ -401,7 +401,7 @@ def homework_list(*, viewer: Any, student_id: Any, start: date, end: date) -> Ho
                           text=row.text, due_date=row.due_date, done=row.done, attachments=row.attachments)
              for lesson_id, row in rows]
     items.sort(key=lambda item: (item.due_date or item.lesson_date, item.subject, item.id))
-    return HomeworkReport(student=_student_row(pupil), start=start, end=end, items=items)
+    return HomeworkReport(student=student_row(pupil), start=start, end=end, items=items)
 
 
 # ---------------------------------------------------------------- attendance
@@ -440,4 +440,4 @@ def attendance_summary(*, viewer: Any, student_id: Any, start: date, end: date) 
                                     subject=row.lesson.subject.name, status=row.status,
                                     status_label=str(row.get_status_display()), late_minutes=row.late_minutes,
                                     comment=row.comment))
-    return AttendanceReport(student=_student_row(pupil), start=start, end=end, counts=counts, items=items)
+    return AttendanceReport(student=student_row(pupil), start=start, end=end, counts=counts, items=items)

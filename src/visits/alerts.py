@@ -16,8 +16,9 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Subquery
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -27,13 +28,14 @@ from notify.models import Kind
 from notify.services import notify
 from registry.models import Pupil
 from visits.models import IngestClient, LateArrivalNotice, LowBalanceThreshold, MealAccount, Pass
-from visits.selectors import local_midnight
+from visits.selectors import local_midnight, rub
 
 SWEEP_DELAY = timedelta(minutes=10)
 
 
 def _roubles(kopecks: int) -> str:
-    return str(formats.number_format(kopecks / 100, 2, use_l10n=True))
+    """The amount as the meals page shows it (``floatformat:"2g"`` of ``rub``): "1 271,00" in Russian."""
+    return str(floatformat(rub(kopecks), "2g"))
 
 
 @task()

@@ -25,8 +25,7 @@ from django.utils import timezone
 
 import access
 from diary.models import Lesson
-from diary.selectors import StudentRow
-from registry.models import Pupil
+from diary.selectors import StudentRow, student_row
 from visits.models import LowBalanceThreshold, MealAccount, MealEvent, Pass
 
 # A longer IN → OUT gap is not one stay: a pass was missed in between (a turnstile held open, a broken reader).
@@ -40,11 +39,6 @@ def rub(kopecks: int) -> str:
 
 def local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=timezone.get_current_timezone())
-
-
-def student_row(pupil: Pupil) -> StudentRow:
-    return StudentRow(student_id=str(pupil.public_id), full_name=pupil.full_name, school=pupil.school.name,
-                      class_name=str(pupil.school_class))
 
 
 # ---------------------------------------------------------------- visits
