@@ -131,8 +131,12 @@ def _tell_late(today: date, day_start: datetime, starts_at: datetime, class_ids:
     if not late:
         return 0
     LateArrivalNotice.objects.bulk_create(
-        [LateArrivalNotice(pupil=pupil, date=today, first_lesson_at=starts_at) for pupil in late],
+        [LateArrivalNotice(pupil=pupil, date=today, first_lesson_at=starts_at, created_at=now) for pupil in late],
         ignore_conflicts=True)
+    # An overlapping sweep may have written some of these notices first: tell only whom this run marked.
+    ours = set(LateArrivalNotice.objects.filter(pupil__in=late, date=today, created_at=now)
+               .values_list("pupil_id", flat=True))
+    late = [pupil for pupil in late if pupil.pk in ours]
     readers = access.family_readers([pupil.pk for pupil in late], access.VISITS_MEALS)
     start_text = timezone.localtime(starts_at).strftime("%H:%M")
     for pupil in late:

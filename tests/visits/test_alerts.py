@@ -147,6 +147,23 @@ def test_the_sweep_tells_the_families_once(monday: Any, run: Callable[..., Any])
     assert LateArrivalNotice.objects.count() == 2
 
 
+def test_an_overlapping_sweep_does_not_tell_a_family_twice(
+    monday: Any, run: Callable[..., Any], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another run writes Анна's notice between this run's read and its insert: only Вера is told here."""
+    anna = monday.pupils[0]
+    insert = LateArrivalNotice.objects.bulk_create
+
+    def another_run_first(rows: Any, **options: Any) -> Any:
+        LateArrivalNotice.objects.create(pupil=anna, date=MONDAY, first_lesson_at=msk(MONDAY, 9, 0),
+                                         created_at=msk(MONDAY, 9, 14))
+        return insert(rows, **options)
+
+    monkeypatch.setattr(LateArrivalNotice.objects, "bulk_create", another_run_first)
+    assert run(lambda: sweep_late_arrivals(msk(MONDAY, 9, 15))) == 1
+    assert {n.user for n in notices("late_arrival")} == {monday.pupil_account}
+
+
 def test_pupils_who_left_the_school_are_not_swept(monday: Any, run: Callable[..., Any]) -> None:
     Pupil.objects.filter(pk=monday.pupils[0].pk).update(status=Pupil.Status.LEFT)
     assert run(lambda: sweep_late_arrivals(msk(MONDAY, 9, 15))) == 1  # Вера only
