@@ -38,28 +38,26 @@ def notify(*, kind: str, user_ids: Iterable[int], subject: str, body: str = "", 
             kind=str(kind), user_ids=ids, subject=str(subject), body=str(body), link=link))
 
 
+def _effective(own: dict[Choice, bool], kind: str, channel: str) -> bool:
+    """A person's own choice for ``(kind, channel)``, else the default."""
+    return own.get((kind, channel), enabled_by_default(kind, channel))
+
+
 def preferences_of(user_id: int) -> dict[Choice, bool]:
-    """The person's effective choice for every ``(kind, channel)``: their own, else the default."""
-    chosen = {(kind, channel): enabled for kind, channel, enabled in
-              Preference.objects.filter(user_id=user_id).values_list("kind", "channel", "enabled")}
-    return {(kind, channel): chosen.get((kind, channel), enabled_by_default(kind, channel))
-            for kind in Kind.values for channel in Channel.values}
-
-
-def channels_for(user_id: int, kind: str) -> set[str]:
-    """The channels on which ``user_id`` wants ``kind``."""
-    return _channels_by_user([user_id], kind)[user_id]
+    """The person's effective choice for every ``(kind, channel)``."""
+    own = {(kind, channel): enabled for kind, channel, enabled in
+           Preference.objects.filter(user_id=user_id).values_list("kind", "channel", "enabled")}
+    return {(kind, channel): _effective(own, kind, channel) for kind in Kind.values for channel in Channel.values}
 
 
 def _channels_by_user(user_ids: list[int], kind: str) -> dict[int, set[str]]:
-    """``channels_for`` of many people in one query."""
-    chosen: dict[int, dict[str, bool]] = {user_id: {} for user_id in user_ids}
+    """The channels on which each of ``user_ids`` wants ``kind``, in one query."""
+    own: dict[int, dict[Choice, bool]] = {user_id: {} for user_id in user_ids}
     for user_id, channel, enabled in Preference.objects.filter(user_id__in=user_ids, kind=kind).values_list(
             "user_id", "channel", "enabled"):
-        chosen[user_id][channel] = enabled
-    return {user_id: {channel for channel in Channel.values
-                      if own.get(channel, enabled_by_default(kind, channel))}
-            for user_id, own in chosen.items()}
+        own[user_id][(kind, channel)] = enabled
+    return {user_id: {channel for channel in Channel.values if _effective(choices, kind, channel)}
+            for user_id, choices in own.items()}
 
 
 @transaction.atomic
