@@ -12,13 +12,12 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 import access
 from notify.models import Kind
-from notify.services import notify
+from notify.services import in_site_language, notify
 
 MARK, ABSENCE, HOMEWORK = Kind.MARK.value, Kind.ABSENCE.value, Kind.HOMEWORK.value
 
@@ -71,7 +70,7 @@ def notify_diary_event(*, event: str, lesson_id: int, pupil_ids: list[int]) -> i
     readers = access.family_readers(ids, access.DIARY)
     details = _details(event, lesson.pk, ids)
     told = 0
-    with translation.override("ru"):
+    with in_site_language():
         day = lesson.date.strftime("%d.%m.%Y")
         for pupil in pupils:
             if not readers[pupil.pk]:

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -27,6 +27,12 @@ from notify.models import Channel, Kind, Notification, Preference, enabled_by_de
 logger = logging.getLogger(__name__)
 
 Choice = tuple[str, str]  # (kind, channel)
+
+
+def in_site_language() -> translation.override:
+    """Write a notification's text in the site's language: its readers are not the person whose request
+    (or which worker) happens to run the code, and we keep no language per person."""
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 def notify(*, kind: str, user_ids: Iterable[int], subject: str, body: str = "", link: str = "") -> None:

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy
 
 import access
@@ -24,7 +24,7 @@ from audit.services import record_event
 from diary.selectors import is_supported_date
 from dnevnik.errors import Conflict, DomainError, NotFound, RateLimited
 from notify.models import Kind
-from notify.services import notify
+from notify.services import in_site_language, notify
 from portal.identity import parse_mobile_phone, parse_name, parse_snils
 from portal.models import User
 from registry.models import Guardian, Pupil
@@ -71,8 +71,8 @@ def _facts(grant: Grant, services: Sequence[Grant] = ()) -> dict[str, str]:
 
 def _tell(kind: str, user_ids: Iterable[int], grant: Grant, subject: Any, body: Any, link: str,
           *, services: Sequence[Grant] = ()) -> None:
-    """Notify in the site's language (the recipients are not the person who made the request)."""
-    with translation.override(settings.LANGUAGE_CODE):
+    """Fill the message in with the grant's facts and notify, in the site's language."""
+    with in_site_language():
         facts = _facts(grant, services)
         if grant.opens_by is not None:
             facts["opens_by"] = formats.date_format(timezone.localtime(grant.opens_by), "DATETIME_FORMAT")

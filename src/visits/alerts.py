@@ -13,19 +13,18 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Subquery
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 import access
 from diary.models import Lesson
 from notify.models import Kind
-from notify.services import notify
+from notify.services import in_site_language, notify
 from registry.models import Pupil
 from visits.models import IngestClient, LateArrivalNotice, LowBalanceThreshold, MealAccount, Pass
 from visits.selectors import local_midnight, rub
@@ -40,8 +39,7 @@ def _roubles(kopecks: int) -> str:
 
 @task()
 def check_low_balances(*, pupil_ids: list[int]) -> int:
-    # Families read the site's language, whichever request or worker happens to run this.
-    with translation.override(settings.LANGUAGE_CODE):
+    with in_site_language():
         return _check_low_balances(pupil_ids)
 
 
@@ -111,7 +109,7 @@ def sweep_late_arrivals(now: datetime | None = None) -> int:
         if since[school_id] <= starts_at and starts_at + SWEEP_DELAY <= now:
             classes_by_start[starts_at].append(class_id)
     told = 0
-    with translation.override(settings.LANGUAGE_CODE):
+    with in_site_language():
         for starts_at, class_ids in sorted(classes_by_start.items()):
             told += _tell_late(today, day_start, starts_at, class_ids, now)
     return told
