@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from dnevnik.errors import NotFound
 
@@ -147,29 +147,25 @@ def get_student(viewer: Any, student_id: Any, *, service: str) -> Pupil:
     """
     if not _signed_in(viewer):
         raise NotFound()
-    from django.core.exceptions import ValidationError
     from django.db.models import Exists, OuterRef, Subquery
 
     from diary.models import TimetableEntry
     from registry.models import Guardian, Pupil, StaffMember
     from trust.models import active_grants
 
-    try:
-        pupil = (
-            Pupil.objects.filter(public_id=student_id)
-            .annotate(
-                is_guardian=Exists(Guardian.objects.filter(pupil=OuterRef("pk"), account=viewer)),
-                is_form_tutor=Exists(StaffMember.objects.filter(
-                    account=viewer, role=StaffMember.Role.FORM_TUTOR, school_class=OuterRef("school_class"))),
-                teaches=Exists(TimetableEntry.objects.filter(teacher=viewer, school_class=OuterRef("school_class"))),
-                trusted_grant_id=Subquery(active_grants().filter(
-                    pupil=OuterRef("pk"), invitee=viewer, service=service).values("pk")[:1]),
-            )
-            .select_related("school", "school_class")
-            .first()
+    pupil: Any = (  # annotated with the viewer's relations
+        Pupil.objects.by_public_id(student_id)
+        .annotate(
+            is_guardian=Exists(Guardian.objects.filter(pupil=OuterRef("pk"), account=viewer)),
+            is_form_tutor=Exists(StaffMember.objects.filter(
+                account=viewer, role=StaffMember.Role.FORM_TUTOR, school_class=OuterRef("school_class"))),
+            teaches=Exists(TimetableEntry.objects.filter(teacher=viewer, school_class=OuterRef("school_class"))),
+            trusted_grant_id=Subquery(active_grants().filter(
+                pupil=OuterRef("pk"), invitee=viewer, service=service).values("pk")[:1]),
         )
-    except ValidationError:  # not a UUID
-        pupil = None
+        .select_related("school", "school_class")
+        .first()
+    )
     if pupil is None:
         raise NotFound()
     relations = [name for name, holds in (
@@ -177,13 +173,13 @@ def get_student(viewer: Any, student_id: Any, *, service: str) -> Pupil:
         ("form_tutor", pupil.is_form_tutor), ("teacher", pupil.teaches),
     ) if holds]
     if any(service in SERVICES_BY_RELATION[relation] for relation in relations):
-        return pupil
+        return cast("Pupil", pupil)
     if pupil.trusted_grant_id is None:
         raise NotFound()
     from trust.services import record_view
 
     record_view(grant_id=pupil.trusted_grant_id, section=service)
-    return pupil
+    return cast("Pupil", pupil)
 
 
 def _teaches_lesson(viewer: Any, lesson: Any) -> bool:

@@ -224,16 +224,12 @@ class FinalIn(Schema):
 @router.put("/students/{student_id}/finals", response=FinalIn, url_name="teacher_final",
             summary="Set a term or year final (the teacher of that subject in the pupil's class)")
 def put_final(request: HttpRequest, student_id: str, payload: FinalIn) -> Any:
-    from django.core.exceptions import ValidationError
 
     from diary.marks import set_final_mark
     from dnevnik.errors import NotFound
     from registry.models import Pupil
 
-    try:
-        pupil_id = Pupil.objects.filter(public_id=student_id).values_list("pk", flat=True).first()
-    except ValidationError:  # a malformed id is as unknown as a missing one
-        pupil_id = None
+    pupil_id = Pupil.objects.by_public_id(student_id).values_list("pk", flat=True).first()
     if pupil_id is None:
         raise NotFound()
     final = set_final_mark(teacher=api_user(request), pupil_id=pupil_id, subject_id=payload.subject_id,

@@ -133,6 +133,16 @@ class Person(models.Model):
         self.fio_key = fio_key(self.surname, self.given_name, self.patronymic)
 
 
+class PupilQuerySet(models.QuerySet["Pupil"]):
+    def by_public_id(self, value: object) -> PupilQuerySet:
+        """The pupil with this public id (``student_id`` in URLs and the API); a value that is not a UUID
+        finds nobody instead of raising, so a malformed id is as unknown as a missing one."""
+        try:
+            return self.filter(public_id=uuid.UUID(str(value)))
+        except ValueError:
+            return self.none()
+
+
 class Pupil(Person):
     """A pupil as the school's registry knows them. ``account`` is their own portal account, once linked."""
 
@@ -150,6 +160,8 @@ class Pupil(Person):
     account = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="pupil_record")
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = PupilQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pupil")

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -99,11 +98,8 @@ def _grants() -> QuerySet[Grant]:
 
 
 def _managed_pupil(viewer: User, student_id: UUID | str) -> Pupil:
-    try:
-        pupil = Pupil.objects.select_related("school_class").filter(public_id=student_id).first()
-    except ValidationError:  # not a UUID
-        pupil = None
-    return access.require(viewer, "trust.manage", pupil)
+    return access.require(viewer, "trust.manage",
+                          Pupil.objects.by_public_id(student_id).select_related("school_class").first())
 
 
 def student_grants(*, viewer: User, student_id: UUID | str) -> tuple[Pupil, list[GrantRow]]:

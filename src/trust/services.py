@@ -12,7 +12,6 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -117,10 +116,7 @@ def _addressees(grant: Grant) -> list[User]:
 
 
 def _guarded_pupil(inviter: User, student_id: UUID | str) -> tuple[Pupil, Guardian]:
-    try:
-        pupil = Pupil.objects.select_for_update().select_related("school_class").filter(public_id=student_id).first()
-    except ValidationError:  # not a UUID
-        pupil = None
+    pupil = Pupil.objects.by_public_id(student_id).select_for_update().select_related("school_class").first()
     guardian = None
     if pupil is not None and inviter.is_authenticated:
         guardian = Guardian.objects.filter(pupil=pupil, account=inviter).first()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -37,11 +36,7 @@ def set_low_balance_threshold(*, user: Any, student_id: Any, amount_rub: Decimal
     but do not decide who is warned. A new (or changed) threshold starts un-notified and is checked at
     once, so a balance already below it is told once, as a later fall would be.
     """
-    try:
-        pupil = Pupil.objects.filter(public_id=student_id).first()
-    except ValidationError:  # not a UUID
-        pupil = None
-    pupil = access.require(user, "trust.manage", pupil)
+    pupil = access.require(user, "trust.manage", Pupil.objects.by_public_id(student_id).first())
     if amount_rub is None:
         deleted, _rows = LowBalanceThreshold.objects.filter(account=user, pupil=pupil).delete()
         if deleted:
