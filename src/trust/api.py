@@ -10,7 +10,7 @@ sees when and by whom it ended without another request.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -84,17 +84,13 @@ def _local(moment: datetime | None) -> datetime | None:
     return timezone.localtime(moment) if moment is not None else None
 
 
-def _last_day(ends_at: datetime | None) -> date | None:
-    return (timezone.localtime(ends_at) - timedelta(days=1)).date() if ends_at is not None else None
-
-
 def _grant(row: GrantRow) -> dict[str, Any]:
     grant = row.grant
     return {"id": grant.pk, "student_id": row.student_id, "child_name": row.child_name, "class_name": row.class_name,
             "service": grant.service, "service_label": row.service_label, "state": row.state,
             "state_label": row.state_label, "state_at": _local(row.at), "created_at": _local(grant.created_at),
             "expires_at": _local(grant.expires_at), "opens_by": _local(row.opens_by), "ends_at": _local(row.ends_at),
-            "ends_on": _last_day(row.ends_at), "invitee": row.invitee_display, "invitee_name": row.invitee_name,
+            "ends_on": row.ends_on, "invitee": row.invitee_display, "invitee_name": row.invitee_name,
             "inviter": row.inviter_name, "last_viewed_at": _local(row.last_viewed_at)}
 
 
@@ -102,7 +98,7 @@ def _subscription(row: GrantRow) -> dict[str, Any]:
     return {"id": row.grant.pk, "student_id": row.student_id or None, "child_name": row.child_name,
             "class_name": row.class_name, "service": row.grant.service, "service_label": row.service_label,
             "state": row.state, "state_label": row.state_label, "state_at": _local(row.at),
-            "opens_by": _local(row.opens_by), "ends_at": _local(row.ends_at), "ends_on": _last_day(row.ends_at),
+            "opens_by": _local(row.opens_by), "ends_at": _local(row.ends_at), "ends_on": row.ends_on,
             "inviter": row.inviter_name}
 
 

@@ -8,7 +8,7 @@ past its ``ends_at`` is ``ended`` even before the sweep has run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from django.db.models import Max, Q, QuerySet
@@ -45,6 +45,11 @@ class GrantRow:
     last_viewed_at: datetime | None
     invitee_name: str = ""  # the account's full name, once it has answered
     student_id: str = ""  # the child's public id: for guardians always, for the invitee only while access is open
+
+    @property
+    def ends_on(self) -> date | None:
+        """The last day of access: an end date chosen as a day lasts until the midnight after it."""
+        return timezone.localtime(self.ends_at - timedelta(microseconds=1)).date() if self.ends_at else None
 
 
 def mask_snils(digits: str) -> str:

@@ -6,7 +6,6 @@ Thin: read the form, call one service or selector (they decide who may; "not you
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -15,14 +14,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from diary.selectors import student_row
 from dnevnik.errors import DomainError, NotFound
 from dnevnik.family import family_context
 from dnevnik.web import signed_in_user
-from registry.models import Pupil
 from trust import forms, selectors, services
 from trust.models import Grant
 
@@ -48,15 +46,6 @@ def _section_label(section: str) -> str:
         return section
 
 
-def _last_day(ends_at: datetime | None) -> date | None:
-    """The last day of access: an end date entered as a day lasts until the midnight after it."""
-    return timezone.localtime(ends_at - timedelta(microseconds=1)).date() if ends_at else None
-
-
-def _student_header(pupil: Pupil) -> dict[str, str]:
-    return {"full_name": pupil.full_name, "class_name": str(pupil.school_class), "school": pupil.school.name}
-
-
 @login_required
 def student(request: HttpRequest, student_id: UUID) -> HttpResponse:
     """«Добавить доверенных лиц для просмотра дневника»: invite, the list with states, the view log."""
@@ -71,8 +60,8 @@ def student(request: HttpRequest, student_id: UUID) -> HttpResponse:
     views = [{"view": view, "row": row, "section": _section_label(view.section)}
              for view, row in selectors.view_log(viewer=user, student_id=student_id)]
     return render(request, "trust/student.html", {
-        **family_context(request, student_id, "trusted"), "student": _student_header(pupil),
-        "form": form, "rows": [{"row": row, "last_day": _last_day(row.ends_at)} for row in rows],
+        **family_context(request, student_id, "trusted"), "student": student_row(pupil),
+        "form": form, "rows": [{"row": row} for row in rows],
         "live_states": LIVE_STATES, "views": views,
     })
 
@@ -126,21 +115,21 @@ def _subscription(row: selectors.GrantRow) -> dict[str, Any]:
             link = reverse("diary:week", args=[public_id])
         else:
             link = reverse("visits:visits", args=[public_id])
-    return {"row": row, "link": link, "last_day": _last_day(row.ends_at)}
+    return {"row": row, "link": link}
 
 
 @login_required
 def subscriptions(request: HttpRequest) -> HttpResponse:
     """«Подписки»: invitations addressed to the person and the access they hold."""
     groups: dict[str, list[dict[str, Any]]] = {"invitations": [], "current": [], "ended": []}
-    now = timezone.now()
     for row in selectors.inbox(user=signed_in_user(request)):
+        # The row's state is as shown: past its end date a grant is "ended", an old invitation "expired".
         if row.state == Grant.State.PENDING:
             groups["invitations"].append(_subscription(row))
-        elif row.state in LIVE_STATES and (row.ends_at is None or row.ends_at > now):
+        elif row.state in LIVE_STATES:
             groups["current"].append(_subscription(row))
         else:
-            groups["ended"].append({"row": row, "last_day": _last_day(row.ends_at)})
+            groups["ended"].append({"row": row})
     return render(request, "trust/subscriptions.html", groups)
 
 
