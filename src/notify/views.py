@@ -34,7 +34,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(Notification.objects.filter(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
     for item in page.object_list:
         item.link = _internal(item.link)
-    return render(request, "notify/inbox.html", {"page": page, "unread": services.unread_count(user=user)})
+    # The unread count comes from the context processor that also feeds the navigation.
+    return render(request, "notify/inbox.html", {"page": page})
 
 
 @login_required
