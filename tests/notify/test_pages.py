@@ -50,6 +50,9 @@ def test_the_inbox_lists_ones_own_newest_first_with_unread_marked(olga: User, iv
     assert "Чужое" not in page
     assert page.count('data-unread="true"') == 1
     assert 'href="/diary/"' in page
+    assert 'data-testid="read-all"' in page
+    client_for(olga).post("/cabinet/notifications/read/")
+    assert 'data-testid="read-all"' not in client_for(olga).get("/cabinet/notifications/").content.decode()
 
 
 def test_the_inbox_is_paginated_by_fifty(olga: User) -> None:
