@@ -23,7 +23,7 @@ from diary import grading, selectors
 from diary.homework import tick_homework
 from diary.models import HomeworkAttachment
 from dnevnik.errors import DomainError
-from dnevnik.family import family_context
+from dnevnik.family import chosen_week, family_context, week_pager
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 120, 24
 
@@ -54,14 +54,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def week(request: HttpRequest, student_id: UUID) -> HttpResponse:
-    start, end = selectors.current_week(_date(request.GET.get("week")) or timezone.localdate())
+    start, end = chosen_week(request)
     diary = selectors.diary_week(viewer=request.user, student_id=student_id, start=start, end=end)
-    today = timezone.localdate()
     days = [day for day in diary.days if day.lessons or day.date.weekday() < 5]
     return render(request, "diary/family/week.html", {
-        **family_context(request, student_id, "week"), "diary": diary, "days": days, "today": today,
-        "previous": start - timedelta(days=7), "next": start + timedelta(days=7),
-        "this_week": selectors.current_week(today)[0], "student": diary.student,
+        **family_context(request, student_id, "week"), **week_pager(start), "diary": diary, "days": days,
+        "student": diary.student,
     })
 
 

@@ -8,15 +8,18 @@ person with the diary alone never sees a link to the meals.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 import access
+from diary.selectors import current_week, is_supported_date
 
 GUARDIANS = "guardians"  # a section for the child's guardians, not a service
 
@@ -68,3 +71,21 @@ def family_context(request: HttpRequest, student_id: UUID | str, tab: str) -> di
         "own_diary": current is not None and current.relation == "self",
         "relation": current.relation if current else None,
     }
+
+
+def chosen_week(request: HttpRequest) -> tuple[date, date]:
+    """Monday and Sunday of the week holding ``?week=`` (any day of it); this week when it is missing,
+    malformed or outside the dates the service deals in."""
+    raw = request.GET.get("week", "")
+    try:
+        chosen: date | None = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        chosen = None
+    return current_week(chosen if chosen and is_supported_date(chosen) else timezone.localdate())
+
+
+def week_pager(start: date) -> dict[str, Any]:
+    """Context for paging a week page: the Mondays before, after and of this week, and today."""
+    today = timezone.localdate()
+    return {"previous": start - timedelta(days=7), "next": start + timedelta(days=7),
+            "this_week": current_week(today)[0], "today": today}

@@ -4,61 +4,40 @@ anyone who may not, through ``access``), render. The same selectors serve the JS
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from diary.selectors import current_week, is_supported_date
-from dnevnik.family import family_context
+from dnevnik.family import chosen_week, family_context, week_pager
 from dnevnik.web import signed_in_user
 from visits import selectors
 from visits.forms import ThresholdForm
 from visits.services import set_low_balance_threshold
 
 
-def _week(request: HttpRequest) -> tuple[date, date]:
-    raw = request.GET.get("week", "")
-    try:
-        chosen = date.fromisoformat(raw) if raw else None
-    except ValueError:
-        chosen = None
-    if not is_supported_date(chosen):
-        chosen = None
-    return current_week(chosen or timezone.localdate())
-
-
-def _pager(start: date) -> dict[str, Any]:
-    today = timezone.localdate()
-    return {"previous": start - timedelta(days=7), "next": start + timedelta(days=7),
-            "this_week": current_week(today)[0], "today": today}
-
-
 @login_required
 @require_GET
 def visits(request: HttpRequest, student_id: UUID) -> HttpResponse:
-    start, end = _week(request)
+    start, end = chosen_week(request)
     report = selectors.visits_period(viewer=request.user, student_id=student_id, start=start, end=end)
     # Weekends only when something happened on them.
     days = [{"day": day, "hours": day.summary.minutes_inside // 60, "minutes": day.summary.minutes_inside % 60}
             for day in report.days
             if day.date.weekday() < 5 or day.passes or day.summary.first_lesson_at is not None]
     return render(request, "visits/visits.html", {
-        **family_context(request, student_id, "visits"), **_pager(start), "report": report, "days": days,
+        **family_context(request, student_id, "visits"), **week_pager(start), "report": report, "days": days,
         "student": report.student,
     })
 
 
 def _meals_page(request: HttpRequest, student_id: UUID, form: ThresholdForm | None = None,
                 status: int = 200) -> HttpResponse:
-    start, end = _week(request)
+    start, end = chosen_week(request)
     report = selectors.meals_period(viewer=request.user, student_id=student_id, start=start, end=end)
     if not report.can_set_threshold:
         if form is not None:  # a refused post: as if the form did not exist, whatever its input
@@ -66,7 +45,7 @@ def _meals_page(request: HttpRequest, student_id: UUID, form: ThresholdForm | No
     elif form is None:
         form = ThresholdForm(initial={"amount": (report.threshold_rub or "").replace(".", ",")})
     return render(request, "visits/meals.html", {
-        **family_context(request, student_id, "meals"), **_pager(start), "report": report, "form": form,
+        **family_context(request, student_id, "meals"), **week_pager(start), "report": report, "form": form,
         "student": report.student,
     }, status=status)
 
