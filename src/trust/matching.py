@@ -27,3 +27,15 @@ def is_addressed_to(grant: Any, user: Any) -> bool:
         return False
     return bool((user.snils and grant.invitee_snils == user.snils)
                 or (user.phone_confirmed_at is not None and user.phone and grant.invitee_phone == user.phone))
+
+
+def addressees(grant: Any) -> list[Any]:
+    """The active accounts the invitation names right now (the other direction of ``invitations_for``)."""
+    from portal.models import User
+
+    by_contact = Q(pk__in=[])
+    if grant.invitee_snils:
+        by_contact |= Q(snils=grant.invitee_snils)
+    if grant.invitee_phone:
+        by_contact |= Q(phone=grant.invitee_phone, phone_confirmed_at__isnull=False)
+    return [user for user in User.objects.filter(by_contact, is_active=True) if is_addressed_to(grant, user)]

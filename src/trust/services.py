@@ -27,7 +27,7 @@ from notify.services import in_site_language, notify
 from portal.identity import parse_mobile_phone, parse_name, parse_snils
 from portal.models import User
 from registry.models import Guardian, Pupil
-from trust.matching import invitations_for, is_addressed_to, surname_key
+from trust.matching import addressees, invitations_for, is_addressed_to, surname_key
 from trust.models import Grant, Notice, View
 
 State = Grant.State
@@ -100,16 +100,6 @@ def _tell_invited(grants: Sequence[Grant], accounts: Iterable[User]) -> int:
               gettext_lazy("%(child)s, %(class)s: %(service)s. Answer in «Subscriptions»."),
               _link("trust:subscriptions"), services=grants)
     return len(told)
-
-
-def _addressees(grant: Grant) -> list[User]:
-    """The accounts the invitation names right now (surname and SNILS or confirmed phone)."""
-    by_contact = Q(pk__in=[])
-    if grant.invitee_snils:
-        by_contact |= Q(snils=grant.invitee_snils)
-    if grant.invitee_phone:
-        by_contact |= Q(phone=grant.invitee_phone, phone_confirmed_at__isnull=False)
-    return [user for user in User.objects.filter(by_contact, is_active=True) if is_addressed_to(grant, user)]
 
 
 # --- Inviting -------------------------------------------------------------------------------------------------
@@ -211,7 +201,7 @@ def invite_trusted_person(*, inviter: User, student_id: UUID | str, services: Se
     for grant in grants:
         record_event(actor=inviter, action="trust.invite", target=grant, pupil=pupil.pk, service=grant.service,
                      by_snils=bool(snils), by_phone=bool(phone), ends_at=ends_at.isoformat() if ends_at else None)
-    _tell_invited(grants, _addressees(grants[0]))
+    _tell_invited(grants, addressees(grants[0]))
     return grants
 
 
