@@ -316,7 +316,12 @@ def _end(grant: Grant, *, state: str, by: User | None, reason: str) -> None:
     grant.save(update_fields=["state", "ended_at", "ended_by", "end_reason"])
 
 
-def _tell_revoked(grant: Grant) -> None:
+def _revoke(grant: Grant, *, by: User | None, reason: str) -> None:
+    """End a live grant (a guardian's revoke, or the guardian link ending), audit it and tell the invitee."""
+    was = grant.state
+    _end(grant, state=State.REVOKED, by=by, reason=reason)
+    record_event(actor=by, action="trust.revoke", target=grant, pupil=grant.pupil_id, service=grant.service,
+                 was=was, reason=reason)
     if grant.invitee_id is not None:
         _tell(Kind.ACCESS_REVOKED, [grant.invitee_id], grant,
               gettext_lazy("%(child)s: trusted access ended"),
@@ -330,11 +335,7 @@ def revoke_grant(*, user: User, grant_id: int) -> Grant:
     grant = access.require(user, "grant.manage", _locked(grant_id))
     if grant.state not in Grant.LIVE_STATES:
         raise _wrong_state()
-    was = grant.state
-    _end(grant, state=State.REVOKED, by=user, reason="revoked")
-    record_event(actor=user, action="trust.revoke", target=grant, pupil=grant.pupil_id, service=grant.service,
-                 was=was, reason="revoked")
-    _tell_revoked(grant)
+    _revoke(grant, by=user, reason="revoked")
     return grant
 
 
@@ -360,11 +361,7 @@ def end_grants_of_guardian(*, guardian_id: int, actor: User | None) -> int:
     live = (Grant.objects.select_for_update(of=("self",)).select_related("pupil__school_class", "inviter")
             .filter(guardian_id=guardian_id, state__in=Grant.LIVE_STATES))
     for grant in live:
-        was = grant.state
-        _end(grant, state=State.REVOKED, by=actor, reason="guardian_link_ended")
-        record_event(actor=actor, action="trust.revoke", target=grant, pupil=grant.pupil_id, service=grant.service,
-                     was=was, reason="guardian_link_ended")
-        _tell_revoked(grant)
+        _revoke(grant, by=actor, reason="guardian_link_ended")
         ended += 1
     return ended
 
