@@ -82,9 +82,7 @@ def ingest_client_of(application: Any) -> IngestClient | None:
 
 @transaction.atomic
 def save_card(*, actor: Any, card: Card) -> Card:
-    """Create or change a card; its pupil must study at the card's school."""
-    if card.pupil.school_id != card.school_id:
-        raise DomainError("card_pupil_school", _("The pupil does not study at this school."), field="pupil")
+    """Create or change a card; ``Card.clean`` (in ``full_clean``) holds it to a pupil of the card's school."""
     created = card.pk is None
     card.full_clean()
     card.save()

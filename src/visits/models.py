@@ -7,6 +7,7 @@ event twice, so re-sending a batch changes nothing. Money is kept in kopecks (in
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +41,13 @@ class Card(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def clean(self) -> None:
+        # A card is the school's: it may name only that school's pupil (the back office, the admin and
+        # ``ingest.save_card`` all validate through here).
+        if self.school_id is not None and self.pupil_id is not None and self.pupil.school_id != self.school_id:
+            raise ValidationError({"pupil": ValidationError(_("The pupil does not study at this school."),
+                                                            code="card_pupil_school")})
 
 
 class Pass(models.Model):
