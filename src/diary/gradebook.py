@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from diary import grading
@@ -55,15 +55,19 @@ class Gradebook:
     writable_lesson_ids: set[int] = field(default_factory=set)
 
 
-def teacher_classes(*, teacher: Any) -> list[tuple[SchoolClass, Subject]]:
-    """Every (class, subject) the person teaches by the timetable, by grade, letter and subject; one query."""
-    entries = (TimetableEntry.objects.filter(teacher=teacher)
-               .select_related("school_class", "subject")
+def _class_subjects(entries: QuerySet[TimetableEntry]) -> list[tuple[SchoolClass, Subject]]:
+    """The distinct (class, subject) pairs of timetable entries, by grade, letter and subject; one query."""
+    ordered = (entries.select_related("school_class", "subject")
                .order_by("school_class__grade", "school_class__letter", "subject__name"))
     seen: dict[tuple[int, int], tuple[SchoolClass, Subject]] = {}
-    for entry in entries:
+    for entry in ordered:
         seen.setdefault((entry.school_class_id, entry.subject_id), (entry.school_class, entry.subject))
     return list(seen.values())
+
+
+def teacher_classes(*, teacher: Any) -> list[tuple[SchoolClass, Subject]]:
+    """Every (class, subject) the person teaches by the timetable, by grade, letter and subject; one query."""
+    return _class_subjects(TimetableEntry.objects.filter(teacher=teacher))
 
 
 def tutored_classes(*, viewer: Any) -> list[tuple[SchoolClass, Subject]]:
@@ -72,13 +76,7 @@ def tutored_classes(*, viewer: Any) -> list[tuple[SchoolClass, Subject]]:
                                                 school_class__isnull=False).values_list("school_class_id", flat=True))
     if not class_ids:
         return []
-    entries = (TimetableEntry.objects.filter(school_class_id__in=class_ids)
-               .select_related("school_class", "subject")
-               .order_by("school_class__grade", "school_class__letter", "subject__name"))
-    seen: dict[tuple[int, int], tuple[SchoolClass, Subject]] = {}
-    for entry in entries:
-        seen.setdefault((entry.school_class_id, entry.subject_id), (entry.school_class, entry.subject))
-    return list(seen.values())
+    return _class_subjects(TimetableEntry.objects.filter(school_class_id__in=class_ids))
 
 
 def _class_for(viewer: Any, school_class_id: int, subject_id: int) -> SchoolClass:

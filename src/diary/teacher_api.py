@@ -35,15 +35,18 @@ class MarksIn(Schema):
     marks: list[MarkIn] = Field(..., max_length=200)
 
 
-class MarkOut(Schema):
+class GradebookMark(Schema):
     id: int
-    pupil_id: int
     value: str
     scale: str
     weight: int
     kind: str
     comment: str
     version: int
+
+
+class MarkOut(GradebookMark):
+    pupil_id: int
 
 
 class LessonMarksOut(Schema):
@@ -119,14 +122,6 @@ class GradebookLesson(Schema):
     can_write: bool
 
 
-class GradebookMark(Schema):
-    id: int
-    value: str
-    scale: str
-    weight: int
-    kind: str
-    comment: str
-    version: int
 
 
 class GradebookRowOut(Schema):
