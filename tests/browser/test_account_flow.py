@@ -6,7 +6,6 @@ Texts are not asserted (the Russian catalogue may not be compiled): the checks a
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -14,7 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD, last_email_code, last_sms_code, registration_data
+from tests.browser.conftest import at_path, sign_in
+from tests.conftest import last_email_code, last_sms_code, registration_data
 
 SCREENSHOT = Path("/tmp/cabinet.png")  # noqa: S108 - a fixed, well-known place to look at the cabinet
 FULL_NAME = "Смирнова Ольга Игоревна"
@@ -23,11 +23,6 @@ TEXT_FIELDS = ("surname", "given_name", "patronymic", "email", "phone", "snils",
 
 def _path(url: str) -> str:
     return urlsplit(url).path
-
-
-def _at(path: str) -> re.Pattern[str]:
-    """The page's URL has exactly this path (any query string)."""
-    return re.compile(rf"^https?://[^/]+{re.escape(path)}(\?.*)?$")
 
 
 def _fill_registration(page: Page, data: dict[str, Any]) -> None:
@@ -39,22 +34,19 @@ def _fill_registration(page: Page, data: dict[str, Any]) -> None:
 
 
 def _expect_cabinet(page: Page) -> None:
-    expect(page).to_have_url(_at("/cabinet/"))
+    expect(page).to_have_url(at_path("/cabinet/"))
     expect(page.locator("[data-testid=full-name]")).to_have_text(FULL_NAME)
     expect(page.locator("[data-testid=signout]")).to_be_visible()
 
 
 def _sign_out(page: Page) -> None:
     page.click("[data-testid=signout]")
-    expect(page).to_have_url(_at("/signin/"))
+    expect(page).to_have_url(at_path("/signin/"))
     expect(page.locator("[data-testid=signout]")).to_have_count(0)
 
 
 def _sign_in(page: Page, base_url: str, login: str) -> None:
-    page.goto(f"{base_url}/signin/")
-    page.fill("#id_login", login)
-    page.fill("#id_password", PASSWORD)
-    page.press("#id_password", "Enter")
+    sign_in(page, base_url, login)
     _expect_cabinet(page)
 
 
@@ -71,7 +63,7 @@ def test_register_confirm_sign_in_by_snils_and_phone_then_sign_out(page: Page, l
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     _fill_registration(page, data)
     page.click("form.card button[type=submit]")
-    expect(page).to_have_url(_at("/confirm/"))
+    expect(page).to_have_url(at_path("/confirm/"))
 
     user = User.objects.get()
     assert user.full_name == FULL_NAME
@@ -80,7 +72,7 @@ def test_register_confirm_sign_in_by_snils_and_phone_then_sign_out(page: Page, l
     # Both codes, read from the outboxes the live server wrote to.
     page.fill("#id_email-code", last_email_code(user.email))
     page.click("button[name=action][value=confirm_email]")
-    expect(page).to_have_url(_at("/confirm/"))
+    expect(page).to_have_url(at_path("/confirm/"))
     expect(page.locator("#id_email-code")).to_have_count(0)
 
     page.fill("#id_phone-code", last_sms_code(user.phone))
@@ -101,7 +93,7 @@ def test_register_confirm_sign_in_by_snils_and_phone_then_sign_out(page: Page, l
     # Out for good: the cabinet sends the visitor to the sign-in page, and back after it.
     _sign_out(page)
     page.goto(f"{base_url}/cabinet/")
-    expect(page).to_have_url(_at("/signin/"))
+    expect(page).to_have_url(at_path("/signin/"))
     assert parse_qs(urlsplit(page.url).query).get("next") == ["/cabinet/"]
     expect(page.locator("#id_login")).to_be_visible()
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in
 
 
 @pytest.mark.browser
@@ -27,10 +27,7 @@ def test_a_guardian_reads_the_week_switches_child_and_sees_the_chart(page: Page,
     set_lesson_marks(teacher=school.math_teacher, lesson_id=lesson.pk,
                      marks=[MarkInput(pupil_id=anna.pk, value="5", weight=2)])
 
-    page.goto(f"{live_server.url}/signin/")
-    page.fill("#id_login", school.parent.email)
-    page.fill("#id_password", PASSWORD)
-    page.press("#id_password", "Enter")
+    sign_in(page, live_server.url, school.parent.email)
     page.goto(f"{live_server.url}/diary/{anna.public_id}/?week={TERM_START.isoformat()}")
 
     day = page.locator(f"[data-testid=day][data-date='{TERM_START.isoformat()}']")

@@ -6,18 +6,13 @@ the child's name.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
-
-
-def _at(path: str) -> re.Pattern[str]:
-    return re.compile(rf"^https?://[^/]+{re.escape(path)}(\?.*)?$")
+from tests.browser.conftest import ask_to_link, at_path, sign_in
 
 
 @pytest.mark.browser
@@ -34,23 +29,11 @@ def test_a_guardian_links_to_her_child_and_sees_it_in_the_diary_service(
     child = make_pupil(school)
     row = make_guardian(child, phone=OLGA_PHONE)
 
-    page.goto(f"{base_url}/signin/")
-    page.fill("#id_login", olga.email)
-    page.fill("#id_password", PASSWORD)
-    page.press("#id_password", "Enter")
-    expect(page).to_have_url(_at("/cabinet/"))
-
+    sign_in(page, base_url, olga.email)
     page.goto(f"{base_url}/cabinet/school/link/")
     expect(page.locator("[data-testid=contacts-unconfirmed]")).to_have_count(0)
-    page.check("input[name=kind][value=guardian]")
-    page.select_option("#id_school", str(school.pk))
-    page.fill("#id_child_surname", "Смирнов")
-    page.fill("#id_child_given_name", "Артём")
-    page.fill("#id_child_patronymic", "Андреевич")
-    page.fill("#id_child_birth_date", "2012-05-01")
-    page.click("[data-testid=send]")
+    ask_to_link(page, base_url, school_id=school.pk, child=("Смирнов", "Артём", "Андреевич", "2012-05-01"))
 
-    expect(page).to_have_url(_at("/cabinet/school/"))
     expect(page.locator("[data-testid=link-request][data-state=linked]")).to_have_count(1)
     expect(page.locator("[data-testid=links] [data-testid=student][data-relation=guardian]")).to_contain_text(
         "Смирнов Артём Андреевич")
@@ -62,4 +45,4 @@ def test_a_guardian_links_to_her_child_and_sees_it_in_the_diary_service(
     expect(student).to_contain_text("Смирнов Артём Андреевич")
     expect(student).to_contain_text("7А")
     page.click("a[href='/cabinet/school/']")
-    expect(page).to_have_url(_at("/cabinet/school/"))
+    expect(page).to_have_url(at_path("/cabinet/school/"))

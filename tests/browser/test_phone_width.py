@@ -3,15 +3,14 @@ gives the pages realistic content: a week of lessons, passes, meals, a trusted p
 
 from __future__ import annotations
 
-import re
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
-from tests.browser.conftest import PHONE_VIEWPORT
+from tests.browser.conftest import PHONE_VIEWPORT, sign_in
 
 DEMO_PASSWORD = "Dnevnik-demo-2026"
 
@@ -23,11 +22,7 @@ def test_the_family_pages_fit_a_phone(page: Page, live_server: Any) -> None:
 
     call_command("load_demo", stdout=StringIO())
     artyom = Pupil.objects.get(given_name="Артём", guardians__account__email="olga.smirnova@dnevnik.test")
-    page.goto(f"{live_server.url}/signin/")
-    page.fill("#id_login", "olga.smirnova@dnevnik.test")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.press("#id_password", "Enter")
-    expect(page).to_have_url(re.compile(r"/cabinet/"))
+    sign_in(page, live_server.url, "olga.smirnova@dnevnik.test", DEMO_PASSWORD)
 
     paths = [f"/diary/{artyom.public_id}/{section}" for section in
              ("", "marks/", "homework/", "attendance/", "visits/", "meals/", "trusted/")]

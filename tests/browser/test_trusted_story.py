@@ -19,7 +19,6 @@ and names. Screenshots go to ``test-results/story/`` (git-ignored).
 from __future__ import annotations
 
 import io
-import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,8 +26,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PHONE_VIEWPORT, TIMEOUT_MS
-from tests.conftest import PASSWORD, last_email_code, last_sms_code, registration_data
+from tests.browser.conftest import ask_to_link, at_path, phone_page, sign_in
+from tests.conftest import last_email_code, last_sms_code, registration_data
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "story"
 REGISTRATION_FIELDS = ("surname", "given_name", "patronymic", "email", "phone", "snils", "new_password",
@@ -38,21 +37,8 @@ CHILD_NAME = "Смирнов Артём Андреевич"
 GRANNY_PHONE = "+79160000777"
 
 
-def _at(path: str) -> re.Pattern[str]:
-    """The page's URL has exactly this path (any query string)."""
-    return re.compile(rf"^https?://[^/]+{re.escape(path)}(\?.*)?$")
-
-
 def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _new_page(browser: Browser) -> Page:
-    """Another person's phone: a context like the ``page`` fixture's (closed with the browser's contexts)."""
-    context = browser.new_context(locale="ru-RU", viewport=PHONE_VIEWPORT, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    return context.new_page()
 
 
 def _register(page: Page, base_url: str, data: dict[str, Any]) -> None:
@@ -65,24 +51,16 @@ def _register(page: Page, base_url: str, data: dict[str, Any]) -> None:
     page.fill("#id_birth_date", data["birth_date"])  # type=date takes ISO yyyy-mm-dd
     page.check("#id_consent")
     page.click("form.card button[type=submit]")
-    expect(page).to_have_url(_at("/confirm/"))
+    expect(page).to_have_url(at_path("/confirm/"))
     user = User.objects.get(email=data["email"].strip().lower())
     page.fill("#id_email-code", last_email_code(user.email))
     page.click("button[name=action][value=confirm_email]")
     expect(page.locator("#id_email-code")).to_have_count(0)
     page.fill("#id_phone-code", last_sms_code(user.phone))
     page.click("button[name=action][value=confirm_phone]")
-    expect(page).to_have_url(_at("/cabinet/"))
+    expect(page).to_have_url(at_path("/cabinet/"))
     expect(page.locator("[data-testid=full-name]")).to_have_text(
         f"{data['surname']} {data['given_name']} {data['patronymic']}")
-
-
-def _sign_in(page: Page, base_url: str, login: str) -> None:
-    page.goto(f"{base_url}/signin/")
-    page.fill("#id_login", login)
-    page.fill("#id_password", PASSWORD)
-    page.press("#id_password", "Enter")
-    expect(page).to_have_url(_at("/cabinet/"))
 
 
 def _expect_not_found(page: Page, url: str) -> None:
@@ -130,7 +108,7 @@ def test_a_grandmother_is_trusted_with_the_diary_then_revoked(
     # 1. The parent and the child register and confirm their contacts, each on their own phone.
     _register(page, base_url, registration_data())
     _shot(page, "01-parent-registered")
-    child_page = _new_page(browser)
+    child_page = phone_page(browser)
     _register(child_page, base_url, registration_data(
         surname="Смирнов", given_name="Артём", patronymic="Андреевич", email="artyom@example.ru",
         phone="+7 916 000-00-03", snils=formatted(ARTYOM_SNILS), birth_date="2012-05-01"))
@@ -142,26 +120,14 @@ def test_a_grandmother_is_trusted_with_the_diary_then_revoked(
     make_guardian_row(record, phone=OLGA_PHONE, snils=OLGA_SNILS)
 
     # 2. Both hand their data to the school: the child as a pupil, the parent as a guardian naming the child.
-    child_page.goto(f"{base_url}/cabinet/school/link/")
-    child_page.check("input[name=kind][value=pupil]")
-    child_page.select_option("#id_school", str(school.school.pk))
-    child_page.click("[data-testid=send]")
-    expect(child_page).to_have_url(_at("/cabinet/school/"))
+    ask_to_link(child_page, base_url, school_id=school.school.pk)
     expect(child_page.locator("[data-testid=link-request][data-state=linked]")).to_have_count(1)
     expect(child_page.locator("[data-testid=links] [data-testid=student][data-relation=self]")).to_contain_text(
         CHILD_NAME)
     _shot(child_page, "03-child-linked")
     child_page.context.close()
 
-    page.goto(f"{base_url}/cabinet/school/link/")
-    page.check("input[name=kind][value=guardian]")
-    page.select_option("#id_school", str(school.school.pk))
-    page.fill("#id_child_surname", "Смирнов")
-    page.fill("#id_child_given_name", "Артём")
-    page.fill("#id_child_patronymic", "Андреевич")
-    page.fill("#id_child_birth_date", "2012-05-01")
-    page.click("[data-testid=send]")
-    expect(page).to_have_url(_at("/cabinet/school/"))
+    ask_to_link(page, base_url, school_id=school.school.pk, child=("Смирнов", "Артём", "Андреевич", "2012-05-01"))
     expect(page.locator("[data-testid=link-request][data-state=linked]")).to_have_count(1)
     expect(page.locator("[data-testid=links] [data-testid=student][data-relation=guardian]")).to_contain_text(
         CHILD_NAME)
@@ -171,8 +137,8 @@ def test_a_grandmother_is_trusted_with_the_diary_then_revoked(
 
     # 3. The parent signs out, signs in by SNILS spelt with dashes, and reads the child's week with the mark.
     page.click("[data-testid=signout]")
-    expect(page).to_have_url(_at("/signin/"))
-    _sign_in(page, base_url, "112-233-445-95")
+    expect(page).to_have_url(at_path("/signin/"))
+    sign_in(page, base_url, "112-233-445-95")
     expect(page.locator("[data-testid=full-name]")).to_have_text(PARENT_NAME)
     _shot(page, "05-parent-signed-in-by-snils")
     page.goto(f"{student}/?week={week}")
@@ -183,13 +149,13 @@ def test_a_grandmother_is_trusted_with_the_diary_then_revoked(
 
     # 4. From the diary to the child's trusted persons; the grandmother is invited by surname + phone.
     page.locator(f"a[href='/diary/{record.public_id}/trusted/']").first.click()
-    expect(page).to_have_url(_at(f"/diary/{record.public_id}/trusted/"))
+    expect(page).to_have_url(at_path(f"/diary/{record.public_id}/trusted/"))
     page.check("input[name=service][value=diary]")
     page.fill("#id_surname", "Кузнецова")
     page.fill("#id_phone", "8 916 000-07-77")
     _shot(page, "07-parent-invites")
     page.click("[data-testid=invite]")
-    expect(page).to_have_url(_at(f"/diary/{record.public_id}/trusted/"))
+    expect(page).to_have_url(at_path(f"/diary/{record.public_id}/trusted/"))
     grant_row = page.locator("[data-testid=grants] [data-testid=grant]")
     expect(grant_row).to_have_count(1)
     expect(grant_row).to_have_attribute("data-state", "pending")
@@ -198,11 +164,11 @@ def test_a_grandmother_is_trusted_with_the_diary_then_revoked(
     assert (grant.service, grant.invitee_phone, grant.pupil_id) == ("diary", GRANNY_PHONE, record.pk)
 
     # 5. The grandmother signs in on her own phone and accepts in «Подписки».
-    granny_page = _new_page(browser)
-    _sign_in(granny_page, base_url, "+7 916 000-07-77")
+    granny_page = phone_page(browser)
+    sign_in(granny_page, base_url, "+7 916 000-07-77")
     granny_page.goto(f"{base_url}/cabinet/")
     granny_page.click("a[href='/cabinet/subscriptions/']")
-    expect(granny_page).to_have_url(_at("/cabinet/subscriptions/"))
+    expect(granny_page).to_have_url(at_path("/cabinet/subscriptions/"))
     invitation = granny_page.locator(f"[data-testid=invitation][data-grant-id='{grant.pk}']")
     expect(invitation.locator("[data-testid=child]")).to_have_text(CHILD_NAME)
     _shot(granny_page, "09-grandmother-invitation")
@@ -236,7 +202,7 @@ def test_a_grandmother_is_trusted_with_the_diary_then_revoked(
     expect(subscription).to_have_attribute("data-state", "active")
     _shot(granny_page, "13-grandmother-access-open")
     subscription.locator("[data-testid=open]").click()
-    expect(granny_page).to_have_url(_at(f"/diary/{record.public_id}/"))
+    expect(granny_page).to_have_url(at_path(f"/diary/{record.public_id}/"))
     granny_page.goto(f"{student}/?week={week}")
     expect(granny_page.locator("h1")).to_contain_text(CHILD_NAME)
     expect(granny_page.locator(f"[data-testid=day][data-date='{week}'] [data-testid=mark]")).to_contain_text("5")
@@ -255,7 +221,7 @@ def test_a_grandmother_is_trusted_with_the_diary_then_revoked(
     expect(grant_row.locator("[data-testid=revoke]")).to_be_visible()
     _shot(page, "16-parent-confirms-revoke")
     grant_row.locator("[data-testid=revoke]").click()
-    expect(page).to_have_url(_at(f"/diary/{record.public_id}/trusted/"))
+    expect(page).to_have_url(at_path(f"/diary/{record.public_id}/trusted/"))
     expect(grant_row).to_have_attribute("data-state", "revoked")
     expect(grant_row.locator("[data-testid=revoke-open]")).to_have_count(0)
     _shot(page, "17-parent-revoked")
