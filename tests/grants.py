@@ -20,9 +20,15 @@ def make_grant(pupil: Pupil, invitee: User, service: str, *, state: str = Grant.
     assert guardian.account is not None
     now = timezone.now()
     fields: dict[str, Any] = {
-        "pupil": pupil, "service": service, "inviter": guardian.account, "guardian": guardian,
-        "invitee_surname": invitee.surname, "invitee_surname_key": surname_key(invitee.surname),
-        "invitee_phone": invitee.phone, "state": state, "expires_at": now + timedelta(days=30),
+        "pupil": pupil,
+        "service": service,
+        "inviter": guardian.account,
+        "guardian": guardian,
+        "invitee_surname": invitee.surname,
+        "invitee_surname_key": surname_key(invitee.surname),
+        "invitee_phone": invitee.phone,
+        "state": state,
+        "expires_at": now + timedelta(days=30),
     }
     if state != Grant.State.PENDING:
         fields.update(invitee=invitee, answered_at=now, opens_by=now + timedelta(hours=24))

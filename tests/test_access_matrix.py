@@ -75,8 +75,9 @@ def signed_in_only(expect_signed_in: int | str = 200) -> dict[str, int | str]:
     return {ANONYMOUS: SIGN_IN, PERSON: expect_signed_in, OPERATOR: expect_signed_in}
 
 
-def family_reads(service: str, *, anonymous: int | str = SIGN_IN, others: int | str = 404,
-                 family: int | str = 200) -> dict[str, int | str]:
+def family_reads(
+    service: str, *, anonymous: int | str = SIGN_IN, others: int | str = 404, family: int | str = 200
+) -> dict[str, int | str]:
     """A page or endpoint of ``World.pupil``'s data under ``service``: the guardian and the trusted person
     holding that service get ``family``; everyone else (the other trusted person too) ``others``."""
     holder = TRUSTED_DIARY if service == "diary" else TRUSTED_VISITS
@@ -135,103 +136,217 @@ ROWS: list[Row] = [
     Row("portal:services", lambda w: "/cabinet/services/", signed_in_only()),
     Row("portal:service_diary", lambda w: "/cabinet/services/diary/", signed_in_only()),
     Row("notify:inbox", lambda w: "/cabinet/notifications/", signed_in_only()),
-    Row("notify:read", lambda w: "/cabinet/notifications/read/", signed_in_only("→/cabinet/notifications/"),
-        method="post"),
+    Row(
+        "notify:read",
+        lambda w: "/cabinet/notifications/read/",
+        signed_in_only("→/cabinet/notifications/"),
+        method="post",
+    ),
     Row("notify:read", lambda w: "/cabinet/notifications/read/", signed_in_only(405)),
     Row("notify:settings", lambda w: "/cabinet/notifications/settings/", signed_in_only()),
-    Row("notify:settings", lambda w: "/cabinet/notifications/settings/",
-        signed_in_only("→/cabinet/notifications/settings/"), method="post"),
+    Row(
+        "notify:settings",
+        lambda w: "/cabinet/notifications/settings/",
+        signed_in_only("→/cabinet/notifications/settings/"),
+        method="post",
+    ),
     # Trusted persons: the guardians of a child manage its grants; the invitee answers in «Подписки».
     Row("trust:service", lambda w: "/cabinet/services/trusted/", signed_in_only()),
-    Row("trust:student", lambda w: f"/diary/{w.pupil.public_id}/trusted/",
-        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, GUARDIAN: 200}),
-    Row("trust:revoke", lambda w: f"/diary/trusted/{w.grants[TRUSTED_DIARY]}/revoke/",
+    Row(
+        "trust:student",
+        lambda w: f"/diary/{w.pupil.public_id}/trusted/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, GUARDIAN: 200},
+    ),
+    Row(
+        "trust:revoke",
+        lambda w: f"/diary/trusted/{w.grants[TRUSTED_DIARY]}/revoke/",
         {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, GUARDIAN: "→/diary/"},
-        method="post"),
+        method="post",
+    ),
     Row("trust:revoke", lambda w: f"/diary/trusted/{w.grants[TRUSTED_DIARY]}/revoke/", signed_in_only(405)),
     Row("trust:subscriptions", lambda w: "/cabinet/subscriptions/", signed_in_only()),
-    Row("trust:accept", lambda w: f"/cabinet/subscriptions/{w.grants['invitation']}/accept/",
+    Row(
+        "trust:accept",
+        lambda w: f"/cabinet/subscriptions/{w.grants['invitation']}/accept/",
         {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, TRUSTED_VISITS: "→/cabinet/subscriptions/"},
-        method="post"),
-    Row("trust:decline", lambda w: f"/cabinet/subscriptions/{w.grants['invitation']}/decline/",
+        method="post",
+    ),
+    Row(
+        "trust:decline",
+        lambda w: f"/cabinet/subscriptions/{w.grants['invitation']}/decline/",
         {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, TRUSTED_VISITS: "→/cabinet/subscriptions/"},
-        method="post"),
-    Row("trust:leave", lambda w: f"/cabinet/subscriptions/{w.grants[TRUSTED_DIARY]}/leave/",
+        method="post",
+    ),
+    Row(
+        "trust:leave",
+        lambda w: f"/cabinet/subscriptions/{w.grants[TRUSTED_DIARY]}/leave/",
         {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, TRUSTED_DIARY: "→/cabinet/subscriptions/"},
-        method="post"),
+        method="post",
+    ),
     Row("trust:leave", lambda w: f"/cabinet/subscriptions/{w.grants[TRUSTED_DIARY]}/leave/", signed_in_only(405)),
     Row("portal:apps", lambda w: "/cabinet/apps/", signed_in_only()),
     # The family's diary: every page and endpoint names a student the caller must be allowed to see
     # (tests/diary has the staff and teacher rows).
-    Row("diary:home", lambda w: "/diary/", signed_in_only(200) | {GUARDIAN: "→/diary/", TRUSTED_DIARY: "→/diary/",
-                                                            TRUSTED_VISITS: "→/diary/"}),
+    Row(
+        "diary:home",
+        lambda w: "/diary/",
+        signed_in_only(200) | {GUARDIAN: "→/diary/", TRUSTED_DIARY: "→/diary/", TRUSTED_VISITS: "→/diary/"},
+    ),
     Row("diary:week", lambda w: f"/diary/{w.pupil.public_id}/", family_reads("diary")),
-    Row("diary:week", lambda w: f"/diary/{w.pupil.public_id}/", everyone(405) | {ANONYMOUS: SIGN_IN},
-        method="post"),
+    Row("diary:week", lambda w: f"/diary/{w.pupil.public_id}/", everyone(405) | {ANONYMOUS: SIGN_IN}, method="post"),
     Row("diary:marks", lambda w: f"/diary/{w.pupil.public_id}/marks/", family_reads("diary")),
     Row("diary:homework", lambda w: f"/diary/{w.pupil.public_id}/homework/", family_reads("diary")),
     Row("diary:attendance", lambda w: f"/diary/{w.pupil.public_id}/attendance/", family_reads("diary")),
     Row("diary:attachment", lambda w: "/diary/attachments/999999/", signed_in_only(404)),
     Row("diary:homework_done", lambda w: "/diary/homework/999999/done/", signed_in_only(404), method="post"),
     Row("diary:homework_done", lambda w: "/diary/homework/999999/done/", signed_in_only(405)),
-    Row("api:homework_done", lambda w: "/api/v1/homework/999999/done",
-        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400}, method="put"),
-    Row("api:lesson_cancel", lambda w: "/api/v1/lessons/999999/cancel",
-        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404}, method="post"),
-    Row("api:lesson_move", lambda w: "/api/v1/lessons/999999/move",
-        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400}, method="post"),
-    Row("api:lesson_replace", lambda w: "/api/v1/lessons/999999/replace",
-        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400}, method="post"),
-    Row("api:teacher_final", lambda w: f"/api/v1/students/{w.pupil.public_id}/finals",
-        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400}, method="put"),
-    Row("api:student_diary", lambda w: f"/api/v1/students/{w.pupil.public_id}/diary",
-        family_reads("diary", anonymous=401)),
+    Row(
+        "api:homework_done",
+        lambda w: "/api/v1/homework/999999/done",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="put",
+    ),
+    Row(
+        "api:lesson_cancel",
+        lambda w: "/api/v1/lessons/999999/cancel",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404},
+        method="post",
+    ),
+    Row(
+        "api:lesson_move",
+        lambda w: "/api/v1/lessons/999999/move",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="post",
+    ),
+    Row(
+        "api:lesson_replace",
+        lambda w: "/api/v1/lessons/999999/replace",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="post",
+    ),
+    Row(
+        "api:teacher_final",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/finals",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="put",
+    ),
+    Row(
+        "api:student_diary",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/diary",
+        family_reads("diary", anonymous=401),
+    ),
     Row("api:student_diary", lambda w: f"/api/v1/students/{w.pupil.public_id}/diary", everyone(405), method="post"),
-    Row("api:student_marks", lambda w: f"/api/v1/students/{w.pupil.public_id}/marks",
-        family_reads("diary", anonymous=401)),
-    Row("api:student_homework", lambda w: f"/api/v1/students/{w.pupil.public_id}/homework",
-        family_reads("diary", anonymous=401)),
-    Row("api:student_attendance", lambda w: f"/api/v1/students/{w.pupil.public_id}/attendance",
-        family_reads("diary", anonymous=401)),
+    Row(
+        "api:student_marks",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/marks",
+        family_reads("diary", anonymous=401),
+    ),
+    Row(
+        "api:student_homework",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/homework",
+        family_reads("diary", anonymous=401),
+    ),
+    Row(
+        "api:student_attendance",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/attendance",
+        family_reads("diary", anonymous=401),
+    ),
     # The trusted-persons API (the same rules as the pages).
-    Row("api:trusted_persons", lambda w: f"/api/v1/trusted-persons?student_id={w.pupil.public_id}",
-        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, GUARDIAN: 200}),
+    Row(
+        "api:trusted_persons",
+        lambda w: f"/api/v1/trusted-persons?student_id={w.pupil.public_id}",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, GUARDIAN: 200},
+    ),
     Row("api:trusted_persons", lambda w: "/api/v1/trusted-persons", {ANONYMOUS: 401, PERSON: 200, OPERATOR: 200}),
-    Row("api:trusted_person_invite", lambda w: "/api/v1/trusted-persons",
-        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400}, method="post"),  # no body: 400 naming the field
-    Row("api:trusted_person_revoke", lambda w: f"/api/v1/trusted-persons/{w.grants[TRUSTED_DIARY]}",
-        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, GUARDIAN: 200}, method="delete"),
-    Row("api:trusted_person_views", lambda w: f"/api/v1/trusted-persons/{w.grants[TRUSTED_DIARY]}/views",
-        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, GUARDIAN: 200}),
-    Row("api:student_trusted_views", lambda w: f"/api/v1/students/{w.pupil.public_id}/trusted-views",
-        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, GUARDIAN: 200}),
+    Row(
+        "api:trusted_person_invite",
+        lambda w: "/api/v1/trusted-persons",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="post",
+    ),  # no body: 400 naming the field
+    Row(
+        "api:trusted_person_revoke",
+        lambda w: f"/api/v1/trusted-persons/{w.grants[TRUSTED_DIARY]}",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, GUARDIAN: 200},
+        method="delete",
+    ),
+    Row(
+        "api:trusted_person_views",
+        lambda w: f"/api/v1/trusted-persons/{w.grants[TRUSTED_DIARY]}/views",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, GUARDIAN: 200},
+    ),
+    Row(
+        "api:student_trusted_views",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/trusted-views",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, GUARDIAN: 200},
+    ),
     Row("api:subscriptions", lambda w: "/api/v1/subscriptions", {ANONYMOUS: 401, PERSON: 200, OPERATOR: 200}),
-    Row("api:subscription_accept", lambda w: f"/api/v1/subscriptions/{w.grants['invitation']}/accept",
-        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, TRUSTED_VISITS: 200}, method="post"),
-    Row("api:subscription_decline", lambda w: f"/api/v1/subscriptions/{w.grants['invitation']}/decline",
-        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, TRUSTED_VISITS: 200}, method="post"),
-    Row("api:subscription_leave", lambda w: f"/api/v1/subscriptions/{w.grants[TRUSTED_DIARY]}/leave",
-        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, TRUSTED_DIARY: 200}, method="post"),
+    Row(
+        "api:subscription_accept",
+        lambda w: f"/api/v1/subscriptions/{w.grants['invitation']}/accept",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, TRUSTED_VISITS: 200},
+        method="post",
+    ),
+    Row(
+        "api:subscription_decline",
+        lambda w: f"/api/v1/subscriptions/{w.grants['invitation']}/decline",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, TRUSTED_VISITS: 200},
+        method="post",
+    ),
+    Row(
+        "api:subscription_leave",
+        lambda w: f"/api/v1/subscriptions/{w.grants[TRUSTED_DIARY]}/leave",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, TRUSTED_DIARY: 200},
+        method="post",
+    ),
     Row("api:notifications", lambda w: "/api/v1/notifications", {ANONYMOUS: 401, PERSON: 200, OPERATOR: 200}),
-    Row("api:notifications_read", lambda w: "/api/v1/notifications/read", {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
-        method="post"),  # no body
-    Row("api:notification_settings", lambda w: "/api/v1/notifications/settings",
-        {ANONYMOUS: 401, PERSON: 200, OPERATOR: 200}),
-    Row("api:notification_settings_set", lambda w: "/api/v1/notifications/settings",
-        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400}, method="put"),
+    Row(
+        "api:notifications_read",
+        lambda w: "/api/v1/notifications/read",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="post",
+    ),  # no body
+    Row(
+        "api:notification_settings",
+        lambda w: "/api/v1/notifications/settings",
+        {ANONYMOUS: 401, PERSON: 200, OPERATOR: 200},
+    ),
+    Row(
+        "api:notification_settings_set",
+        lambda w: "/api/v1/notifications/settings",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="put",
+    ),
     # Visits and meals of the family; a diary-only trusted person gets 404 here.
     Row("visits:visits", lambda w: f"/diary/{w.pupil.public_id}/visits/", family_reads("visits_meals")),
     Row("visits:meals", lambda w: f"/diary/{w.pupil.public_id}/meals/", family_reads("visits_meals")),
-    Row("visits:threshold", lambda w: f"/diary/{w.pupil.public_id}/meals/threshold/",
-        family_reads("visits_meals", family=404) | {GUARDIAN: "→/diary/"}, method="post"),
-    Row("visits:threshold", lambda w: f"/diary/{w.pupil.public_id}/meals/threshold/",
-        everyone(405) | {ANONYMOUS: SIGN_IN}),
-    Row("api:student_visits", lambda w: f"/api/v1/students/{w.pupil.public_id}/visits",
-        family_reads("visits_meals", anonymous=401)),
-    Row("api:student_meals", lambda w: f"/api/v1/students/{w.pupil.public_id}/meals",
-        family_reads("visits_meals", anonymous=401)),
-    Row("api:student_meals_threshold", lambda w: f"/api/v1/students/{w.pupil.public_id}/meals/threshold",
-        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400}, method="put"),  # no body; tests/visits has who may
+    Row(
+        "visits:threshold",
+        lambda w: f"/diary/{w.pupil.public_id}/meals/threshold/",
+        family_reads("visits_meals", family=404) | {GUARDIAN: "→/diary/"},
+        method="post",
+    ),
+    Row(
+        "visits:threshold",
+        lambda w: f"/diary/{w.pupil.public_id}/meals/threshold/",
+        everyone(405) | {ANONYMOUS: SIGN_IN},
+    ),
+    Row(
+        "api:student_visits",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/visits",
+        family_reads("visits_meals", anonymous=401),
+    ),
+    Row(
+        "api:student_meals",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/meals",
+        family_reads("visits_meals", anonymous=401),
+    ),
+    Row(
+        "api:student_meals_threshold",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/meals/threshold",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="put",
+    ),  # no body; tests/visits has who may
     # The schools' turnstile and canteen systems: a client-credentials token of the school, never a person.
     Row("api:post_passes", lambda w: "/api/v1/ingest/passes", everyone(401), method="post"),
     Row("api:post_meals", lambda w: "/api/v1/ingest/meals", everyone(401), method="post"),
@@ -240,30 +355,66 @@ ROWS: list[Row] = [
     Row("teacher:gradebook", lambda w: f"/teacher/gradebook/{w.pupil.school_class_id}/1/", signed_in_only(404)),
     Row("teacher:lesson", lambda w: "/teacher/lessons/999999/", signed_in_only(404)),
     Row("teacher:lesson", lambda w: "/teacher/lessons/999999/", signed_in_only(404), method="post"),
-    Row("api:teacher_gradebook",
+    Row(
+        "api:teacher_gradebook",
         lambda w: f"/api/v1/teacher/gradebook?class_id={w.pupil.school_class_id}&subject_id=1",
-        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404}),
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404},
+    ),
     Row("api:teacher_gradebook", lambda w: "/api/v1/teacher/gradebook", everyone(405), method="post"),
-    Row("api:teacher_lesson_marks", lambda w: "/api/v1/lessons/999999/marks",
-        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400}, method="put"),
-    Row("api:teacher_lesson_attendance", lambda w: "/api/v1/lessons/999999/attendance",
-        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400}, method="put"),
-    Row("api:teacher_lesson_topic", lambda w: "/api/v1/lessons/999999/topic",
-        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400}, method="put"),
-    Row("api:teacher_lesson_homework", lambda w: "/api/v1/lessons/999999/homework",
-        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400}, method="put"),
+    Row(
+        "api:teacher_lesson_marks",
+        lambda w: "/api/v1/lessons/999999/marks",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="put",
+    ),
+    Row(
+        "api:teacher_lesson_attendance",
+        lambda w: "/api/v1/lessons/999999/attendance",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="put",
+    ),
+    Row(
+        "api:teacher_lesson_topic",
+        lambda w: "/api/v1/lessons/999999/topic",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="put",
+    ),
+    Row(
+        "api:teacher_lesson_homework",
+        lambda w: "/api/v1/lessons/999999/homework",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="put",
+    ),
     # «Передайте свои данные в школу»: pages about the signed-in person only, no ids in the URL.
     Row("registry:school", lambda w: "/cabinet/school/", signed_in_only()),
     Row("registry:link", lambda w: "/cabinet/school/link/", signed_in_only()),
     Row("registry:link", lambda w: "/cabinet/school/link/", signed_in_only(200), method="post"),
-    Row("portal:revoke_app", lambda w: f"/cabinet/apps/{w.consent_of[PERSON]}/revoke/",
-        {ANONYMOUS: SIGN_IN, PERSON: "→/cabinet/apps/", OPERATOR: 404, REGISTRAR: 404, GUARDIAN: 404,
-         TRUSTED_DIARY: 404, TRUSTED_VISITS: 404}, method="post"),
-    Row("portal:revoke_app", lambda w: f"/cabinet/apps/{w.consent_of[OPERATOR]}/revoke/",
-        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: "→/cabinet/apps/"}, method="post"),
+    Row(
+        "portal:revoke_app",
+        lambda w: f"/cabinet/apps/{w.consent_of[PERSON]}/revoke/",
+        {
+            ANONYMOUS: SIGN_IN,
+            PERSON: "→/cabinet/apps/",
+            OPERATOR: 404,
+            REGISTRAR: 404,
+            GUARDIAN: 404,
+            TRUSTED_DIARY: 404,
+            TRUSTED_VISITS: 404,
+        },
+        method="post",
+    ),
+    Row(
+        "portal:revoke_app",
+        lambda w: f"/cabinet/apps/{w.consent_of[OPERATOR]}/revoke/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: "→/cabinet/apps/"},
+        method="post",
+    ),
     Row("portal:revoke_app", lambda w: "/cabinet/apps/999999/revoke/", signed_in_only(404), method="post"),
-    Row("portal:revoke_app", lambda w: f"/cabinet/apps/{w.consent_of[PERSON]}/revoke/",
-        {ANONYMOUS: SIGN_IN, PERSON: 405, OPERATOR: 405}),
+    Row(
+        "portal:revoke_app",
+        lambda w: f"/cabinet/apps/{w.consent_of[PERSON]}/revoke/",
+        {ANONYMOUS: SIGN_IN, PERSON: 405, OPERATOR: 405},
+    ),
     # The OpenID Connect provider: public metadata; the rest answers by OAuth rules, not by session.
     Row("oauth2_provider:oidc-connect-discovery-info", lambda w: "/.well-known/openid-configuration", everyone(200)),
     Row("oauth2_provider:jwks-info", lambda w: "/.well-known/jwks.json", everyone(200)),
@@ -272,8 +423,11 @@ ROWS: list[Row] = [
     Row("oauth2_provider:token", lambda w: "/o/token/", everyone(400), method="post"),
     Row("oauth2_provider:revoke-token", lambda w: "/o/revoke_token/", everyone(400), method="post"),
     Row("oauth2_provider:user-info", lambda w: "/o/userinfo/", everyone(401)),
-    Row("oauth2_provider:rp-initiated-logout", lambda w: "/o/logout/",
-        {ANONYMOUS: "→http://testserver/", PERSON: 200, OPERATOR: 200}),
+    Row(
+        "oauth2_provider:rp-initiated-logout",
+        lambda w: "/o/logout/",
+        {ANONYMOUS: "→http://testserver/", PERSON: 200, OPERATOR: 200},
+    ),
     Row("set_language", lambda w: "/i18n/setlang/", everyone("→/"), method="post"),
     Row("api:me", lambda w: "/api/v1/me", {ANONYMOUS: 401, PERSON: 200, OPERATOR: 200}),
     Row("api:openapi-json", lambda w: "/api/v1/openapi.json", everyone(200)),
@@ -282,8 +436,12 @@ ROWS: list[Row] = [
     # The operator's admin site: staff only; a person is sent to the admin's sign-in like a stranger.
     Row("admin:index", lambda w: "/admin/", staff_only()),
     Row("admin:login", lambda w: "/admin/login/", {ANONYMOUS: 200, PERSON: 200, OPERATOR: "→/admin/"}),
-    Row("admin:logout", lambda w: "/admin/logout/",
-        {ANONYMOUS: "→/admin/", PERSON: "→/admin/", OPERATOR: "→/signin/"}, method="post"),
+    Row(
+        "admin:logout",
+        lambda w: "/admin/logout/",
+        {ANONYMOUS: "→/admin/", PERSON: "→/admin/", OPERATOR: "→/signin/"},
+        method="post",
+    ),
     Row("admin:password_change", lambda w: "/admin/password_change/", staff_only()),
     Row("admin:password_change_done", lambda w: "/admin/password_change/done/", staff_only()),
     Row("admin:autocomplete", lambda w: "/admin/autocomplete/", staff_only(403)),
@@ -302,37 +460,55 @@ ROWS: list[Row] = [
     Row("admin:auth_group_change", lambda w: "/admin/auth/group/999999/change/", staff_only("→/admin/")),
     Row("admin:auth_group_history", lambda w: "/admin/auth/group/999999/history/", staff_only("→/admin/")),
     Row("admin:auth_group_delete", lambda w: "/admin/auth/group/999999/delete/", staff_only("→/admin/")),
-    Row("admin:django_tasks_database_dbtaskresult_changelist",
-        lambda w: "/admin/django_tasks_database/dbtaskresult/", staff_only()),
-    Row("admin:django_tasks_database_dbtaskresult_add",
-        lambda w: "/admin/django_tasks_database/dbtaskresult/add/", staff_only(403)),
-    Row("admin:django_tasks_database_dbtaskresult_change",
+    Row(
+        "admin:django_tasks_database_dbtaskresult_changelist",
+        lambda w: "/admin/django_tasks_database/dbtaskresult/",
+        staff_only(),
+    ),
+    Row(
+        "admin:django_tasks_database_dbtaskresult_add",
+        lambda w: "/admin/django_tasks_database/dbtaskresult/add/",
+        staff_only(403),
+    ),
+    Row(
+        "admin:django_tasks_database_dbtaskresult_change",
         lambda w: "/admin/django_tasks_database/dbtaskresult/00000000-0000-0000-0000-000000000000/change/",
-        staff_only("→/admin/")),
-    Row("admin:django_tasks_database_dbtaskresult_history",
+        staff_only("→/admin/"),
+    ),
+    Row(
+        "admin:django_tasks_database_dbtaskresult_history",
         lambda w: "/admin/django_tasks_database/dbtaskresult/00000000-0000-0000-0000-000000000000/history/",
-        staff_only("→/admin/")),
-    Row("admin:django_tasks_database_dbtaskresult_delete",
+        staff_only("→/admin/"),
+    ),
+    Row(
+        "admin:django_tasks_database_dbtaskresult_delete",
         lambda w: "/admin/django_tasks_database/dbtaskresult/00000000-0000-0000-0000-000000000000/delete/",
-        staff_only(403)),
-    Row("admin:oauth2_provider_application_changelist", lambda w: "/admin/oauth2_provider/application/",
-        staff_only()),
+        staff_only(403),
+    ),
+    Row("admin:oauth2_provider_application_changelist", lambda w: "/admin/oauth2_provider/application/", staff_only()),
     Row("admin:oauth2_provider_application_add", lambda w: "/admin/oauth2_provider/application/add/", staff_only()),
-    Row("admin:oauth2_provider_application_change",
-        lambda w: f"/admin/oauth2_provider/application/{w.application_id}/change/", staff_only()),
-    Row("admin:oauth2_provider_application_history",
-        lambda w: f"/admin/oauth2_provider/application/{w.application_id}/history/", staff_only()),
-    Row("admin:oauth2_provider_application_delete",
-        lambda w: f"/admin/oauth2_provider/application/{w.application_id}/delete/", staff_only()),
+    Row(
+        "admin:oauth2_provider_application_change",
+        lambda w: f"/admin/oauth2_provider/application/{w.application_id}/change/",
+        staff_only(),
+    ),
+    Row(
+        "admin:oauth2_provider_application_history",
+        lambda w: f"/admin/oauth2_provider/application/{w.application_id}/history/",
+        staff_only(),
+    ),
+    Row(
+        "admin:oauth2_provider_application_delete",
+        lambda w: f"/admin/oauth2_provider/application/{w.application_id}/delete/",
+        staff_only(),
+    ),
     # The registrar's back office.
     Row("backoffice:index", lambda w: "/backoffice/", registrar_only()),
     Row("backoffice:app_list", lambda w: "/backoffice/registry/", registrar_only()),
     Row("backoffice:login", lambda w: "/backoffice/login/", everyone("→/signin/?next=")),
     Row("backoffice:logout", lambda w: "/backoffice/logout/", registrar_only("→/signin/"), method="post"),
-    Row("backoffice:password_change", lambda w: "/backoffice/password_change/",
-        registrar_only("→/cabinet/password/")),
-    Row("backoffice:password_change_done", lambda w: "/backoffice/password_change/done/",
-        registrar_only("→/cabinet/")),
+    Row("backoffice:password_change", lambda w: "/backoffice/password_change/", registrar_only("→/cabinet/password/")),
+    Row("backoffice:password_change_done", lambda w: "/backoffice/password_change/done/", registrar_only("→/cabinet/")),
     Row("backoffice:autocomplete", lambda w: "/backoffice/autocomplete/", registrar_only(403)),
     Row("backoffice:jsi18n", lambda w: "/backoffice/jsi18n/", registrar_only()),
     Row("backoffice:view_on_site", lambda w: "/backoffice/r/1/1/", registrar_only(404)),
@@ -342,39 +518,64 @@ ROWS: list[Row] = [
     Row("backoffice:registry_pupil_change", backoffice("pupil", "pupil", "change/"), registrar_only()),
     Row("backoffice:registry_pupil_change", backoffice("pupil", "foreign_pupil", "change/"), registrar_only(404)),
     Row("backoffice:registry_pupil_history", backoffice("pupil", "pupil", "history/"), registrar_only()),
-    Row("backoffice:registry_pupil_history", backoffice("pupil", "foreign_pupil", "history/"),
-        registrar_only(404)),
+    Row("backoffice:registry_pupil_history", backoffice("pupil", "foreign_pupil", "history/"), registrar_only(404)),
     Row("backoffice:registry_pupil_delete", backoffice("pupil", "pupil", "delete/"), registrar_only(403)),
-    Row("backoffice:<path:object_id>/", backoffice("pupil", "pupil", ""),
-        registrar_only("→/backoffice/registry/pupil/")),
-    Row("backoffice:registry_schoolclass_changelist", lambda w: "/backoffice/registry/schoolclass/",
-        registrar_only()),
+    Row(
+        "backoffice:<path:object_id>/", backoffice("pupil", "pupil", ""), registrar_only("→/backoffice/registry/pupil/")
+    ),
+    Row("backoffice:registry_schoolclass_changelist", lambda w: "/backoffice/registry/schoolclass/", registrar_only()),
     Row("backoffice:registry_schoolclass_add", lambda w: "/backoffice/registry/schoolclass/add/", registrar_only()),
-    Row("backoffice:registry_schoolclass_change",
-        lambda w: f"/backoffice/registry/schoolclass/{w.pupil.school_class_id}/change/", registrar_only()),
-    Row("backoffice:registry_schoolclass_change",
+    Row(
+        "backoffice:registry_schoolclass_change",
+        lambda w: f"/backoffice/registry/schoolclass/{w.pupil.school_class_id}/change/",
+        registrar_only(),
+    ),
+    Row(
+        "backoffice:registry_schoolclass_change",
         lambda w: f"/backoffice/registry/schoolclass/{w.foreign_pupil.school_class_id}/change/",
-        registrar_only(404)),
-    Row("backoffice:registry_schoolclass_history",
-        lambda w: f"/backoffice/registry/schoolclass/{w.pupil.school_class_id}/history/", registrar_only()),
-    Row("backoffice:registry_schoolclass_delete",
-        lambda w: f"/backoffice/registry/schoolclass/{w.pupil.school_class_id}/delete/", registrar_only(403)),
-    Row("backoffice:registry_linkrequest_changelist", lambda w: "/backoffice/registry/linkrequest/",
-        registrar_only()),
-    Row("backoffice:registry_linkrequest_add", lambda w: "/backoffice/registry/linkrequest/add/",
-        registrar_only(403)),
-    Row("backoffice:registry_linkrequest_change", backoffice("linkrequest", "link_request", "change/"),
-        registrar_only()),
-    Row("backoffice:registry_linkrequest_change", backoffice("linkrequest", "foreign_link_request", "change/"),
-        registrar_only(404)),
-    Row("backoffice:registry_linkrequest_history", backoffice("linkrequest", "link_request", "history/"),
-        registrar_only()),
-    Row("backoffice:registry_linkrequest_delete", backoffice("linkrequest", "link_request", "delete/"),
-        registrar_only(403)),
-    Row("backoffice:registry_linkrequest_decide", backoffice("linkrequest", "link_request", "decide/"),
-        registrar_only(404)),
-    Row("backoffice:registry_linkrequest_decide", backoffice("linkrequest", "foreign_link_request", "decide/"),
-        registrar_only(404), method="post"),
+        registrar_only(404),
+    ),
+    Row(
+        "backoffice:registry_schoolclass_history",
+        lambda w: f"/backoffice/registry/schoolclass/{w.pupil.school_class_id}/history/",
+        registrar_only(),
+    ),
+    Row(
+        "backoffice:registry_schoolclass_delete",
+        lambda w: f"/backoffice/registry/schoolclass/{w.pupil.school_class_id}/delete/",
+        registrar_only(403),
+    ),
+    Row("backoffice:registry_linkrequest_changelist", lambda w: "/backoffice/registry/linkrequest/", registrar_only()),
+    Row("backoffice:registry_linkrequest_add", lambda w: "/backoffice/registry/linkrequest/add/", registrar_only(403)),
+    Row(
+        "backoffice:registry_linkrequest_change", backoffice("linkrequest", "link_request", "change/"), registrar_only()
+    ),
+    Row(
+        "backoffice:registry_linkrequest_change",
+        backoffice("linkrequest", "foreign_link_request", "change/"),
+        registrar_only(404),
+    ),
+    Row(
+        "backoffice:registry_linkrequest_history",
+        backoffice("linkrequest", "link_request", "history/"),
+        registrar_only(),
+    ),
+    Row(
+        "backoffice:registry_linkrequest_delete",
+        backoffice("linkrequest", "link_request", "delete/"),
+        registrar_only(403),
+    ),
+    Row(
+        "backoffice:registry_linkrequest_decide",
+        backoffice("linkrequest", "link_request", "decide/"),
+        registrar_only(404),
+    ),
+    Row(
+        "backoffice:registry_linkrequest_decide",
+        backoffice("linkrequest", "foreign_link_request", "decide/"),
+        registrar_only(404),
+        method="post",
+    ),
     Row("backoffice:(?P<url>.*)$", lambda w: "/backoffice/no-such-page/", registrar_only(404)),
     *scoped_model_rows("registry/schoolyear"),
     *scoped_model_rows("registry/subject"),
@@ -383,20 +584,38 @@ ROWS: list[Row] = [
     *scoped_model_rows("visits/card", delete=200),  # a registrar may remove a lost card
     Row("admin:visits_card_changelist", lambda w: "/admin/visits/card/", staff_only()),
     Row("admin:visits_card_add", lambda w: "/admin/visits/card/add/", staff_only()),
-    Row("admin:visits_card_change", lambda w: f"/admin/visits/card/{w.timetable_objects['visits/card'][0]}/change/",
-        staff_only()),
-    Row("admin:visits_card_history",
-        lambda w: f"/admin/visits/card/{w.timetable_objects['visits/card'][0]}/history/", staff_only()),
-    Row("admin:visits_card_delete", lambda w: f"/admin/visits/card/{w.timetable_objects['visits/card'][0]}/delete/",
-        staff_only()),
+    Row(
+        "admin:visits_card_change",
+        lambda w: f"/admin/visits/card/{w.timetable_objects['visits/card'][0]}/change/",
+        staff_only(),
+    ),
+    Row(
+        "admin:visits_card_history",
+        lambda w: f"/admin/visits/card/{w.timetable_objects['visits/card'][0]}/history/",
+        staff_only(),
+    ),
+    Row(
+        "admin:visits_card_delete",
+        lambda w: f"/admin/visits/card/{w.timetable_objects['visits/card'][0]}/delete/",
+        staff_only(),
+    ),
     Row("admin:visits_ingestclient_changelist", lambda w: "/admin/visits/ingestclient/", staff_only()),
     Row("admin:visits_ingestclient_add", lambda w: "/admin/visits/ingestclient/add/", staff_only(403)),
-    Row("admin:visits_ingestclient_change", lambda w: f"/admin/visits/ingestclient/{w.ingest_client_id}/change/",
-        staff_only()),
-    Row("admin:visits_ingestclient_history", lambda w: f"/admin/visits/ingestclient/{w.ingest_client_id}/history/",
-        staff_only()),
-    Row("admin:visits_ingestclient_delete", lambda w: f"/admin/visits/ingestclient/{w.ingest_client_id}/delete/",
-        staff_only()),
+    Row(
+        "admin:visits_ingestclient_change",
+        lambda w: f"/admin/visits/ingestclient/{w.ingest_client_id}/change/",
+        staff_only(),
+    ),
+    Row(
+        "admin:visits_ingestclient_history",
+        lambda w: f"/admin/visits/ingestclient/{w.ingest_client_id}/history/",
+        staff_only(),
+    ),
+    Row(
+        "admin:visits_ingestclient_delete",
+        lambda w: f"/admin/visits/ingestclient/{w.ingest_client_id}/delete/",
+        staff_only(),
+    ),
     Row("admin:registry_school_changelist", lambda w: "/admin/registry/school/", staff_only()),
     Row("admin:registry_school_add", lambda w: "/admin/registry/school/add/", staff_only()),
     Row("admin:registry_school_change", lambda w: f"/admin/registry/school/{w.school.pk}/change/", staff_only()),
@@ -404,12 +623,21 @@ ROWS: list[Row] = [
     Row("admin:registry_school_delete", lambda w: f"/admin/registry/school/{w.school.pk}/delete/", staff_only()),
     Row("admin:registry_staffmember_changelist", lambda w: "/admin/registry/staffmember/", staff_only()),
     Row("admin:registry_staffmember_add", lambda w: "/admin/registry/staffmember/add/", staff_only()),
-    Row("admin:registry_staffmember_change", lambda w: "/admin/registry/staffmember/999999/change/",
-        staff_only("→/admin/")),
-    Row("admin:registry_staffmember_history", lambda w: "/admin/registry/staffmember/999999/history/",
-        staff_only("→/admin/")),
-    Row("admin:registry_staffmember_delete", lambda w: "/admin/registry/staffmember/999999/delete/",
-        staff_only("→/admin/")),
+    Row(
+        "admin:registry_staffmember_change",
+        lambda w: "/admin/registry/staffmember/999999/change/",
+        staff_only("→/admin/"),
+    ),
+    Row(
+        "admin:registry_staffmember_history",
+        lambda w: "/admin/registry/staffmember/999999/history/",
+        staff_only("→/admin/"),
+    ),
+    Row(
+        "admin:registry_staffmember_delete",
+        lambda w: "/admin/registry/staffmember/999999/delete/",
+        staff_only("→/admin/"),
+    ),
     Row("admin:(?P<url>.*)$", lambda w: "/admin/no-such-page/", staff_only(404)),
 ]
 
@@ -446,8 +674,13 @@ def world(db: None) -> World:
     StaffMember.objects.create(school=school, account=registrar, role=StaffMember.Role.REGISTRAR)
 
     def pupil_of(of: School) -> Pupil:
-        record = Pupil(school=of, school_class=SchoolClass.objects.create(school=of, grade=7, letter="А"),
-                       surname="Учеников", given_name="Иван", birth_date=date(2012, 1, 1))
+        record = Pupil(
+            school=of,
+            school_class=SchoolClass.objects.create(school=of, grade=7, letter="А"),
+            surname="Учеников",
+            given_name="Иван",
+            birth_date=date(2012, 1, 1),
+        )
         record.refresh_fio_key()
         record.save()
         return record
@@ -457,21 +690,34 @@ def world(db: None) -> World:
     def timetable_of(of: School) -> dict[str, int]:
         slot = LessonSlot.objects.create(school=of, number=1, starts_at=time(9), ends_at=time(9, 45))
         subject = Subject.objects.create(school=of, name="Алгебра")
-        entry = TimetableEntry.objects.create(school_class=SchoolClass.objects.filter(school=of).get(), weekday=0,
-                                              slot=slot, subject=subject, teacher=teacher)
-        year = SchoolYear.objects.create(school=of, name="2026/2027", starts_on=date(2026, 9, 1),
-                                         ends_on=date(2027, 5, 31))
+        entry = TimetableEntry.objects.create(
+            school_class=SchoolClass.objects.filter(school=of).get(),
+            weekday=0,
+            slot=slot,
+            subject=subject,
+            teacher=teacher,
+        )
+        year = SchoolYear.objects.create(
+            school=of, name="2026/2027", starts_on=date(2026, 9, 1), ends_on=date(2027, 5, 31)
+        )
         card = Card.objects.create(school=of, number=f"card-{of.code}", pupil=Pupil.objects.filter(school=of).get())
-        return {"registry/schoolyear": year.pk, "registry/subject": subject.pk, "diary/lessonslot": slot.pk,
-                "diary/timetableentry": entry.pk, "visits/card": card.pk}
+        return {
+            "registry/schoolyear": year.pk,
+            "registry/subject": subject.pk,
+            "diary/lessonslot": slot.pk,
+            "diary/timetableentry": entry.pk,
+            "visits/card": card.pk,
+        }
 
     pupil, foreign_pupil = pupil_of(school), pupil_of(foreign_school)
     own, foreign = timetable_of(school), timetable_of(foreign_school)
     guardian = account("guardian@example.ru", "+79000000006", birth_date=date(1985, 1, 1))
     make_guardian(pupil, guardian)
     family, grants = {GUARDIAN: guardian}, {}
-    for actor, service, phone in ((TRUSTED_DIARY, "diary", "+79000000007"),
-                                  (TRUSTED_VISITS, "visits_meals", "+79000000008")):
+    for actor, service, phone in (
+        (TRUSTED_DIARY, "diary", "+79000000007"),
+        (TRUSTED_VISITS, "visits_meals", "+79000000008"),
+    ):
         family[actor] = account(f"{actor}@example.ru", phone, phone_confirmed_at=timezone.now())
         grants[actor] = make_grant(pupil, family[actor], service).pk
     grants["invitation"] = make_grant(pupil, family[TRUSTED_VISITS], "diary", state="pending").pk
@@ -486,8 +732,9 @@ def world(db: None) -> World:
         pupil=pupil,
         foreign_pupil=foreign_pupil,
         link_request=LinkRequest.objects.create(account=person, school=school, kind=LinkRequest.Kind.PUPIL),
-        foreign_link_request=LinkRequest.objects.create(account=person, school=foreign_school,
-                                                        kind=LinkRequest.Kind.PUPIL),
+        foreign_link_request=LinkRequest.objects.create(
+            account=person, school=foreign_school, kind=LinkRequest.Kind.PUPIL
+        ),
         person=person,
         other=account("other@example.ru", "+79000000002"),
         operator=operator,

@@ -118,8 +118,12 @@ def visible_students(viewer: Any) -> list[VisibleStudent]:
 
     trusted: dict[int, list[str]] = {}
     pupils: dict[int, Pupil] = {}
-    for grant in active_grants().filter(invitee=viewer).select_related(*(f"pupil__{name}" for name in related),
-                                                                        "pupil").order_by("pupil__birth_date", "pk"):
+    for grant in (
+        active_grants()
+        .filter(invitee=viewer)
+        .select_related(*(f"pupil__{name}" for name in related), "pupil")
+        .order_by("pupil__birth_date", "pk")
+    ):
         if grant.pupil_id not in seen:
             pupils[grant.pupil_id] = grant.pupil
             trusted.setdefault(grant.pupil_id, []).append(grant.service)
@@ -157,21 +161,31 @@ def get_student(viewer: Any, student_id: Any, *, service: str) -> Pupil:
         Pupil.objects.by_public_id(student_id)
         .annotate(
             is_guardian=Exists(Guardian.objects.filter(pupil=OuterRef("pk"), account=viewer)),
-            is_form_tutor=Exists(StaffMember.objects.filter(
-                account=viewer, role=StaffMember.Role.FORM_TUTOR, school_class=OuterRef("school_class"))),
+            is_form_tutor=Exists(
+                StaffMember.objects.filter(
+                    account=viewer, role=StaffMember.Role.FORM_TUTOR, school_class=OuterRef("school_class")
+                )
+            ),
             teaches=Exists(TimetableEntry.objects.filter(teacher=viewer, school_class=OuterRef("school_class"))),
-            trusted_grant_id=Subquery(active_grants().filter(
-                pupil=OuterRef("pk"), invitee=viewer, service=service).values("pk")[:1]),
+            trusted_grant_id=Subquery(
+                active_grants().filter(pupil=OuterRef("pk"), invitee=viewer, service=service).values("pk")[:1]
+            ),
         )
         .select_related("school", "school_class")
         .first()
     )
     if pupil is None:
         raise NotFound()
-    relations = [name for name, holds in (
-        ("self", pupil.account_id == viewer.pk), ("guardian", pupil.is_guardian),
-        ("form_tutor", pupil.is_form_tutor), ("teacher", pupil.teaches),
-    ) if holds]
+    relations = [
+        name
+        for name, holds in (
+            ("self", pupil.account_id == viewer.pk),
+            ("guardian", pupil.is_guardian),
+            ("form_tutor", pupil.is_form_tutor),
+            ("teacher", pupil.teaches),
+        )
+        if holds
+    ]
     if any(service in SERVICES_BY_RELATION[relation] for relation in relations):
         return cast("Pupil", pupil)
     if pupil.trusted_grant_id is None:
@@ -193,9 +207,12 @@ def _reads_class_diary(viewer: Any, school_class: Any) -> bool:
     from diary.models import TimetableEntry
     from registry.models import StaffMember
 
-    return (TimetableEntry.objects.filter(teacher=viewer, school_class=school_class).exists()
-            or StaffMember.objects.filter(account=viewer, role=StaffMember.Role.FORM_TUTOR,
-                                          school_class=school_class).exists())
+    return (
+        TimetableEntry.objects.filter(teacher=viewer, school_class=school_class).exists()
+        or StaffMember.objects.filter(
+            account=viewer, role=StaffMember.Role.FORM_TUTOR, school_class=school_class
+        ).exists()
+    )
 
 
 def _reads_lesson(viewer: Any, lesson: Any) -> bool:
@@ -210,8 +227,11 @@ def _reads_lesson(viewer: Any, lesson: Any) -> bool:
     from trust.models import active_grants
 
     trusted = active_grants().filter(invitee=viewer, service=DIARY).values("pupil_id")
-    return Pupil.objects.filter(school_class_id=lesson.school_class_id).filter(
-        Q(account=viewer) | Q(guardians__account=viewer) | Q(pk__in=trusted)).exists()
+    return (
+        Pupil.objects.filter(school_class_id=lesson.school_class_id)
+        .filter(Q(account=viewer) | Q(guardians__account=viewer) | Q(pk__in=trusted))
+        .exists()
+    )
 
 
 def _ends_link(viewer: Any, record: Any) -> bool:
@@ -226,8 +246,9 @@ def _sets_final(viewer: Any, target: tuple[Any, int]) -> bool:
     from diary.models import TimetableEntry
 
     pupil, subject_id = target
-    return TimetableEntry.objects.filter(teacher=viewer, school_class_id=pupil.school_class_id,
-                                         subject_id=subject_id).exists()
+    return TimetableEntry.objects.filter(
+        teacher=viewer, school_class_id=pupil.school_class_id, subject_id=subject_id
+    ).exists()
 
 
 def _guards(viewer: Any, pupil: Any) -> bool:
@@ -259,18 +280,20 @@ def _holds_grant(viewer: Any, grant: Any) -> bool:
     return _signed_in(viewer) and grant.invitee_id == viewer.pk
 
 
-RULES.update({
-    "trust.manage": _guards,
-    "grant.manage": _manages_grant,
-    "subscription.answer": _answers_invitation,
-    "grant.leave": _holds_grant,
-    "registry.link.end": _ends_link,
-    "final.write": _sets_final,
-    # A teacher writes marks, homework, attendance and topics only for their own lessons.
-    "lesson.write": _teaches_lesson,
-    "lesson.read": _reads_lesson,
-    "class.read_diary": _reads_class_diary,
-})
+RULES.update(
+    {
+        "trust.manage": _guards,
+        "grant.manage": _manages_grant,
+        "subscription.answer": _answers_invitation,
+        "grant.leave": _holds_grant,
+        "registry.link.end": _ends_link,
+        "final.write": _sets_final,
+        # A teacher writes marks, homework, attendance and topics only for their own lessons.
+        "lesson.write": _teaches_lesson,
+        "lesson.read": _reads_lesson,
+        "class.read_diary": _reads_class_diary,
+    }
+)
 
 
 def family_readers(pupil_ids: Any, service: str) -> dict[int, set[int]]:

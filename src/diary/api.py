@@ -176,48 +176,59 @@ TO = Query(None, alias="to", description="The last day, ISO 8601 (at most 31 day
 TERM = Query(None, description="A term id (default: the term holding today, else the latest begun)")
 
 
-@router.get("/students/{student_id}/diary", response=DiaryOut, url_name="student_diary",
-            summary="The pupil's week: days → lessons with topic, homework, marks and attendance")
-def student_diary(request: HttpRequest, student_id: str,
-                  start: date | None = FROM,
-                  end: date | None = TO) -> Any:
+@router.get(
+    "/students/{student_id}/diary",
+    response=DiaryOut,
+    url_name="student_diary",
+    summary="The pupil's week: days → lessons with topic, homework, marks and attendance",
+)
+def student_diary(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
     first, last = _period(start, end)
     return asdict(selectors.diary_week(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
 
-@router.get("/students/{student_id}/marks", response=MarksOut, url_name="student_marks",
-            summary="Marks by subject with weighted averages, the class average, finals and chart points")
-def student_marks(request: HttpRequest, student_id: str,
-                  term: int | None = TERM) -> Any:
+@router.get(
+    "/students/{student_id}/marks",
+    response=MarksOut,
+    url_name="student_marks",
+    summary="Marks by subject with weighted averages, the class average, finals and chart points",
+)
+def student_marks(request: HttpRequest, student_id: str, term: int | None = TERM) -> Any:
     return asdict(selectors.subject_marks(viewer=api_user(request), student_id=student_id, term_id=term))
 
 
-@router.get("/students/{student_id}/homework", response=HomeworkListOut, url_name="student_homework",
-            summary="Homework due in the period")
-def student_homework(request: HttpRequest, student_id: str,
-                     start: date | None = FROM,
-                     end: date | None = TO) -> Any:
+@router.get(
+    "/students/{student_id}/homework",
+    response=HomeworkListOut,
+    url_name="student_homework",
+    summary="Homework due in the period",
+)
+def student_homework(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
     first, last = _period(start, end)
     return asdict(selectors.homework_list(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
 
-@router.get("/students/{student_id}/attendance", response=AttendanceSummaryOut, url_name="student_attendance",
-            summary="Absences and lateness in the period, with counts by status")
-def student_attendance(request: HttpRequest, student_id: str,
-                       start: date | None = FROM,
-                       end: date | None = TO) -> Any:
+@router.get(
+    "/students/{student_id}/attendance",
+    response=AttendanceSummaryOut,
+    url_name="student_attendance",
+    summary="Absences and lateness in the period, with counts by status",
+)
+def student_attendance(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
     first, last = _period(start, end)
-    return asdict(selectors.attendance_summary(viewer=api_user(request), student_id=student_id, start=first,
-                                               end=last))
+    return asdict(selectors.attendance_summary(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
 
 class HomeworkDoneIn(Schema):
     done: bool
 
 
-@router.put("/homework/{homework_id}/done", response=HomeworkDoneIn, url_name="homework_done",
-            summary="The pupil ticks their homework done or not done")
+@router.put(
+    "/homework/{homework_id}/done",
+    response=HomeworkDoneIn,
+    url_name="homework_done",
+    summary="The pupil ticks their homework done or not done",
+)
 def homework_done(request: HttpRequest, homework_id: int, payload: HomeworkDoneIn) -> HomeworkDoneIn:
     tick_homework(account=api_user(request), homework_id=homework_id, done=payload.done)
     return payload
-

@@ -37,10 +37,14 @@ class AttendanceInput:
 
 
 def _check_entries(lesson: Lesson, entries: Sequence[AttendanceInput]) -> None:
-    in_class = set(Pupil.objects.filter(pk__in=[entry.pupil_id for entry in entries],
-                                        school_class_id=lesson.school_class_id).values_list("pk", flat=True))
+    in_class = set(
+        Pupil.objects.filter(
+            pk__in=[entry.pupil_id for entry in entries], school_class_id=lesson.school_class_id
+        ).values_list("pk", flat=True)
+    )
     seen: set[int] = set()
     for i, entry in enumerate(entries):
+
         def fail(code: str, message: Any, field: str, i: int = i) -> DomainError:
             return DomainError(code, message, field=f"entries[{i}].{field}")
 
@@ -55,12 +59,14 @@ def _check_entries(lesson: Lesson, entries: Sequence[AttendanceInput]) -> None:
         if entry.status == Attendance.Status.LATE:
             if minutes is None:
                 raise fail("late_minutes_required", _("Say how many minutes late."), "late_minutes")
-            if isinstance(minutes, bool) or not isinstance(minutes, int) or not (
-                    LATE_MINUTES_MIN <= minutes <= LATE_MINUTES_MAX):
+            if (
+                isinstance(minutes, bool)
+                or not isinstance(minutes, int)
+                or not (LATE_MINUTES_MIN <= minutes <= LATE_MINUTES_MAX)
+            ):
                 raise fail("late_minutes_out_of_range", _("Late is from 1 to 45 minutes."), "late_minutes")
         elif minutes is not None:
-            raise fail("late_minutes_not_allowed", _("Minutes late are only for a pupil who was late."),
-                       "late_minutes")
+            raise fail("late_minutes_not_allowed", _("Minutes late are only for a pupil who was late."), "late_minutes")
         if len(entry.comment) > COMMENT_MAX_LENGTH:
             raise fail("comment_too_long", _("The comment is too long (at most 300 characters)."), "comment")
 
@@ -69,14 +75,17 @@ def _check_entries(lesson: Lesson, entries: Sequence[AttendanceInput]) -> None:
 def set_lesson_attendance(*, teacher: Any, lesson_id: int, entries: Sequence[AttendanceInput]) -> list[Attendance]:
     """Record the absences and lateness of a lesson's pupils listed in ``entries``; pupils not listed stay
     as they were. Returns the rows of the listed pupils who were not present, in the order given."""
-    lesson = access.require(teacher, "lesson.write",
-                            Lesson.objects.select_for_update(of=("self",)).filter(pk=lesson_id).first())
+    lesson = access.require(
+        teacher, "lesson.write", Lesson.objects.select_for_update(of=("self",)).filter(pk=lesson_id).first()
+    )
     if lesson.status == Lesson.Status.CANCELLED:
         raise DomainError("lesson_cancelled", _("The lesson is cancelled."))
     _check_entries(lesson, entries)
 
-    existing = {row.pupil_id: row for row in Attendance.objects.filter(
-        lesson=lesson, pupil_id__in=[entry.pupil_id for entry in entries])}
+    existing = {
+        row.pupil_id: row
+        for row in Attendance.objects.filter(lesson=lesson, pupil_id__in=[entry.pupil_id for entry in entries])
+    }
     now = timezone.now()
     to_create: list[Attendance] = []
     to_update: list[Attendance] = []
@@ -92,8 +101,15 @@ def set_lesson_attendance(*, teacher: Any, lesson_id: int, entries: Sequence[Att
                 changes.append({"pupil_id": entry.pupil_id, "old": row.status, "new": None})
             continue
         if row is None:
-            row = Attendance(lesson=lesson, pupil_id=entry.pupil_id, status=entry.status,
-                             late_minutes=entry.late_minutes, comment=comment, recorded_by=teacher, recorded_at=now)
+            row = Attendance(
+                lesson=lesson,
+                pupil_id=entry.pupil_id,
+                status=entry.status,
+                late_minutes=entry.late_minutes,
+                comment=comment,
+                recorded_by=teacher,
+                recorded_at=now,
+            )
             to_create.append(row)
             changes.append({"pupil_id": entry.pupil_id, "old": None, "new": entry.status})
         elif (row.status, row.late_minutes, row.comment) != (entry.status, entry.late_minutes, comment):
@@ -110,6 +126,9 @@ def set_lesson_attendance(*, teacher: Any, lesson_id: int, entries: Sequence[Att
         Attendance.objects.bulk_create(to_create)
     if changes:
         record_event(actor=teacher, action="diary.attendance_set", target=lesson, changes=changes)
-        announce(event=ABSENCE, lesson_id=lesson.pk,
-                 pupil_ids=[change["pupil_id"] for change in changes if change["new"] is not None])
+        announce(
+            event=ABSENCE,
+            lesson_id=lesson.pk,
+            pupil_ids=[change["pupil_id"] for change in changes if change["new"] is not None],
+        )
     return result

@@ -57,8 +57,9 @@ class Gradebook:
 
 def _class_subjects(entries: QuerySet[TimetableEntry]) -> list[tuple[SchoolClass, Subject]]:
     """The distinct (class, subject) pairs of timetable entries, by grade, letter and subject; one query."""
-    ordered = (entries.select_related("school_class", "subject")
-               .order_by("school_class__grade", "school_class__letter", "subject__name"))
+    ordered = entries.select_related("school_class", "subject").order_by(
+        "school_class__grade", "school_class__letter", "subject__name"
+    )
     seen: dict[tuple[int, int], tuple[SchoolClass, Subject]] = {}
     for entry in ordered:
         seen.setdefault((entry.school_class_id, entry.subject_id), (entry.school_class, entry.subject))
@@ -72,8 +73,11 @@ def teacher_classes(*, teacher: Any) -> list[tuple[SchoolClass, Subject]]:
 
 def tutored_classes(*, viewer: Any) -> list[tuple[SchoolClass, Subject]]:
     """(class, subject) pairs of the classes the person is the form tutor of, read-only; two queries."""
-    class_ids = list(StaffMember.objects.filter(account=viewer, role=StaffMember.Role.FORM_TUTOR,
-                                                school_class__isnull=False).values_list("school_class_id", flat=True))
+    class_ids = list(
+        StaffMember.objects.filter(
+            account=viewer, role=StaffMember.Role.FORM_TUTOR, school_class__isnull=False
+        ).values_list("school_class_id", flat=True)
+    )
     if not class_ids:
         return []
     return _class_subjects(TimetableEntry.objects.filter(school_class_id__in=class_ids))
@@ -86,10 +90,14 @@ def _class_for(viewer: Any, school_class_id: int, subject_id: int) -> SchoolClas
     school_class = (
         SchoolClass.objects.filter(pk=school_class_id)
         .annotate(
-            teaches=Exists(TimetableEntry.objects.filter(school_class=OuterRef("pk"), subject_id=subject_id,
-                                                         teacher=viewer)),
-            tutors=Exists(StaffMember.objects.filter(school_class=OuterRef("pk"), account=viewer,
-                                                     role=StaffMember.Role.FORM_TUTOR)),
+            teaches=Exists(
+                TimetableEntry.objects.filter(school_class=OuterRef("pk"), subject_id=subject_id, teacher=viewer)
+            ),
+            tutors=Exists(
+                StaffMember.objects.filter(
+                    school_class=OuterRef("pk"), account=viewer, role=StaffMember.Role.FORM_TUTOR
+                )
+            ),
         )
         .select_related("school")
         .first()
@@ -123,19 +131,28 @@ def gradebook(*, teacher: Any, school_class_id: int, subject_id: int, term_id: i
     term = next((t for t in terms if t.pk == term_id), None) if term_id is not None else current_term(terms)
     if term is None:
         raise NotFound()
-    pupils = list(Pupil.objects.filter(school_class=school_class, status=Pupil.Status.STUDYING)
-                  .order_by("surname", "given_name", "pk"))
-    lessons = list(Lesson.objects.filter(school_class=school_class, subject=subject, term=term)
-                   .exclude(status=Lesson.Status.CANCELLED)
-                   .select_related("slot").order_by("date", "slot__number", "pk"))
-    marks = (Mark.objects.filter(lesson__school_class=school_class, lesson__subject=subject, lesson__term=term)
-             .exclude(lesson__status=Lesson.Status.CANCELLED)
-             .order_by("pk")
-             .values_list("id", "pupil_id", "lesson_id", "value", "scale", "weight", "kind", "comment", "version"))
+    pupils = list(
+        Pupil.objects.filter(school_class=school_class, status=Pupil.Status.STUDYING).order_by(
+            "surname", "given_name", "pk"
+        )
+    )
+    lessons = list(
+        Lesson.objects.filter(school_class=school_class, subject=subject, term=term)
+        .exclude(status=Lesson.Status.CANCELLED)
+        .select_related("slot")
+        .order_by("date", "slot__number", "pk")
+    )
+    marks = (
+        Mark.objects.filter(lesson__school_class=school_class, lesson__subject=subject, lesson__term=term)
+        .exclude(lesson__status=Lesson.Status.CANCELLED)
+        .order_by("pk")
+        .values_list("id", "pupil_id", "lesson_id", "value", "scale", "weight", "kind", "comment", "version")
+    )
     by_cell: dict[tuple[int, int], list[CellMark]] = {}
     for mark_id, pupil_id, lesson_id, value, scale, weight, kind, comment, version in marks:
         by_cell.setdefault((pupil_id, lesson_id), []).append(
-            CellMark(id=mark_id, value=value, scale=scale, weight=weight, kind=kind, comment=comment, version=version))
+            CellMark(id=mark_id, value=value, scale=scale, weight=weight, kind=kind, comment=comment, version=version)
+        )
     rows = []
     all_marks: list[tuple[str, str, int]] = []
     for pupil in pupils:
@@ -144,8 +161,14 @@ def gradebook(*, teacher: Any, school_class_id: int, subject_id: int, term_id: i
         all_marks.extend(flat)
         rows.append(GradebookRow(pupil=pupil, cells=cells, average=grading.weighted_average(flat)))
     return Gradebook(
-        school_class=school_class, subject=subject, term=term, terms=terms, lessons=lessons, rows=rows,
-        is_teacher=bool(getattr(school_class, "teaches", False)), viewer_id=teacher.pk,
+        school_class=school_class,
+        subject=subject,
+        term=term,
+        terms=terms,
+        lessons=lessons,
+        rows=rows,
+        is_teacher=bool(getattr(school_class, "teaches", False)),
+        viewer_id=teacher.pk,
         class_average=grading.weighted_average(all_marks),
         writable_lesson_ids={lesson.pk for lesson in lessons if lesson.teacher_id == teacher.pk},
     )
@@ -156,13 +179,32 @@ def gradebook_as_dict(book: Gradebook) -> dict[str, Any]:
     return {
         "school_class": {"id": book.school_class.pk, "name": str(book.school_class)},
         "subject": {"id": book.subject.pk, "name": book.subject.name},
-        "term": {"id": book.term.pk, "name": book.term.name, "starts_on": book.term.starts_on,
-                 "ends_on": book.term.ends_on},
-        "lessons": [{"id": lesson.pk, "date": lesson.date, "number": lesson.slot.number, "topic": lesson.topic,
-                     "status": lesson.status, "can_write": lesson.pk in book.writable_lesson_ids}
-                    for lesson in book.lessons],
-        "rows": [{"pupil_id": row.pupil.pk, "name": row.pupil.full_name, "average": row.average,
-                  "cells": [[mark.__dict__ for mark in cell] for cell in row.cells]} for row in book.rows],
+        "term": {
+            "id": book.term.pk,
+            "name": book.term.name,
+            "starts_on": book.term.starts_on,
+            "ends_on": book.term.ends_on,
+        },
+        "lessons": [
+            {
+                "id": lesson.pk,
+                "date": lesson.date,
+                "number": lesson.slot.number,
+                "topic": lesson.topic,
+                "status": lesson.status,
+                "can_write": lesson.pk in book.writable_lesson_ids,
+            }
+            for lesson in book.lessons
+        ],
+        "rows": [
+            {
+                "pupil_id": row.pupil.pk,
+                "name": row.pupil.full_name,
+                "average": row.average,
+                "cells": [[mark.__dict__ for mark in cell] for cell in row.cells],
+            }
+            for row in book.rows
+        ],
         "class_average": book.class_average,
     }
 
@@ -171,10 +213,12 @@ def lesson_for(*, viewer: Any, lesson_id: int) -> Lesson:
     """A lesson the viewer may read: its teacher, a teacher of the class, or the class's form tutor."""
     from access import can
 
-    lesson = (Lesson.objects.filter(pk=lesson_id)
-              .select_related("school_class", "subject", "slot", "term", "teacher").first())
-    if lesson is None or not (can(viewer, "lesson.write", lesson) or can(viewer, "class.read_diary",
-                                                                        lesson.school_class)):
+    lesson = (
+        Lesson.objects.filter(pk=lesson_id).select_related("school_class", "subject", "slot", "term", "teacher").first()
+    )
+    if lesson is None or not (
+        can(viewer, "lesson.write", lesson) or can(viewer, "class.read_diary", lesson.school_class)
+    ):
         raise NotFound()
     return lesson
 
@@ -192,22 +236,33 @@ class LessonSheet:
 
 
 def lesson_sheet(*, lesson: Lesson) -> LessonSheet:
-    pupils = list(Pupil.objects.filter(school_class_id=lesson.school_class_id, status=Pupil.Status.STUDYING)
-                  .order_by("surname", "given_name", "pk"))
+    pupils = list(
+        Pupil.objects.filter(school_class_id=lesson.school_class_id, status=Pupil.Status.STUDYING).order_by(
+            "surname", "given_name", "pk"
+        )
+    )
     marks: dict[int, list[Mark]] = {}
     for mark in Mark.objects.filter(lesson=lesson).order_by("pk"):
         marks.setdefault(mark.pupil_id, []).append(mark)
     attendance = {row.pupil_id: row for row in Attendance.objects.filter(lesson=lesson)}
     homework = Homework.objects.filter(lesson=lesson).prefetch_related("attachments").order_by("-pk").first()
-    next_lessons = list(Lesson.objects.filter(school_class_id=lesson.school_class_id, subject_id=lesson.subject_id,
-                                              date__gt=lesson.date)
-                        .exclude(status=Lesson.Status.CANCELLED).order_by("date", "slot__number")[:5])
-    return LessonSheet(lesson=lesson, pupils=pupils, marks=marks, attendance=attendance, homework=homework,
-                       next_lessons=next_lessons)
+    next_lessons = list(
+        Lesson.objects.filter(
+            school_class_id=lesson.school_class_id, subject_id=lesson.subject_id, date__gt=lesson.date
+        )
+        .exclude(status=Lesson.Status.CANCELLED)
+        .order_by("date", "slot__number")[:5]
+    )
+    return LessonSheet(
+        lesson=lesson, pupils=pupils, marks=marks, attendance=attendance, homework=homework, next_lessons=next_lessons
+    )
 
 
 def lesson_marks(*, lesson_id: int) -> list[dict[str, Any]]:
     """The lesson's marks as plain data (after a write), with versions."""
-    rows = (Mark.objects.filter(lesson_id=lesson_id).order_by("pupil_id", "kind")
-            .values("id", "pupil_id", "value", "scale", "weight", "kind", "comment", "version"))
+    rows = (
+        Mark.objects.filter(lesson_id=lesson_id)
+        .order_by("pupil_id", "kind")
+        .values("id", "pupil_id", "value", "scale", "weight", "kind", "comment", "version")
+    )
     return [dict(row) for row in rows]

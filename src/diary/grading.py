@@ -49,8 +49,9 @@ def weighted_average(marks: Iterable[tuple[str, str, int]]) -> Decimal | None:
     return round2(points / weights)
 
 
-def marks_needed(*, current: Sequence[tuple[Decimal, int]], target: Decimal, mark: int = 5,
-                 weight: int = 1) -> int | None:
+def marks_needed(
+    *, current: Sequence[tuple[Decimal, int]], target: Decimal, mark: int = 5, weight: int = 1
+) -> int | None:
     """How many more marks ``mark`` of ``weight`` lift the average of ``current`` to at least ``target``.
 
     ``current`` holds ``(five_point_value, weight)``. 0 when the average is already there; ``None``

@@ -81,27 +81,36 @@ def _check_files(files: Sequence[UploadedFile], *, already: int) -> None:
 
 def _due_lesson(lesson: Lesson, due_lesson_id: int | None) -> Lesson | None:
     later = Q(date__gt=lesson.date) | Q(date=lesson.date, slot__number__gt=lesson.slot.number)
-    candidates = (Lesson.objects.filter(later, school_class_id=lesson.school_class_id)
-                  .exclude(status=Lesson.Status.CANCELLED))
+    candidates = Lesson.objects.filter(later, school_class_id=lesson.school_class_id).exclude(
+        status=Lesson.Status.CANCELLED
+    )
     if due_lesson_id is None:
-        return (candidates.filter(subject_id=lesson.subject_id, subgroup=lesson.subgroup)
-                .order_by("date", "slot__number").first())
+        return (
+            candidates.filter(subject_id=lesson.subject_id, subgroup=lesson.subgroup)
+            .order_by("date", "slot__number")
+            .first()
+        )
     due = candidates.filter(pk=due_lesson_id).first()
     if due is None:
-        raise DomainError("invalid_due_lesson", _("Homework is due by a later lesson of the same class."),
-                          field="due_lesson_id")
+        raise DomainError(
+            "invalid_due_lesson", _("Homework is due by a later lesson of the same class."), field="due_lesson_id"
+        )
     return due
 
 
 @transaction.atomic
-def set_homework(*, teacher: Any, lesson_id: int, text: str, due_lesson_id: int | None = None,
-                 files: Sequence[UploadedFile] = ()) -> Homework:
+def set_homework(
+    *, teacher: Any, lesson_id: int, text: str, due_lesson_id: int | None = None, files: Sequence[UploadedFile] = ()
+) -> Homework:
     """Set the homework of a lesson, or change it: one homework per lesson; new files are added to it.
 
     Without ``due_lesson_id`` it is due by the next lesson of the same class and subject.
     """
-    lesson = access.require(teacher, "lesson.write", Lesson.objects.select_for_update(of=("self",))
-                            .select_related("slot").filter(pk=lesson_id).first())
+    lesson = access.require(
+        teacher,
+        "lesson.write",
+        Lesson.objects.select_for_update(of=("self",)).select_related("slot").filter(pk=lesson_id).first(),
+    )
     if lesson.status == Lesson.Status.CANCELLED:
         raise DomainError("lesson_cancelled", _("The lesson is cancelled."))
     text = text.strip()
@@ -122,20 +131,30 @@ def set_homework(*, teacher: Any, lesson_id: int, text: str, due_lesson_id: int 
     names = []
     for upload in files:
         name = os.path.basename(upload.name or "file")[-255:]
-        attachment = HomeworkAttachment(homework=homework, name=name, size=upload.size or 0,
-                                        content_type=_content_type(upload))
+        attachment = HomeworkAttachment(
+            homework=homework, name=name, size=upload.size or 0, content_type=_content_type(upload)
+        )
         # Everything is validated before the first file is stored, so only a failing database write can
         # leave a stored file without its row.
         attachment.file.save(name, upload, save=False)
         attachment.save()
         names.append(name)
-    record_event(actor=teacher, action="diary.homework_set" if created else "diary.homework_changed",
-                 target=homework, lesson_id=lesson.pk, due_lesson_id=due.pk if due is not None else None,
-                 files_added=names)
+    record_event(
+        actor=teacher,
+        action="diary.homework_set" if created else "diary.homework_changed",
+        target=homework,
+        lesson_id=lesson.pk,
+        due_lesson_id=due.pk if due is not None else None,
+        files_added=names,
+    )
     if created:
-        announce(event=HOMEWORK, lesson_id=lesson.pk,
-                 pupil_ids=Pupil.objects.filter(school_class_id=lesson.school_class_id,
-                                                status=Pupil.Status.STUDYING).values_list("pk", flat=True))
+        announce(
+            event=HOMEWORK,
+            lesson_id=lesson.pk,
+            pupil_ids=Pupil.objects.filter(
+                school_class_id=lesson.school_class_id, status=Pupil.Status.STUDYING
+            ).values_list("pk", flat=True),
+        )
     return homework
 
 
@@ -145,8 +164,9 @@ def delete_homework(*, teacher: Any, lesson_id: int) -> None:
     lesson = access.require(teacher, "lesson.write", Lesson.objects.filter(pk=lesson_id).first())
     for homework in Homework.objects.filter(lesson=lesson).prefetch_related("attachments"):
         files = [attachment.file for attachment in homework.attachments.all()]
-        record_event(actor=teacher, action="diary.homework_deleted", target=homework, lesson_id=lesson.pk,
-                     text=homework.text)
+        record_event(
+            actor=teacher, action="diary.homework_deleted", target=homework, lesson_id=lesson.pk, text=homework.text
+        )
         homework.delete()
         # Only once the rows are surely gone, so a rollback never leaves a row without its file.
         transaction.on_commit(partial(_delete_files, [(file.storage, file.name) for file in files]))
@@ -173,5 +193,9 @@ def tick_homework(*, account: Any, homework_id: int, done: bool) -> None:
     else:
         changed = HomeworkDone.objects.filter(homework=homework, pupil=pupil).delete()[0] > 0
     if changed:
-        record_event(actor=account, action="diary.homework_ticked" if done else "diary.homework_unticked",
-                     target=homework, pupil_id=pupil.pk)
+        record_event(
+            actor=account,
+            action="diary.homework_ticked" if done else "diary.homework_unticked",
+            target=homework,
+            pupil_id=pupil.pk,
+        )

@@ -59,8 +59,9 @@ def generate_lessons(*, term: Term, school_class: SchoolClass | None = None) -> 
     existing = Lesson.objects.filter(term=term, school_class_id__in={e.school_class_id for e in entries})
     done: set[tuple[int, date]] = set()
     taken: set[tuple[int, date, int, str]] = set()
-    for lesson in existing.only("pk", "timetable_entry_id", "school_class_id", "date", "moved_from", "slot_id",
-                                "subgroup", "status"):
+    for lesson in existing.only(
+        "pk", "timetable_entry_id", "school_class_id", "date", "moved_from", "slot_id", "subgroup", "status"
+    ):
         if lesson.timetable_entry_id is not None:
             # A moved lesson still stands for the date the timetable gave it.
             done.add((lesson.timetable_entry_id, lesson.moved_from or lesson.date))
@@ -77,23 +78,43 @@ def generate_lessons(*, term: Term, school_class: SchoolClass | None = None) -> 
                 if (entry.pk, day) in done or place in taken:
                     continue
                 taken.add(place)
-                new.append(Lesson(school_class_id=entry.school_class_id, term=term, timetable_entry=entry, date=day,
-                                  slot_id=entry.slot_id, subject_id=entry.subject_id, teacher_id=entry.teacher_id,
-                                  room=entry.room, subgroup=entry.subgroup))
+                new.append(
+                    Lesson(
+                        school_class_id=entry.school_class_id,
+                        term=term,
+                        timetable_entry=entry,
+                        date=day,
+                        slot_id=entry.slot_id,
+                        subject_id=entry.subject_id,
+                        teacher_id=entry.teacher_id,
+                        room=entry.room,
+                        subgroup=entry.subgroup,
+                    )
+                )
         day += timedelta(days=1)
     Lesson.objects.bulk_create(new, batch_size=1000)
     if new:
-        record_event(actor=None, action="diary.lessons_generated", target=term, created=len(new),
-                     school_class_id=school_class.pk if school_class is not None else None)
+        record_event(
+            actor=None,
+            action="diary.lessons_generated",
+            target=term,
+            created=len(new),
+            school_class_id=school_class.pk if school_class is not None else None,
+        )
     return len(new)
 
 
 def _lesson_for_change(actor: Any, lesson_id: int) -> Lesson:
     """The lesson, locked, if ``actor`` teaches it or keeps the school's registry; else ``NotFound``."""
-    lesson = (Lesson.objects.select_for_update(of=("self",)).select_related("school_class", "term", "slot")
-              .filter(pk=lesson_id).first())
-    if lesson is None or not (access.can(actor, "lesson.write", lesson)
-                              or access.can(actor, "registry.manage", lesson.school_class)):
+    lesson = (
+        Lesson.objects.select_for_update(of=("self",))
+        .select_related("school_class", "term", "slot")
+        .filter(pk=lesson_id)
+        .first()
+    )
+    if lesson is None or not (
+        access.can(actor, "lesson.write", lesson) or access.can(actor, "registry.manage", lesson.school_class)
+    ):
         raise NotFound()
     return lesson
 
@@ -116,8 +137,12 @@ def cancel_lesson(*, actor: Any, lesson_id: int) -> Lesson:
 
 
 def _teacher_busy(*, teacher_id: int, day: date, slot_id: int, exclude_pk: int) -> bool:
-    return (Lesson.objects.filter(teacher_id=teacher_id, date=day, slot_id=slot_id)
-            .exclude(status=Lesson.Status.CANCELLED).exclude(pk=exclude_pk).exists())
+    return (
+        Lesson.objects.filter(teacher_id=teacher_id, date=day, slot_id=slot_id)
+        .exclude(status=Lesson.Status.CANCELLED)
+        .exclude(pk=exclude_pk)
+        .exists()
+    )
 
 
 @transaction.atomic
@@ -136,8 +161,11 @@ def move_lesson(*, actor: Any, lesson_id: int, date: date, slot_id: int) -> Less
     if (date, slot.pk) == (lesson.date, lesson.slot_id):
         raise DomainError("lesson_not_moved", _("The lesson is already at this date and slot."), field="date")
     # A whole-class lesson clashes with any lesson in the slot; a subgroup's only with its own or the whole class's.
-    clash = Lesson.objects.filter(school_class_id=lesson.school_class_id, date=date, slot=slot).exclude(
-        status=Lesson.Status.CANCELLED).exclude(pk=lesson.pk)
+    clash = (
+        Lesson.objects.filter(school_class_id=lesson.school_class_id, date=date, slot=slot)
+        .exclude(status=Lesson.Status.CANCELLED)
+        .exclude(pk=lesson.pk)
+    )
     if lesson.subgroup:
         clash = clash.filter(subgroup__in=["", lesson.subgroup])
     if clash.exists():
@@ -151,11 +179,19 @@ def move_lesson(*, actor: Any, lesson_id: int, date: date, slot_id: int) -> Less
         with transaction.atomic():
             lesson.save(update_fields=["date", "moved_from", "slot", "status"])
     except IntegrityError:  # another move took the slot between the check and the write
-        raise DomainError("lesson_slot_occupied", _("The class already has a lesson in this slot."),
-                          field="slot_id") from None
-    record_event(actor=actor, action=MOVED, target=lesson, timetable_entry_id=lesson.timetable_entry_id,
-                 from_date=from_date.isoformat(), from_slot=from_slot.number, to_date=date.isoformat(),
-                 to_slot=slot.number)
+        raise DomainError(
+            "lesson_slot_occupied", _("The class already has a lesson in this slot."), field="slot_id"
+        ) from None
+    record_event(
+        actor=actor,
+        action=MOVED,
+        target=lesson,
+        timetable_entry_id=lesson.timetable_entry_id,
+        from_date=from_date.isoformat(),
+        from_slot=from_slot.number,
+        to_date=date.isoformat(),
+        to_slot=slot.number,
+    )
     return lesson
 
 
@@ -169,29 +205,40 @@ def replace_lesson(*, actor: Any, lesson_id: int, subject_id: int, teacher_id: i
     if subject is None:
         raise DomainError("invalid_subject", _("No such subject in the school."), field="subject_id")
     teaches_here = StaffMember.objects.filter(
-        school_id=school_id, account_id=teacher_id, account__is_active=True,
-        role__in=[StaffMember.Role.TEACHER, StaffMember.Role.FORM_TUTOR]).exists()
+        school_id=school_id,
+        account_id=teacher_id,
+        account__is_active=True,
+        role__in=[StaffMember.Role.TEACHER, StaffMember.Role.FORM_TUTOR],
+    ).exists()
     if not teaches_here:
         raise DomainError("invalid_teacher", _("No such teacher in the school."), field="teacher_id")
     if (subject.pk, teacher_id) == (lesson.subject_id, lesson.teacher_id):
-        raise DomainError("lesson_not_replaced", _("The lesson already has this subject and teacher."),
-                          field="subject_id")
-    if teacher_id != lesson.teacher_id and _teacher_busy(teacher_id=teacher_id, day=lesson.date,
-                                                          slot_id=lesson.slot_id, exclude_pk=lesson.pk):
+        raise DomainError(
+            "lesson_not_replaced", _("The lesson already has this subject and teacher."), field="subject_id"
+        )
+    if teacher_id != lesson.teacher_id and _teacher_busy(
+        teacher_id=teacher_id, day=lesson.date, slot_id=lesson.slot_id, exclude_pk=lesson.pk
+    ):
         raise DomainError("teacher_busy", _("The teacher already has a lesson in this slot."), field="teacher_id")
     old = {"subject_id": lesson.subject_id, "teacher_id": lesson.teacher_id}
     lesson.subject, lesson.teacher_id, lesson.status = subject, teacher_id, Lesson.Status.REPLACED
     lesson.save(update_fields=["subject", "teacher", "status"])
-    record_event(actor=actor, action="diary.lesson_replaced", target=lesson, old=old,
-                 new={"subject_id": subject.pk, "teacher_id": teacher_id})
+    record_event(
+        actor=actor,
+        action="diary.lesson_replaced",
+        target=lesson,
+        old=old,
+        new={"subject_id": subject.pk, "teacher_id": teacher_id},
+    )
     return lesson
 
 
 @transaction.atomic
 def set_lesson_topic(*, teacher: Any, lesson_id: int, topic: str) -> Lesson:
     """Set (or clear, with an empty topic) what the lesson was about."""
-    lesson = access.require(teacher, "lesson.write",
-                            Lesson.objects.select_for_update(of=("self",)).filter(pk=lesson_id).first())
+    lesson = access.require(
+        teacher, "lesson.write", Lesson.objects.select_for_update(of=("self",)).filter(pk=lesson_id).first()
+    )
     topic = " ".join(topic.split())
     if len(topic) > TOPIC_MAX_LENGTH:
         raise DomainError("topic_too_long", _("The topic is too long (at most 300 characters)."), field="topic")

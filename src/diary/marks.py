@@ -115,29 +115,45 @@ def _validate(entries: Sequence[MarkInput], *, scale: str, class_pupil_ids: set[
         value = _normalise_value(entry.value, scale)
         comment = (entry.comment or "").strip()
         if entry.pupil_id not in class_pupil_ids:
-            entry_errors.append(DomainError("pupil_not_in_class", _("This pupil is not in the lesson's class."),
-                                            field=f"{at}.pupil_id"))
+            entry_errors.append(
+                DomainError("pupil_not_in_class", _("This pupil is not in the lesson's class."), field=f"{at}.pupil_id")
+            )
         elif (entry.pupil_id, entry.kind) in seen:
-            entry_errors.append(DomainError("mark_duplicate", _("This pupil's mark of this kind is given twice."),
-                                            field=f"{at}.pupil_id"))
+            entry_errors.append(
+                DomainError(
+                    "mark_duplicate", _("This pupil's mark of this kind is given twice."), field=f"{at}.pupil_id"
+                )
+            )
         seen.add((entry.pupil_id, entry.kind))
         if value is not None and value not in VALID_VALUES[scale]:
-            entry_errors.append(DomainError("mark_value", _("This mark is not on the lesson's scale."),
-                                            field=f"{at}.value"))
+            entry_errors.append(
+                DomainError("mark_value", _("This mark is not on the lesson's scale."), field=f"{at}.value")
+            )
         weight = entry.weight
         if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= MAX_WEIGHT:
-            entry_errors.append(DomainError("mark_weight", _("The weight must be a whole number from 1 to 10."),
-                                            field=f"{at}.weight"))
+            entry_errors.append(
+                DomainError("mark_weight", _("The weight must be a whole number from 1 to 10."), field=f"{at}.weight")
+            )
         if entry.kind not in Mark.Kind.values:
             entry_errors.append(DomainError("mark_kind", _("Unknown kind of mark."), field=f"{at}.kind"))
         if len(comment) > MAX_COMMENT:
-            entry_errors.append(DomainError("mark_comment", _("The comment is longer than 500 characters."),
-                                            field=f"{at}.comment"))
+            entry_errors.append(
+                DomainError("mark_comment", _("The comment is longer than 500 characters."), field=f"{at}.comment")
+            )
         if entry_errors:
             errors.extend(entry_errors)
             continue
-        wanted.append(_Wanted(index=index, pupil_id=entry.pupil_id, kind=entry.kind, value=value, weight=weight,
-                              comment=comment, version=entry.version))
+        wanted.append(
+            _Wanted(
+                index=index,
+                pupil_id=entry.pupil_id,
+                kind=entry.kind,
+                value=value,
+                weight=weight,
+                comment=comment,
+                version=entry.version,
+            )
+        )
     if errors:
         raise InvalidMarks(errors)
     return wanted
@@ -146,8 +162,14 @@ def _validate(entries: Sequence[MarkInput], *, scale: str, class_pupil_ids: set[
 def _snapshot(pupil_id: int, kind: str, mark: Mark | None) -> dict[str, Any]:
     if mark is None:
         return {"pupil_id": pupil_id, "kind": kind, "value": None, "weight": None, "comment": "", "version": None}
-    return {"pupil_id": pupil_id, "kind": kind, "value": mark.value, "weight": mark.weight,
-            "comment": mark.comment, "version": mark.version}
+    return {
+        "pupil_id": pupil_id,
+        "kind": kind,
+        "value": mark.value,
+        "weight": mark.weight,
+        "comment": mark.comment,
+        "version": mark.version,
+    }
 
 
 def _state(mark: Mark | None) -> dict[str, Any] | None:
@@ -166,8 +188,9 @@ def _differs(mark: Mark | None, want: _Wanted, scale: str) -> bool:
 
 
 @transaction.atomic
-def set_lesson_marks(*, teacher: Any, lesson_id: int, marks: Sequence[MarkInput],
-                     scale: str = Mark.Scale.FIVE_POINT) -> list[Mark]:
+def set_lesson_marks(
+    *, teacher: Any, lesson_id: int, marks: Sequence[MarkInput], scale: str = Mark.Scale.FIVE_POINT
+) -> list[Mark]:
     """Write the marks of a lesson as the teacher entered them, all or nothing.
 
     Every entry is validated first (``InvalidMarks``, a ``DomainError`` naming ``marks[i].<field>``);
@@ -186,9 +209,11 @@ def set_lesson_marks(*, teacher: Any, lesson_id: int, marks: Sequence[MarkInput]
         raise DomainError("mark_scale", _("Unknown scale of marks."), field="scale")
 
     asked = {entry.pupil_id for entry in marks if isinstance(entry.pupil_id, int)}
-    class_pupil_ids = set(
-        Pupil.objects.filter(pk__in=asked, school_class_id=lesson.school_class_id).values_list("pk", flat=True)
-    ) if asked else set()
+    class_pupil_ids = (
+        set(Pupil.objects.filter(pk__in=asked, school_class_id=lesson.school_class_id).values_list("pk", flat=True))
+        if asked
+        else set()
+    )
     wanted = _validate(marks, scale=scale, class_pupil_ids=class_pupil_ids)
 
     existing = {(mark.pupil_id, mark.kind): mark for mark in Mark.objects.select_for_update().filter(lesson=lesson)}
@@ -206,8 +231,10 @@ def set_lesson_marks(*, teacher: Any, lesson_id: int, marks: Sequence[MarkInput]
         else:
             changes.append(want)
     if stale:
-        raise StaleMarks([_snapshot(w.pupil_id, w.kind, existing.get((w.pupil_id, w.kind))) for w in stale],
-                         field=f"marks[{stale[0].index}].version")
+        raise StaleMarks(
+            [_snapshot(w.pupil_id, w.kind, existing.get((w.pupil_id, w.kind))) for w in stale],
+            field=f"marks[{stale[0].index}].version",
+        )
 
     now = timezone.now()
     to_create: list[Mark] = []
@@ -220,9 +247,19 @@ def set_lesson_marks(*, teacher: Any, lesson_id: int, marks: Sequence[MarkInput]
         mark = existing.get(key)
         old = _state(mark)
         if mark is None:  # a new mark (_differs lets no removal of a missing mark through)
-            mark = Mark(pupil_id=want.pupil_id, lesson=lesson, scale=scale, value=cast(str, want.value),
-                        weight=want.weight, kind=want.kind, comment=want.comment, version=1, created_by=teacher,
-                        created_at=now, updated_at=now)
+            mark = Mark(
+                pupil_id=want.pupil_id,
+                lesson=lesson,
+                scale=scale,
+                value=cast(str, want.value),
+                weight=want.weight,
+                kind=want.kind,
+                comment=want.comment,
+                version=1,
+                created_by=teacher,
+                created_at=now,
+                updated_at=now,
+            )
             to_create.append(mark)
             existing[key] = mark
             events.append(("diary.mark_set", mark, want, None, _state(mark)))
@@ -236,12 +273,19 @@ def set_lesson_marks(*, teacher: Any, lesson_id: int, marks: Sequence[MarkInput]
             mark.updated_at = now
             to_update.append(mark)
             events.append(("diary.mark_set", mark, want, old, _state(mark)))
-        history.append(MarkChange(
-            pupil_id=want.pupil_id, lesson=lesson, kind=want.kind,
-            old_value=old["value"] if old else "", new_value=want.value or "",
-            old_weight=old["weight"] if old else None, new_weight=want.weight if want.value is not None else None,
-            changed_by=teacher, changed_at=now,
-        ))
+        history.append(
+            MarkChange(
+                pupil_id=want.pupil_id,
+                lesson=lesson,
+                kind=want.kind,
+                old_value=old["value"] if old else "",
+                new_value=want.value or "",
+                old_weight=old["weight"] if old else None,
+                new_weight=want.weight if want.value is not None else None,
+                changed_by=teacher,
+                changed_at=now,
+            )
+        )
 
     if to_delete:
         Mark.objects.filter(pk__in=[mark.pk for mark in to_delete]).delete()
@@ -252,8 +296,16 @@ def set_lesson_marks(*, teacher: Any, lesson_id: int, marks: Sequence[MarkInput]
     if history:
         MarkChange.objects.bulk_create(history)
     for action, target, want, old, new in events:
-        record_event(actor=teacher, action=action, target=target, pupil=want.pupil_id, lesson=lesson.pk,
-                     kind=want.kind, old=old, new=new)
+        record_event(
+            actor=teacher,
+            action=action,
+            target=target,
+            pupil=want.pupil_id,
+            lesson=lesson.pk,
+            kind=want.kind,
+            old=old,
+            new=new,
+        )
     announce(event=MARK, lesson_id=lesson.pk, pupil_ids=[want.pupil_id for want in changes])
     return sorted(existing.values(), key=lambda mark: (mark.pupil_id, mark.kind))
 
@@ -283,8 +335,9 @@ def set_final_mark(*, teacher: Any, pupil_id: int, subject_id: int, term_id: int
     if final is None:
         try:
             with transaction.atomic():
-                final = FinalMark.objects.create(pupil=pupil, subject_id=subject_id, term_id=term_id,
-                                                 value=normalised, set_by=teacher, set_at=now)
+                final = FinalMark.objects.create(
+                    pupil=pupil, subject_id=subject_id, term_id=term_id, value=normalised, set_by=teacher, set_at=now
+                )
         except IntegrityError:  # set at the same moment by another request: update that one instead
             final = locked()
             if final is None:
@@ -293,8 +346,16 @@ def set_final_mark(*, teacher: Any, pupil_id: int, subject_id: int, term_id: int
     if old is not None:
         final.value, final.set_by, final.set_at = normalised, teacher, now
         final.save(update_fields=["value", "set_by", "set_at"])
-    record_event(actor=teacher, action="diary.final_set", target=final, pupil=pupil.pk, subject=subject_id,
-                 term=term_id, old=old, new=normalised)
+    record_event(
+        actor=teacher,
+        action="diary.final_set",
+        target=final,
+        pupil=pupil.pk,
+        subject=subject_id,
+        term=term_id,
+        old=old,
+        new=normalised,
+    )
     return final
 
 
@@ -308,8 +369,9 @@ def mark_history(*, viewer: Any, pupil_id: int, lesson_id: int) -> list[MarkChan
     pupil = Pupil.objects.filter(pk=pupil_id).order_by().first()
     if lesson is None or pupil is None:
         raise NotFound()
-    changes = list(MarkChange.objects.filter(pupil=pupil, lesson=lesson).select_related("changed_by")
-                   .order_by("changed_at", "pk"))
+    changes = list(
+        MarkChange.objects.filter(pupil=pupil, lesson=lesson).select_related("changed_by").order_by("changed_at", "pk")
+    )
     if pupil.school_class_id != lesson.school_class_id and not changes:
         raise NotFound()
     if not access.can(viewer, "lesson.write", lesson):

@@ -44,8 +44,9 @@ class TimetableEntry(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["school_class", "weekday", "slot", "subgroup"],
-                                    name="diary_timetable_unique"),
+            models.UniqueConstraint(
+                fields=["school_class", "weekday", "slot", "subgroup"], name="diary_timetable_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -80,8 +81,11 @@ class Lesson(models.Model):
             models.Index(fields=["teacher", "date"], name="diary_lesson_teacher_date"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["school_class", "date", "slot", "subgroup"],
-                                    condition=~Q(status="cancelled"), name="diary_lesson_one_per_slot"),
+            models.UniqueConstraint(
+                fields=["school_class", "date", "slot", "subgroup"],
+                condition=~Q(status="cancelled"),
+                name="diary_lesson_one_per_slot",
+            ),
         ]
         ordering = ["date", "slot__number"]
 
@@ -158,8 +162,9 @@ class FinalMark(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["pupil", "subject", "term"], name="diary_final_unique"),
-            models.UniqueConstraint(fields=["pupil", "subject"], condition=Q(term__isnull=True),
-                                    name="diary_final_year_unique"),
+            models.UniqueConstraint(
+                fields=["pupil", "subject"], condition=Q(term__isnull=True), name="diary_final_year_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -170,8 +175,9 @@ class Homework(models.Model):
     """Homework set at a lesson, due by another lesson (usually the next one of the subject)."""
 
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="homework_set")
-    due_lesson = models.ForeignKey(Lesson, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="homework_due")
+    due_lesson = models.ForeignKey(
+        Lesson, null=True, blank=True, on_delete=models.SET_NULL, related_name="homework_due"
+    )
     text = models.TextField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

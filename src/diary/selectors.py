@@ -51,8 +51,12 @@ def period(start: date | None, end: date | None) -> tuple[date, date]:
         return current_week()
     for value, name in ((start, "from"), (end, "to")):
         if not is_supported_date(value):
-            raise DomainError("date_out_of_range", _("Choose a date between %(first)s and %(last)s.") % {
-                "first": FIRST_DATE.strftime("%d.%m.%Y"), "last": LAST_DATE.strftime("%d.%m.%Y")}, field=name)
+            raise DomainError(
+                "date_out_of_range",
+                _("Choose a date between %(first)s and %(last)s.")
+                % {"first": FIRST_DATE.strftime("%d.%m.%Y"), "last": LAST_DATE.strftime("%d.%m.%Y")},
+                field=name,
+            )
     if start is None and end is not None:
         start = end - timedelta(days=6)
     elif end is None and start is not None:
@@ -145,18 +149,33 @@ class DiaryWeek:
 
 
 def student_row(pupil: Pupil) -> StudentRow:
-    return StudentRow(student_id=str(pupil.public_id), full_name=pupil.full_name, school=pupil.school.name,
-                      class_name=str(pupil.school_class))
+    return StudentRow(
+        student_id=str(pupil.public_id),
+        full_name=pupil.full_name,
+        school=pupil.school.name,
+        class_name=str(pupil.school_class),
+    )
 
 
 def _mark_row(mark: Mark) -> MarkRow:
-    return MarkRow(value=mark.value, scale=mark.scale, five_point=grading.to_five_point(mark.value, mark.scale),
-                   weight=mark.weight, kind=mark.kind, kind_label=str(mark.get_kind_display()), comment=mark.comment)
+    return MarkRow(
+        value=mark.value,
+        scale=mark.scale,
+        five_point=grading.to_five_point(mark.value, mark.scale),
+        weight=mark.weight,
+        kind=mark.kind,
+        kind_label=str(mark.get_kind_display()),
+        comment=mark.comment,
+    )
 
 
 def _attendance_row(row: Attendance) -> AttendanceRow:
-    return AttendanceRow(status=row.status, status_label=str(row.get_status_display()),
-                         late_minutes=row.late_minutes, comment=row.comment)
+    return AttendanceRow(
+        status=row.status,
+        status_label=str(row.get_status_display()),
+        late_minutes=row.late_minutes,
+        comment=row.comment,
+    )
 
 
 def _homework_rows(pupil: Pupil, homework_filter: Q) -> list[tuple[int, HomeworkRow]]:
@@ -169,8 +188,16 @@ def _homework_rows(pupil: Pupil, homework_filter: Q) -> list[tuple[int, Homework
         Homework.objects.filter(homework_filter)
         .annotate(done=Exists(HomeworkDone.objects.filter(homework=OuterRef("pk"), pupil=pupil)))
         .order_by("lesson__date", "lesson__slot__number", "pk", "attachments__pk")
-        .values_list("pk", "lesson_id", "text", "due_lesson__date", "done",
-                     "attachments__pk", "attachments__name", "attachments__size")
+        .values_list(
+            "pk",
+            "lesson_id",
+            "text",
+            "due_lesson__date",
+            "done",
+            "attachments__pk",
+            "attachments__name",
+            "attachments__size",
+        )
     )
     found: dict[int, tuple[int, HomeworkRow]] = {}
     for pk, lesson_id, text, due_date, done, attachment_id, name, size in rows:
@@ -190,8 +217,11 @@ def diary_week(*, viewer: Any, student_id: Any, start: date, end: date) -> Diary
     lessons = list(
         Lesson.objects.filter(school_class_id=pupil.school_class_id, date__range=(start, end))
         .select_related("subject", "slot")
-        .annotate(teacher_surname=F("teacher__surname"), teacher_given_name=F("teacher__given_name"),
-                  teacher_patronymic=F("teacher__patronymic"))
+        .annotate(
+            teacher_surname=F("teacher__surname"),
+            teacher_given_name=F("teacher__given_name"),
+            teacher_patronymic=F("teacher__patronymic"),
+        )
         .order_by("date", "slot__number", "pk")
     )
     marks: dict[int, list[MarkRow]] = defaultdict(list)
@@ -206,13 +236,24 @@ def diary_week(*, viewer: Any, student_id: Any, start: date, end: date) -> Diary
     for lesson in lessons:
         names = (lesson.teacher_surname, lesson.teacher_given_name, lesson.teacher_patronymic)
         teacher = " ".join(part for part in names if part)
-        by_day[lesson.date].append(LessonRow(
-            id=lesson.pk, number=lesson.slot.number, starts_at=lesson.slot.starts_at, ends_at=lesson.slot.ends_at,
-            subject=lesson.subject.name, subject_id=lesson.subject_id, teacher=teacher, room=lesson.room,
-            topic=lesson.topic, status=lesson.status, cancelled=lesson.status == Lesson.Status.CANCELLED,
-            homework=homework.get(lesson.pk, []), marks=marks.get(lesson.pk, []),
-            attendance=attendance.get(lesson.pk),
-        ))
+        by_day[lesson.date].append(
+            LessonRow(
+                id=lesson.pk,
+                number=lesson.slot.number,
+                starts_at=lesson.slot.starts_at,
+                ends_at=lesson.slot.ends_at,
+                subject=lesson.subject.name,
+                subject_id=lesson.subject_id,
+                teacher=teacher,
+                room=lesson.room,
+                topic=lesson.topic,
+                status=lesson.status,
+                cancelled=lesson.status == Lesson.Status.CANCELLED,
+                homework=homework.get(lesson.pk, []),
+                marks=marks.get(lesson.pk, []),
+                attendance=attendance.get(lesson.pk),
+            )
+        )
     days = [DayRow(date=day, lessons=rows) for day, rows in by_day.items()]
     return DiaryWeek(student=student_row(pupil), start=start, end=end, days=days)
 
@@ -301,8 +342,10 @@ def subject_marks(*, viewer: Any, student_id: Any, term_id: int | None = None) -
     aggregate), the finals. ``term_id`` None: the term holding today, else the latest one begun.
     """
     pupil = access.get_student(viewer, student_id, service=access.DIARY)
-    terms = [TermRow(id=t.pk, name=t.name, starts_on=t.starts_on, ends_on=t.ends_on)
-             for t in Term.objects.filter(year__school_id=pupil.school_id).order_by("starts_on", "pk")]
+    terms = [
+        TermRow(id=t.pk, name=t.name, starts_on=t.starts_on, ends_on=t.ends_on)
+        for t in Term.objects.filter(year__school_id=pupil.school_id).order_by("starts_on", "pk")
+    ]
     term = _choose_term(terms, term_id, timezone.localdate())
     if term is None:
         return MarksReport(student=student_row(pupil), term=None, terms=terms, subjects=[])
@@ -313,11 +356,17 @@ def subject_marks(*, viewer: Any, student_id: Any, term_id: int | None = None) -
         .order_by("lesson__date", "lesson__slot__number", "pk")
     )
     class_rows = (
-        Mark.objects.filter(lesson__school_class_id=pupil.school_class_id, lesson__term_id=term.id,
-                            scale__in=["five", "ten", "hundred"], weight__gt=0)
+        Mark.objects.filter(
+            lesson__school_class_id=pupil.school_class_id,
+            lesson__term_id=term.id,
+            scale__in=["five", "ten", "hundred"],
+            weight__gt=0,
+        )
         .values("lesson__subject_id", "scale")
-        .annotate(points=Sum(_NUMBER_SQL * F("weight"), output_field=DecimalField(max_digits=14, decimal_places=4)),
-                  weights=Sum("weight"))
+        .annotate(
+            points=Sum(_NUMBER_SQL * F("weight"), output_field=DecimalField(max_digits=14, decimal_places=4)),
+            weights=Sum("weight"),
+        )
         .order_by()
     )
     class_sums: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
@@ -326,8 +375,9 @@ def subject_marks(*, viewer: Any, student_id: Any, term_id: int | None = None) -
         if five is not None and row["weights"]:
             class_sums[row["lesson__subject_id"]][0] += five
             class_sums[row["lesson__subject_id"]][1] += row["weights"]
-    class_averages = {subject_id: grading.round2(points / weights)
-                      for subject_id, (points, weights) in class_sums.items() if weights}
+    class_averages = {
+        subject_id: grading.round2(points / weights) for subject_id, (points, weights) in class_sums.items() if weights
+    }
     finals: dict[int, dict[str, str]] = defaultdict(dict)
     for final in FinalMark.objects.filter(Q(term_id=term.id) | Q(term__isnull=True), pupil=pupil):
         finals[final.subject_id]["term" if final.term_id else "year"] = final.value
@@ -335,23 +385,41 @@ def subject_marks(*, viewer: Any, student_id: Any, term_id: int | None = None) -
     by_subject: dict[int, tuple[str, list[SubjectMarkRow]]] = {}
     for mark in marks:
         subject = mark.lesson.subject
-        by_subject.setdefault(subject.pk, (subject.name, []))[1].append(SubjectMarkRow(
-            date=mark.lesson.date, value=mark.value, scale=mark.scale,
-            five_point=grading.to_five_point(mark.value, mark.scale), weight=mark.weight, kind=mark.kind,
-            kind_label=str(mark.get_kind_display()), comment=mark.comment))
+        by_subject.setdefault(subject.pk, (subject.name, []))[1].append(
+            SubjectMarkRow(
+                date=mark.lesson.date,
+                value=mark.value,
+                scale=mark.scale,
+                five_point=grading.to_five_point(mark.value, mark.scale),
+                weight=mark.weight,
+                kind=mark.kind,
+                kind_label=str(mark.get_kind_display()),
+                comment=mark.comment,
+            )
+        )
 
     subjects: list[SubjectMarks] = []
     for subject_id, (name, rows) in by_subject.items():
         triples = [(row.value, row.scale, row.weight) for row in rows]
         running = grading.running_averages(triples)
-        points = [ChartPoint(date=row.date, five_point=five, weight=row.weight, average=average)
-                  for row, average in zip(rows, running, strict=True)
-                  if (five := row.five_point) is not None]
-        subjects.append(SubjectMarks(
-            subject_id=subject_id, subject=name, marks=rows, average=grading.weighted_average(triples),
-            class_average=class_averages.get(subject_id), trend=grading.trend([p.average for p in points]),
-            term_final=finals.get(subject_id, {}).get("term"), year_final=finals.get(subject_id, {}).get("year"),
-            points=points))
+        points = [
+            ChartPoint(date=row.date, five_point=five, weight=row.weight, average=average)
+            for row, average in zip(rows, running, strict=True)
+            if (five := row.five_point) is not None
+        ]
+        subjects.append(
+            SubjectMarks(
+                subject_id=subject_id,
+                subject=name,
+                marks=rows,
+                average=grading.weighted_average(triples),
+                class_average=class_averages.get(subject_id),
+                trend=grading.trend([p.average for p in points]),
+                term_final=finals.get(subject_id, {}).get("term"),
+                year_final=finals.get(subject_id, {}).get("year"),
+                points=points,
+            )
+        )
     # Subjects with a final but no marks in the term still show their final.
     if finals:
         missing = set(finals) - set(by_subject)
@@ -359,10 +427,19 @@ def subject_marks(*, viewer: Any, student_id: Any, term_id: int | None = None) -
             from registry.models import Subject
 
             for subject in Subject.objects.filter(pk__in=missing):
-                subjects.append(SubjectMarks(
-                    subject_id=subject.pk, subject=subject.name, marks=[], average=None,
-                    class_average=class_averages.get(subject.pk), trend="flat",
-                    term_final=finals[subject.pk].get("term"), year_final=finals[subject.pk].get("year"), points=[]))
+                subjects.append(
+                    SubjectMarks(
+                        subject_id=subject.pk,
+                        subject=subject.name,
+                        marks=[],
+                        average=None,
+                        class_average=class_averages.get(subject.pk),
+                        trend="flat",
+                        term_final=finals[subject.pk].get("term"),
+                        year_final=finals[subject.pk].get("year"),
+                        points=[],
+                    )
+                )
     subjects.sort(key=lambda item: item.subject)
     return MarksReport(student=student_row(pupil), term=term, terms=terms, subjects=subjects)
 
@@ -393,13 +470,25 @@ def homework_list(*, viewer: Any, student_id: Any, start: date, end: date) -> Ho
     """Homework due in the period (or set in it, when it has no due lesson). Three queries."""
     pupil = access.get_student(viewer, student_id, service=access.DIARY)
     in_period = Q(lesson__school_class_id=pupil.school_class_id) & (
-        Q(due_lesson__date__range=(start, end)) | Q(due_lesson__isnull=True, lesson__date__range=(start, end)))
+        Q(due_lesson__date__range=(start, end)) | Q(due_lesson__isnull=True, lesson__date__range=(start, end))
+    )
     rows = _homework_rows(pupil, in_period)
-    lessons = {lesson.pk: lesson for lesson in
-               Lesson.objects.filter(pk__in={lesson_id for lesson_id, _ in rows}).select_related("subject")}
-    items = [HomeworkItem(id=row.id, lesson_date=lessons[lesson_id].date, subject=lessons[lesson_id].subject.name,
-                          text=row.text, due_date=row.due_date, done=row.done, attachments=row.attachments)
-             for lesson_id, row in rows]
+    lessons = {
+        lesson.pk: lesson
+        for lesson in Lesson.objects.filter(pk__in={lesson_id for lesson_id, _ in rows}).select_related("subject")
+    }
+    items = [
+        HomeworkItem(
+            id=row.id,
+            lesson_date=lessons[lesson_id].date,
+            subject=lessons[lesson_id].subject.name,
+            text=row.text,
+            due_date=row.due_date,
+            done=row.done,
+            attachments=row.attachments,
+        )
+        for lesson_id, row in rows
+    ]
     items.sort(key=lambda item: (item.due_date or item.lesson_date, item.subject, item.id))
     return HomeworkReport(student=student_row(pupil), start=start, end=end, items=items)
 
@@ -430,14 +519,24 @@ class AttendanceReport:
 def attendance_summary(*, viewer: Any, student_id: Any, start: date, end: date) -> AttendanceReport:
     """Absences and lateness in the period, with counts by status (every status, zeros too). Two queries."""
     pupil = access.get_student(viewer, student_id, service=access.DIARY)
-    rows = (Attendance.objects.filter(pupil=pupil, lesson__date__range=(start, end))
-            .select_related("lesson__subject", "lesson__slot").order_by("lesson__date", "lesson__slot__number"))
+    rows = (
+        Attendance.objects.filter(pupil=pupil, lesson__date__range=(start, end))
+        .select_related("lesson__subject", "lesson__slot")
+        .order_by("lesson__date", "lesson__slot__number")
+    )
     counts = dict.fromkeys(Attendance.Status.values, 0)
     items = []
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
-        items.append(AttendanceItem(date=row.lesson.date, number=row.lesson.slot.number,
-                                    subject=row.lesson.subject.name, status=row.status,
-                                    status_label=str(row.get_status_display()), late_minutes=row.late_minutes,
-                                    comment=row.comment))
+        items.append(
+            AttendanceItem(
+                date=row.lesson.date,
+                number=row.lesson.slot.number,
+                subject=row.lesson.subject.name,
+                status=row.status,
+                status_label=str(row.get_status_display()),
+                late_minutes=row.late_minutes,
+                comment=row.comment,
+            )
+        )
     return AttendanceReport(student=student_row(pupil), start=start, end=end, counts=counts, items=items)

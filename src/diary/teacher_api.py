@@ -122,8 +122,6 @@ class GradebookLesson(Schema):
     can_write: bool
 
 
-
-
 class GradebookRowOut(Schema):
     pupil_id: int
     name: str
@@ -152,15 +150,19 @@ class GradebookOut(Schema):
     class_average: Decimal | None
 
 
-
-@router.put("/lessons/{lesson_id}/marks", response={200: LessonMarksOut, 409: StaleOut},
-            url_name="teacher_lesson_marks")
+@router.put(
+    "/lessons/{lesson_id}/marks", response={200: LessonMarksOut, 409: StaleOut}, url_name="teacher_lesson_marks"
+)
 def put_lesson_marks(request: HttpRequest, lesson_id: int, payload: MarksIn) -> Any:
     """Set the marks of a whole lesson at once; each existing mark carries its ``version``."""
     from diary.marks import MarkInput, StaleMarks, set_lesson_marks
 
-    marks = [MarkInput(pupil_id=m.pupil_id, value=m.value, weight=m.weight, kind=m.kind, comment=m.comment,
-                       version=m.version) for m in payload.marks]
+    marks = [
+        MarkInput(
+            pupil_id=m.pupil_id, value=m.value, weight=m.weight, kind=m.kind, comment=m.comment, version=m.version
+        )
+        for m in payload.marks
+    ]
     try:
         set_lesson_marks(teacher=api_user(request), lesson_id=lesson_id, marks=marks, scale=payload.scale)
     except StaleMarks as stale:
@@ -174,12 +176,13 @@ def put_lesson_attendance(request: HttpRequest, lesson_id: int, payload: Attenda
     from diary.attendance import AttendanceInput, set_lesson_attendance
     from diary.models import Attendance
 
-    entries = [AttendanceInput(pupil_id=e.pupil_id, status=e.status, late_minutes=e.late_minutes, comment=e.comment)
-               for e in payload.entries]
+    entries = [
+        AttendanceInput(pupil_id=e.pupil_id, status=e.status, late_minutes=e.late_minutes, comment=e.comment)
+        for e in payload.entries
+    ]
     set_lesson_attendance(teacher=api_user(request), lesson_id=lesson_id, entries=entries)
     rows = Attendance.objects.filter(lesson_id=lesson_id).order_by("pupil_id")
-    return {"lesson_id": lesson_id,
-            "attendance": list(rows.values("pupil_id", "status", "late_minutes", "comment"))}
+    return {"lesson_id": lesson_id, "attendance": list(rows.values("pupil_id", "status", "late_minutes", "comment"))}
 
 
 @router.put("/lessons/{lesson_id}/topic", response=TopicOut, url_name="teacher_lesson_topic")
@@ -196,17 +199,23 @@ def put_lesson_homework(request: HttpRequest, lesson_id: int, payload: HomeworkI
     from diary.homework import set_homework
 
     with transaction.atomic():
-        homework = set_homework(teacher=api_user(request), lesson_id=lesson_id, text=payload.text,
-                                due_lesson_id=payload.due_lesson_id)
-    return {"id": homework.pk, "lesson_id": homework.lesson_id, "text": homework.text,
-            "due_lesson_id": homework.due_lesson_id}
+        homework = set_homework(
+            teacher=api_user(request), lesson_id=lesson_id, text=payload.text, due_lesson_id=payload.due_lesson_id
+        )
+    return {
+        "id": homework.pk,
+        "lesson_id": homework.lesson_id,
+        "text": homework.text,
+        "due_lesson_id": homework.due_lesson_id,
+    }
 
 
 @router.get("/teacher/gradebook", response=GradebookOut, url_name="teacher_gradebook")
 def get_gradebook(request: HttpRequest, class_id: int, subject_id: int, term_id: int | None = None) -> Any:
     """The class × lessons grid of one subject and term, with weighted averages (teacher or form tutor)."""
-    book = selectors.gradebook(teacher=api_user(request), school_class_id=class_id, subject_id=subject_id,
-                               term_id=term_id)
+    book = selectors.gradebook(
+        teacher=api_user(request), school_class_id=class_id, subject_id=subject_id, term_id=term_id
+    )
     return selectors.gradebook_as_dict(book)
 
 
@@ -216,8 +225,12 @@ class FinalIn(Schema):
     value: str
 
 
-@router.put("/students/{student_id}/finals", response=FinalIn, url_name="teacher_final",
-            summary="Set a term or year final (the teacher of that subject in the pupil's class)")
+@router.put(
+    "/students/{student_id}/finals",
+    response=FinalIn,
+    url_name="teacher_final",
+    summary="Set a term or year final (the teacher of that subject in the pupil's class)",
+)
 def put_final(request: HttpRequest, student_id: str, payload: FinalIn) -> Any:
 
     from diary.marks import set_final_mark
@@ -227,8 +240,13 @@ def put_final(request: HttpRequest, student_id: str, payload: FinalIn) -> Any:
     pupil_id = Pupil.objects.by_public_id(student_id).values_list("pk", flat=True).first()
     if pupil_id is None:
         raise NotFound()
-    final = set_final_mark(teacher=api_user(request), pupil_id=pupil_id, subject_id=payload.subject_id,
-                           term_id=payload.term_id, value=payload.value)
+    final = set_final_mark(
+        teacher=api_user(request),
+        pupil_id=pupil_id,
+        subject_id=payload.subject_id,
+        term_id=payload.term_id,
+        value=payload.value,
+    )
     return {"subject_id": final.subject_id, "term_id": final.term_id, "value": final.value}
 
 
@@ -252,31 +270,53 @@ class ReplaceIn(Schema):
 
 
 def _lesson_state(lesson: Any) -> dict[str, Any]:
-    return {"id": lesson.pk, "date": lesson.date, "slot_number": lesson.slot.number, "subject_id": lesson.subject_id,
-            "teacher_id": lesson.teacher_id, "status": lesson.status}
+    return {
+        "id": lesson.pk,
+        "date": lesson.date,
+        "slot_number": lesson.slot.number,
+        "subject_id": lesson.subject_id,
+        "teacher_id": lesson.teacher_id,
+        "status": lesson.status,
+    }
 
 
-@router.post("/lessons/{lesson_id}/cancel", response=LessonStateOut, url_name="lesson_cancel",
-             summary="Cancel a lesson (its teacher or the school's registrar)")
+@router.post(
+    "/lessons/{lesson_id}/cancel",
+    response=LessonStateOut,
+    url_name="lesson_cancel",
+    summary="Cancel a lesson (its teacher or the school's registrar)",
+)
 def post_cancel(request: HttpRequest, lesson_id: int) -> Any:
     from diary.lessons import cancel_lesson
 
     return _lesson_state(cancel_lesson(actor=api_user(request), lesson_id=lesson_id))
 
 
-@router.post("/lessons/{lesson_id}/move", response=LessonStateOut, url_name="lesson_move",
-             summary="Move a lesson to another date and slot of its term")
+@router.post(
+    "/lessons/{lesson_id}/move",
+    response=LessonStateOut,
+    url_name="lesson_move",
+    summary="Move a lesson to another date and slot of its term",
+)
 def post_move(request: HttpRequest, lesson_id: int, payload: MoveIn) -> Any:
     from diary.lessons import move_lesson
 
-    return _lesson_state(move_lesson(actor=api_user(request), lesson_id=lesson_id, date=payload.date,
-                                     slot_id=payload.slot_id))
+    return _lesson_state(
+        move_lesson(actor=api_user(request), lesson_id=lesson_id, date=payload.date, slot_id=payload.slot_id)
+    )
 
 
-@router.post("/lessons/{lesson_id}/replace", response=LessonStateOut, url_name="lesson_replace",
-             summary="Replace a lesson's subject and teacher")
+@router.post(
+    "/lessons/{lesson_id}/replace",
+    response=LessonStateOut,
+    url_name="lesson_replace",
+    summary="Replace a lesson's subject and teacher",
+)
 def post_replace(request: HttpRequest, lesson_id: int, payload: ReplaceIn) -> Any:
     from diary.lessons import replace_lesson
 
-    return _lesson_state(replace_lesson(actor=api_user(request), lesson_id=lesson_id, subject_id=payload.subject_id,
-                                        teacher_id=payload.teacher_id))
+    return _lesson_state(
+        replace_lesson(
+            actor=api_user(request), lesson_id=lesson_id, subject_id=payload.subject_id, teacher_id=payload.teacher_id
+        )
+    )

@@ -31,17 +31,25 @@ _INDEXED_FIELD = re.compile(r"^(marks|entries)\[(\d+)\]\.(\w+)$")
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "diary/teacher/home.html", {
-        "taught": selectors.teacher_classes(teacher=request.user),
-        "tutored": selectors.tutored_classes(viewer=request.user),
-    })
+    return render(
+        request,
+        "diary/teacher/home.html",
+        {
+            "taught": selectors.teacher_classes(teacher=request.user),
+            "tutored": selectors.tutored_classes(viewer=request.user),
+        },
+    )
 
 
 @login_required
 def gradebook(request: HttpRequest, class_id: int, subject_id: int) -> HttpResponse:
     term_id = request.GET.get("term")
-    book = selectors.gradebook(teacher=request.user, school_class_id=class_id, subject_id=subject_id,
-                               term_id=int(term_id) if term_id and term_id.isdigit() else None)
+    book = selectors.gradebook(
+        teacher=request.user,
+        school_class_id=class_id,
+        subject_id=subject_id,
+        term_id=int(term_id) if term_id and term_id.isdigit() else None,
+    )
     return render(request, "diary/teacher/gradebook.html", {"book": book})
 
 
@@ -53,8 +61,9 @@ class PupilForm(forms.Form):
     kind = forms.ChoiceField(label=_lazy("Kind"), choices=Mark.Kind.choices, initial=Mark.Kind.CLASSWORK)
     comment = forms.CharField(label=_lazy("Comment"), max_length=500, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    status = forms.ChoiceField(label=_lazy("Attendance"), required=False,
-                               choices=[("", _lazy("present")), *Attendance.Status.choices])
+    status = forms.ChoiceField(
+        label=_lazy("Attendance"), required=False, choices=[("", _lazy("present")), *Attendance.Status.choices]
+    )
     late_minutes = forms.IntegerField(label=_lazy("Minutes late"), min_value=1, max_value=300, required=False)
     attendance_comment = forms.CharField(label=_lazy("Reason"), max_length=300, required=False)
 
@@ -81,20 +90,23 @@ def _pupil_initial(sheet: selectors.LessonSheet, pupil_id: int) -> dict[str, Any
     marks = sheet.marks.get(pupil_id) or []
     if marks:
         mark = marks[0]
-        initial.update(value=mark.value, weight=mark.weight, kind=mark.kind, comment=mark.comment,
-                       version=mark.version)
+        initial.update(value=mark.value, weight=mark.weight, kind=mark.kind, comment=mark.comment, version=mark.version)
     attendance = sheet.attendance.get(pupil_id)
     if attendance is not None:
-        initial.update(status=attendance.status, late_minutes=attendance.late_minutes,
-                       attendance_comment=attendance.comment)
+        initial.update(
+            status=attendance.status, late_minutes=attendance.late_minutes, attendance_comment=attendance.comment
+        )
     return initial
 
 
 def _forms(request: HttpRequest | None, sheet: selectors.LessonSheet) -> tuple[LessonForm, list[tuple[Any, PupilForm]]]:
     due_choices = [(lesson.pk, f"{lesson.date:%d.%m}, {lesson.slot.number}") for lesson in sheet.next_lessons]
     homework = sheet.homework
-    lesson_initial = {"topic": sheet.lesson.topic, "homework": homework.text if homework else "",
-                      "due_lesson": homework.due_lesson_id if homework else None}
+    lesson_initial = {
+        "topic": sheet.lesson.topic,
+        "homework": homework.text if homework else "",
+        "due_lesson": homework.due_lesson_id if homework else None,
+    }
     data = request.POST if request is not None else None
     files = request.FILES if request is not None else None
     lesson_form = LessonForm(data, files, initial=lesson_initial, due_choices=due_choices)
@@ -120,10 +132,24 @@ def _changed_marks(rows: list[tuple[Any, PupilForm]], sheet: selectors.LessonShe
         if current is None and value is None:
             continue
         if current is not None and (value, data["weight"], data["comment"]) == (
-                current.value, current.weight, current.comment):
+            current.value,
+            current.weight,
+            current.comment,
+        ):
             continue
-        changed.append((form, MarkInput(pupil_id=pupil.pk, value=value, weight=data["weight"], kind=data["kind"],
-                                        comment=data["comment"], version=data["version"])))
+        changed.append(
+            (
+                form,
+                MarkInput(
+                    pupil_id=pupil.pk,
+                    value=value,
+                    weight=data["weight"],
+                    kind=data["kind"],
+                    comment=data["comment"],
+                    version=data["version"],
+                ),
+            )
+        )
     return changed
 
 
@@ -139,13 +165,13 @@ def _changed_attendance(rows: list[tuple[Any, PupilForm]], sheet: selectors.Less
         current = sheet.attendance.get(pupil.pk)
         was = (current.status, current.late_minutes, current.comment) if current else (None, None, "")
         if (status, late, comment) != was:
-            changed.append((form, AttendanceInput(pupil_id=pupil.pk, status=status, late_minutes=late,
-                                                  comment=comment)))
+            changed.append(
+                (form, AttendanceInput(pupil_id=pupil.pk, status=status, late_minutes=late, comment=comment))
+            )
     return changed
 
 
-def _show_error(error: DomainError, lesson_form: LessonForm,
-                sent: dict[str, list[tuple[PupilForm, Any]]]) -> None:
+def _show_error(error: DomainError, lesson_form: LessonForm, sent: dict[str, list[tuple[PupilForm, Any]]]) -> None:
     """Put a service's refusal next to the field it names: a pupil's row, or the lesson's form."""
     found = _INDEXED_FIELD.match(error.field or "")
     if found:
@@ -153,10 +179,12 @@ def _show_error(error: DomainError, lesson_form: LessonForm,
         forms_sent = sent.get(group, [])
         if index < len(forms_sent):
             form = forms_sent[index][0]
-            target = {"status": "status", "late_minutes": "late_minutes", "comment": (
-                "comment" if group == "marks" else "attendance_comment")}.get(name, name)
-            form.add_error(target if target in form.fields else None,
-                           ValidationError(error.message, code=error.code))
+            target = {
+                "status": "status",
+                "late_minutes": "late_minutes",
+                "comment": ("comment" if group == "marks" else "attendance_comment"),
+            }.get(name, name)
+            form.add_error(target if target in form.fields else None, ValidationError(error.message, code=error.code))
             return
     renamed = {"text": "homework", "due_lesson_id": "due_lesson", "files": "attachment"}
     field = renamed.get(error.field or "", error.field)
@@ -186,15 +214,25 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
                 item["typed"] = typed.get(item.get("pupil_id"))
     status = 409 if stale is not None else (400 if request.method == "POST" else 200)
     other_marks = {pupil_id: marks[1:] for pupil_id, marks in sheet.marks.items() if len(marks) > 1}
-    return render(request, "diary/teacher/lesson.html", {
-        "lesson": the_lesson, "sheet": sheet, "lesson_form": lesson_form, "can_write": can_write,
-        "rows": [(pupil, form, other_marks.get(pupil.pk, [])) for pupil, form in rows],
-        "stale": stale, "pupil_names": {pupil.pk: pupil.full_name for pupil in sheet.pupils},
-    }, status=status)
+    return render(
+        request,
+        "diary/teacher/lesson.html",
+        {
+            "lesson": the_lesson,
+            "sheet": sheet,
+            "lesson_form": lesson_form,
+            "can_write": can_write,
+            "rows": [(pupil, form, other_marks.get(pupil.pk, [])) for pupil, form in rows],
+            "stale": stale,
+            "pupil_names": {pupil.pk: pupil.full_name for pupil in sheet.pupils},
+        },
+        status=status,
+    )
 
 
-def _save(request: HttpRequest, sheet: selectors.LessonSheet, lesson_form: LessonForm,
-          rows: list[tuple[Any, PupilForm]]) -> bool | list[dict[str, Any]]:
+def _save(
+    request: HttpRequest, sheet: selectors.LessonSheet, lesson_form: LessonForm, rows: list[tuple[Any, PupilForm]]
+) -> bool | list[dict[str, Any]]:
     """Write everything in one transaction. True when saved; the current marks when stale; False on an error."""
     from diary.attendance import set_lesson_attendance
     from diary.homework import set_homework
@@ -217,13 +255,16 @@ def _save(request: HttpRequest, sheet: selectors.LessonSheet, lesson_form: Lesso
             homework = sheet.homework
             text = data["homework"].strip()
             files = [data["attachment"]] if data.get("attachment") else []
-            if text and (homework is None or files or text != homework.text
-                         or data["due_lesson"] != homework.due_lesson_id):
-                set_homework(teacher=teacher, lesson_id=lesson.pk, text=text, due_lesson_id=data["due_lesson"],
-                             files=files)
+            if text and (
+                homework is None or files or text != homework.text or data["due_lesson"] != homework.due_lesson_id
+            ):
+                set_homework(
+                    teacher=teacher, lesson_id=lesson.pk, text=text, due_lesson_id=data["due_lesson"], files=files
+                )
             elif files and not text:
-                lesson_form.add_error("homework", ValidationError(_("Write what is to be done."),
-                                                                  code="homework_text_required"))
+                lesson_form.add_error(
+                    "homework", ValidationError(_("Write what is to be done."), code="homework_text_required")
+                )
                 raise _Invalid()
     except StaleMarks as error:
         return list(error.current)

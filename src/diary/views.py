@@ -57,10 +57,17 @@ def week(request: HttpRequest, student_id: UUID) -> HttpResponse:
     start, end = chosen_week(request)
     diary = selectors.diary_week(viewer=request.user, student_id=student_id, start=start, end=end)
     days = [day for day in diary.days if day.lessons or day.date.weekday() < 5]
-    return render(request, "diary/family/week.html", {
-        **family_context(request, student_id, "week"), **week_pager(start), "diary": diary, "days": days,
-        "student": diary.student,
-    })
+    return render(
+        request,
+        "diary/family/week.html",
+        {
+            **family_context(request, student_id, "week"),
+            **week_pager(start),
+            "diary": diary,
+            "days": days,
+            "student": diary.student,
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -90,10 +97,13 @@ def _chart(points: list[selectors.ChartPoint]) -> Chart | None:
         clamped = min(max(float(value), 1.0), 5.0)
         return round(CHART_PAD + inner_h * (5.0 - clamped) / 4.0, 1)
 
-    dots = [(x(point.date, i), y(point.five_point), f"{point.date:%d.%m}: {point.five_point.normalize()}")
-            for i, point in enumerate(points)]
-    line = " ".join(f"{x(point.date, i)},{y(point.average)}" for i, point in enumerate(points)
-                    if point.average is not None)
+    dots = [
+        (x(point.date, i), y(point.five_point), f"{point.date:%d.%m}: {point.five_point.normalize()}")
+        for i, point in enumerate(points)
+    ]
+    line = " ".join(
+        f"{x(point.date, i)},{y(point.average)}" for i, point in enumerate(points) if point.average is not None
+    )
     grid = [(y(Decimal(level)), level) for level in (5, 4, 3, 2)]
     return Chart(width=CHART_WIDTH, height=CHART_HEIGHT, line=line, dots=dots, grid=grid)
 
@@ -121,12 +131,18 @@ def marks(request: HttpRequest, student_id: UUID) -> HttpResponse:
         else:
             calculator["chosen"] = chosen
             calculator["needed"] = grading.marks_needed(current=chosen.current, target=target, mark=5, weight=1)
-            calculator["needed_fours"] = grading.marks_needed(current=chosen.current, target=target, mark=4,
-                                                              weight=1)
-    return render(request, "diary/family/marks.html", {
-        **family_context(request, student_id, "marks"), "report": report, "subjects": subjects,
-        "calculator": calculator, "student": report.student,
-    })
+            calculator["needed_fours"] = grading.marks_needed(current=chosen.current, target=target, mark=4, weight=1)
+    return render(
+        request,
+        "diary/family/marks.html",
+        {
+            **family_context(request, student_id, "marks"),
+            "report": report,
+            "subjects": subjects,
+            "calculator": calculator,
+            "student": report.student,
+        },
+    )
 
 
 def _period_from(request: HttpRequest, default: tuple[date, date]) -> tuple[tuple[date, date], str | None]:
@@ -144,10 +160,16 @@ def _period_from(request: HttpRequest, default: tuple[date, date]) -> tuple[tupl
 def homework(request: HttpRequest, student_id: UUID) -> HttpResponse:
     (start, end), error = _period_from(request, selectors.current_week())
     report = selectors.homework_list(viewer=request.user, student_id=student_id, start=start, end=end)
-    return render(request, "diary/family/homework.html", {
-        **family_context(request, student_id, "homework"), "report": report, "error": error,
-        "student": report.student,
-    })
+    return render(
+        request,
+        "diary/family/homework.html",
+        {
+            **family_context(request, student_id, "homework"),
+            "report": report,
+            "error": error,
+            "student": report.student,
+        },
+    )
 
 
 @login_required
@@ -156,10 +178,16 @@ def attendance(request: HttpRequest, student_id: UUID) -> HttpResponse:
     today = timezone.localdate()
     (start, end), error = _period_from(request, (today - timedelta(days=selectors.MAX_SPAN_DAYS - 1), today))
     report = selectors.attendance_summary(viewer=request.user, student_id=student_id, start=start, end=end)
-    return render(request, "diary/family/attendance.html", {
-        **family_context(request, student_id, "attendance"), "report": report, "error": error,
-        "student": report.student,
-    })
+    return render(
+        request,
+        "diary/family/attendance.html",
+        {
+            **family_context(request, student_id, "attendance"),
+            "report": report,
+            "error": error,
+            "student": report.student,
+        },
+    )
 
 
 @login_required
@@ -169,8 +197,7 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     if found is None:
         raise Http404
     access.require(request.user, "lesson.read", found.homework.lesson)
-    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name,
-                        content_type=found.content_type)
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name, content_type=found.content_type)
 
 
 @login_required

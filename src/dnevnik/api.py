@@ -51,8 +51,9 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, A
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-    response = api.create_response(request, error_body(error.code, str(error.message), error.field),
-                                   status=error.status)
+    response = api.create_response(
+        request, error_body(error.code, str(error.message), error.field), status=error.status
+    )
     if isinstance(error, RateLimited):
         response["Retry-After"] = str(error.retry_after)
     return response
@@ -69,9 +70,7 @@ def validation_error(request: HttpRequest, error: ValidationError) -> HttpRespon
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-    return api.create_response(
-        request, error_body("not_authenticated", _("Sign in to use this method.")), status=401
-    )
+    return api.create_response(request, error_body("not_authenticated", _("Sign in to use this method.")), status=401)
 
 
 @api.exception_handler(Http404)

@@ -62,12 +62,20 @@ def family_context(request: HttpRequest, student_id: UUID | str, tab: str) -> di
             continue
         url_name = current_section.url_name if current_section else SECTIONS[0].url_name
         children.append({"visible": child, "url": reverse(url_name, args=[child.pupil.public_id])})
-    shown = [section for section in SECTIONS
-             if (_opens(request.user, current, section) if current else section.opened_by == access.DIARY)]
-    tabs = [{"name": section.name, "label": section.label, "url": reverse(section.url_name, args=[student_id])}
-            for section in shown]
+    shown = [
+        section
+        for section in SECTIONS
+        if (_opens(request.user, current, section) if current else section.opened_by == access.DIARY)
+    ]
+    tabs = [
+        {"name": section.name, "label": section.label, "url": reverse(section.url_name, args=[student_id])}
+        for section in shown
+    ]
     return {
-        "children": children, "student_id": str(student_id), "tab": tab, "tabs": tabs,
+        "children": children,
+        "student_id": str(student_id),
+        "tab": tab,
+        "tabs": tabs,
         "own_diary": current is not None and current.relation == "self",
         "relation": current.relation if current else None,
     }
@@ -87,5 +95,9 @@ def chosen_week(request: HttpRequest) -> tuple[date, date]:
 def week_pager(start: date) -> dict[str, Any]:
     """Context for paging a week page: the Mondays before, after and of this week, and today."""
     today = timezone.localdate()
-    return {"previous": start - timedelta(days=7), "next": start + timedelta(days=7),
-            "this_week": current_week(today)[0], "today": today}
+    return {
+        "previous": start - timedelta(days=7),
+        "next": start + timedelta(days=7),
+        "this_week": current_week(today)[0],
+        "today": today,
+    }

@@ -62,20 +62,40 @@ class PreferencesIn(Schema):
     choices: list[ChoiceIn]
 
 
-
-@router.get("/notifications", response=InboxOut, url_name="notifications",
-            summary="The caller's in-app notifications, newest first, 50 a page")
+@router.get(
+    "/notifications",
+    response=InboxOut,
+    url_name="notifications",
+    summary="The caller's in-app notifications, newest first, 50 a page",
+)
 def inbox(request: HttpRequest, page: int = 1) -> Any:
     user = api_user(request)
     found = Paginator(Notification.objects.filter(user=user), PAGE_SIZE).get_page(page)
-    return {"unread": services.unread_count(user=user), "page": found.number, "pages": found.paginator.num_pages,
-            "items": [{"id": item.pk, "kind": item.kind, "subject": item.subject, "body": item.body,
-                       "link": item.link, "created_at": item.created_at, "read": item.read_at is not None}
-                      for item in found.object_list]}
+    return {
+        "unread": services.unread_count(user=user),
+        "page": found.number,
+        "pages": found.paginator.num_pages,
+        "items": [
+            {
+                "id": item.pk,
+                "kind": item.kind,
+                "subject": item.subject,
+                "body": item.body,
+                "link": item.link,
+                "created_at": item.created_at,
+                "read": item.read_at is not None,
+            }
+            for item in found.object_list
+        ],
+    }
 
 
-@router.post("/notifications/read", response=ReadOut, url_name="notifications_read",
-             summary="Mark the caller's notifications read: the ones named, or all; other people's ids do nothing")
+@router.post(
+    "/notifications/read",
+    response=ReadOut,
+    url_name="notifications_read",
+    summary="Mark the caller's notifications read: the ones named, or all; other people's ids do nothing",
+)
 def read(request: HttpRequest, payload: ReadIn) -> Any:
     user = api_user(request)
     marked = services.mark_read(user=user, notification_ids=payload.ids)
@@ -84,19 +104,34 @@ def read(request: HttpRequest, payload: ReadIn) -> Any:
 
 def _choices(user: Any) -> list[dict[str, Any]]:
     kinds, channels = dict(Kind.choices), dict(Channel.choices)
-    return [{"kind": kind, "channel": channel, "enabled": on, "kind_label": str(kinds[kind]),
-             "channel_label": str(channels[channel])}
-            for (kind, channel), on in services.preferences_of(user.pk).items()]
+    return [
+        {
+            "kind": kind,
+            "channel": channel,
+            "enabled": on,
+            "kind_label": str(kinds[kind]),
+            "channel_label": str(channels[channel]),
+        }
+        for (kind, channel), on in services.preferences_of(user.pk).items()
+    ]
 
 
-@router.get("/notifications/settings", response=list[ChoiceOut], url_name="notification_settings",
-            summary="The caller's effective choice for every kind and channel (defaults where never chosen)")
+@router.get(
+    "/notifications/settings",
+    response=list[ChoiceOut],
+    url_name="notification_settings",
+    summary="The caller's effective choice for every kind and channel (defaults where never chosen)",
+)
 def preferences(request: HttpRequest) -> Any:
     return _choices(api_user(request))
 
 
-@router.put("/notifications/settings", response=list[ChoiceOut], url_name="notification_settings_set",
-            summary="Change some of the caller's choices; kinds and channels not named stay as they were")
+@router.put(
+    "/notifications/settings",
+    response=list[ChoiceOut],
+    url_name="notification_settings_set",
+    summary="Change some of the caller's choices; kinds and channels not named stay as they were",
+)
 def set_preferences(request: HttpRequest, payload: PreferencesIn) -> Any:
     user = api_user(request)
     services.set_preferences(user=user, enabled={(c.kind, c.channel): c.enabled for c in payload.choices})

@@ -64,8 +64,7 @@ def notify_diary_event(*, event: str, lesson_id: int, pupil_ids: list[int]) -> i
     lesson = Lesson.objects.select_related("subject").filter(pk=lesson_id).first()
     if lesson is None:
         return 0
-    pupils = list(Pupil.objects.filter(pk__in=pupil_ids).only("pk", "public_id", "surname", "given_name",
-                                                              "patronymic"))
+    pupils = list(Pupil.objects.filter(pk__in=pupil_ids).only("pk", "public_id", "surname", "given_name", "patronymic"))
     ids = [pupil.pk for pupil in pupils]
     readers = access.family_readers(ids, access.DIARY)
     details = _details(event, lesson.pk, ids)
@@ -77,9 +76,13 @@ def notify_diary_event(*, event: str, lesson_id: int, pupil_ids: list[int]) -> i
                 continue
             what = details.get(pupil.pk) or (_("present") if event == ABSENCE else "—")
             link = reverse("diary:week", kwargs={"student_id": pupil.public_id}) + f"?week={lesson.date.isoformat()}"
-            notify(kind=event, user_ids=readers[pupil.pk], subject=_subject(event, pupil.full_name),
-                   body=_("%(subject)s, %(day)s: %(details)s") % {
-                       "subject": lesson.subject.name, "day": day, "details": what},
-                   link=link)
+            notify(
+                kind=event,
+                user_ids=readers[pupil.pk],
+                subject=_subject(event, pupil.full_name),
+                body=_("%(subject)s, %(day)s: %(details)s")
+                % {"subject": lesson.subject.name, "day": day, "details": what},
+                link=link,
+            )
             told += 1
     return told

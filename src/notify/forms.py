@@ -23,13 +23,21 @@ class PreferencesForm(DomainForm):
             for channel, channel_label in Channel.choices:
                 label = f"{kind_label}: {channel_label}"
                 self.fields[field_name(kind, channel)] = forms.BooleanField(
-                    required=False, initial=choices[(kind, channel)], label=label,
-                    widget=forms.CheckboxInput(attrs={"aria-label": label}))
+                    required=False,
+                    initial=choices[(kind, channel)],
+                    label=label,
+                    widget=forms.CheckboxInput(attrs={"aria-label": label}),
+                )
 
     def rows(self) -> list[tuple[str, list[forms.BoundField]]]:
-        return [(str(kind_label), [self[field_name(kind, channel)] for channel in Channel.values])
-                for kind, kind_label in Kind.choices]
+        return [
+            (str(kind_label), [self[field_name(kind, channel)] for channel in Channel.values])
+            for kind, kind_label in Kind.choices
+        ]
 
     def chosen(self) -> dict[tuple[str, str], bool]:
-        return {(kind, channel): bool(self.cleaned_data[field_name(kind, channel)])
-                for kind in Kind.values for channel in Channel.values}
+        return {
+            (kind, channel): bool(self.cleaned_data[field_name(kind, channel)])
+            for kind in Kind.values
+            for channel in Channel.values
+        }

@@ -58,8 +58,9 @@ class Notification(models.Model):
 class Preference(models.Model):
     """A person's choice for one kind on one channel; no row means the default (``enabled_by_default``)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notification_preferences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
     kind = models.CharField(max_length=32, choices=Kind.choices)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     enabled = models.BooleanField()

@@ -40,8 +40,11 @@ def notify(*, kind: str, user_ids: Iterable[int], subject: str, body: str = "", 
     Kind(kind)  # an unknown kind is a programming error: fail where it was made
     ids = sorted(set(user_ids))
     if ids:
-        transaction.on_commit(lambda: deliver_notification.enqueue(
-            kind=str(kind), user_ids=ids, subject=str(subject), body=str(body), link=link))
+        transaction.on_commit(
+            lambda: deliver_notification.enqueue(
+                kind=str(kind), user_ids=ids, subject=str(subject), body=str(body), link=link
+            )
+        )
 
 
 def _effective(own: dict[Choice, bool], kind: str, channel: str) -> bool:
@@ -51,8 +54,12 @@ def _effective(own: dict[Choice, bool], kind: str, channel: str) -> bool:
 
 def preferences_of(user_id: int) -> dict[Choice, bool]:
     """The person's effective choice for every ``(kind, channel)``."""
-    own = {(kind, channel): enabled for kind, channel, enabled in
-           Preference.objects.filter(user_id=user_id).values_list("kind", "channel", "enabled")}
+    own = {
+        (kind, channel): enabled
+        for kind, channel, enabled in Preference.objects.filter(user_id=user_id).values_list(
+            "kind", "channel", "enabled"
+        )
+    }
     return {(kind, channel): _effective(own, kind, channel) for kind in Kind.values for channel in Channel.values}
 
 
@@ -60,10 +67,13 @@ def _channels_by_user(user_ids: list[int], kind: str) -> dict[int, set[str]]:
     """The channels on which each of ``user_ids`` wants ``kind``, in one query."""
     own: dict[int, dict[Choice, bool]] = {user_id: {} for user_id in user_ids}
     for user_id, channel, enabled in Preference.objects.filter(user_id__in=user_ids, kind=kind).values_list(
-            "user_id", "channel", "enabled"):
+        "user_id", "channel", "enabled"
+    ):
         own[user_id][(kind, channel)] = enabled
-    return {user_id: {channel for channel in Channel.values if _effective(choices, kind, channel)}
-            for user_id, choices in own.items()}
+    return {
+        user_id: {channel for channel in Channel.values if _effective(choices, kind, channel)}
+        for user_id, choices in own.items()
+    }
 
 
 @transaction.atomic
@@ -75,9 +85,11 @@ def set_preferences(*, user: Any, enabled: dict[Choice, bool]) -> int:
     unknown = [pair for pair in enabled if pair[0] not in Kind.values or pair[1] not in Channel.values]
     if unknown:
         kind, channel = unknown[0]
-        raise DomainError("unknown_notification_choice",
-                          _("There is no notification “%(kind)s” on the channel “%(channel)s”.")
-                          % {"kind": kind, "channel": channel}, field="choices")
+        raise DomainError(
+            "unknown_notification_choice",
+            _("There is no notification “%(kind)s” on the channel “%(channel)s”.") % {"kind": kind, "channel": channel},
+            field="choices",
+        )
     current = preferences_of(user.pk)
     changed = {pair: bool(on) for pair, on in enabled.items() if current[pair] != bool(on)}
     if not changed:
@@ -93,9 +105,12 @@ def set_preferences(*, user: Any, enabled: dict[Choice, bool]) -> int:
             to_update.append(row)
     Preference.objects.bulk_create(to_create)
     Preference.objects.bulk_update(to_update, ["enabled"])
-    record_event(actor=user, action="notify.preferences_set", target=user,
-                 changes=[{"kind": kind, "channel": channel, "enabled": on}
-                          for (kind, channel), on in sorted(changed.items())])
+    record_event(
+        actor=user,
+        action="notify.preferences_set",
+        target=user,
+        changes=[{"kind": kind, "channel": channel, "enabled": on} for (kind, channel), on in sorted(changed.items())],
+    )
     return len(changed)
 
 
@@ -126,12 +141,18 @@ def deliver_notification(*, kind: str, user_ids: list[int], subject: str, body: 
     """
     from portal.models import User
 
-    users = list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk").only(
-        "pk", "email", "email_confirmed_at", "phone", "phone_confirmed_at"))
+    users = list(
+        User.objects.filter(pk__in=user_ids, is_active=True)
+        .order_by("pk")
+        .only("pk", "email", "email_confirmed_at", "phone", "phone_confirmed_at")
+    )
     channels = _channels_by_user([user.pk for user in users], kind)
     sent = 0
-    inbox = [Notification(user=user, kind=kind, subject=subject, body=body, link=link)
-             for user in users if Channel.IN_APP in channels[user.pk]]
+    inbox = [
+        Notification(user=user, kind=kind, subject=subject, body=body, link=link)
+        for user in users
+        if Channel.IN_APP in channels[user.pk]
+    ]
     if inbox:
         try:
             with transaction.atomic():

@@ -57,9 +57,9 @@ def read(request: HttpRequest) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     form = PreferencesForm(request.POST if request.method == "POST" else None, choices=services.preferences_of(user.pk))
-    if request.method == "POST" and form.submit(lambda _data: services.set_preferences(user=user,
-                                                                                      enabled=form.chosen())):
+    if request.method == "POST" and form.submit(
+        lambda _data: services.set_preferences(user=user, enabled=form.chosen())
+    ):
         messages.success(request, _("Notification settings saved."))
         return redirect("notify:settings")
-    return render(request, "notify/settings.html", {"form": form, "account": user,
-                                                    "channels": Channel.choices})
+    return render(request, "notify/settings.html", {"form": form, "account": user, "channels": Channel.choices})

@@ -31,8 +31,17 @@ class UserAdmin(DjangoUserAdmin):
     add_form = AccountCreationForm
     form = AccountChangeForm
     ordering = ("surname", "given_name")
-    list_display = ("email", "surname", "given_name", "patronymic", "phone", "email_confirmed_at",
-                    "phone_confirmed_at", "is_active", "is_staff")
+    list_display = (
+        "email",
+        "surname",
+        "given_name",
+        "patronymic",
+        "phone",
+        "email_confirmed_at",
+        "phone_confirmed_at",
+        "is_active",
+        "is_staff",
+    )
     search_fields = ("email", "surname", "given_name", "phone", "snils")
     list_filter = ("is_active", "is_staff")
     readonly_fields = ("public_id", "date_joined", "last_login")
@@ -44,8 +53,7 @@ class UserAdmin(DjangoUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "surname", "given_name", "phone",
-                                                 "password1", "password2")}),
+        (None, {"classes": ("wide",), "fields": ("email", "surname", "given_name", "phone", "password1", "password2")}),
     )
 
 

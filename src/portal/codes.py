@@ -35,9 +35,9 @@ class IssuedCode:
 def issue_code(*, user: User, purpose: str, channel: str, target: str) -> IssuedCode:
     """A new code for ``purpose``; earlier ones of the same purpose stop counting."""
     now = timezone.now()
-    recent = OneTimeCode.objects.filter(
-        user=user, purpose=purpose, created_at__gt=now - timedelta(hours=1)
-    ).order_by("-created_at")
+    recent = OneTimeCode.objects.filter(user=user, purpose=purpose, created_at__gt=now - timedelta(hours=1)).order_by(
+        "-created_at"
+    )
     # The one-minute pause is per address, so a new email need not wait for the old one's code.
     latest = recent.filter(target=target).first()
     if latest is not None:

@@ -55,8 +55,9 @@ class IdentityCleaning:
         return str(parsed(lambda: identity.parse_name(self.cleaned_data["given_name"], field="given_name")))
 
     def clean_patronymic(self) -> str:
-        return str(parsed(lambda: identity.parse_name(
-            self.cleaned_data["patronymic"], field="patronymic", required=False)))
+        return str(
+            parsed(lambda: identity.parse_name(self.cleaned_data["patronymic"], field="patronymic", required=False))
+        )
 
     def clean_snils(self) -> str | None:
         raw = (self.cleaned_data.get("snils") or "").strip()
@@ -66,12 +67,15 @@ class IdentityCleaning:
 class NamesMixin(IdentityCleaning, forms.Form):
     surname = forms.CharField(label=_("Surname"), max_length=200)
     given_name = forms.CharField(label=_("Given name"), max_length=200)
-    patronymic = forms.CharField(label=_("Patronymic"), max_length=200, required=False,
-                                 help_text=_("Leave empty if you have none."))
-    birth_date = forms.DateField(label=_("Birth date"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    snils = forms.CharField(label=_("SNILS"), max_length=20, required=False,
-                            help_text=_("11 digits, for example 112-233-445 95."))
+    patronymic = forms.CharField(
+        label=_("Patronymic"), max_length=200, required=False, help_text=_("Leave empty if you have none.")
+    )
+    birth_date = forms.DateField(
+        label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    snils = forms.CharField(
+        label=_("SNILS"), max_length=20, required=False, help_text=_("11 digits, for example 112-233-445 95.")
+    )
 
     def clean_birth_date(self) -> date | None:
         value = self.cleaned_data["birth_date"]
@@ -81,8 +85,9 @@ class NamesMixin(IdentityCleaning, forms.Form):
 
 class EmailField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(label=_("Email"), max_length=254,
-                         widget=forms.EmailInput(attrs={"autocomplete": "email"}), **kwargs)
+        super().__init__(
+            label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}), **kwargs
+        )
 
     def clean(self, value: Any) -> str:
         text = super().clean(value)
@@ -91,10 +96,12 @@ class EmailField(forms.CharField):
 
 class PhoneField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(label=_("Mobile phone"), max_length=30,
-                         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel",
-                                                       "placeholder": "+7 912 345-67-89"}),
-                         **kwargs)
+        super().__init__(
+            label=_("Mobile phone"),
+            max_length=30,
+            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "placeholder": "+7 912 345-67-89"}),
+            **kwargs,
+        )
 
     def clean(self, value: Any) -> str:
         text = super().clean(value)
@@ -102,18 +109,23 @@ class PhoneField(forms.CharField):
 
 
 class NewPasswordMixin(forms.Form):
-    new_password = forms.CharField(label=_("Password"), strip=False,
-                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                   help_text=_("At least 8 characters, not only digits, not a common word."))
-    new_password_again = forms.CharField(label=_("Password again"), strip=False,
-                                         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits, not a common word."),
+    )
+    new_password_again = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         first, second = cleaned.get("new_password"), cleaned.get("new_password_again")
         if first and second and first != second:
-            self.add_error("new_password_again", ValidationError(_("The passwords do not match."),
-                                                                 code="password_mismatch"))
+            self.add_error(
+                "new_password_again", ValidationError(_("The passwords do not match."), code="password_mismatch")
+            )
         return cleaned
 
 
@@ -123,22 +135,39 @@ class RegistrationForm(NewPasswordMixin, NamesMixin, DomainForm):
     consent = forms.BooleanField(
         label=_("I agree to the processing of my personal data to provide the portal's services."),
     )
-    field_order = ["surname", "given_name", "patronymic", "email", "phone", "birth_date", "snils",
-                   "new_password", "new_password_again", "consent"]
+    field_order = [
+        "surname",
+        "given_name",
+        "patronymic",
+        "email",
+        "phone",
+        "birth_date",
+        "snils",
+        "new_password",
+        "new_password_again",
+        "consent",
+    ]
 
 
 class CodeForm(DomainForm):
-    code = forms.RegexField(label=_("Code"), regex=r"^\s*\d{6}\s*$", max_length=12,
-                            error_messages={"invalid": _("The code has 6 digits.")},
-                            widget=forms.TextInput(attrs={"inputmode": "numeric",
-                                                          "autocomplete": "one-time-code"}))
+    code = forms.RegexField(
+        label=_("Code"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
 
 class SignInForm(DomainForm):
-    login = forms.CharField(label=_("Email, SNILS or phone"), max_length=254,
-                            widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("Password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    login = forms.CharField(
+        label=_("Email, SNILS or phone"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class ResetRequestForm(DomainForm):
@@ -153,7 +182,9 @@ class ProfileForm(NamesMixin, DomainForm):
     @classmethod
     def for_user(cls, user: User, data: Any = None) -> ProfileForm:
         initial = {
-            "surname": user.surname, "given_name": user.given_name, "patronymic": user.patronymic,
+            "surname": user.surname,
+            "given_name": user.given_name,
+            "patronymic": user.patronymic,
             "birth_date": user.birth_date,
             "snils": identity.format_snils(user.snils) if user.snils else "",
         }
@@ -169,6 +200,7 @@ class PhoneChangeForm(DomainForm):
 
 
 class PasswordChangeForm(NewPasswordMixin, DomainForm):
-    old_password = forms.CharField(label=_("Current password"), strip=False,
-                                   widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    old_password = forms.CharField(
+        label=_("Current password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
     field_order = ["old_password", "new_password", "new_password_again"]

@@ -59,9 +59,7 @@ def normalize_snils_spelling(raw: str) -> str | None:
 def parse_snils(raw: str, *, field: str = "snils") -> str:
     digits = normalize_snils_spelling(raw)
     if digits is None:
-        raise DomainError(
-            "snils_format", _("SNILS must have 11 digits, for example 112-233-445 95."), field=field
-        )
+        raise DomainError("snils_format", _("SNILS must have 11 digits, for example 112-233-445 95."), field=field)
     if not is_valid_snils(digits):
         raise DomainError(
             "snils_checksum",
@@ -86,9 +84,7 @@ def parse_mobile_phone(raw: str, *, field: str = "phone") -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise DomainError(
-            "phone_format", _("Enter a phone number such as +7 912 345-67-89."), field=field
-        )
+        raise DomainError("phone_format", _("Enter a phone number such as +7 912 345-67-89."), field=field)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if not e164.startswith("+79"):
         raise DomainError(

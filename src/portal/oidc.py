@@ -91,8 +91,9 @@ class PortalOAuth2Validator(OAuth2Validator):
         # port on a loopback address, but Dnevnik's clients register the port they listen on.
         return redirect_uri in request.client.redirect_uris.split()
 
-    def validate_scopes(self, client_id: str, scopes: list[str], client: Any, request: Any,
-                        *args: Any, **kwargs: Any) -> bool:
+    def validate_scopes(
+        self, client_id: str, scopes: list[str], client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
         if not super().validate_scopes(client_id, scopes, client, request, *args, **kwargs):
             return False
         machine = is_machine_client(client)

@@ -39,8 +39,9 @@ def _taken(code: str, what: StrOrPromise, field: str) -> DomainError:
     return DomainError(code, f"{what} {_TAKEN_HINT}", field=field)
 
 
-def _check_unique(*, email: str | None = None, phone: str | None = None, snils: str | None = None,
-                  exclude: User | None = None) -> None:
+def _check_unique(
+    *, email: str | None = None, phone: str | None = None, snils: str | None = None, exclude: User | None = None
+) -> None:
     others = User.objects.exclude(pk=exclude.pk) if exclude else User.objects.all()
     if email and others.filter(email=email).exists():
         raise _taken("email_taken", _("This email is already used by another account."), "email")
@@ -171,8 +172,10 @@ def request_contact_change(*, user: User, purpose: str, target: str) -> OneTimeC
     """A new email or phone replaces the old one only once the code sent to it is confirmed."""
     is_email = purpose == OneTimeCode.Purpose.CONFIRM_EMAIL
     if target == _current_contact(user, purpose) and not confirmation_waiting(user, purpose):
-        message = _("This is already your confirmed email.") if is_email else _(
-            "This is already your confirmed phone number."
+        message = (
+            _("This is already your confirmed email.")
+            if is_email
+            else _("This is already your confirmed phone number.")
         )
         raise DomainError("contact_unchanged", message, field="email" if is_email else "phone")
     _check_unique(**{"email" if is_email else "phone": target}, exclude=user)

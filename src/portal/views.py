@@ -39,9 +39,14 @@ def register(request: HttpRequest) -> HttpResponse:
 
     def create(data: dict[str, Any]) -> None:
         user = services.register_account(
-            surname=data["surname"], given_name=data["given_name"], patronymic=data["patronymic"],
-            email=data["email"], phone=data["phone"], password=data["new_password"],
-            snils=data["snils"], birth_date=data["birth_date"],
+            surname=data["surname"],
+            given_name=data["given_name"],
+            patronymic=data["patronymic"],
+            email=data["email"],
+            phone=data["phone"],
+            password=data["new_password"],
+            snils=data["snils"],
+            birth_date=data["birth_date"],
         )
         services.start_session(request=request, user=user)
 
@@ -72,14 +77,18 @@ def confirm(request: HttpRequest) -> HttpResponse:
         if form.submit(lambda data: services.confirm_contact(user=user, purpose=purpose, code=data["code"])):
             messages.success(request, _("Confirmed."))
             return redirect("portal:cabinet" if user.contacts_confirmed else "portal:confirm")
-    return render(request, "portal/confirm.html", {
-        "email_form": forms_by_channel["email"],
-        "phone_form": forms_by_channel["phone"],
-        "pending_email": services.pending_contact(user, OneTimeCode.Purpose.CONFIRM_EMAIL),
-        "pending_phone": services.pending_contact(user, OneTimeCode.Purpose.CONFIRM_PHONE),
-        "email_pending": services.confirmation_waiting(user, OneTimeCode.Purpose.CONFIRM_EMAIL),
-        "phone_pending": services.confirmation_waiting(user, OneTimeCode.Purpose.CONFIRM_PHONE),
-    })
+    return render(
+        request,
+        "portal/confirm.html",
+        {
+            "email_form": forms_by_channel["email"],
+            "phone_form": forms_by_channel["phone"],
+            "pending_email": services.pending_contact(user, OneTimeCode.Purpose.CONFIRM_EMAIL),
+            "pending_phone": services.pending_contact(user, OneTimeCode.Purpose.CONFIRM_PHONE),
+            "email_pending": services.confirmation_waiting(user, OneTimeCode.Purpose.CONFIRM_EMAIL),
+            "phone_pending": services.confirmation_waiting(user, OneTimeCode.Purpose.CONFIRM_PHONE),
+        },
+    )
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -150,7 +159,9 @@ def contacts(request: HttpRequest) -> HttpResponse:
     """Change the email or the phone: the new one takes effect once its code is confirmed."""
     user = signed_in_user(request)
     forms_by_channel: dict[str, forms.DomainForm] = {
-        "email": forms.EmailChangeForm(prefix="email"), "phone": forms.PhoneChangeForm(prefix="phone")}
+        "email": forms.EmailChangeForm(prefix="email"),
+        "phone": forms.PhoneChangeForm(prefix="phone"),
+    }
     if request.method == "POST":
         channel = "email" if request.POST.get("action") == "email" else "phone"
         purpose = OneTimeCode.Purpose.CONFIRM_EMAIL if channel == "email" else OneTimeCode.Purpose.CONFIRM_PHONE
@@ -159,18 +170,25 @@ def contacts(request: HttpRequest) -> HttpResponse:
         if form.submit(lambda data: services.request_contact_change(user=user, purpose=purpose, target=data[channel])):
             messages.info(request, _("We sent a code to the new address. Enter it to finish the change."))
             return redirect("portal:confirm")
-    return render(request, "portal/contacts.html",
-                  {"email_form": forms_by_channel["email"], "phone_form": forms_by_channel["phone"]})
+    return render(
+        request,
+        "portal/contacts.html",
+        {"email_form": forms_by_channel["email"], "phone_form": forms_by_channel["phone"]},
+    )
 
 
 @login_required
 @sensitive_post_parameters("old_password", "new_password", "new_password_again")
 def password(request: HttpRequest) -> HttpResponse:
     form = forms.PasswordChangeForm(_posted(request))
-    if form.is_bound and form.submit(lambda data: services.change_password(
-        request=request, user=signed_in_user(request),
-        old_password=data["old_password"], new_password=data["new_password"],
-    )):
+    if form.is_bound and form.submit(
+        lambda data: services.change_password(
+            request=request,
+            user=signed_in_user(request),
+            old_password=data["old_password"],
+            new_password=data["new_password"],
+        )
+    ):
         messages.success(request, _("The password is changed. Other sessions of your account have ended."))
         return redirect("portal:cabinet")
     return render(request, "portal/password.html", {"form": form})

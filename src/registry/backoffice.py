@@ -86,8 +86,10 @@ class BackofficeSite(admin.AdminSite):
         return redirect("portal:cabinet")
 
     def get_urls(self) -> list[Any]:
-        return [path("registry/import/", self.admin_view(self.import_view), name="registry_import"),
-                *super().get_urls()]
+        return [
+            path("registry/import/", self.admin_view(self.import_view), name="registry_import"),
+            *super().get_urls(),
+        ]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         from registry import importing
@@ -247,8 +249,21 @@ class LinkRequestAdmin(SchoolScopedAdmin):
     change_form_template = "registry/backoffice/link_request.html"
     list_display = ["account", "kind", "school", "state", "created_at"]
     list_filter = ["state", "kind"]
-    readonly_fields = ["account", "kind", "school", "child_surname", "child_given_name", "child_patronymic",
-                       "child_birth_date", "state", "differences", "pupil", "decided_at", "decided_by", "reason"]
+    readonly_fields = [
+        "account",
+        "kind",
+        "school",
+        "child_surname",
+        "child_given_name",
+        "child_patronymic",
+        "child_birth_date",
+        "state",
+        "differences",
+        "pupil",
+        "decided_at",
+        "decided_by",
+        "reason",
+    ]
     list_select_related = ["account", "school"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -265,8 +280,9 @@ class LinkRequestAdmin(SchoolScopedAdmin):
             *super().get_urls(),
         ]
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
-                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         from registry.matching import DIFFERENCE_LABELS, pending_differences
 
         link_request = self.get_object(request, object_id)
@@ -275,7 +291,9 @@ class LinkRequestAdmin(SchoolScopedAdmin):
             "differences": [
                 (field, DIFFERENCE_LABELS.get(field, field), registry_value, portal_value)
                 for field, registry_value, portal_value in pending_differences(link_request)
-            ] if link_request.state == LinkRequest.State.PENDING else [],
+            ]
+            if link_request.state == LinkRequest.State.PENDING
+            else [],
             "candidates": candidates.select_related("school_class")[:500],
             **(extra_context or {}),
         }
@@ -289,12 +307,18 @@ class LinkRequestAdmin(SchoolScopedAdmin):
         try:
             if request.POST.get("decision") == "approve":
                 pupil_id = request.POST.get("pupil") or None
-                approve_link_request(registrar=cast(User, request.user), request_id=request_id,
-                                     pupil_id=int(pupil_id) if pupil_id else None)
+                approve_link_request(
+                    registrar=cast(User, request.user),
+                    request_id=request_id,
+                    pupil_id=int(pupil_id) if pupil_id else None,
+                )
                 messages.success(request, _("The account is linked."))
             else:
-                reject_link_request(registrar=cast(User, request.user), request_id=request_id,
-                                    reason=request.POST.get("reason", "").strip())
+                reject_link_request(
+                    registrar=cast(User, request.user),
+                    request_id=request_id,
+                    reason=request.POST.get("reason", "").strip(),
+                )
                 messages.success(request, _("The request is rejected; the person sees the reason."))
         except DomainError as error:
             if error.status == 404:
@@ -304,6 +328,7 @@ class LinkRequestAdmin(SchoolScopedAdmin):
 
 
 # --- The school year and the timetable: what the diary's lessons are generated from. -----------------
+
 
 class TermInline(ScopedInline):
     model = Term
@@ -354,6 +379,7 @@ class TimetableEntryAdmin(SchoolScopedAdmin):
         elif db_field.related_model is Subject:
             kwargs["queryset"] = Subject.objects.filter(school__in=schools)
         elif db_field.name == "teacher":
-            kwargs["queryset"] = User.objects.filter(staff_roles__school__in=schools,
-                                                     staff_roles__role=StaffMember.Role.TEACHER).distinct()
+            kwargs["queryset"] = User.objects.filter(
+                staff_roles__school__in=schools, staff_roles__role=StaffMember.Role.TEACHER
+            ).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -20,18 +20,29 @@ CHILD_FIELDS = ("child_surname", "child_given_name", "child_birth_date")
 class LinkRequestForm(DomainForm):
     """«Передайте свои данные в школу»: as the pupil, or as a guardian naming the child."""
 
-    kind = forms.ChoiceField(label=_("I am"), choices=[
-        (LinkRequest.Kind.GUARDIAN.value, _("a parent or another guardian of a pupil")),
-        (LinkRequest.Kind.PUPIL.value, _("a pupil of the school")),
-    ], widget=forms.RadioSelect, initial=LinkRequest.Kind.GUARDIAN.value)
+    kind = forms.ChoiceField(
+        label=_("I am"),
+        choices=[
+            (LinkRequest.Kind.GUARDIAN.value, _("a parent or another guardian of a pupil")),
+            (LinkRequest.Kind.PUPIL.value, _("a pupil of the school")),
+        ],
+        widget=forms.RadioSelect,
+        initial=LinkRequest.Kind.GUARDIAN.value,
+    )
     school = forms.ModelChoiceField(label=_("School"), queryset=school_choices(), empty_label=_("Choose the school"))
-    child_surname = forms.CharField(label=_("Child's surname"), max_length=200, required=False,
-                                    help_text=_("Only for a guardian: name the child as in their documents."))
+    child_surname = forms.CharField(
+        label=_("Child's surname"),
+        max_length=200,
+        required=False,
+        help_text=_("Only for a guardian: name the child as in their documents."),
+    )
     child_given_name = forms.CharField(label=_("Child's given name"), max_length=200, required=False)
-    child_patronymic = forms.CharField(label=_("Child's patronymic"), max_length=200, required=False,
-                                       help_text=_("Leave empty if the child has none."))
-    child_birth_date = forms.DateField(label=_("Child's birth date"), required=False,
-                                       widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    child_patronymic = forms.CharField(
+        label=_("Child's patronymic"), max_length=200, required=False, help_text=_("Leave empty if the child has none.")
+    )
+    child_birth_date = forms.DateField(
+        label=_("Child's birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,6 +67,7 @@ class LinkRequestForm(DomainForm):
 
     def clean_child_birth_date(self) -> date | None:
         value = self.cleaned_data.get("child_birth_date")
-        result: date | None = parsed(lambda: identity.parse_birth_date(
-            value, today=timezone.localdate(), field="child_birth_date"))
+        result: date | None = parsed(
+            lambda: identity.parse_birth_date(value, today=timezone.localdate(), field="child_birth_date")
+        )
         return result

@@ -49,8 +49,10 @@ from registry.models import Guardian, LinkRequest, Pupil, School, fio_key
 def _separate_accounts() -> DomainError:
     return DomainError(
         "separate_accounts",
-        _("A parent and a child must have separate accounts: one account cannot be both the pupil and "
-          "a guardian of the same pupil."),
+        _(
+            "A parent and a child must have separate accounts: one account cannot be both the pupil and "
+            "a guardian of the same pupil."
+        ),
     )
 
 
@@ -61,8 +63,10 @@ def _link_exists() -> DomainError:
 def _already_pupil() -> DomainError:
     return DomainError(
         "already_pupil",
-        _("Your account is already linked to a pupil's record. If you moved to another school, "
-          "ask the new school to transfer your record."),
+        _(
+            "Your account is already linked to a pupil's record. If you moved to another school, "
+            "ask the new school to transfer your record."
+        ),
     )
 
 
@@ -70,14 +74,18 @@ def _check_may_ask(user: User) -> None:
     if not user.contacts_confirmed:
         raise DomainError(
             "contacts_unconfirmed",
-            _("Confirm your email and mobile phone first. Keep your contacts current and confirmed, "
-              "or you will not get access to the diary."),
+            _(
+                "Confirm your email and mobile phone first. Keep your contacts current and confirmed, "
+                "or you will not get access to the diary."
+            ),
         )
     if user.birth_date is None:
         raise DomainError(
             "birth_date_required",
-            _("Add your birth date to your profile first: the school compares it with its records, "
-              "and a guardian must be an adult."),
+            _(
+                "Add your birth date to your profile first: the school compares it with its records, "
+                "and a guardian must be an adult."
+            ),
         )
 
 
@@ -118,8 +126,15 @@ def check_guardian_rules(*, account: User, pupil: Pupil) -> None:
 def _link_pupil(*, pupil: Pupil, account: User, actor: User | None, via: str, request: LinkRequest | None) -> None:
     pupil.account = account
     pupil.save(update_fields=["account"])
-    record_event(actor=actor, action="registry.link", target=pupil, kind=LinkRequest.Kind.PUPIL.value,
-                 account=account.pk, via=via, request=request.pk if request else None)
+    record_event(
+        actor=actor,
+        action="registry.link",
+        target=pupil,
+        kind=LinkRequest.Kind.PUPIL.value,
+        account=account.pk,
+        via=via,
+        request=request.pk if request else None,
+    )
 
 
 def _link_guardian(
@@ -127,15 +142,25 @@ def _link_guardian(
 ) -> None:
     guardian.account = account
     guardian.save(update_fields=["account"])
-    record_event(actor=actor, action="registry.link", target=guardian, kind=LinkRequest.Kind.GUARDIAN.value,
-                 account=account.pk, pupil=guardian.pupil_id, via=via, request=request.pk if request else None)
+    record_event(
+        actor=actor,
+        action="registry.link",
+        target=guardian,
+        kind=LinkRequest.Kind.GUARDIAN.value,
+        account=account.pk,
+        pupil=guardian.pupil_id,
+        via=via,
+        request=request.pk if request else None,
+    )
 
 
 def _open_request(*, user: User, school: School, kind: str, child: ChildData | None) -> LinkRequest:
     """The person's pending request for the same thing (asking again refreshes it), or a new one."""
-    pending = LinkRequest.objects.select_for_update().filter(
-        account=user, school=school, kind=kind, state=LinkRequest.State.PENDING
-    ).order_by("created_at")
+    pending = (
+        LinkRequest.objects.select_for_update()
+        .filter(account=user, school=school, kind=kind, state=LinkRequest.State.PENDING)
+        .order_by("created_at")
+    )
     for request in pending:
         if child is None or (
             fio_key(request.child_surname, request.child_given_name, request.child_patronymic)
@@ -159,8 +184,15 @@ def _settle(
     else:
         request.state, request.decided_at = LinkRequest.State.LINKED, timezone.now()
     request.save()
-    record_event(actor=user, action="registry.link_request", target=request, kind=request.kind,
-                 school=request.school_id, state=request.state, differences=differences)
+    record_event(
+        actor=user,
+        action="registry.link_request",
+        target=request,
+        kind=request.kind,
+        school=request.school_id,
+        state=request.state,
+        differences=differences,
+    )
     return request
 
 
@@ -190,13 +222,17 @@ def request_link(
     if kind == LinkRequest.Kind.PUPIL:
         return _request_as_pupil(user=user, school=school)
     if kind == LinkRequest.Kind.GUARDIAN:
-        missing = [field for field, value in (("child_surname", child_surname),
-                                              ("child_given_name", child_given_name)) if not value]
+        missing = [
+            field
+            for field, value in (("child_surname", child_surname), ("child_given_name", child_given_name))
+            if not value
+        ]
         if missing or child_birth_date is None:
             field = missing[0] if missing else "child_birth_date"
             raise DomainError("child_required", _("Name the child as the school knows them."), field=field)
-        child = ChildData(surname=child_surname, given_name=child_given_name, patronymic=child_patronymic,
-                          birth_date=child_birth_date)
+        child = ChildData(
+            surname=child_surname, given_name=child_given_name, patronymic=child_patronymic, birth_date=child_birth_date
+        )
         return _request_as_guardian(user=user, school=school, child=child)
     raise DomainError("kind_unknown", _("Choose whether you are the pupil or a guardian."), field="kind")
 
@@ -210,8 +246,13 @@ def _request_as_pupil(*, user: User, school: School) -> LinkRequest:
         differences = [ALREADY_LINKED] if pupil.account_id is not None else pupil_differences(pupil, user)
     elif Pupil.objects.filter(account=user).exists():
         raise _already_pupil()
-    request = _settle(_open_request(user=user, school=school, kind=LinkRequest.Kind.PUPIL, child=None),
-                      user=user, pupil=pupil, guardian=None, differences=differences)
+    request = _settle(
+        _open_request(user=user, school=school, kind=LinkRequest.Kind.PUPIL, child=None),
+        user=user,
+        pupil=pupil,
+        guardian=None,
+        differences=differences,
+    )
     if pupil is not None and not differences:
         _link_pupil(pupil=pupil, account=user, actor=user, via="match", request=request)
     return request
@@ -236,8 +277,13 @@ def _request_as_guardian(*, user: User, school: School, child: ChildData) -> Lin
         if found is not None:
             guardian = Guardian.objects.select_for_update().get(pk=found.pk)
             differences = [ALREADY_LINKED] if guardian.account_id is not None else guardian_differences(guardian, user)
-    request = _settle(_open_request(user=user, school=school, kind=LinkRequest.Kind.GUARDIAN, child=child),
-                      user=user, pupil=pupil, guardian=guardian, differences=differences)
+    request = _settle(
+        _open_request(user=user, school=school, kind=LinkRequest.Kind.GUARDIAN, child=child),
+        user=user,
+        pupil=pupil,
+        guardian=guardian,
+        differences=differences,
+    )
     if guardian is not None and not differences:
         _link_guardian(guardian=guardian, account=user, actor=user, via="match", request=request)
     return request
@@ -256,8 +302,7 @@ def end_link(*, actor: User, kind: str, record_id: int, reason: str = "") -> Non
     account = cast(User, record.account)  # the filter above keeps linked records only
     record.account = None
     record.save(update_fields=["account"])
-    record_event(actor=actor, action="registry.unlink", target=record, kind=kind, account=account.pk,
-                 reason=reason)
+    record_event(actor=actor, action="registry.unlink", target=record, kind=kind, account=account.pk, reason=reason)
     if isinstance(record, Guardian):
         from trust.services import end_grants_of_guardian
 
@@ -282,11 +327,12 @@ def _guardian_row_for(*, request: LinkRequest, pupil: Pupil) -> Guardian:
     if guardian is None and request.guardian_id is not None:
         guardian = guardians.filter(pk=request.guardian_id).first()
     if guardian is None:
-        raise DomainError("guardian_record_missing",
-                          _("Add this person to the pupil's guardians in the registry first, then approve."))
+        raise DomainError(
+            "guardian_record_missing",
+            _("Add this person to the pupil's guardians in the registry first, then approve."),
+        )
     if guardian.account_id not in (None, request.account_id):
-        raise DomainError(ALREADY_LINKED,
-                          _("This guardian record is linked to another account; end that link first."))
+        raise DomainError(ALREADY_LINKED, _("This guardian record is linked to another account; end that link first."))
     return guardian
 
 
@@ -310,8 +356,9 @@ def approve_link_request(*, registrar: User, request_id: int, pupil_id: int | No
     if request.kind == LinkRequest.Kind.PUPIL:
         check_pupil_rules(account=account, pupil=pupil)
         if pupil.account_id is not None:
-            raise DomainError(ALREADY_LINKED, _("This pupil's record is linked to another account; end that link "
-                                                "first."))
+            raise DomainError(
+                ALREADY_LINKED, _("This pupil's record is linked to another account; end that link first.")
+            )
         remaining = pupil_differences(pupil, account)
         _link_pupil(pupil=pupil, account=account, actor=registrar, via="registrar", request=request)
     else:
@@ -322,8 +369,14 @@ def approve_link_request(*, registrar: User, request_id: int, pupil_id: int | No
     request.state, request.decided_at, request.decided_by = LinkRequest.State.LINKED, timezone.now(), registrar
     request.pupil, request.guardian = pupil, guardian
     request.save()
-    record_event(actor=registrar, action="registry.link_request_approved", target=request,
-                 pupil=pupil.pk, guardian=guardian.pk if guardian else None, remaining_differences=remaining)
+    record_event(
+        actor=registrar,
+        action="registry.link_request_approved",
+        target=request,
+        pupil=pupil.pk,
+        guardian=guardian.pk if guardian else None,
+        remaining_differences=remaining,
+    )
     return request
 
 
@@ -385,8 +438,9 @@ def _auto_link(guardian_id: int, account: User) -> bool:
         except DomainError:
             return False
         _link_guardian(guardian=guardian, account=account, actor=None, via="auto", request=None)
-        waiting = LinkRequest.objects.filter(account=account, kind=LinkRequest.Kind.GUARDIAN, pupil=pupil,
-                                             state=LinkRequest.State.PENDING)
+        waiting = LinkRequest.objects.filter(
+            account=account, kind=LinkRequest.Kind.GUARDIAN, pupil=pupil, state=LinkRequest.State.PENDING
+        )
         waiting.update(state=LinkRequest.State.LINKED, guardian=guardian, decided_at=timezone.now())
         return True
 
@@ -418,8 +472,11 @@ def link_known_guardians(*, school_id: int | None = None, account_id: int | None
         rows = rows.filter(any_identifier, fio_key=account_fio_key(account))
     linked, last_pk = 0, 0
     while True:
-        batch = list(rows.filter(pk__gt=last_pk).order_by("pk").values_list("pk", "fio_key", "phone", "email", "snils")
-                     [:AUTO_LINK_BATCH])
+        batch = list(
+            rows.filter(pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", "fio_key", "phone", "email", "snils")[:AUTO_LINK_BATCH]
+        )
         if not batch:
             return linked
         last_pk = batch[-1][0]
@@ -427,7 +484,8 @@ def link_known_guardians(*, school_id: int | None = None, account_id: int | None
         for guardian_pk, key, phone, email, snils in batch:
             candidates = {
                 account.pk: account
-                for what, value in (("phone", phone), ("email", email.strip().lower()), ("snils", snils)) if value
+                for what, value in (("phone", phone), ("email", email.strip().lower()), ("snils", snils))
+                if value
                 for account in accounts.get((what, value), [])
                 if account_fio_key(account) == key
             }

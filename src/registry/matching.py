@@ -28,26 +28,42 @@ ALREADY_LINKED = "already_linked"
 NOTHING_TO_COMPARE = "nothing_to_compare"
 
 DIFFERENCE_MESSAGES: dict[str, StrOrPromise] = {
-    "surname": _("The surname in your profile does not match the school's records. "
-                 "Check your profile or contact the school."),
-    "given_name": _("The given name in your profile does not match the school's records. "
-                    "Check your profile or contact the school."),
-    "patronymic": _("The patronymic in your profile does not match the school's records. "
-                    "Check your profile or contact the school."),
-    "birth_date": _("The birth date in your profile does not match the school's records. "
-                    "Check your profile or contact the school."),
-    "snils": _("The SNILS in your profile is missing or does not match the school's records. "
-               "Add or correct it in your profile, or contact the school."),
-    "phone": _("Your confirmed mobile phone does not match the one the school has. "
-               "Ask the school to update it, or change the phone in your profile."),
-    "email": _("Your confirmed email does not match the one the school has. "
-               "Ask the school to update it, or change the email in your profile."),
-    NOT_FOUND: _("The school has no record matching your data. Check the school you chose and the names and "
-                 "birth date (yours, or your child's), or ask the school to add you to its records."),
-    ALREADY_LINKED: _("This record is already linked to another portal account. The school will check the "
-                      "request; contact the school if you did not link it yourself."),
-    NOTHING_TO_COMPARE: _("The school keeps no phone, email or SNILS of yours to compare with, so the school "
-                          "will check the request by hand. Ask the school to add your contacts to its records."),
+    "surname": _(
+        "The surname in your profile does not match the school's records. Check your profile or contact the school."
+    ),
+    "given_name": _(
+        "The given name in your profile does not match the school's records. Check your profile or contact the school."
+    ),
+    "patronymic": _(
+        "The patronymic in your profile does not match the school's records. Check your profile or contact the school."
+    ),
+    "birth_date": _(
+        "The birth date in your profile does not match the school's records. Check your profile or contact the school."
+    ),
+    "snils": _(
+        "The SNILS in your profile is missing or does not match the school's records. "
+        "Add or correct it in your profile, or contact the school."
+    ),
+    "phone": _(
+        "Your confirmed mobile phone does not match the one the school has. "
+        "Ask the school to update it, or change the phone in your profile."
+    ),
+    "email": _(
+        "Your confirmed email does not match the one the school has. "
+        "Ask the school to update it, or change the email in your profile."
+    ),
+    NOT_FOUND: _(
+        "The school has no record matching your data. Check the school you chose and the names and "
+        "birth date (yours, or your child's), or ask the school to add you to its records."
+    ),
+    ALREADY_LINKED: _(
+        "This record is already linked to another portal account. The school will check the "
+        "request; contact the school if you did not link it yourself."
+    ),
+    NOTHING_TO_COMPARE: _(
+        "The school keeps no phone, email or SNILS of yours to compare with, so the school "
+        "will check the request by hand. Ask the school to add your contacts to its records."
+    ),
 }
 _UNKNOWN_DIFFERENCE = _("Your data does not match the school's records. Contact the school.")
 
@@ -153,9 +169,7 @@ def _guardian_candidate(*, pupil: Pupil, user: User) -> Guardian | None:
     by_name = next((guardian for guardian in guardians if guardian.fio_key == key), None)
     if by_name is not None:
         return by_name
-    return next(
-        (g for g in guardians if _same_phone(g, user) or _same_email(g, user) or _same_snils(g, user)), None
-    )
+    return next((g for g in guardians if _same_phone(g, user) or _same_email(g, user) or _same_snils(g, user)), None)
 
 
 # --- Rules -------------------------------------------------------------------------------------------------

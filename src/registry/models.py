@@ -157,8 +157,9 @@ class Pupil(Person):
     birth_date = models.DateField(_("birth date"))
     snils = models.CharField(_("SNILS"), max_length=11, null=True, blank=True, unique=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.STUDYING)
-    account = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="pupil_record")
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="pupil_record"
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = PupilQuerySet.as_manager()
@@ -187,16 +188,20 @@ class Guardian(Person):
     phone = models.CharField(_("mobile phone"), max_length=16, blank=True)
     email = models.EmailField(_("email"), blank=True)
     snils = models.CharField(_("SNILS"), max_length=11, blank=True)
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="guardian_records")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="guardian_records"
+    )
 
     class Meta:
         verbose_name = _("guardian")
         verbose_name_plural = _("guardians")
         constraints = [
             models.UniqueConstraint(fields=["pupil", "fio_key"], name="registry_guardian_once_per_pupil"),
-            models.UniqueConstraint(fields=["pupil", "account"], condition=Q(account__isnull=False),
-                                    name="registry_guardian_account_once_per_pupil"),
+            models.UniqueConstraint(
+                fields=["pupil", "account"],
+                condition=Q(account__isnull=False),
+                name="registry_guardian_account_once_per_pupil",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,13 +219,15 @@ class StaffMember(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff")
     account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles")
     role = models.CharField(max_length=12, choices=Role.choices)
-    school_class = models.ForeignKey(SchoolClass, null=True, blank=True, on_delete=models.SET_NULL,
-                                     help_text="The class of a form tutor.")
+    school_class = models.ForeignKey(
+        SchoolClass, null=True, blank=True, on_delete=models.SET_NULL, help_text="The class of a form tutor."
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["school", "account", "role", "school_class"],
-                                    name="registry_staff_role_unique"),
+            models.UniqueConstraint(
+                fields=["school", "account", "role", "school_class"], name="registry_staff_role_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -256,8 +263,9 @@ class LinkRequest(models.Model):
     guardian = models.ForeignKey(Guardian, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.TextField(blank=True)
 
     class Meta:

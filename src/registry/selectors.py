@@ -79,8 +79,9 @@ class LinkRequestRow:
 
 
 def _row(request: LinkRequest) -> LinkRequestRow:
-    child = " ".join(part for part in (request.child_surname, request.child_given_name, request.child_patronymic)
-                     if part)
+    child = " ".join(
+        part for part in (request.child_surname, request.child_given_name, request.child_patronymic) if part
+    )
     pending = request.state == LinkRequest.State.PENDING
     return LinkRequestRow(
         id=request.pk,
@@ -95,7 +96,8 @@ def _row(request: LinkRequest) -> LinkRequestRow:
         decided_at=request.decided_at,
         reason=request.reason if request.state == LinkRequest.State.REJECTED else "",
         problems=[Problem(code=code, message=difference_message(code)) for code in request.differences]
-        if pending else [],
+        if pending
+        else [],
     )
 
 

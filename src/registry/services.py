@@ -36,8 +36,12 @@ def save_registry_record(*, actor: Any, record: Pupil | Guardian) -> Pupil | Gua
         record.updated_at = timezone.now()
     record.save()
     if created or changes:
-        record_event(actor=actor, action="registry.record_created" if created else "registry.record_changed",
-                     target=record, changes=changes)
+        record_event(
+            actor=actor,
+            action="registry.record_created" if created else "registry.record_changed",
+            target=record,
+            changes=changes,
+        )
     return record
 
 
@@ -48,6 +52,11 @@ def remove_guardian(*, actor: Any, guardian: Guardian) -> None:
     from trust.services import end_grants_of_guardian
 
     end_grants_of_guardian(guardian_id=guardian.pk, actor=actor)
-    record_event(actor=actor, action="registry.record_deleted", target=guardian, pupil=guardian.pupil_id,
-                 account=guardian.account_id)
+    record_event(
+        actor=actor,
+        action="registry.record_deleted",
+        target=guardian,
+        pupil=guardian.pupil_id,
+        account=guardian.account_id,
+    )
     guardian.delete()

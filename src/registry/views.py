@@ -29,20 +29,36 @@ def link(request: HttpRequest) -> HttpResponse:
     outcome: list[LinkRequest] = []
 
     def ask(data: dict[str, Any]) -> None:
-        outcome.append(linking.request_link(
-            user=user, kind=data["kind"], school_id=data["school"].pk,
-            child_surname=data["child_surname"], child_given_name=data["child_given_name"],
-            child_patronymic=data["child_patronymic"], child_birth_date=data["child_birth_date"],
-        ))
+        outcome.append(
+            linking.request_link(
+                user=user,
+                kind=data["kind"],
+                school_id=data["school"].pk,
+                child_surname=data["child_surname"],
+                child_given_name=data["child_given_name"],
+                child_patronymic=data["child_patronymic"],
+                child_birth_date=data["child_birth_date"],
+            )
+        )
 
     if form.is_bound and form.submit(ask):
         if outcome[0].state == LinkRequest.State.LINKED:
-            messages.success(request, _("Your data matches the school's records: the account is linked."),
-                             extra_tags="linked")
+            messages.success(
+                request, _("Your data matches the school's records: the account is linked."), extra_tags="linked"
+            )
         else:
-            messages.info(request, _("Your request is with the school. See below what does not match and what to do."),
-                          extra_tags="pending")
+            messages.info(
+                request,
+                _("Your request is with the school. See below what does not match and what to do."),
+                extra_tags="pending",
+            )
         return redirect("registry:school")
-    return render(request, "registry/link.html", {
-        "form": form, "contacts_confirmed": user.contacts_confirmed, "birth_date_given": user.birth_date is not None,
-    })
+    return render(
+        request,
+        "registry/link.html",
+        {
+            "form": form,
+            "contacts_confirmed": user.contacts_confirmed,
+            "birth_date_given": user.birth_date is not None,
+        },
+    )

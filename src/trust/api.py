@@ -86,31 +86,66 @@ def _local(moment: datetime | None) -> datetime | None:
 
 def _grant(row: GrantRow) -> dict[str, Any]:
     grant = row.grant
-    return {"id": grant.pk, "student_id": row.student_id, "child_name": row.child_name, "class_name": row.class_name,
-            "service": grant.service, "service_label": row.service_label, "state": row.state,
-            "state_label": row.state_label, "state_at": _local(row.at), "created_at": _local(grant.created_at),
-            "expires_at": _local(grant.expires_at), "opens_by": _local(row.opens_by), "ends_at": _local(row.ends_at),
-            "ends_on": row.ends_on, "invitee": row.invitee_display, "invitee_name": row.invitee_name,
-            "inviter": row.inviter_name, "last_viewed_at": _local(row.last_viewed_at)}
+    return {
+        "id": grant.pk,
+        "student_id": row.student_id,
+        "child_name": row.child_name,
+        "class_name": row.class_name,
+        "service": grant.service,
+        "service_label": row.service_label,
+        "state": row.state,
+        "state_label": row.state_label,
+        "state_at": _local(row.at),
+        "created_at": _local(grant.created_at),
+        "expires_at": _local(grant.expires_at),
+        "opens_by": _local(row.opens_by),
+        "ends_at": _local(row.ends_at),
+        "ends_on": row.ends_on,
+        "invitee": row.invitee_display,
+        "invitee_name": row.invitee_name,
+        "inviter": row.inviter_name,
+        "last_viewed_at": _local(row.last_viewed_at),
+    }
 
 
 def _subscription(row: GrantRow) -> dict[str, Any]:
-    return {"id": row.grant.pk, "student_id": row.student_id or None, "child_name": row.child_name,
-            "class_name": row.class_name, "service": row.grant.service, "service_label": row.service_label,
-            "state": row.state, "state_label": row.state_label, "state_at": _local(row.at),
-            "opens_by": _local(row.opens_by), "ends_at": _local(row.ends_at), "ends_on": row.ends_on,
-            "inviter": row.inviter_name}
+    return {
+        "id": row.grant.pk,
+        "student_id": row.student_id or None,
+        "child_name": row.child_name,
+        "class_name": row.class_name,
+        "service": row.grant.service,
+        "service_label": row.service_label,
+        "state": row.state,
+        "state_label": row.state_label,
+        "state_at": _local(row.at),
+        "opens_by": _local(row.opens_by),
+        "ends_at": _local(row.ends_at),
+        "ends_on": row.ends_on,
+        "inviter": row.inviter_name,
+    }
 
 
 def _views(rows: list[tuple[Any, GrantRow]]) -> list[dict[str, Any]]:
-    return [{"viewed_at": _local(view.viewed_at), "section": view.section, "grant_id": row.grant.pk,
-             "service": row.grant.service, "invitee": row.invitee_display, "invitee_name": row.invitee_name}
-            for view, row in rows]
+    return [
+        {
+            "viewed_at": _local(view.viewed_at),
+            "section": view.section,
+            "grant_id": row.grant.pk,
+            "service": row.grant.service,
+            "invitee": row.invitee_display,
+            "invitee_name": row.invitee_name,
+        }
+        for view, row in rows
+    ]
 
 
-
-@router.get("/trusted-persons", response=list[GrantOut], url_name="trusted_persons",
-            summary="A guardian's invitations and grants: of one child, or of every child they guard")
+@router.get(
+    "/trusted-persons",
+    response=list[GrantOut],
+    url_name="trusted_persons",
+    summary="A guardian's invitations and grants: of one child, or of every child they guard",
+)
 def trusted_persons(request: HttpRequest, student_id: str | None = None) -> Any:
     viewer = api_user(request)
     if student_id is None:
@@ -119,38 +154,64 @@ def trusted_persons(request: HttpRequest, student_id: str | None = None) -> Any:
     return [_grant(row) for row in rows]
 
 
-@router.post("/trusted-persons", response={201: GrantOut}, url_name="trusted_person_invite",
-             summary="Invite a person named by surname and SNILS or mobile phone to read one child's service")
+@router.post(
+    "/trusted-persons",
+    response={201: GrantOut},
+    url_name="trusted_person_invite",
+    summary="Invite a person named by surname and SNILS or mobile phone to read one child's service",
+)
 def invite(request: HttpRequest, payload: InviteIn) -> Any:
     viewer = api_user(request)
     (grant,) = services.invite_trusted_person(
-        inviter=viewer, student_id=payload.student_id, services=[payload.service], surname=payload.surname,
-        snils=payload.snils, phone=payload.phone, ends_on=payload.ends_on)
+        inviter=viewer,
+        student_id=payload.student_id,
+        services=[payload.service],
+        surname=payload.surname,
+        snils=payload.snils,
+        phone=payload.phone,
+        ends_on=payload.ends_on,
+    )
     return Status(201, _grant(selectors.grant_row(viewer=viewer, grant_id=grant.pk)))
 
 
-@router.delete("/trusted-persons/{grant_id}", response=GrantOut, url_name="trusted_person_revoke",
-               summary="Revoke an invitation or a grant; it opens nothing from the next request on")
+@router.delete(
+    "/trusted-persons/{grant_id}",
+    response=GrantOut,
+    url_name="trusted_person_revoke",
+    summary="Revoke an invitation or a grant; it opens nothing from the next request on",
+)
 def revoke(request: HttpRequest, grant_id: int) -> Any:
     viewer = api_user(request)
     services.revoke_grant(user=viewer, grant_id=grant_id)
     return _grant(selectors.grant_row(viewer=viewer, grant_id=grant_id))
 
 
-@router.get("/trusted-persons/{grant_id}/views", response=list[ViewOut], url_name="trusted_person_views",
-            summary="When the trusted person of this grant read the child's data")
+@router.get(
+    "/trusted-persons/{grant_id}/views",
+    response=list[ViewOut],
+    url_name="trusted_person_views",
+    summary="When the trusted person of this grant read the child's data",
+)
 def grant_views(request: HttpRequest, grant_id: int) -> Any:
     return _views(selectors.grant_views(viewer=api_user(request), grant_id=grant_id))
 
 
-@router.get("/students/{student_id}/trusted-views", response=list[ViewOut], url_name="student_trusted_views",
-            summary="When each trusted person read the child's data (for the child's guardians)")
+@router.get(
+    "/students/{student_id}/trusted-views",
+    response=list[ViewOut],
+    url_name="student_trusted_views",
+    summary="When each trusted person read the child's data (for the child's guardians)",
+)
 def student_views(request: HttpRequest, student_id: str) -> Any:
     return _views(selectors.view_log(viewer=api_user(request), student_id=student_id))
 
 
-@router.get("/subscriptions", response=list[SubscriptionOut], url_name="subscriptions",
-            summary="«Подписки»: invitations waiting for the caller's answer and the caller's own grants")
+@router.get(
+    "/subscriptions",
+    response=list[SubscriptionOut],
+    url_name="subscriptions",
+    summary="«Подписки»: invitations waiting for the caller's answer and the caller's own grants",
+)
 def subscriptions(request: HttpRequest) -> Any:
     return [_subscription(row) for row in selectors.inbox(user=api_user(request))]
 
@@ -162,19 +223,31 @@ def _answer(request: HttpRequest, grant_id: int, action: Callable[..., Any]) -> 
     return _subscription(selectors.subscription_row(user=viewer, grant_id=grant_id))
 
 
-@router.post("/subscriptions/{grant_id}/accept", response=SubscriptionOut, url_name="subscription_accept",
-             summary="Accept an invitation: access opens within 24 hours")
+@router.post(
+    "/subscriptions/{grant_id}/accept",
+    response=SubscriptionOut,
+    url_name="subscription_accept",
+    summary="Accept an invitation: access opens within 24 hours",
+)
 def accept(request: HttpRequest, grant_id: int) -> Any:
     return _answer(request, grant_id, services.accept_invitation)
 
 
-@router.post("/subscriptions/{grant_id}/decline", response=SubscriptionOut, url_name="subscription_decline",
-             summary="Decline an invitation")
+@router.post(
+    "/subscriptions/{grant_id}/decline",
+    response=SubscriptionOut,
+    url_name="subscription_decline",
+    summary="Decline an invitation",
+)
 def decline(request: HttpRequest, grant_id: int) -> Any:
     return _answer(request, grant_id, services.decline_invitation)
 
 
-@router.post("/subscriptions/{grant_id}/leave", response=SubscriptionOut, url_name="subscription_leave",
-             summary="Give up a grant the caller holds")
+@router.post(
+    "/subscriptions/{grant_id}/leave",
+    response=SubscriptionOut,
+    url_name="subscription_leave",
+    summary="Give up a grant the caller holds",
+)
 def leave(request: HttpRequest, grant_id: int) -> Any:
     return _answer(request, grant_id, services.leave_grant)

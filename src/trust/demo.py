@@ -19,7 +19,12 @@ def load_trust_demo() -> None:
         return
     if Grant.objects.filter(pupil=vera, invitee_surname_key="кузнецова").exists():
         return  # loaded before, or the visitor changed it: leave it as it is
-    (grant,) = services.invite_trusted_person(inviter=mother, student_id=vera.public_id, services=["diary"],
-                                              surname=grandmother.surname, phone=grandmother.phone)
+    (grant,) = services.invite_trusted_person(
+        inviter=mother,
+        student_id=vera.public_id,
+        services=["diary"],
+        surname=grandmother.surname,
+        phone=grandmother.phone,
+    )
     services.accept_invitation(user=grandmother, grant_id=grant.pk)
     services.activate_grant(grant_id=grant.pk)

@@ -27,8 +27,9 @@ class TrustForm(DomainForm):
             raise error
         if isinstance(error, RateLimited):
             minutes = max(1, math.ceil(error.retry_after / 60))
-            wait = ngettext("You can try again in %(minutes)d minute.",
-                            "You can try again in %(minutes)d minutes.", minutes) % {"minutes": minutes}
+            wait = ngettext(
+                "You can try again in %(minutes)d minute.", "You can try again in %(minutes)d minutes.", minutes
+            ) % {"minutes": minutes}
             self.add_error(None, ValidationError(f"{error.message} {wait}", code=error.code))
             return
         super().add_domain_error(error)
@@ -38,20 +39,34 @@ class InviteForm(TrustForm):
     """Whom to invite and to what: the invitee is named by surname plus SNILS or mobile phone."""
 
     service = forms.MultipleChoiceField(
-        label=_("Service"), choices=Grant.Service.choices, widget=forms.CheckboxSelectMultiple,
-        help_text=_("Choose one or both: each service is a separate access."))
-    surname = forms.CharField(label=_("Surname of the trusted person"), max_length=200,
-                              widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    snils = forms.CharField(label=_("Their SNILS"), max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-                            help_text=_("11 digits, for example 112-233-445 95. Fill in the SNILS or the phone."))
-    phone = forms.CharField(label=_("Or their mobile phone"), max_length=30, required=False,
-                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off",
-                                                          "placeholder": "+7 912 345-67-89"}),
-                            help_text=_("The number confirmed in their portal account."))
-    ends_on = forms.DateField(label=_("Access until"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                              help_text=_("Leave empty for access without an end date."))
+        label=_("Service"),
+        choices=Grant.Service.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose one or both: each service is a separate access."),
+    )
+    surname = forms.CharField(
+        label=_("Surname of the trusted person"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    snils = forms.CharField(
+        label=_("Their SNILS"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("11 digits, for example 112-233-445 95. Fill in the SNILS or the phone."),
+    )
+    phone = forms.CharField(
+        label=_("Or their mobile phone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "placeholder": "+7 912 345-67-89"}),
+        help_text=_("The number confirmed in their portal account."),
+    )
+    ends_on = forms.DateField(
+        label=_("Access until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Leave empty for access without an end date."),
+    )
 
     def clean_surname(self) -> str:
         return str(parsed(lambda: identity.parse_name(self.cleaned_data["surname"], field="surname")))
@@ -67,8 +82,13 @@ class InviteForm(TrustForm):
     def invitation(self) -> dict[str, Any]:
         """The keyword arguments of ``invite_trusted_person`` besides the inviter and the child."""
         data = self.cleaned_data
-        return {"services": data["service"], "surname": data["surname"], "snils": data["snils"],
-                "phone": data["phone"], "ends_on": data["ends_on"]}
+        return {
+            "services": data["service"],
+            "surname": data["surname"],
+            "snils": data["snils"],
+            "phone": data["phone"],
+            "ends_on": data["ends_on"],
+        }
 
 
 class ServiceInviteForm(InviteForm):
@@ -82,4 +102,5 @@ class ServiceInviteForm(InviteForm):
         initial = {"student": str(children[0].public_id)} if len(children) == 1 else None
         super().__init__(data, initial=initial)
         cast(forms.ChoiceField, self.fields["student"]).choices = [
-            (str(pupil.public_id), f"{pupil.full_name}, {pupil.school_class}") for pupil in children]
+            (str(pupil.public_id), f"{pupil.full_name}, {pupil.school_class}") for pupil in children
+        ]

@@ -25,8 +25,10 @@ def invitations_for(user: Any) -> Q:
 def is_addressed_to(grant: Any, user: Any) -> bool:
     if surname_key(user.surname) != grant.invitee_surname_key:
         return False
-    return bool((user.snils and grant.invitee_snils == user.snils)
-                or (user.phone_confirmed_at is not None and user.phone and grant.invitee_phone == user.phone))
+    return bool(
+        (user.snils and grant.invitee_snils == user.snils)
+        or (user.phone_confirmed_at is not None and user.phone and grant.invitee_phone == user.phone)
+    )
 
 
 def addressees(grant: Any) -> list[Any]:

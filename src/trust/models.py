@@ -46,12 +46,14 @@ class Grant(models.Model):
     guardian = models.ForeignKey(Guardian, null=True, on_delete=models.SET_NULL, related_name="grants")
 
     invitee_surname = models.CharField(max_length=100)
-    invitee_surname_key = models.CharField(max_length=100, db_index=True,
-                                           help_text="casefolded, ё → е: what matching compares")
+    invitee_surname_key = models.CharField(
+        max_length=100, db_index=True, help_text="casefolded, ё → е: what matching compares"
+    )
     invitee_snils = models.CharField(max_length=11, blank=True, db_index=True)
     invitee_phone = models.CharField(max_length=16, blank=True, db_index=True)
-    invitee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="trusted_grants")
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="trusted_grants"
+    )
 
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
@@ -60,8 +62,9 @@ class Grant(models.Model):
     opens_by = models.DateTimeField(null=True, blank=True, help_text="Access opens at the latest then.")
     activated_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True, help_text="Expired, revoked or left at.")
-    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     end_reason = models.CharField(max_length=32, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True, help_text="Optional end of the grant set by the guardian.")
 
@@ -83,7 +86,8 @@ def active_grants() -> models.QuerySet[Grant]:
     """Grants that open access right now: the one definition the access module uses."""
     now = timezone.now()
     return Grant.objects.filter(state=Grant.State.ACTIVE, invitee__isnull=False).filter(
-        Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now)
+    )
 
 
 class View(models.Model):

@@ -61,8 +61,10 @@ def mask_phone(e164: str) -> str:
 
 
 def invitee_display(grant: Grant) -> str:
-    contacts = [mask_snils(grant.invitee_snils) if grant.invitee_snils else "",
-                mask_phone(grant.invitee_phone) if grant.invitee_phone else ""]
+    contacts = [
+        mask_snils(grant.invitee_snils) if grant.invitee_snils else "",
+        mask_phone(grant.invitee_phone) if grant.invitee_phone else "",
+    ]
     return ", ".join([grant.invitee_surname, *(contact for contact in contacts if contact)])
 
 
@@ -74,12 +76,16 @@ def shown_state(grant: Grant, now: datetime) -> tuple[str, str, datetime]:
         return ENDED, str(_("the end date passed")), grant.ends_at
     if grant.state == State.EXPIRED and grant.end_reason == "end_date":
         return ENDED, str(_("the end date passed")), grant.ended_at or grant.created_at
-    at = {
-        State.PENDING: grant.created_at,
-        State.ACCEPTED: grant.answered_at,
-        State.DECLINED: grant.answered_at,
-        State.ACTIVE: grant.activated_at,
-    }.get(State(grant.state)) or grant.ended_at or grant.created_at
+    at = (
+        {
+            State.PENDING: grant.created_at,
+            State.ACCEPTED: grant.answered_at,
+            State.DECLINED: grant.answered_at,
+            State.ACTIVE: grant.activated_at,
+        }.get(State(grant.state))
+        or grant.ended_at
+        or grant.created_at
+    )
     return grant.state, str(State(grant.state).label), at
 
 
@@ -88,23 +94,33 @@ def _row(grant: Grant, now: datetime, *, for_guardian: bool) -> GrantRow:
     pupil = grant.pupil
     show_id = for_guardian or state == State.ACTIVE
     return GrantRow(
-        grant=grant, state=state, state_label=label, at=at, opens_by=grant.opens_by, ends_at=grant.ends_at,
-        child_name=pupil.full_name, class_name=str(pupil.school_class),
-        service_label=str(grant.get_service_display()), invitee_display=invitee_display(grant),
-        inviter_name=grant.inviter.full_name, last_viewed_at=getattr(grant, "last_viewed_at", None),
+        grant=grant,
+        state=state,
+        state_label=label,
+        at=at,
+        opens_by=grant.opens_by,
+        ends_at=grant.ends_at,
+        child_name=pupil.full_name,
+        class_name=str(pupil.school_class),
+        service_label=str(grant.get_service_display()),
+        invitee_display=invitee_display(grant),
+        inviter_name=grant.inviter.full_name,
+        last_viewed_at=getattr(grant, "last_viewed_at", None),
         invitee_name=grant.invitee.full_name if grant.invitee_id and grant.invitee else "",
         student_id=str(pupil.public_id) if show_id else "",
     )
 
 
 def _grants() -> QuerySet[Grant]:
-    return (Grant.objects.select_related("pupil__school_class", "inviter", "invitee")
-            .annotate(last_viewed_at=Max("views__viewed_at")))
+    return Grant.objects.select_related("pupil__school_class", "inviter", "invitee").annotate(
+        last_viewed_at=Max("views__viewed_at")
+    )
 
 
 def _managed_pupil(viewer: User, student_id: UUID | str) -> Pupil:
-    return access.require(viewer, "trust.manage",
-                          Pupil.objects.by_public_id(student_id).select_related("school_class").first())
+    return access.require(
+        viewer, "trust.manage", Pupil.objects.by_public_id(student_id).select_related("school_class").first()
+    )
 
 
 def student_grants(*, viewer: User, student_id: UUID | str) -> tuple[Pupil, list[GrantRow]]:
@@ -142,8 +158,10 @@ def grant_views(*, viewer: User, grant_id: int, limit: int = 200) -> list[tuple[
 def _views(views: QuerySet[View], limit: int) -> list[tuple[View, GrantRow]]:
     now = timezone.now()
     chosen = list(views.order_by("-viewed_at", "-pk")[:limit])
-    rows = {grant.pk: _row(grant, now, for_guardian=True)
-            for grant in _grants().filter(pk__in={view.grant_id for view in chosen})}
+    rows = {
+        grant.pk: _row(grant, now, for_guardian=True)
+        for grant in _grants().filter(pk__in={view.grant_id for view in chosen})
+    }
     return [(view, rows[view.grant_id]) for view in chosen]
 
 
@@ -156,8 +174,11 @@ def inbox(*, user: User) -> list[GrantRow]:
     waiting = Q(pk__in=[])
     if not user.is_minor:
         waiting = invitations_for(user) & Q(state=State.PENDING, invitee__isnull=True, expires_at__gt=now)
-    own = Q(invitee=user) & (Q(state__in=(State.ACCEPTED, State.ACTIVE)) | Q(ended_at__gte=now - RECENT)
-                             | Q(state=State.DECLINED, answered_at__gte=now - RECENT))
+    own = Q(invitee=user) & (
+        Q(state__in=(State.ACCEPTED, State.ACTIVE))
+        | Q(ended_at__gte=now - RECENT)
+        | Q(state=State.DECLINED, answered_at__gte=now - RECENT)
+    )
     return [_row(grant, now, for_guardian=False) for grant in _grants().filter(waiting | own)]
 
 
@@ -174,5 +195,9 @@ def invitable_children(*, user: User) -> list[Pupil]:
     """The children the user may invite trusted persons for: their linked children, none for a minor."""
     if not user.is_authenticated or user.is_minor:
         return []
-    return list(Pupil.objects.filter(guardians__account=user).select_related("school_class")
-                .distinct().order_by("birth_date", "pk"))
+    return list(
+        Pupil.objects.filter(guardians__account=user)
+        .select_related("school_class")
+        .distinct()
+        .order_by("birth_date", "pk")
+    )

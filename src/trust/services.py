@@ -63,13 +63,25 @@ def _link(name: str, grant: Grant | None = None) -> str:
 def _facts(grant: Grant, services: Sequence[Grant] = ()) -> dict[str, str]:
     pupil = grant.pupil
     names = [str(each.get_service_display()) for each in (services or [grant])]
-    return {"child": pupil.full_name, "class": str(pupil.school_class), "service": ", ".join(names),
-            "inviter": grant.inviter.full_name,
-            "invitee": grant.invitee.full_name if grant.invitee is not None else grant.invitee_surname}
+    return {
+        "child": pupil.full_name,
+        "class": str(pupil.school_class),
+        "service": ", ".join(names),
+        "inviter": grant.inviter.full_name,
+        "invitee": grant.invitee.full_name if grant.invitee is not None else grant.invitee_surname,
+    }
 
 
-def _tell(kind: str, user_ids: Iterable[int], grant: Grant, subject: Any, body: Any, link: str,
-          *, services: Sequence[Grant] = ()) -> None:
+def _tell(
+    kind: str,
+    user_ids: Iterable[int],
+    grant: Grant,
+    subject: Any,
+    body: Any,
+    link: str,
+    *,
+    services: Sequence[Grant] = (),
+) -> None:
     """Fill the message in with the grant's facts and notify, in the site's language."""
     with in_site_language():
         facts = _facts(grant, services)
@@ -79,8 +91,9 @@ def _tell(kind: str, user_ids: Iterable[int], grant: Grant, subject: Any, body: 
 
 
 def _guardian_accounts(grant: Grant) -> list[int]:
-    return list(Guardian.objects.filter(pupil_id=grant.pupil_id, account__isnull=False)
-                .values_list("account_id", flat=True))
+    return list(
+        Guardian.objects.filter(pupil_id=grant.pupil_id, account__isnull=False).values_list("account_id", flat=True)
+    )
 
 
 def _tell_invited(grants: Sequence[Grant], accounts: Iterable[User]) -> int:
@@ -89,16 +102,22 @@ def _tell_invited(grants: Sequence[Grant], accounts: Iterable[User]) -> int:
     candidates = [account.pk for account in accounts if account.is_active and not account.is_minor]
     told: set[int] = set()
     for grant in grants:
-        already = set(Notice.objects.filter(grant=grant, account_id__in=candidates)
-                      .values_list("account_id", flat=True))
+        already = set(
+            Notice.objects.filter(grant=grant, account_id__in=candidates).values_list("account_id", flat=True)
+        )
         fresh = [account_id for account_id in candidates if account_id not in already]
         Notice.objects.bulk_create([Notice(grant=grant, account_id=account_id) for account_id in fresh])
         told.update(fresh)
     if told:
-        _tell(Kind.INVITATION_RECEIVED, told, grants[0],
-              gettext_lazy("%(inviter)s invites you to be a trusted person"),
-              gettext_lazy("%(child)s, %(class)s: %(service)s. Answer in «Subscriptions»."),
-              _link("trust:subscriptions"), services=grants)
+        _tell(
+            Kind.INVITATION_RECEIVED,
+            told,
+            grants[0],
+            gettext_lazy("%(inviter)s invites you to be a trusted person"),
+            gettext_lazy("%(child)s, %(class)s: %(service)s. Answer in «Subscriptions»."),
+            _link("trust:subscriptions"),
+            services=grants,
+        )
     return len(told)
 
 
@@ -118,8 +137,9 @@ def _guarded_pupil(inviter: User, student_id: UUID | str) -> tuple[Pupil, Guardi
 def _services(services: Sequence[str]) -> list[str]:
     chosen = list(dict.fromkeys(services))
     if not chosen or any(service not in Grant.Service.values for service in chosen):
-        raise DomainError("invalid_service", gettext_lazy("Choose the service: the diary or visits and meals."),
-                          field="service")
+        raise DomainError(
+            "invalid_service", gettext_lazy("Choose the service: the diary or visits and meals."), field="service"
+        )
     return chosen
 
 
@@ -137,7 +157,8 @@ def _ends_at(ends_on: date | None) -> datetime | None:
 def _names_family(*, inviter: User, pupil: Pupil, key: str, snils: str, phone: str) -> bool:
     """The invitation names the inviter or the child themself: told only from what the inviter knows."""
     names_inviter = key == surname_key(inviter.surname) and (
-        (snils and snils == inviter.snils) or (phone and phone == inviter.phone))
+        (snils and snils == inviter.snils) or (phone and phone == inviter.phone)
+    )
     names_child = bool(snils and pupil.snils and snils == pupil.snils)
     return bool(names_inviter or names_child)
 
@@ -146,18 +167,29 @@ def _check_rate(inviter: User, now: datetime) -> None:
     limit = int(_setting("TRUST_INVITES_PER_HOUR", 20))
     window = timedelta(hours=1)
     # One invitation may make two grants (both services): they share their creation time.
-    recent = sorted(set(Grant.objects.filter(inviter=inviter, created_at__gt=now - window)
-                        .values_list("created_at", flat=True)))
+    recent = sorted(
+        set(Grant.objects.filter(inviter=inviter, created_at__gt=now - window).values_list("created_at", flat=True))
+    )
     if recent and len(recent) >= limit:
         retry_after = max(1, int((recent[-max(limit, 1)] + window - now).total_seconds()) + 1)
-        raise RateLimited("too_many_invitations",
-                          gettext_lazy("Too many invitations in an hour. Please try again later."),
-                          retry_after=retry_after)
+        raise RateLimited(
+            "too_many_invitations",
+            gettext_lazy("Too many invitations in an hour. Please try again later."),
+            retry_after=retry_after,
+        )
 
 
 @transaction.atomic
-def invite_trusted_person(*, inviter: User, student_id: UUID | str, services: Sequence[str], surname: str,
-                          snils: str = "", phone: str = "", ends_on: date | None = None) -> list[Grant]:
+def invite_trusted_person(
+    *,
+    inviter: User,
+    student_id: UUID | str,
+    services: Sequence[str],
+    surname: str,
+    snils: str = "",
+    phone: str = "",
+    ends_on: date | None = None,
+) -> list[Grant]:
     """Invite a person named by surname and SNILS or phone to read one child's ``services`` (a grant each)."""
     pupil, guardian = _guarded_pupil(inviter, student_id)
     if inviter.is_minor:
@@ -166,41 +198,69 @@ def invite_trusted_person(*, inviter: User, student_id: UUID | str, services: Se
     surname = parse_name(surname, field="surname")
     snils, phone = snils.strip(), phone.strip()
     if not snils and not phone:
-        raise DomainError("contact_required",
-                          gettext_lazy("Enter the person's SNILS or mobile phone as well as the surname."),
-                          field="snils")
+        raise DomainError(
+            "contact_required",
+            gettext_lazy("Enter the person's SNILS or mobile phone as well as the surname."),
+            field="snils",
+        )
     snils = parse_snils(snils, field="snils") if snils else ""
     phone = parse_mobile_phone(phone, field="phone") if phone else ""
     chosen = _services(services)
     ends_at = _ends_at(ends_on)
     key = surname_key(surname)
     if _names_family(inviter=inviter, pupil=pupil, key=key, snils=snils, phone=phone):
-        raise DomainError("cannot_invite_family",
-                          gettext_lazy("A guardian or the child already has access; invite someone else."),
-                          field="surname")
+        raise DomainError(
+            "cannot_invite_family",
+            gettext_lazy("A guardian or the child already has access; invite someone else."),
+            field="surname",
+        )
     live = Grant.objects.filter(pupil=pupil, state__in=Grant.LIVE_STATES).exclude(ends_at__lte=timezone.now())
     same_person = Q(invitee_surname_key=key) & (
-        (Q(invitee_snils=snils) if snils else Q(pk__in=[])) | (Q(invitee_phone=phone) if phone else Q(pk__in=[])))
+        (Q(invitee_snils=snils) if snils else Q(pk__in=[])) | (Q(invitee_phone=phone) if phone else Q(pk__in=[]))
+    )
     cap = int(_setting("TRUST_MAX_LIVE_GRANTS", 10))
     for service in chosen:
         if live.filter(same_person, service=service).exists():
-            raise DomainError("already_invited", gettext_lazy("This person is already invited for this service."),
-                              field="service")
+            raise DomainError(
+                "already_invited", gettext_lazy("This person is already invited for this service."), field="service"
+            )
         if live.filter(service=service).count() >= cap:
-            raise DomainError("too_many_grants",
-                              gettext_lazy("A child may have at most %(count)d trusted persons per service; "
-                                           "revoke one first.") % {"count": cap},
-                              field="service")
+            raise DomainError(
+                "too_many_grants",
+                gettext_lazy("A child may have at most %(count)d trusted persons per service; revoke one first.")
+                % {"count": cap},
+                field="service",
+            )
     now = timezone.now()
     _check_rate(inviter, now)
     expires_at = now + timedelta(days=int(_setting("TRUST_INVITATION_DAYS", 30)))
-    grants = [Grant.objects.create(
-        pupil=pupil, service=service, inviter=inviter, guardian=guardian, invitee_surname=surname,
-        invitee_surname_key=key, invitee_snils=snils, invitee_phone=phone, created_at=now, expires_at=expires_at,
-        ends_at=ends_at) for service in chosen]
+    grants = [
+        Grant.objects.create(
+            pupil=pupil,
+            service=service,
+            inviter=inviter,
+            guardian=guardian,
+            invitee_surname=surname,
+            invitee_surname_key=key,
+            invitee_snils=snils,
+            invitee_phone=phone,
+            created_at=now,
+            expires_at=expires_at,
+            ends_at=ends_at,
+        )
+        for service in chosen
+    ]
     for grant in grants:
-        record_event(actor=inviter, action="trust.invite", target=grant, pupil=pupil.pk, service=grant.service,
-                     by_snils=bool(snils), by_phone=bool(phone), ends_at=ends_at.isoformat() if ends_at else None)
+        record_event(
+            actor=inviter,
+            action="trust.invite",
+            target=grant,
+            pupil=pupil.pk,
+            service=grant.service,
+            by_snils=bool(snils),
+            by_phone=bool(phone),
+            ends_at=ends_at.isoformat() if ends_at else None,
+        )
     _tell_invited(grants, addressees(grants[0]))
     return grants
 
@@ -213,8 +273,11 @@ def deliver_waiting_invitations(*, account_id: int) -> int:
         return 0
     told = 0
     with transaction.atomic():
-        waiting = (Grant.objects.filter(invitations_for(user), state=State.PENDING, expires_at__gt=timezone.now())
-                   .exclude(notices__account=user).select_related("pupil__school_class", "inviter"))
+        waiting = (
+            Grant.objects.filter(invitations_for(user), state=State.PENDING, expires_at__gt=timezone.now())
+            .exclude(notices__account=user)
+            .select_related("pupil__school_class", "inviter")
+        )
         for grant in waiting:
             told += _tell_invited([grant], [user])
     return told
@@ -224,8 +287,12 @@ def deliver_waiting_invitations(*, account_id: int) -> int:
 
 
 def _locked(grant_id: int) -> Grant | None:
-    return (Grant.objects.select_for_update(of=("self",)).select_related("pupil__school_class", "inviter")
-            .filter(pk=grant_id).first())
+    return (
+        Grant.objects.select_for_update(of=("self",))
+        .select_related("pupil__school_class", "inviter")
+        .filter(pk=grant_id)
+        .first()
+    )
 
 
 def _wrong_state() -> Conflict:
@@ -235,8 +302,13 @@ def _wrong_state() -> Conflict:
 def _open_invitation(user: User, grant_id: int) -> Grant:
     """A pending, unexpired invitation addressed to ``user``; else ``NotFound``."""
     grant = _locked(grant_id)
-    if grant is not None and user.is_authenticated and user.is_minor and grant.invitee_id is None \
-            and is_addressed_to(grant, user):
+    if (
+        grant is not None
+        and user.is_authenticated
+        and user.is_minor
+        and grant.invitee_id is None
+        and is_addressed_to(grant, user)
+    ):
         raise DomainError("minor_cannot_be_trusted", gettext_lazy("A minor cannot be a trusted person."))
     grant = access.require(user, "subscription.answer", grant)
     if grant.state != State.PENDING or grant.expires_at <= timezone.now():
@@ -260,19 +332,30 @@ def accept_invitation(*, user: User, grant_id: int) -> Grant:
     grant = _open_invitation(user, grant_id)
     if grant.pupil.account_id == user.pk or Guardian.objects.filter(pupil=grant.pupil, account=user).exists():
         raise DomainError("already_family", gettext_lazy("You already see this child's data."))
-    if Grant.objects.filter(pupil=grant.pupil, service=grant.service, invitee=user,
-                            state__in=(State.ACCEPTED, State.ACTIVE)).exclude(ends_at__lte=timezone.now()).exists():
+    if (
+        Grant.objects.filter(
+            pupil=grant.pupil, service=grant.service, invitee=user, state__in=(State.ACCEPTED, State.ACTIVE)
+        )
+        .exclude(ends_at__lte=timezone.now())
+        .exists()
+    ):
         raise DomainError("already_trusted", gettext_lazy("You already have this access for this child."))
     now = timezone.now()
     grant.invitee, grant.answered_at, grant.state = user, now, State.ACCEPTED
     grant.opens_by = now + _setting("TRUST_ACTIVATION_WINDOW", timedelta(hours=24))
     grant.save(update_fields=["invitee", "answered_at", "state", "opens_by"])
     record_event(actor=user, action="trust.accept", target=grant, pupil=grant.pupil_id, service=grant.service)
-    _tell(Kind.INVITATION_ACCEPTED, _guardian_accounts(grant), grant,
-          gettext_lazy("%(child)s: an invitation was accepted"),
-          gettext_lazy("%(invitee)s accepted the invitation to %(service)s; access opens by %(opens_by)s. "
-                       "If you do not know this person, revoke the access on the child's page."),
-          _link("trust:student", grant))
+    _tell(
+        Kind.INVITATION_ACCEPTED,
+        _guardian_accounts(grant),
+        grant,
+        gettext_lazy("%(child)s: an invitation was accepted"),
+        gettext_lazy(
+            "%(invitee)s accepted the invitation to %(service)s; access opens by %(opens_by)s. "
+            "If you do not know this person, revoke the access on the child's page."
+        ),
+        _link("trust:student", grant),
+    )
     run_after = now + _setting("TRUST_ACTIVATION_DELAY", timedelta(0))
     transaction.on_commit(lambda: _enqueue_activation(grant.pk, run_after))
     return grant
@@ -296,15 +379,23 @@ def activate_grant(*, grant_id: int) -> Grant | None:
     grant.state, grant.activated_at = State.ACTIVE, timezone.now()
     grant.save(update_fields=["state", "activated_at"])
     record_event(actor=None, action="trust.activate", target=grant, pupil=grant.pupil_id, service=grant.service)
-    _tell(Kind.ACCESS_OPENED, _guardian_accounts(grant), grant,
-          gettext_lazy("%(child)s: trusted access is open"),
-          gettext_lazy("%(invitee)s now sees %(service)s of %(child)s, %(class)s."),
-          _link("trust:student", grant))
+    _tell(
+        Kind.ACCESS_OPENED,
+        _guardian_accounts(grant),
+        grant,
+        gettext_lazy("%(child)s: trusted access is open"),
+        gettext_lazy("%(invitee)s now sees %(service)s of %(child)s, %(class)s."),
+        _link("trust:student", grant),
+    )
     if grant.invitee_id is not None:
-        _tell(Kind.ACCESS_OPENED, [grant.invitee_id], grant,
-              gettext_lazy("%(child)s: your access is open"),
-              gettext_lazy("You can now see %(service)s of %(child)s, %(class)s."),
-              _link("trust:subscriptions"))
+        _tell(
+            Kind.ACCESS_OPENED,
+            [grant.invitee_id],
+            grant,
+            gettext_lazy("%(child)s: your access is open"),
+            gettext_lazy("You can now see %(service)s of %(child)s, %(class)s."),
+            _link("trust:subscriptions"),
+        )
     return grant
 
 
@@ -320,13 +411,24 @@ def _revoke(grant: Grant, *, by: User | None, reason: str) -> None:
     """End a live grant (a guardian's revoke, or the guardian link ending), audit it and tell the invitee."""
     was = grant.state
     _end(grant, state=State.REVOKED, by=by, reason=reason)
-    record_event(actor=by, action="trust.revoke", target=grant, pupil=grant.pupil_id, service=grant.service,
-                 was=was, reason=reason)
+    record_event(
+        actor=by,
+        action="trust.revoke",
+        target=grant,
+        pupil=grant.pupil_id,
+        service=grant.service,
+        was=was,
+        reason=reason,
+    )
     if grant.invitee_id is not None:
-        _tell(Kind.ACCESS_REVOKED, [grant.invitee_id], grant,
-              gettext_lazy("%(child)s: trusted access ended"),
-              gettext_lazy("The guardian ended your access to %(service)s of %(child)s, %(class)s."),
-              _link("trust:subscriptions"))
+        _tell(
+            Kind.ACCESS_REVOKED,
+            [grant.invitee_id],
+            grant,
+            gettext_lazy("%(child)s: trusted access ended"),
+            gettext_lazy("The guardian ended your access to %(service)s of %(child)s, %(class)s."),
+            _link("trust:subscriptions"),
+        )
 
 
 @transaction.atomic
@@ -347,10 +449,14 @@ def leave_grant(*, user: User, grant_id: int) -> Grant:
         raise _wrong_state()
     _end(grant, state=State.LEFT, by=user, reason="left")
     record_event(actor=user, action="trust.leave", target=grant, pupil=grant.pupil_id, service=grant.service)
-    _tell(Kind.ACCESS_REVOKED, _guardian_accounts(grant), grant,
-          gettext_lazy("%(child)s: a trusted person gave up access"),
-          gettext_lazy("The trusted person no longer reads %(service)s of %(child)s."),
-          _link("trust:student", grant))
+    _tell(
+        Kind.ACCESS_REVOKED,
+        _guardian_accounts(grant),
+        grant,
+        gettext_lazy("%(child)s: a trusted person gave up access"),
+        gettext_lazy("The trusted person no longer reads %(service)s of %(child)s."),
+        _link("trust:student", grant),
+    )
     return grant
 
 
@@ -358,8 +464,11 @@ def leave_grant(*, user: User, grant_id: int) -> Grant:
 def end_grants_of_guardian(*, guardian_id: int, actor: User | None) -> int:
     """The guardian link ``guardian_id`` ended: so does every live grant made through it; returns how many."""
     ended = 0
-    live = (Grant.objects.select_for_update(of=("self",)).select_related("pupil__school_class", "inviter")
-            .filter(guardian_id=guardian_id, state__in=Grant.LIVE_STATES))
+    live = (
+        Grant.objects.select_for_update(of=("self",))
+        .select_related("pupil__school_class", "inviter")
+        .filter(guardian_id=guardian_id, state__in=Grant.LIVE_STATES)
+    )
     for grant in live:
         _revoke(grant, by=actor, reason="guardian_link_ended")
         ended += 1
@@ -380,10 +489,14 @@ def sweep_grants(*, now: datetime | None = None) -> dict[str, int]:
             _end(grant, state=State.EXPIRED, by=None, reason="end_date")
             record_event(actor=None, action="trust.end", target=grant, pupil=grant.pupil_id, service=grant.service)
             if grant.invitee_id is not None:
-                _tell(Kind.ACCESS_REVOKED, [grant.invitee_id], grant,
-                      gettext_lazy("%(child)s: trusted access ended"),
-                      gettext_lazy("Your access to %(service)s of %(child)s, %(class)s, reached its end date."),
-                      _link("trust:subscriptions"))
+                _tell(
+                    Kind.ACCESS_REVOKED,
+                    [grant.invitee_id],
+                    grant,
+                    gettext_lazy("%(child)s: trusted access ended"),
+                    gettext_lazy("Your access to %(service)s of %(child)s, %(class)s, reached its end date."),
+                    _link("trust:subscriptions"),
+                )
             ended += 1
     activated = 0
     for grant_id in Grant.objects.filter(state=State.ACCEPTED, opens_by__lte=now).values_list("pk", flat=True):
@@ -396,7 +509,6 @@ def sweep_grants(*, now: datetime | None = None) -> dict[str, int]:
             if grant is None:
                 continue
             _end(grant, state=State.EXPIRED, by=None, reason="expired")
-            record_event(actor=None, action="trust.expire", target=grant, pupil=grant.pupil_id,
-                         service=grant.service)
+            record_event(actor=None, action="trust.expire", target=grant, pupil=grant.pupil_id, service=grant.service)
             expired += 1
     return {"activated": activated, "expired": expired, "ended": ended}

@@ -33,10 +33,14 @@ def _posted(request: HttpRequest) -> Any:
 
 def _invited_message(request: HttpRequest) -> None:
     # Never says whether such an account exists: the inviter must not learn who is registered.
-    messages.success(request, _(
-        "The invitation is made. It reaches the person if they have a portal account with this surname and "
-        "SNILS or mobile phone (now or once they register); they find it in «Subscriptions». Access opens "
-        "within a day after they accept."))
+    messages.success(
+        request,
+        _(
+            "The invitation is made. It reaches the person if they have a portal account with this surname and "
+            "SNILS or mobile phone (now or once they register); they find it in «Subscriptions». Access opens "
+            "within a day after they accept."
+        ),
+    )
 
 
 def _section_label(section: str) -> str:
@@ -52,18 +56,31 @@ def student(request: HttpRequest, student_id: UUID) -> HttpResponse:
     user = signed_in_user(request)
     pupil, rows = selectors.student_grants(viewer=user, student_id=student_id)
     form = forms.InviteForm(_posted(request))
-    if form.is_bound and form.submit(lambda data: services.invite_trusted_person(
-        inviter=user, student_id=student_id, **form.invitation(),
-    )):
+    if form.is_bound and form.submit(
+        lambda data: services.invite_trusted_person(
+            inviter=user,
+            student_id=student_id,
+            **form.invitation(),
+        )
+    ):
         _invited_message(request)
         return redirect("trust:student", student_id=student_id)
-    views = [{"view": view, "row": row, "section": _section_label(view.section)}
-             for view, row in selectors.view_log(viewer=user, student_id=student_id)]
-    return render(request, "trust/student.html", {
-        **family_context(request, student_id, "trusted"), "student": student_row(pupil),
-        "form": form, "rows": [{"row": row} for row in rows],
-        "live_states": LIVE_STATES, "views": views,
-    })
+    views = [
+        {"view": view, "row": row, "section": _section_label(view.section)}
+        for view, row in selectors.view_log(viewer=user, student_id=student_id)
+    ]
+    return render(
+        request,
+        "trust/student.html",
+        {
+            **family_context(request, student_id, "trusted"),
+            "student": student_row(pupil),
+            "form": form,
+            "rows": [{"row": row} for row in rows],
+            "live_states": LIVE_STATES,
+            "views": views,
+        },
+    )
 
 
 @login_required
@@ -75,9 +92,13 @@ def service(request: HttpRequest) -> HttpResponse:
     if not children:
         return render(request, "trust/service.html", {"form": None, "is_minor": user.is_minor})
     form = forms.ServiceInviteForm(_posted(request), children=children)
-    if form.is_bound and form.submit(lambda data: services.invite_trusted_person(
-        inviter=user, student_id=data["student"], **form.invitation(),
-    )):
+    if form.is_bound and form.submit(
+        lambda data: services.invite_trusted_person(
+            inviter=user,
+            student_id=data["student"],
+            **form.invitation(),
+        )
+    ):
         _invited_message(request)
         return redirect("trust:student", student_id=form.cleaned_data["student"])
     return render(request, "trust/service.html", {"form": form, "is_minor": False})
@@ -148,8 +169,12 @@ def _answer(request: HttpRequest, action: Any, grant_id: int, done: str) -> Http
 @login_required
 @require_POST
 def accept(request: HttpRequest, grant_id: int) -> HttpResponse:
-    return _answer(request, services.accept_invitation, grant_id,
-                   _("The invitation is accepted. Access opens within a day; we will let you know."))
+    return _answer(
+        request,
+        services.accept_invitation,
+        grant_id,
+        _("The invitation is accepted. Access opens within a day; we will let you know."),
+    )
 
 
 @login_required

@@ -67,17 +67,22 @@ def _check_low_balances(pupil_ids: list[int]) -> int:
             if threshold.account_id not in readers[threshold.pupil_id]:
                 continue
             if not LowBalanceThreshold.objects.filter(pk=threshold.pk, notified_at__isnull=True).update(
-                    notified_at=now):
+                notified_at=now
+            ):
                 continue  # told already for this fall
             pupil = threshold.pupil
-            notify(kind=Kind.LOW_BALANCE, user_ids=[threshold.account_id],
-                   subject=_("Low meal balance: %(name)s, %(balance)s ₽") % {
-                       "name": pupil.given_name, "balance": _roubles(balance)},
-                   body=_("The meal balance of %(name)s is %(balance)s ₽, below the %(threshold)s ₽ you set. "
-                          "Top up the meal account.") % {
-                       "name": pupil.full_name, "balance": _roubles(balance),
-                       "threshold": _roubles(threshold.amount)},
-                   link=reverse("visits:meals", args=[pupil.public_id]))
+            notify(
+                kind=Kind.LOW_BALANCE,
+                user_ids=[threshold.account_id],
+                subject=_("Low meal balance: %(name)s, %(balance)s ₽")
+                % {"name": pupil.given_name, "balance": _roubles(balance)},
+                body=_(
+                    "The meal balance of %(name)s is %(balance)s ₽, below the %(threshold)s ₽ you set. "
+                    "Top up the meal account."
+                )
+                % {"name": pupil.full_name, "balance": _roubles(balance), "threshold": _roubles(threshold.amount)},
+                link=reverse("visits:meals", args=[pupil.public_id]),
+            )
             told += 1
     return told
 
@@ -92,18 +97,26 @@ def sweep_late_arrivals(now: datetime | None = None) -> int:
     now = now or timezone.now()
     today = timezone.localdate(now)
     day_start = local_midnight(today)
-    working = (Pass.objects.filter(school_id=OuterRef("school_id"), occurred_at__gte=day_start,
-                                   occurred_at__lte=now, direction=Pass.Direction.IN))
-    since = dict(IngestClient.objects.filter(Exists(working)).values("school_id")
-                 .annotate(first=Min("created_at")).values_list("school_id", "first"))
+    working = Pass.objects.filter(
+        school_id=OuterRef("school_id"), occurred_at__gte=day_start, occurred_at__lte=now, direction=Pass.Direction.IN
+    )
+    since = dict(
+        IngestClient.objects.filter(Exists(working))
+        .values("school_id")
+        .annotate(first=Min("created_at"))
+        .values_list("school_id", "first")
+    )
     if not since:
         return 0
     tz = timezone.get_current_timezone()
     classes_by_start: dict[datetime, list[int]] = defaultdict(list)
     for class_id, school_id, first in (
-            Lesson.objects.filter(date=today, school_class__school_id__in=since)
-            .exclude(status=Lesson.Status.CANCELLED).values("school_class_id", "school_class__school_id")
-            .annotate(first=Min("slot__starts_at")).values_list("school_class_id", "school_class__school_id", "first")):
+        Lesson.objects.filter(date=today, school_class__school_id__in=since)
+        .exclude(status=Lesson.Status.CANCELLED)
+        .values("school_class_id", "school_class__school_id")
+        .annotate(first=Min("slot__starts_at"))
+        .values_list("school_class_id", "school_class__school_id", "first")
+    ):
         starts_at = datetime.combine(today, first, tzinfo=tz)
         # Not before the turnstiles were there: passes before then were never reported.
         if since[school_id] <= starts_at and starts_at + SWEEP_DELAY <= now:
@@ -122,28 +135,36 @@ def _tell_late(today: date, day_start: datetime, starts_at: datetime, class_ids:
         Pupil.objects.filter(school_class_id__in=class_ids, status=Pupil.Status.STUDYING)
         .exclude(Exists(ins.filter(occurred_at__lt=starts_at)))
         .exclude(Exists(LateArrivalNotice.objects.filter(pupil=OuterRef("pk"), date=today)))
-        .annotate(came_in_at=Subquery(ins.filter(occurred_at__lte=now).order_by("occurred_at")
-                                      .values("occurred_at")[:1]))
+        .annotate(
+            came_in_at=Subquery(ins.filter(occurred_at__lte=now).order_by("occurred_at").values("occurred_at")[:1])
+        )
         .only("pk", "public_id", "given_name")
     )
     if not late:
         return 0
     LateArrivalNotice.objects.bulk_create(
         [LateArrivalNotice(pupil=pupil, date=today, first_lesson_at=starts_at, created_at=now) for pupil in late],
-        ignore_conflicts=True)
+        ignore_conflicts=True,
+    )
     # An overlapping sweep may have written some of these notices first: tell only whom this run marked.
-    ours = set(LateArrivalNotice.objects.filter(pupil__in=late, date=today, created_at=now)
-               .values_list("pupil_id", flat=True))
+    ours = set(
+        LateArrivalNotice.objects.filter(pupil__in=late, date=today, created_at=now).values_list("pupil_id", flat=True)
+    )
     late = [pupil for pupil in late if pupil.pk in ours]
     readers = access.family_readers([pupil.pk for pupil in late], access.VISITS_MEALS)
     start_text = timezone.localtime(starts_at).strftime("%H:%M")
     for pupil in late:
         body = _("The first lesson began at %(time)s; no entry through the turnstile was recorded before it.") % {
-            "time": start_text}
+            "time": start_text
+        }
         came_in_at = getattr(pupil, "came_in_at", None)
         if came_in_at is not None:
             body += " " + _("Entry recorded at %(time)s.") % {"time": timezone.localtime(came_in_at).strftime("%H:%M")}
-        notify(kind=Kind.LATE_ARRIVAL, user_ids=readers[pupil.pk],
-               subject=_("%(name)s has not come to school by the first lesson") % {"name": pupil.given_name},
-               body=body, link=reverse("visits:visits", args=[pupil.public_id]))
+        notify(
+            kind=Kind.LATE_ARRIVAL,
+            user_ids=readers[pupil.pk],
+            subject=_("%(name)s has not come to school by the first lesson") % {"name": pupil.given_name},
+            body=body,
+            link=reverse("visits:visits", args=[pupil.public_id]),
+        )
     return len(late)

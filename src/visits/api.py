@@ -98,20 +98,26 @@ class MealsOut(Schema):
     can_set_threshold: bool
 
 
-@router.get("/students/{student_id}/visits", response=VisitsOut, url_name="student_visits",
-            summary="Turnstile passes by day with arrival, leaving, time inside and the late flag")
+@router.get(
+    "/students/{student_id}/visits",
+    response=VisitsOut,
+    url_name="student_visits",
+    summary="Turnstile passes by day with arrival, leaving, time inside and the late flag",
+)
 def student_visits(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
     first, last = period(start, end)
-    return asdict(selectors.visits_period(viewer=api_user(request), student_id=student_id,
-                                          start=first, end=last))
+    return asdict(selectors.visits_period(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
 
-@router.get("/students/{student_id}/meals", response=MealsOut, url_name="student_meals",
-            summary="Meal purchases and top-ups by day, the period's totals, the balance and your threshold")
+@router.get(
+    "/students/{student_id}/meals",
+    response=MealsOut,
+    url_name="student_meals",
+    summary="Meal purchases and top-ups by day, the period's totals, the balance and your threshold",
+)
 def student_meals(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
     first, last = period(start, end)
-    return asdict(selectors.meals_period(viewer=api_user(request), student_id=student_id,
-                                         start=first, end=last))
+    return asdict(selectors.meals_period(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
 
 class ThresholdIn(Schema):
@@ -122,8 +128,12 @@ class ThresholdOut(Schema):
     threshold: int | None  # kopecks; null: none set
 
 
-@router.put("/students/{student_id}/meals/threshold", response=ThresholdOut, url_name="student_meals_threshold",
-            summary="Set (or clear with null) your low-balance warning for the child (adult linked guardians)")
+@router.put(
+    "/students/{student_id}/meals/threshold",
+    response=ThresholdOut,
+    url_name="student_meals_threshold",
+    summary="Set (or clear with null) your low-balance warning for the child (adult linked guardians)",
+)
 def set_threshold(request: HttpRequest, student_id: str, payload: ThresholdIn) -> Any:
     threshold = set_low_balance_threshold(user=api_user(request), student_id=student_id, amount_rub=payload.amount)
     return {"threshold": threshold.amount if threshold is not None else None}

@@ -31,13 +31,30 @@ SEED = 20261128
 DAYS_BACK = 21
 ENTRANCES = ["Главный вход", "Главный вход", "Главный вход", "Вход со стороны стадиона"]
 # (name, price in kopecks)
-BREAKFAST = [("Каша овсяная с маслом", 4500), ("Сырники со сметаной", 7800), ("Омлет натуральный", 6200),
-             ("Запеканка творожная", 6900), ("Бутерброд с сыром", 3500), ("Какао с молоком", 2800),
-             ("Чай с сахаром", 1200)]
-SOUPS = [("Борщ со сметаной", 6500), ("Щи из свежей капусты", 5800), ("Суп куриный с лапшой", 6000),
-         ("Рассольник ленинградский", 5900), ("Суп гороховый", 5500)]
-MAINS = [("Котлета куриная с пюре", 11500), ("Гуляш с гречкой", 12800), ("Рыба запечённая с рисом", 13500),
-         ("Тефтели в соусе с макаронами", 11900), ("Плов с курицей", 12200), ("Голубцы ленивые", 11000)]
+BREAKFAST = [
+    ("Каша овсяная с маслом", 4500),
+    ("Сырники со сметаной", 7800),
+    ("Омлет натуральный", 6200),
+    ("Запеканка творожная", 6900),
+    ("Бутерброд с сыром", 3500),
+    ("Какао с молоком", 2800),
+    ("Чай с сахаром", 1200),
+]
+SOUPS = [
+    ("Борщ со сметаной", 6500),
+    ("Щи из свежей капусты", 5800),
+    ("Суп куриный с лапшой", 6000),
+    ("Рассольник ленинградский", 5900),
+    ("Суп гороховый", 5500),
+]
+MAINS = [
+    ("Котлета куриная с пюре", 11500),
+    ("Гуляш с гречкой", 12800),
+    ("Рыба запечённая с рисом", 13500),
+    ("Тефтели в соусе с макаронами", 11900),
+    ("Плов с курицей", 12200),
+    ("Голубцы ленивые", 11000),
+]
 DRINKS = [("Компот из сухофруктов", 1800), ("Кисель ягодный", 2000), ("Чай с лимоном", 1500)]
 BAKERY = [("Булочка с корицей", 3200), ("Пирожок с яблоком", 2900), ("Ватрушка с творогом", 3400)]
 TOP_UP_BELOW = 40000  # a parent tops up when the balance is under 400 ₽
@@ -55,12 +72,17 @@ class SchoolDay:
 def school_days(school: School, start: date, end: date) -> dict[tuple[int, date], SchoolDay]:
     """``(class id, date)`` → the day's first start and last end of lessons that are not cancelled."""
     tz = timezone.get_current_timezone()
-    rows = (Lesson.objects.filter(school_class__school=school, date__range=(start, end))
-            .exclude(status=Lesson.Status.CANCELLED).values("school_class_id", "date")
-            .annotate(first=Min("slot__starts_at"), last=Max("slot__ends_at"))
-            .values_list("school_class_id", "date", "first", "last"))
-    return {(class_id, day): SchoolDay(datetime.combine(day, first, tzinfo=tz), datetime.combine(day, last, tzinfo=tz))
-            for class_id, day, first, last in rows}
+    rows = (
+        Lesson.objects.filter(school_class__school=school, date__range=(start, end))
+        .exclude(status=Lesson.Status.CANCELLED)
+        .values("school_class_id", "date")
+        .annotate(first=Min("slot__starts_at"), last=Max("slot__ends_at"))
+        .values_list("school_class_id", "date", "first", "last")
+    )
+    return {
+        (class_id, day): SchoolDay(datetime.combine(day, first, tzinfo=tz), datetime.combine(day, last, tzinfo=tz))
+        for class_id, day, first, last in rows
+    }
 
 
 def _at(day: date, hour: int, minute: int) -> datetime:
@@ -88,15 +110,31 @@ def day_passes(who: Who, day: date, lessons: SchoolDay, rng: random.Random, late
         out = lessons.first + timedelta(hours=2, minutes=rng.randint(0, 20))
         moments += [(out, Pass.Direction.OUT), (out + timedelta(minutes=rng.randint(25, 45)), Pass.Direction.IN)]
     moments.append((lessons.last + timedelta(minutes=rng.randint(5, 70)), Pass.Direction.OUT))
-    return [Pass(school_id=who.school_id, pupil_id=who.pupil_id, event_id=who.event_id("pass", day, n),
-                 occurred_at=at, direction=direction, entrance=entrance)
-            for n, (at, direction) in enumerate(moments)]
+    return [
+        Pass(
+            school_id=who.school_id,
+            pupil_id=who.pupil_id,
+            event_id=who.event_id("pass", day, n),
+            occurred_at=at,
+            direction=direction,
+            entrance=entrance,
+        )
+        for n, (at, direction) in enumerate(moments)
+    ]
 
 
-def _meal(who: Who, day: date, n: int, at: datetime, kind: str, amount: int,
-          items: list[dict[str, Any]] | None = None) -> MealEvent:
-    return MealEvent(school_id=who.school_id, pupil_id=who.pupil_id, event_id=who.event_id("meal", day, n),
-                     kind=kind, occurred_at=at, amount=amount, items=items or [])
+def _meal(
+    who: Who, day: date, n: int, at: datetime, kind: str, amount: int, items: list[dict[str, Any]] | None = None
+) -> MealEvent:
+    return MealEvent(
+        school_id=who.school_id,
+        pupil_id=who.pupil_id,
+        event_id=who.event_id("meal", day, n),
+        kind=kind,
+        occurred_at=at,
+        amount=amount,
+        items=items or [],
+    )
 
 
 def _purchase(who: Who, day: date, n: int, at: datetime, choices: list[tuple[str, int]]) -> MealEvent:
@@ -104,14 +142,14 @@ def _purchase(who: Who, day: date, n: int, at: datetime, choices: list[tuple[str
     return _meal(who, day, n, at, MealEvent.Kind.PURCHASE, sum(price for _name, price in choices), items)
 
 
-def day_meals(who: Who, day: date, lessons: SchoolDay, rng: random.Random,
-              balance: int) -> tuple[list[MealEvent], int]:
+def day_meals(who: Who, day: date, lessons: SchoolDay, rng: random.Random, balance: int) -> tuple[list[MealEvent], int]:
     """The day's top-up (if the balance is low), breakfast (sometimes) and lunch (usually); the new balance."""
     events = []
     if balance < TOP_UP_BELOW:
         amount = rng.choice(TOP_UPS)
-        events.append(_meal(who, day, 0, lessons.first - timedelta(minutes=rng.randint(40, 90)),
-                            MealEvent.Kind.TOP_UP, amount))
+        events.append(
+            _meal(who, day, 0, lessons.first - timedelta(minutes=rng.randint(40, 90)), MealEvent.Kind.TOP_UP, amount)
+        )
         balance += amount
     if rng.random() < 0.4:
         choice = [rng.choice(BREAKFAST[:5]), rng.choice(BREAKFAST[5:])]
@@ -133,8 +171,7 @@ def balances_before(school: School, moment: datetime | None = None) -> dict[int,
     events = MealEvent.objects.filter(pupil__school=school)
     if moment is not None:
         events = events.filter(occurred_at__lt=moment)
-    rows = (events.values("pupil_id")
-            .annotate(total=Sum(SIGNED)).values_list("pupil_id", "total"))
+    rows = events.values("pupil_id").annotate(total=Sum(SIGNED)).values_list("pupil_id", "total")
     return {pupil_id: total or 0 for pupil_id, total in rows}
 
 
@@ -144,9 +181,11 @@ def _ensure_ingest_client(school: School, since: datetime) -> None:
     if not IngestClient.objects.filter(school=school).exists():
         application_model = get_application_model()
         application = application_model.objects.create(
-            name="Турникеты и столовая (демо)", client_type=application_model.CLIENT_CONFIDENTIAL,
+            name="Турникеты и столовая (демо)",
+            client_type=application_model.CLIENT_CONFIDENTIAL,
             authorization_grant_type=application_model.GRANT_CLIENT_CREDENTIALS,
-            client_secret=secrets.token_urlsafe(32))  # nobody signs in with it: the secret is never shown
+            client_secret=secrets.token_urlsafe(32),
+        )  # nobody signs in with it: the secret is never shown
         IngestClient.objects.create(application=application, school=school, created_at=since)
     IngestClient.objects.filter(school=school, created_at__gt=since).update(created_at=since)
 
@@ -193,7 +232,11 @@ def recompute_balances(school: School, now: datetime) -> int:
     totals = balances_before(school)
     MealAccount.objects.bulk_create(
         [MealAccount(pupil_id=pupil_id, balance=total, updated_at=now) for pupil_id, total in totals.items()],
-        update_conflicts=True, unique_fields=["pupil"], update_fields=["balance", "updated_at"], batch_size=1000)
+        update_conflicts=True,
+        unique_fields=["pupil"],
+        update_fields=["balance", "updated_at"],
+        batch_size=1000,
+    )
     return len(totals)
 
 
@@ -202,9 +245,9 @@ def _demo_threshold(school: School) -> None:
     artyom = Pupil.objects.filter(school=school, surname="Смирнов", given_name="Артём").first()
     if olga is None or artyom is None:
         return
-    _threshold, created = LowBalanceThreshold.objects.get_or_create(account=olga, pupil=artyom,
-                                                                    defaults={"amount": DEMO_THRESHOLD})
+    _threshold, created = LowBalanceThreshold.objects.get_or_create(
+        account=olga, pupil=artyom, defaults={"amount": DEMO_THRESHOLD}
+    )
     if created:
         pupil_ids = [artyom.pk]
         transaction.on_commit(lambda: check_low_balances.enqueue(pupil_ids=pupil_ids))
-

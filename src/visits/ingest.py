@@ -46,6 +46,7 @@ MAX_AMOUNT = 10_000_000  # kopecks (100 000 ₽) in one event: more is a unit mi
 
 # --- Registering a school's system -------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class RegisteredIngestClient:
     ingest_client: IngestClient
@@ -59,15 +60,23 @@ def register_ingest_client(*, school: School, name: str) -> RegisteredIngestClie
     application_model = get_application_model()
     secret = secrets.token_urlsafe(32)
     application = application_model(
-        name=name, client_type=application_model.CLIENT_CONFIDENTIAL,
+        name=name,
+        client_type=application_model.CLIENT_CONFIDENTIAL,
         authorization_grant_type=application_model.GRANT_CLIENT_CREDENTIALS,
-        algorithm=application_model.NO_ALGORITHM, client_secret=secret,
+        algorithm=application_model.NO_ALGORITHM,
+        client_secret=secret,
     )
     application.full_clean(exclude=["client_secret", "user"])
     application.save()
     ingest_client = IngestClient.objects.create(application=application, school=school)
-    record_event(actor=None, action="visits.register_ingest_client", target=ingest_client,
-                 school=school.code, client_id=application.client_id, name=name)
+    record_event(
+        actor=None,
+        action="visits.register_ingest_client",
+        target=ingest_client,
+        school=school.code,
+        client_id=application.client_id,
+        name=name,
+    )
     return RegisteredIngestClient(ingest_client=ingest_client, client_id=application.client_id, client_secret=secret)
 
 
@@ -80,14 +89,20 @@ def ingest_client_of(application: Any) -> IngestClient | None:
 
 # --- Cards: the school's card numbers, mapped to its pupils in the back office ----------------------------
 
+
 @transaction.atomic
 def save_card(*, actor: Any, card: Card) -> Card:
     """Create or change a card; ``Card.clean`` (in ``full_clean``) holds it to a pupil of the card's school."""
     created = card.pk is None
     card.full_clean()
     card.save()
-    record_event(actor=actor, action="visits.add_card" if created else "visits.change_card", target=card,
-                 number=card.number, pupil=card.pupil_id)
+    record_event(
+        actor=actor,
+        action="visits.add_card" if created else "visits.change_card",
+        target=card,
+        number=card.number,
+        pupil=card.pupil_id,
+    )
     return card
 
 
@@ -110,8 +125,9 @@ class EventIn(BaseModel):
 
     event_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=PRINTABLE)]
     student_id: UUID | None = None
-    card: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32,
-                                           pattern=PRINTABLE)] | None = None
+    card: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=PRINTABLE)] | None
+    ) = None
     occurred_at: AwareDatetime
 
 
@@ -177,15 +193,22 @@ class Candidate(Generic[R]):
 
 # --- The two services --------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def ingest_passes(*, client: IngestClient, events: list[Any]) -> IngestReport:
     """Store a batch of turnstile passes of the client's school."""
     marker = timezone.now()
 
     def build(event: PassIn, pupil_id: int) -> Pass:
-        return Pass(school_id=client.school_id, event_id=event.event_id, pupil_id=pupil_id,
-                    occurred_at=event.occurred_at.astimezone(UTC), direction=event.direction,
-                    entrance=event.entrance, received_at=marker)
+        return Pass(
+            school_id=client.school_id,
+            event_id=event.event_id,
+            pupil_id=pupil_id,
+            occurred_at=event.occurred_at.astimezone(UTC),
+            direction=event.direction,
+            entrance=event.entrance,
+            received_at=marker,
+        )
 
     report, candidates = _prepare(client=client, events=events, schema=PassIn, build=build, now=marker)
     _store(Pass, client=client, candidates=candidates, report=report, marker=marker)
@@ -199,9 +222,16 @@ def ingest_meals(*, client: IngestClient, events: list[Any]) -> IngestReport:
     marker = timezone.now()
 
     def build(event: MealIn, pupil_id: int) -> MealEvent:
-        return MealEvent(school_id=client.school_id, event_id=event.event_id, pupil_id=pupil_id, kind=event.type,
-                         occurred_at=event.occurred_at.astimezone(UTC), amount=_meal_amount(event),
-                         items=[item.model_dump() for item in event.items], received_at=marker)
+        return MealEvent(
+            school_id=client.school_id,
+            event_id=event.event_id,
+            pupil_id=pupil_id,
+            kind=event.type,
+            occurred_at=event.occurred_at.astimezone(UTC),
+            amount=_meal_amount(event),
+            items=[item.model_dump() for item in event.items],
+            received_at=marker,
+        )
 
     report, candidates = _prepare(client=client, events=events, schema=MealIn, build=build, now=marker)
     pupil_ids = sorted({candidate.row.pupil_id for candidate in candidates})
@@ -216,8 +246,8 @@ def ingest_meals(*, client: IngestClient, events: list[Any]) -> IngestReport:
     changed = sorted(pk for pk, delta in deltas.items() if delta)
     if changed:
         MealAccount.objects.filter(pk__in=changed).update(
-            balance=F("balance") + Case(*[When(pk=pk, then=Value(deltas[pk])) for pk in changed],
-                                        output_field=BigIntegerField()),
+            balance=F("balance")
+            + Case(*[When(pk=pk, then=Value(deltas[pk])) for pk in changed], output_field=BigIntegerField()),
             updated_at=marker,
         )
         transaction.on_commit(lambda: check_low_balances.enqueue(pupil_ids=changed))
@@ -227,13 +257,16 @@ def ingest_meals(*, client: IngestClient, events: list[Any]) -> IngestReport:
 
 # --- Steps shared by both ----------------------------------------------------------------------------
 
-def _prepare(*, client: IngestClient, events: list[Any], schema: type[E], build: Callable[[E, int], R],
-             now: datetime) -> tuple[IngestReport, list[Candidate[R]]]:
+
+def _prepare(
+    *, client: IngestClient, events: list[Any], schema: type[E], build: Callable[[E, int], R], now: datetime
+) -> tuple[IngestReport, list[Candidate[R]]]:
     if not events:
         raise DomainError("invalid", _("Send at least one event."), field="events")
     if len(events) > MAX_BATCH:
-        raise DomainError("batch_too_large", _("Send at most %(count)d events at once.") % {"count": MAX_BATCH},
-                          field="events")
+        raise DomainError(
+            "batch_too_large", _("Send at most %(count)d events at once.") % {"count": MAX_BATCH}, field="events"
+        )
     report = IngestReport()
     parsed: list[tuple[int, E]] = []
     for index, raw in enumerate(events):
@@ -255,16 +288,22 @@ def _prepare(*, client: IngestClient, events: list[Any], schema: type[E], build:
             if seen[event.event_id] == content:
                 report.duplicates += 1
             else:
-                report.rejected.append(_rejection(index, {"event_id": event.event_id}, Rejected(
-                    "duplicate_in_batch", _("Another event of this batch has the same id."), "event_id")))
+                report.rejected.append(
+                    _rejection(
+                        index,
+                        {"event_id": event.event_id},
+                        Rejected("duplicate_in_batch", _("Another event of this batch has the same id."), "event_id"),
+                    )
+                )
             continue
         seen[event.event_id] = content
         candidates.append(Candidate(index=index, row=row, content=content))
     return report, candidates
 
 
-def _store(model: type[R], *, client: IngestClient, candidates: list[Candidate[R]], report: IngestReport,
-           marker: datetime) -> list[R]:
+def _store(
+    model: type[R], *, client: IngestClient, candidates: list[Candidate[R]], report: IngestReport, marker: datetime
+) -> list[R]:
     """Insert what is new; returns the rows this call inserted. Fills the report's counts."""
     by_id = {candidate.row.event_id: candidate for candidate in candidates}
     stored = model.objects.filter(school_id=client.school_id, event_id__in=list(by_id))
@@ -292,8 +331,17 @@ def _compare(candidate: Candidate[Any], stored: Pass | MealEvent, report: Ingest
     if _content(stored) == candidate.content:
         report.duplicates += 1
     else:
-        report.rejected.append(_rejection(candidate.index, {"event_id": stored.event_id}, Rejected(
-            "event_id_conflict", _("An event with this id is already stored with different content."), "event_id")))
+        report.rejected.append(
+            _rejection(
+                candidate.index,
+                {"event_id": stored.event_id},
+                Rejected(
+                    "event_id_conflict",
+                    _("An event with this id is already stored with different content."),
+                    "event_id",
+                ),
+            )
+        )
 
 
 def _content(row: Pass | MealEvent) -> Hashable:
@@ -318,8 +366,9 @@ def _parse(raw: Any, schema: type[E], now: datetime) -> E:
     if event.occurred_at > now + FUTURE_TOLERANCE:
         raise Rejected("time_in_future", _("The event is in the future."), "occurred_at")
     if event.occurred_at < now - MAX_AGE:
-        raise Rejected("time_too_old", _("The event is older than %(days)d days.") % {"days": MAX_AGE.days},
-                       "occurred_at")
+        raise Rejected(
+            "time_too_old", _("The event is older than %(days)d days.") % {"days": MAX_AGE.days}, "occurred_at"
+        )
     if isinstance(event, MealIn):
         _check_meal(event)
     return event
@@ -370,10 +419,20 @@ def _resolve_pupils(school_id: int, events: list[EventIn]) -> PupilIndex:
     """Two queries whatever the batch holds; only this school's pupils and cards are ever found."""
     public_ids = {event.student_id for event in events if event.student_id is not None}
     cards = {event.card for event in events if event.card is not None}
-    by_public_id = dict(Pupil.objects.filter(school_id=school_id, public_id__in=public_ids)
-                        .values_list("public_id", "pk")) if public_ids else {}
-    by_card = dict(Card.objects.filter(school_id=school_id, pupil__school_id=school_id, number__in=cards)
-                   .values_list("number", "pupil_id")) if cards else {}
+    by_public_id = (
+        dict(Pupil.objects.filter(school_id=school_id, public_id__in=public_ids).values_list("public_id", "pk"))
+        if public_ids
+        else {}
+    )
+    by_card = (
+        dict(
+            Card.objects.filter(school_id=school_id, pupil__school_id=school_id, number__in=cards).values_list(
+                "number", "pupil_id"
+            )
+        )
+        if cards
+        else {}
+    )
     return PupilIndex(by_public_id=by_public_id, by_card=by_card)
 
 
@@ -391,11 +450,22 @@ def _pupil_of(event: EventIn, pupils: PupilIndex) -> int:
 
 def _rejection(index: int, raw: Any, rejected: Rejected) -> Rejection:
     event_id = raw.get("event_id") if isinstance(raw, dict) else None
-    return Rejection(index=index, event_id=event_id if isinstance(event_id, str) else None, code=rejected.code,
-                     message=rejected.message, field=rejected.field)
+    return Rejection(
+        index=index,
+        event_id=event_id if isinstance(event_id, str) else None,
+        code=rejected.code,
+        message=rejected.message,
+        field=rejected.field,
+    )
 
 
 def _audit(client: IngestClient, kind: str, report: IngestReport) -> None:
-    record_event(actor=None, action="visits.ingest", target=client, kind=kind, accepted=report.accepted,
-                 duplicates=report.duplicates, rejected=len(report.rejected))
-
+    record_event(
+        actor=None,
+        action="visits.ingest",
+        target=client,
+        kind=kind,
+        accepted=report.accepted,
+        duplicates=report.duplicates,
+        rejected=len(report.rejected),
+    )

@@ -18,8 +18,9 @@ from registry.models import Pupil, School
 class IngestClient(models.Model):
     """An OAuth2 client-credentials application of one school's turnstile or canteen system."""
 
-    application = models.OneToOneField(settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE,
-                                       related_name="ingest_client")
+    application = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="ingest_client"
+    )
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="ingest_clients")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -46,8 +47,9 @@ class Card(models.Model):
         # A card is the school's: it may name only that school's pupil (the back office, the admin and
         # ``ingest.save_card`` all validate through here).
         if self.school_id is not None and self.pupil_id is not None and self.pupil.school_id != self.school_id:
-            raise ValidationError({"pupil": ValidationError(_("The pupil does not study at this school."),
-                                                            code="card_pupil_school")})
+            raise ValidationError(
+                {"pupil": ValidationError(_("The pupil does not study at this school."), code="card_pupil_school")}
+            )
 
 
 class Pass(models.Model):

@@ -104,12 +104,21 @@ def pair_visits(passes: list[Pass]) -> list[Visit]:
     return visits
 
 
-def _summary(visits: list[Visit], last_pass: Pass | None, now: datetime, first_lesson_at: datetime | None,
-             entered_before_first_lesson: bool, judged: bool) -> DaySummary:
+def _summary(
+    visits: list[Visit],
+    last_pass: Pass | None,
+    now: datetime,
+    first_lesson_at: datetime | None,
+    entered_before_first_lesson: bool,
+    judged: bool,
+) -> DaySummary:
     arrivals = [entered.occurred_at for entered, _left in visits if entered is not None]
     exits = [left.occurred_at for _entered, left in visits if left is not None]
-    minutes = sum(int((left.occurred_at - entered.occurred_at).total_seconds()) // 60
-                  for entered, left in visits if entered is not None and left is not None)
+    minutes = sum(
+        int((left.occurred_at - entered.occurred_at).total_seconds()) // 60
+        for entered, left in visits
+        if entered is not None and left is not None
+    )
     still_inside = exit_unknown = False
     for entered, left in visits:
         if entered is None or left is not None:
@@ -118,21 +127,28 @@ def _summary(visits: list[Visit], last_pass: Pass | None, now: datetime, first_l
             still_inside = True
         else:
             exit_unknown = True
-    late = (judged and first_lesson_at is not None and first_lesson_at <= now
-            and not entered_before_first_lesson)
+    late = judged and first_lesson_at is not None and first_lesson_at <= now and not entered_before_first_lesson
     return DaySummary(
         arrived_at=timezone.localtime(min(arrivals)) if arrivals else None,
         left_at=timezone.localtime(max(exits)) if exits else None,
-        minutes_inside=minutes, still_inside=still_inside, exit_unknown=exit_unknown,
-        first_lesson_at=first_lesson_at, late=late)
+        minutes_inside=minutes,
+        still_inside=still_inside,
+        exit_unknown=exit_unknown,
+        first_lesson_at=first_lesson_at,
+        late=late,
+    )
 
 
 def first_lessons(school_class_id: int, start: date, end: date) -> dict[date, datetime]:
     """Each day's first start of a lesson that is not cancelled, as an aware local datetime (one query)."""
     tz = timezone.get_current_timezone()
-    rows = (Lesson.objects.filter(school_class_id=school_class_id, date__range=(start, end))
-            .exclude(status=Lesson.Status.CANCELLED).values("date").annotate(first=Min("slot__starts_at"))
-            .values_list("date", "first"))
+    rows = (
+        Lesson.objects.filter(school_class_id=school_class_id, date__range=(start, end))
+        .exclude(status=Lesson.Status.CANCELLED)
+        .values("date")
+        .annotate(first=Min("slot__starts_at"))
+        .values_list("date", "first")
+    )
     return {day: datetime.combine(day, first, tzinfo=tz) for day, first in rows}
 
 
@@ -146,22 +162,34 @@ def visits_period(*, viewer: Any, student_id: Any, start: date, end: date, now: 
     pupil = access.get_student(viewer, student_id, service=access.VISITS_MEALS)
     now = now or timezone.now()
     working_days = set(
-        Pass.objects.filter(school_id=pupil.school_id, direction=Pass.Direction.IN,
-                            occurred_at__gte=local_midnight(start),
-                            occurred_at__lt=local_midnight(end + timedelta(days=1)))
+        Pass.objects.filter(
+            school_id=pupil.school_id,
+            direction=Pass.Direction.IN,
+            occurred_at__gte=local_midnight(start),
+            occurred_at__lt=local_midnight(end + timedelta(days=1)),
+        )
         .annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("day", flat=True).distinct())
+        .values_list("day", flat=True)
+        .distinct()
+    )
     starts = first_lessons(pupil.school_class_id, start, end)
     # Reach back and forward by one stay, so a visit across midnight at either edge pairs up.
-    passes = list(Pass.objects.filter(
-        pupil=pupil, occurred_at__gte=local_midnight(start) - MAX_VISIT,
-        occurred_at__lt=local_midnight(end + timedelta(days=1)) + MAX_VISIT).order_by("occurred_at", "pk"))
+    passes = list(
+        Pass.objects.filter(
+            pupil=pupil,
+            occurred_at__gte=local_midnight(start) - MAX_VISIT,
+            occurred_at__lt=local_midnight(end + timedelta(days=1)) + MAX_VISIT,
+        ).order_by("occurred_at", "pk")
+    )
     last_pass = passes[-1] if passes else None
     by_day: dict[date, list[PassRow]] = defaultdict(list)
     for one in passes:
         at = timezone.localtime(one.occurred_at)
-        by_day[at.date()].append(PassRow(at=at, direction=one.direction,
-                                         direction_label=str(one.get_direction_display()), entrance=one.entrance))
+        by_day[at.date()].append(
+            PassRow(
+                at=at, direction=one.direction, direction_label=str(one.get_direction_display()), entrance=one.entrance
+            )
+        )
     visits_by_day: dict[date, list[Visit]] = defaultdict(list)
     for visit in pair_visits(passes):
         entered, left = visit
@@ -173,12 +201,12 @@ def visits_period(*, viewer: Any, student_id: Any, start: date, end: date, now: 
         day = start + timedelta(days=offset)
         first = starts.get(day)
         entered_in_time = first is not None and any(
-            row.direction == Pass.Direction.IN and row.at < first for row in by_day[day])
+            row.direction == Pass.Direction.IN and row.at < first for row in by_day[day]
+        )
         judged = first is not None and day in working_days
         summary = _summary(visits_by_day[day], last_pass, now, first, entered_in_time, judged)
         days.append(VisitDay(date=day, passes=by_day[day], summary=summary))
-    return VisitsPeriod(student=student_row(pupil), start=start, end=end, has_turnstiles=bool(working_days),
-                        days=days)
+    return VisitsPeriod(student=student_row(pupil), start=start, end=end, has_turnstiles=bool(working_days), days=days)
 
 
 # ---------------------------------------------------------------- meals
@@ -238,8 +266,14 @@ def _items(raw: Any) -> list[MealItemRow]:
         if not isinstance(item, dict):
             continue
         price = int(item.get("price") or 0)
-        rows.append(MealItemRow(name=str(item.get("name", "")), quantity=int(item.get("quantity") or 1),
-                                price=price, price_rub=rub(price)))
+        rows.append(
+            MealItemRow(
+                name=str(item.get("name", "")),
+                quantity=int(item.get("quantity") or 1),
+                price=price,
+                price_rub=rub(price),
+            )
+        )
     return rows
 
 
@@ -247,29 +281,53 @@ def meals_period(*, viewer: Any, student_id: Any, start: date, end: date) -> Mea
     """Days with purchases (items, amounts) and top-ups, the period's totals, the current balance and the
     caller's threshold. Four queries, five for an adult guardian (the threshold right)."""
     pupil = access.get_student(viewer, student_id, service=access.VISITS_MEALS)
-    events = MealEvent.objects.filter(pupil=pupil, occurred_at__gte=local_midnight(start),
-                                      occurred_at__lt=local_midnight(end + timedelta(days=1))).order_by("occurred_at",
-                                                                                                        "pk")
+    events = MealEvent.objects.filter(
+        pupil=pupil, occurred_at__gte=local_midnight(start), occurred_at__lt=local_midnight(end + timedelta(days=1))
+    ).order_by("occurred_at", "pk")
     by_day: dict[date, tuple[list[MealEventRow], list[MealEventRow]]] = {}
     for event in events:
         at = timezone.localtime(event.occurred_at)
-        row = MealEventRow(at=at, kind=event.kind, kind_label=str(event.get_kind_display()), amount=event.amount,
-                           amount_rub=rub(event.amount), items=_items(event.items))
+        row = MealEventRow(
+            at=at,
+            kind=event.kind,
+            kind_label=str(event.get_kind_display()),
+            amount=event.amount,
+            amount_rub=rub(event.amount),
+            items=_items(event.items),
+        )
         purchases, top_ups = by_day.setdefault(at.date(), ([], []))
         (purchases if event.kind == MealEvent.Kind.PURCHASE else top_ups).append(row)
     days = []
     for day, (purchases, top_ups) in sorted(by_day.items()):
         spent, topped_up = sum(r.amount for r in purchases), sum(r.amount for r in top_ups)
-        days.append(MealDay(date=day, purchases=purchases, top_ups=top_ups, spent=spent, spent_rub=rub(spent),
-                            topped_up=topped_up, topped_up_rub=rub(topped_up)))
+        days.append(
+            MealDay(
+                date=day,
+                purchases=purchases,
+                top_ups=top_ups,
+                spent=spent,
+                spent_rub=rub(spent),
+                topped_up=topped_up,
+                topped_up_rub=rub(topped_up),
+            )
+        )
     account = MealAccount.objects.filter(pupil=pupil).first()
     balance = account.balance if account else 0
-    threshold = (LowBalanceThreshold.objects.filter(pupil=pupil, account=viewer).values_list("amount", flat=True)
-                 .first())
+    threshold = LowBalanceThreshold.objects.filter(pupil=pupil, account=viewer).values_list("amount", flat=True).first()
     spent, topped_up = sum(d.spent for d in days), sum(d.topped_up for d in days)
     return MealsPeriod(
-        student=student_row(pupil), start=start, end=end, days=days, spent=spent, spent_rub=rub(spent),
-        topped_up=topped_up, topped_up_rub=rub(topped_up), balance=balance, balance_rub=rub(balance),
+        student=student_row(pupil),
+        start=start,
+        end=end,
+        days=days,
+        spent=spent,
+        spent_rub=rub(spent),
+        topped_up=topped_up,
+        topped_up_rub=rub(topped_up),
+        balance=balance,
+        balance_rub=rub(balance),
         balance_updated_at=timezone.localtime(account.updated_at) if account else None,
-        threshold=threshold, threshold_rub=rub(threshold) if threshold is not None else None,
-        can_set_threshold=access.can(viewer, "trust.manage", pupil))
+        threshold=threshold,
+        threshold_rub=rub(threshold) if threshold is not None else None,
+        can_set_threshold=access.can(viewer, "trust.manage", pupil),
+    )

@@ -23,8 +23,9 @@ def _kopecks(amount_rub: Decimal) -> int:
         raise DomainError("invalid_threshold", _("Enter an amount from 0 to 100 000 roubles."), field="amount")
     kopecks = amount_rub * 100
     if kopecks != kopecks.to_integral_value():
-        raise DomainError("invalid_threshold", _("Enter the amount in roubles with at most two decimal places."),
-                          field="amount")
+        raise DomainError(
+            "invalid_threshold", _("Enter the amount in roubles with at most two decimal places."), field="amount"
+        )
     return int(kopecks)
 
 

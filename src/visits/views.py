@@ -26,17 +26,27 @@ def visits(request: HttpRequest, student_id: UUID) -> HttpResponse:
     start, end = chosen_week(request)
     report = selectors.visits_period(viewer=request.user, student_id=student_id, start=start, end=end)
     # Weekends only when something happened on them.
-    days = [{"day": day, "hours": day.summary.minutes_inside // 60, "minutes": day.summary.minutes_inside % 60}
-            for day in report.days
-            if day.date.weekday() < 5 or day.passes or day.summary.first_lesson_at is not None]
-    return render(request, "visits/visits.html", {
-        **family_context(request, student_id, "visits"), **week_pager(start), "report": report, "days": days,
-        "student": report.student,
-    })
+    days = [
+        {"day": day, "hours": day.summary.minutes_inside // 60, "minutes": day.summary.minutes_inside % 60}
+        for day in report.days
+        if day.date.weekday() < 5 or day.passes or day.summary.first_lesson_at is not None
+    ]
+    return render(
+        request,
+        "visits/visits.html",
+        {
+            **family_context(request, student_id, "visits"),
+            **week_pager(start),
+            "report": report,
+            "days": days,
+            "student": report.student,
+        },
+    )
 
 
-def _meals_page(request: HttpRequest, student_id: UUID, form: ThresholdForm | None = None,
-                status: int = 200) -> HttpResponse:
+def _meals_page(
+    request: HttpRequest, student_id: UUID, form: ThresholdForm | None = None, status: int = 200
+) -> HttpResponse:
     start, end = chosen_week(request)
     report = selectors.meals_period(viewer=request.user, student_id=student_id, start=start, end=end)
     if not report.can_set_threshold:
@@ -44,10 +54,18 @@ def _meals_page(request: HttpRequest, student_id: UUID, form: ThresholdForm | No
             raise Http404
     elif form is None:
         form = ThresholdForm(initial={"amount": (report.threshold_rub or "").replace(".", ",")})
-    return render(request, "visits/meals.html", {
-        **family_context(request, student_id, "meals"), **week_pager(start), "report": report, "form": form,
-        "student": report.student,
-    }, status=status)
+    return render(
+        request,
+        "visits/meals.html",
+        {
+            **family_context(request, student_id, "meals"),
+            **week_pager(start),
+            "report": report,
+            "form": form,
+            "student": report.student,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -65,8 +83,9 @@ def threshold(request: HttpRequest, student_id: UUID) -> HttpResponse:
     if "clear" in data:
         data["amount"] = ""
     form = ThresholdForm(data)
-    if form.submit(lambda cleaned: set_low_balance_threshold(user=user, student_id=student_id,
-                                                             amount_rub=cleaned["amount"])):
+    if form.submit(
+        lambda cleaned: set_low_balance_threshold(user=user, student_id=student_id, amount_rub=cleaned["amount"])
+    ):
         cleared = form.cleaned_data["amount"] is None
         messages.success(request, _("The warning is turned off.") if cleared else _("The warning threshold is saved."))
         return redirect("visits:meals", student_id=student_id)

@@ -15,8 +15,7 @@ def test_anonymous_gets_401_with_a_stable_code_in_russian_by_default(db: None) -
     body = response.json()
     assert body["code"] == "not_authenticated"
     assert body["message"]
-    assert body["message"] == Client().get("/api/v1/me", HTTP_ACCEPT_LANGUAGE="ru").json()[
-        "message"]
+    assert body["message"] == Client().get("/api/v1/me", HTTP_ACCEPT_LANGUAGE="ru").json()["message"]
 
 
 def test_english_on_request(db: None) -> None:

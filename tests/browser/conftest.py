@@ -53,8 +53,9 @@ def browser() -> Iterator[Browser]:
 
 def phone_page(browser: Browser) -> Page:
     """A fresh context (no cookies): a Russian-speaking person on a phone. Close its ``context`` when done."""
-    context = browser.new_context(locale="ru-RU", viewport=PHONE_VIEWPORT, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        locale="ru-RU", viewport=PHONE_VIEWPORT, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
     context.set_default_timeout(TIMEOUT_MS)
     return context.new_page()
 

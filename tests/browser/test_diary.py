@@ -24,8 +24,9 @@ def test_a_guardian_reads_the_week_switches_child_and_sees_the_chart(page: Page,
     generate_lessons(term=school.term)
     anna, glebov = school.pupils[0], school.stranger_pupil
     lesson = Lesson.objects.filter(school_class=school.class_7a, subject=school.algebra, date=TERM_START).get()
-    set_lesson_marks(teacher=school.math_teacher, lesson_id=lesson.pk,
-                     marks=[MarkInput(pupil_id=anna.pk, value="5", weight=2)])
+    set_lesson_marks(
+        teacher=school.math_teacher, lesson_id=lesson.pk, marks=[MarkInput(pupil_id=anna.pk, value="5", weight=2)]
+    )
 
     sign_in(page, live_server.url, school.parent.email)
     page.goto(f"{live_server.url}/diary/{anna.public_id}/?week={TERM_START.isoformat()}")

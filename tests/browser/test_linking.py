@@ -36,7 +36,8 @@ def test_a_guardian_links_to_her_child_and_sees_it_in_the_diary_service(
 
     expect(page.locator("[data-testid=link-request][data-state=linked]")).to_have_count(1)
     expect(page.locator("[data-testid=links] [data-testid=student][data-relation=guardian]")).to_contain_text(
-        "Смирнов Артём Андреевич")
+        "Смирнов Артём Андреевич"
+    )
     assert Guardian.objects.get(pk=row.pk).account_id == olga.pk
 
     page.goto(f"{base_url}/cabinet/services/diary/")

@@ -24,10 +24,18 @@ def test_the_family_pages_fit_a_phone(page: Page, live_server: Any) -> None:
     artyom = Pupil.objects.get(given_name="Артём", guardians__account__email="olga.smirnova@dnevnik.test")
     sign_in(page, live_server.url, "olga.smirnova@dnevnik.test", DEMO_PASSWORD)
 
-    paths = [f"/diary/{artyom.public_id}/{section}" for section in
-             ("", "marks/", "homework/", "attendance/", "visits/", "meals/", "trusted/")]
-    paths += ["/cabinet/", "/cabinet/services/", "/cabinet/services/trusted/", "/cabinet/subscriptions/",
-              "/cabinet/notifications/", "/cabinet/notifications/settings/"]
+    paths = [
+        f"/diary/{artyom.public_id}/{section}"
+        for section in ("", "marks/", "homework/", "attendance/", "visits/", "meals/", "trusted/")
+    ]
+    paths += [
+        "/cabinet/",
+        "/cabinet/services/",
+        "/cabinet/services/trusted/",
+        "/cabinet/subscriptions/",
+        "/cabinet/notifications/",
+        "/cabinet/notifications/settings/",
+    ]
     too_wide = {}
     for path in paths:
         response = page.goto(f"{live_server.url}{path}")

@@ -30,8 +30,16 @@ from tests.browser.conftest import ask_to_link, at_path, phone_page, sign_in
 from tests.conftest import last_email_code, last_sms_code, registration_data
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "story"
-REGISTRATION_FIELDS = ("surname", "given_name", "patronymic", "email", "phone", "snils", "new_password",
-                       "new_password_again")
+REGISTRATION_FIELDS = (
+    "surname",
+    "given_name",
+    "patronymic",
+    "email",
+    "phone",
+    "snils",
+    "new_password",
+    "new_password_again",
+)
 PARENT_NAME = "Смирнова Ольга Игоревна"
 CHILD_NAME = "Смирнов Артём Андреевич"
 GRANNY_PHONE = "+79160000777"
@@ -60,7 +68,8 @@ def _register(page: Page, base_url: str, data: dict[str, Any]) -> None:
     page.click("button[name=action][value=confirm_phone]")
     expect(page).to_have_url(at_path("/cabinet/"))
     expect(page.locator("[data-testid=full-name]")).to_have_text(
-        f"{data['surname']} {data['given_name']} {data['patronymic']}")
+        f"{data['surname']} {data['given_name']} {data['patronymic']}"
+    )
 
 
 def _expect_not_found(page: Page, url: str) -> None:
@@ -99,19 +108,31 @@ def test_a_grandmother_is_trusted_with_the_diary_then_revoked(
     assert record.school_class_id == school.class_7a.pk
     generate_lessons(term=school.term)
     lesson = Lesson.objects.get(school_class=school.class_7a, subject=school.algebra, date=TERM_START)
-    set_lesson_marks(teacher=school.math_teacher, lesson_id=lesson.pk,
-                     marks=[MarkInput(pupil_id=record.pk, value="5", weight=1)])
-    granny = make_account("granny@example.ru", GRANNY_PHONE, "Кузнецова", "Галина", patronymic="Петровна",
-                          birth_date=date(1958, 7, 9))
+    set_lesson_marks(
+        teacher=school.math_teacher, lesson_id=lesson.pk, marks=[MarkInput(pupil_id=record.pk, value="5", weight=1)]
+    )
+    granny = make_account(
+        "granny@example.ru", GRANNY_PHONE, "Кузнецова", "Галина", patronymic="Петровна", birth_date=date(1958, 7, 9)
+    )
     student = f"{base_url}/diary/{record.public_id}"
 
     # 1. The parent and the child register and confirm their contacts, each on their own phone.
     _register(page, base_url, registration_data())
     _shot(page, "01-parent-registered")
     child_page = phone_page(browser)
-    _register(child_page, base_url, registration_data(
-        surname="Смирнов", given_name="Артём", patronymic="Андреевич", email="artyom@example.ru",
-        phone="+7 916 000-00-03", snils=formatted(ARTYOM_SNILS), birth_date="2012-05-01"))
+    _register(
+        child_page,
+        base_url,
+        registration_data(
+            surname="Смирнов",
+            given_name="Артём",
+            patronymic="Андреевич",
+            email="artyom@example.ru",
+            phone="+7 916 000-00-03",
+            snils=formatted(ARTYOM_SNILS),
+            birth_date="2012-05-01",
+        ),
+    )
     assert User.objects.get(email="artyom@example.ru").is_minor
     _shot(child_page, "02-child-registered")
 
@@ -123,14 +144,16 @@ def test_a_grandmother_is_trusted_with_the_diary_then_revoked(
     ask_to_link(child_page, base_url, school_id=school.school.pk)
     expect(child_page.locator("[data-testid=link-request][data-state=linked]")).to_have_count(1)
     expect(child_page.locator("[data-testid=links] [data-testid=student][data-relation=self]")).to_contain_text(
-        CHILD_NAME)
+        CHILD_NAME
+    )
     _shot(child_page, "03-child-linked")
     child_page.context.close()
 
     ask_to_link(page, base_url, school_id=school.school.pk, child=("Смирнов", "Артём", "Андреевич", "2012-05-01"))
     expect(page.locator("[data-testid=link-request][data-state=linked]")).to_have_count(1)
     expect(page.locator("[data-testid=links] [data-testid=student][data-relation=guardian]")).to_contain_text(
-        CHILD_NAME)
+        CHILD_NAME
+    )
     _shot(page, "04-parent-linked")
     assert Pupil.objects.get(pk=record.pk).account is not None
     assert Guardian.objects.get(pupil=record).account == User.objects.get(email="olga@example.ru")
@@ -231,6 +254,7 @@ def test_a_grandmother_is_trusted_with_the_diary_then_revoked(
     granny_page.goto(f"{base_url}/cabinet/subscriptions/")
     expect(granny_page.locator("[data-testid=subscription]")).to_have_count(0)
     expect(granny_page.locator(f"[data-testid=ended][data-grant-id='{grant.pk}']")).to_have_attribute(
-        "data-state", "revoked")
+        "data-state", "revoked"
+    )
     _shot(granny_page, "19-grandmother-subscription-ended")
     granny_page.context.close()

@@ -18,15 +18,24 @@ def attachment(diary_school: Any) -> HomeworkAttachment:
     generate_lessons(term=diary_school.term)
     lesson = Lesson.objects.filter(school_class=diary_school.class_7a, subject=diary_school.algebra).first()
     assert lesson is not None
-    set_homework(teacher=diary_school.math_teacher, lesson_id=lesson.pk, text="№ 123",
-                 files=[SimpleUploadedFile("task.txt", b"solve it", content_type="text/plain")])
+    set_homework(
+        teacher=diary_school.math_teacher,
+        lesson_id=lesson.pk,
+        text="№ 123",
+        files=[SimpleUploadedFile("task.txt", b"solve it", content_type="text/plain")],
+    )
     return HomeworkAttachment.objects.get()
 
 
 def test_the_family_and_the_class_staff_download_it(diary_school: Any, attachment: HomeworkAttachment) -> None:
     url = f"/diary/attachments/{attachment.pk}/"
-    for reader in (diary_school.parent, diary_school.pupil_account, diary_school.math_teacher,
-                   diary_school.russian_teacher, diary_school.form_tutor):
+    for reader in (
+        diary_school.parent,
+        diary_school.pupil_account,
+        diary_school.math_teacher,
+        diary_school.russian_teacher,
+        diary_school.form_tutor,
+    ):
         response = client_for(reader).get(url)
         assert response.status_code == 200, reader
         assert response.getvalue() == b"solve it"
@@ -43,6 +52,7 @@ def test_anyone_else_gets_404(diary_school: Any, attachment: HomeworkAttachment)
 def test_the_week_links_to_the_checked_download(diary_school: Any, attachment: HomeworkAttachment) -> None:
     anna = diary_school.pupils[0]
     lesson = attachment.homework.lesson
-    response = client_for(diary_school.parent).get(f"/api/v1/students/{anna.public_id}/diary",
-                                                    {"from": lesson.date.isoformat(), "to": lesson.date.isoformat()})
+    response = client_for(diary_school.parent).get(
+        f"/api/v1/students/{anna.public_id}/diary", {"from": lesson.date.isoformat(), "to": lesson.date.isoformat()}
+    )
     assert f"/diary/attachments/{attachment.pk}/" in response.content.decode()

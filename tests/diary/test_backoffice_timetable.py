@@ -18,8 +18,9 @@ def registrar_of(school: Any, email: str = "registrar@example.ru") -> Any:
 def test_the_registrar_generates_the_years_lessons(diary_school: Any) -> None:
     client = client_for(registrar_of(diary_school.school))
     year = SchoolYear.objects.get(school=diary_school.school)
-    response = client.post("/backoffice/registry/schoolyear/", {
-        "action": "generate_year_lessons", "_selected_action": [year.pk]})
+    response = client.post(
+        "/backoffice/registry/schoolyear/", {"action": "generate_year_lessons", "_selected_action": [year.pk]}
+    )
     assert response.status_code == 302
     assert Lesson.objects.filter(term=diary_school.term).count() == 25  # November 2026 without the 4th
     assert client.get("/backoffice/diary/timetableentry/").status_code == 200

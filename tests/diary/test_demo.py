@@ -15,8 +15,10 @@ from registry.models import Pupil, School, StaffMember
 
 
 def counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count()
-            for model in (LessonSlot, TimetableEntry, Lesson, Mark, Homework, Attendance, StaffMember)}
+    return {
+        model.__name__: model.objects.count()
+        for model in (LessonSlot, TimetableEntry, Lesson, Mark, Homework, Attendance, StaffMember)
+    }
 
 
 def test_load_demo_fills_the_diary_and_is_idempotent(db: Any) -> None:
@@ -50,8 +52,9 @@ def test_load_demo_fills_the_diary_and_is_idempotent(db: Any) -> None:
 
 def test_generate_diary_data_small_run(db: Any) -> None:
     out = StringIO()
-    call_command("generate_diary_data", schools=2, classes_per_school=2, pupils_per_class=5, weeks=2, seed=7,
-                 stdout=out)
+    call_command(
+        "generate_diary_data", schools=2, classes_per_school=2, pupils_per_class=5, weeks=2, seed=7, stdout=out
+    )
     assert School.objects.filter(code__startswith="bench-").count() == 2
     assert Pupil.objects.filter(school__code__startswith="bench-").count() == 20
     lessons = Lesson.objects.filter(school_class__school__code__startswith="bench-")

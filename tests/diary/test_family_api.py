@@ -19,8 +19,15 @@ WEEK = f"from={TERM_START.isoformat()}&to={(TERM_START + timedelta(days=6)).isof
 
 def lesson(ds: Any, day: date, slot: int = 0, subject: Any = None, teacher: Any = None, **extra: Any) -> Lesson:
     return Lesson.objects.create(
-        school_class=extra.pop("school_class", ds.class_7a), term=ds.term, date=day, slot=ds.slots[slot],
-        subject=subject or ds.algebra, teacher=teacher or ds.math_teacher, room="21", **extra)
+        school_class=extra.pop("school_class", ds.class_7a),
+        term=ds.term,
+        date=day,
+        slot=ds.slots[slot],
+        subject=subject or ds.algebra,
+        teacher=teacher or ds.math_teacher,
+        room="21",
+        **extra,
+    )
 
 
 def mark(ds: Any, pupil: Any, on: Lesson, value: str, weight: int = 1, **extra: Any) -> Mark:
@@ -45,13 +52,15 @@ def week(diary_school: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     mark(ds, anna, algebra, "5", comment="Молодец")
     mark(ds, anna, algebra, "4", weight=2, kind=Mark.Kind.TEST)
     mark(ds, boris, algebra, "2")
-    homework = Homework.objects.create(lesson=algebra, due_lesson=cancelled, text="№ 12, 13",
-                                       created_by=ds.math_teacher)
+    homework = Homework.objects.create(
+        lesson=algebra, due_lesson=cancelled, text="№ 12, 13", created_by=ds.math_teacher
+    )
     attachment = HomeworkAttachment(homework=homework, name="задачи.pdf", size=3, content_type="application/pdf")
     attachment.file.save("tasks.pdf", ContentFile(b"pdf"), save=True)
     HomeworkDone.objects.create(homework=homework, pupil=anna)
-    Attendance.objects.create(pupil=anna, lesson=russian, status=Attendance.Status.LATE, late_minutes=10,
-                              recorded_by=ds.russian_teacher)
+    Attendance.objects.create(
+        pupil=anna, lesson=russian, status=Attendance.Status.LATE, late_minutes=10, recorded_by=ds.russian_teacher
+    )
     return {"algebra": algebra, "russian": russian, "cancelled": cancelled, "homework": homework}
 
 
@@ -70,7 +79,9 @@ def test_the_guardian_reads_the_week(diary_school: Any, week: dict[str, Any]) ->
     assert algebra["starts_at"] == "09:00:00"
     assert algebra["topic"] == "Линейные уравнения"
     assert [(m["value"], m["weight"], m["kind"], m["comment"]) for m in algebra["marks"]] == [
-        ("5", 1, "classwork", "Молодец"), ("4", 2, "test", "")]
+        ("5", 1, "classwork", "Молодец"),
+        ("4", 2, "test", ""),
+    ]
     (homework,) = algebra["homework"]
     assert homework["text"] == "№ 12, 13"
     assert homework["done"] is True
@@ -87,8 +98,9 @@ def test_the_guardian_reads_the_week(diary_school: Any, week: dict[str, Any]) ->
 
 
 @pytest.mark.parametrize("who", ["pupil_account", "form_tutor", "math_teacher", "russian_teacher"])
-def test_the_pupil_the_form_tutor_and_the_class_teachers_read(diary_school: Any, week: dict[str, Any],
-                                                             who: str) -> None:
+def test_the_pupil_the_form_tutor_and_the_class_teachers_read(
+    diary_school: Any, week: dict[str, Any], who: str
+) -> None:
     vera = diary_school.pupils[2]
     mark(diary_school, vera, week["algebra"], "3")
     response = client_for(getattr(diary_school, who)).get(url("student_diary", vera, WEEK))
@@ -112,18 +124,26 @@ def test_strangers_get_404_and_anonymous_401(diary_school: Any, week: dict[str, 
     teacher_b = make_account("teacher-b@example.ru", "+79000000198")
     from diary.models import TimetableEntry
 
-    TimetableEntry.objects.create(school_class=diary_school.class_7b, weekday=2, slot=diary_school.slots[2],
-                                  subject=diary_school.algebra, teacher=teacher_b)
+    TimetableEntry.objects.create(
+        school_class=diary_school.class_7b,
+        weekday=2,
+        slot=diary_school.slots[2],
+        subject=diary_school.algebra,
+        teacher=teacher_b,
+    )
     assert client_for(teacher_b).get(url("student_diary", anna)).status_code == 404
     assert client_for(diary_school.parent).get("/api/v1/students/not-a-uuid/diary").status_code == 404
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    ("from=2026-11-10&to=2026-11-02", "from"),
-    ("from=2026-11-01&to=2026-12-02", "to"),
-    ("from=2026-13-01", "from"),
-    ("to=yesterday", "to"),
-])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("from=2026-11-10&to=2026-11-02", "from"),
+        ("from=2026-11-01&to=2026-12-02", "to"),
+        ("from=2026-13-01", "from"),
+        ("to=yesterday", "to"),
+    ],
+)
 def test_bad_periods_are_400_with_the_field(diary_school: Any, query: str, field: str) -> None:
     anna = diary_school.pupils[0]
     for name in ("student_diary", "student_homework", "student_attendance"):
@@ -194,14 +214,19 @@ def heavy_week(ds: Any) -> None:
             for n in range(2):
                 homework = Homework.objects.create(lesson=one, text=f"Задание {n}", created_by=teacher)
                 for k in range(2):
-                    HomeworkAttachment.objects.create(homework=homework, file=f"homework/x{offset}{slot}{n}{k}.pdf",
-                                                      name=f"{k}.pdf", size=1, content_type="application/pdf")
+                    HomeworkAttachment.objects.create(
+                        homework=homework,
+                        file=f"homework/x{offset}{slot}{n}{k}.pdf",
+                        name=f"{k}.pdf",
+                        size=1,
+                        content_type="application/pdf",
+                    )
             Attendance.objects.create(pupil=anna, lesson=one, status=Attendance.Status.ABSENT_ILL, recorded_by=teacher)
 
 
-def test_the_week_takes_the_same_few_queries_light_or_heavy(diary_school: Any,
-                                                            django_assert_max_num_queries: Any,
-                                                            django_assert_num_queries: Any) -> None:
+def test_the_week_takes_the_same_few_queries_light_or_heavy(
+    diary_school: Any, django_assert_max_num_queries: Any, django_assert_num_queries: Any
+) -> None:
     from diary import selectors
 
     ds = diary_school

@@ -20,16 +20,29 @@ def filled(diary_school: Any) -> Any:
     ds = diary_school
     anna = ds.pupils[0]
     for offset, value in ((0, "5"), (2, "4"), (4, "3")):
-        lesson = Lesson.objects.create(school_class=ds.class_7a, term=ds.term, date=TERM_START + timedelta(days=offset),
-                                       slot=ds.slots[0], subject=ds.algebra, teacher=ds.math_teacher,
-                                       topic=f"Тема {offset}")
+        lesson = Lesson.objects.create(
+            school_class=ds.class_7a,
+            term=ds.term,
+            date=TERM_START + timedelta(days=offset),
+            slot=ds.slots[0],
+            subject=ds.algebra,
+            teacher=ds.math_teacher,
+            topic=f"Тема {offset}",
+        )
         Mark.objects.create(pupil=anna, lesson=lesson, value=value, created_by=ds.math_teacher)
     Homework.objects.create(lesson=lesson, text="Параграф 7", created_by=ds.math_teacher)
-    Attendance.objects.create(pupil=anna, lesson=lesson, status=Attendance.Status.ABSENT_ILL,
-                              recorded_by=ds.math_teacher)
-    Lesson.objects.create(school_class=ds.class_7a, term=ds.term, date=TERM_START + timedelta(days=1),
-                          slot=ds.slots[1], subject=ds.russian, teacher=ds.russian_teacher,
-                          status=Lesson.Status.CANCELLED)
+    Attendance.objects.create(
+        pupil=anna, lesson=lesson, status=Attendance.Status.ABSENT_ILL, recorded_by=ds.math_teacher
+    )
+    Lesson.objects.create(
+        school_class=ds.class_7a,
+        term=ds.term,
+        date=TERM_START + timedelta(days=1),
+        slot=ds.slots[1],
+        subject=ds.russian,
+        teacher=ds.russian_teacher,
+        status=Lesson.Status.CANCELLED,
+    )
     return ds
 
 

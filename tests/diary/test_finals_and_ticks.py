@@ -55,6 +55,8 @@ def test_nobody_else_ticks_it(diary_school: Any, homework_id: int) -> None:
     parent = client_for(diary_school.parent)
     assert 'data-testid="tick-homework"' not in parent.get(f"/diary/{anna.public_id}/?week=2026-11-02").content.decode()
     assert parent.post(f"/diary/homework/{homework_id}/done/", {"done": "1"}).status_code == 404
-    assert put(client_for(diary_school.math_teacher), f"/api/v1/homework/{homework_id}/done",
-               {"done": True}).status_code == 404
+    assert (
+        put(client_for(diary_school.math_teacher), f"/api/v1/homework/{homework_id}/done", {"done": True}).status_code
+        == 404
+    )
     assert not HomeworkDone.objects.exists()

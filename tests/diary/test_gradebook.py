@@ -19,8 +19,9 @@ from tests.diary.conftest import client_for
 
 def algebra_lessons(school: Any) -> list[Lesson]:
     generate_lessons(term=school.term, school_class=school.class_7a)
-    return list(Lesson.objects.filter(school_class=school.class_7a, subject=school.algebra)
-                .order_by("date", "slot__number"))
+    return list(
+        Lesson.objects.filter(school_class=school.class_7a, subject=school.algebra).order_by("date", "slot__number")
+    )
 
 
 def put_marks(school: Any, lesson: Lesson, *entries: MarkInput) -> None:
@@ -29,7 +30,9 @@ def put_marks(school: Any, lesson: Lesson, *entries: MarkInput) -> None:
 
 def test_teacher_classes_lists_each_class_and_subject_once(diary_school: Any) -> None:
     assert teacher_classes(teacher=diary_school.russian_teacher) == [
-        (diary_school.class_7a, diary_school.russian), (diary_school.class_7b, diary_school.russian)]
+        (diary_school.class_7a, diary_school.russian),
+        (diary_school.class_7b, diary_school.russian),
+    ]
     assert teacher_classes(teacher=diary_school.form_tutor) == []
 
 
@@ -37,16 +40,26 @@ def test_gradebook_grid_and_weighted_averages(diary_school: Any) -> None:
     anna, boris, vera = diary_school.pupils
     lessons = algebra_lessons(diary_school)
     put_marks(diary_school, lessons[0], MarkInput(anna.pk, "5"), MarkInput(boris.pk, "3"))
-    put_marks(diary_school, lessons[1], MarkInput(anna.pk, "4", weight=2, kind="test"),
-              MarkInput(anna.pk, "3", kind="homework"))
-    book = gradebook(teacher=diary_school.math_teacher, school_class_id=diary_school.class_7a.pk,
-                     subject_id=diary_school.algebra.pk, term_id=diary_school.term.pk)
+    put_marks(
+        diary_school,
+        lessons[1],
+        MarkInput(anna.pk, "4", weight=2, kind="test"),
+        MarkInput(anna.pk, "3", kind="homework"),
+    )
+    book = gradebook(
+        teacher=diary_school.math_teacher,
+        school_class_id=diary_school.class_7a.pk,
+        subject_id=diary_school.algebra.pk,
+        term_id=diary_school.term.pk,
+    )
     assert [lesson.pk for lesson in book.lessons] == [lesson.pk for lesson in lessons]
     assert [row.pupil for row in book.rows] == [anna, boris, vera]
     anna_row, boris_row, vera_row = book.rows
     assert [m.value for m in anna_row.cells[0]] == ["5"]
     assert sorted((m.value, m.kind, m.weight, m.version) for m in anna_row.cells[1]) == [
-        ("3", "homework", 1, 1), ("4", "test", 2, 1)]
+        ("3", "homework", 1, 1),
+        ("4", "test", 2, 1),
+    ]
     # (5·1 + 4·2 + 3·1) / 4 = 16 / 4
     assert anna_row.average == Decimal("4.00")
     assert boris_row.average == Decimal("3.00")
@@ -60,8 +73,12 @@ def test_gradebook_grid_and_weighted_averages(diary_school: Any) -> None:
 def test_gradebook_takes_a_fixed_number_of_queries(diary_school: Any) -> None:
     anna, boris, vera = diary_school.pupils
     lessons = algebra_lessons(diary_school)
-    args = {"teacher": diary_school.math_teacher, "school_class_id": diary_school.class_7a.pk,
-            "subject_id": diary_school.algebra.pk, "term_id": diary_school.term.pk}
+    args = {
+        "teacher": diary_school.math_teacher,
+        "school_class_id": diary_school.class_7a.pk,
+        "subject_id": diary_school.algebra.pk,
+        "term_id": diary_school.term.pk,
+    }
     with CaptureQueriesContext(connection) as light:
         gradebook(**args)
     for lesson in lessons:
@@ -72,8 +89,11 @@ def test_gradebook_takes_a_fixed_number_of_queries(diary_school: Any) -> None:
 
 
 def test_gradebook_is_for_the_subject_teacher_and_the_form_tutor_only(diary_school: Any) -> None:
-    ids = {"school_class_id": diary_school.class_7a.pk, "subject_id": diary_school.algebra.pk,
-           "term_id": diary_school.term.pk}
+    ids = {
+        "school_class_id": diary_school.class_7a.pk,
+        "subject_id": diary_school.algebra.pk,
+        "term_id": diary_school.term.pk,
+    }
     book = gradebook(teacher=diary_school.form_tutor, **ids)
     assert not book.is_teacher
     assert book.writable_lesson_ids == set()
@@ -83,6 +103,7 @@ def test_gradebook_is_for_the_subject_teacher_and_the_form_tutor_only(diary_scho
 
 
 # Web pages
+
 
 def test_teacher_home_lists_classes(diary_school: Any) -> None:
     response = client_for(diary_school.math_teacher).get("/teacher/")
@@ -96,8 +117,11 @@ def test_teacher_home_lists_classes(diary_school: Any) -> None:
 def test_pages_need_signing_in(diary_school: Any) -> None:
     lessons = algebra_lessons(diary_school)
     anonymous = client_for(None)
-    for url in ("/teacher/", f"/teacher/gradebook/{diary_school.class_7a.pk}/{diary_school.algebra.pk}/",
-                f"/teacher/lessons/{lessons[0].pk}/"):
+    for url in (
+        "/teacher/",
+        f"/teacher/gradebook/{diary_school.class_7a.pk}/{diary_school.algebra.pk}/",
+        f"/teacher/lessons/{lessons[0].pk}/",
+    ):
         response = anonymous.get(url)
         assert response.status_code == 302
         assert "/signin" in response["Location"]
@@ -119,17 +143,24 @@ def test_gradebook_page_shows_marks_and_averages(diary_school: Any) -> None:
         assert client_for(stranger).get(url).status_code == 404
 
 
-def sheet_data(school: Any, lesson: Lesson, marks: dict[int, dict[str, Any]] | None = None,
-               **lesson_fields: Any) -> dict[str, Any]:
+def sheet_data(
+    school: Any, lesson: Lesson, marks: dict[int, dict[str, Any]] | None = None, **lesson_fields: Any
+) -> dict[str, Any]:
     """The lesson page's form as a browser would post it: every pupil's row and the lesson fields."""
     data: dict[str, Any] = {"topic": lesson.topic, "homework": "", "due_lesson": ""}
     current = {(m.pupil_id): m for m in Mark.objects.filter(lesson=lesson)}
     for pupil in school.pupils:
         mark = current.get(pupil.pk)
-        row = {"value": mark.value if mark else "", "weight": mark.weight if mark else 1,
-               "kind": mark.kind if mark else "classwork", "comment": mark.comment if mark else "",
-               "version": mark.version if mark else "", "status": "", "late_minutes": "",
-               "attendance_comment": ""}
+        row = {
+            "value": mark.value if mark else "",
+            "weight": mark.weight if mark else 1,
+            "kind": mark.kind if mark else "classwork",
+            "comment": mark.comment if mark else "",
+            "version": mark.version if mark else "",
+            "status": "",
+            "late_minutes": "",
+            "attendance_comment": "",
+        }
         row.update((marks or {}).get(pupil.pk, {}))
         data.update({f"p{pupil.pk}-{name}": value for name, value in row.items()})
     data.update(lesson_fields)
@@ -143,10 +174,18 @@ def test_lesson_page_posts_the_whole_class_in_one_request(diary_school: Any) -> 
     client = client_for(diary_school.math_teacher)
     url = f"/teacher/lessons/{lesson.pk}/"
     assert client.get(url).status_code == 200
-    data = sheet_data(diary_school, lesson, {
-        anna.pk: {"value": "5"}, boris.pk: {"value": "4", "weight": 2, "comment": "Молодец"},
-        vera.pk: {"status": "late", "late_minutes": 10, "attendance_comment": "Автобус"},
-    }, topic="Линейные уравнения", homework="§ 12, № 3–5", due_lesson=str(lessons[1].pk))
+    data = sheet_data(
+        diary_school,
+        lesson,
+        {
+            anna.pk: {"value": "5"},
+            boris.pk: {"value": "4", "weight": 2, "comment": "Молодец"},
+            vera.pk: {"status": "late", "late_minutes": 10, "attendance_comment": "Автобус"},
+        },
+        topic="Линейные уравнения",
+        homework="§ 12, № 3–5",
+        due_lesson=str(lessons[1].pk),
+    )
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()
     marks = {m.pupil_id: (m.value, m.weight, m.comment, m.version) for m in Mark.objects.filter(lesson=lesson)}
@@ -166,10 +205,11 @@ def test_lesson_page_shows_errors_next_to_fields_and_saves_nothing(diary_school:
     anna, boris, _vera = diary_school.pupils
     lesson = algebra_lessons(diary_school)[0]
     url = f"/teacher/lessons/{lesson.pk}/"
-    response = client_for(diary_school.math_teacher).post(url, sheet_data(
-        diary_school, lesson, {anna.pk: {"value": "5"}, boris.pk: {"value": "7"}}, topic="Тема"))
+    response = client_for(diary_school.math_teacher).post(
+        url, sheet_data(diary_school, lesson, {anna.pk: {"value": "5"}, boris.pk: {"value": "7"}}, topic="Тема")
+    )
     assert response.status_code == 400
-    assert "data-testid=\"lesson-sheet\"" in response.content.decode()
+    assert 'data-testid="lesson-sheet"' in response.content.decode()
     assert not Mark.objects.filter(lesson=lesson).exists()
     lesson.refresh_from_db()
     assert lesson.topic == ""
@@ -226,8 +266,9 @@ def test_lesson_page_attaches_a_file_to_the_homework(diary_school: Any) -> None:
     url = f"/teacher/lessons/{lesson.pk}/"
     client = client_for(diary_school.math_teacher)
     upload = SimpleUploadedFile("zadachi.txt", "№ 1. Решить уравнение.".encode(), content_type="text/plain")
-    response = client.post(url, {**sheet_data(diary_school, lesson, homework="Решить задачи из файла"),
-                                 "attachment": upload})
+    response = client.post(
+        url, {**sheet_data(diary_school, lesson, homework="Решить задачи из файла"), "attachment": upload}
+    )
     assert response.status_code == 302, response.content.decode()
     homework = Homework.objects.get(lesson=lesson)
     assert [a.name for a in homework.attachments.all()] == ["zadachi.txt"]

@@ -54,14 +54,23 @@ def test_the_issue_example() -> None:
     assert marks_needed(current=[(Decimal(4), 1)] * 4, target=Decimal("4.5")) == 4
 
 
-@pytest.mark.parametrize(("averages", "expected"), [
-    ([], "flat"), ([Decimal(4)], "flat"), ([Decimal(4), Decimal("4.5")], "up"),
-    ([Decimal(5), Decimal("4.5")], "down"), ([Decimal(4), None, Decimal(4)], "flat"),
-])
+@pytest.mark.parametrize(
+    ("averages", "expected"),
+    [
+        ([], "flat"),
+        ([Decimal(4)], "flat"),
+        ([Decimal(4), Decimal("4.5")], "up"),
+        ([Decimal(5), Decimal("4.5")], "down"),
+        ([Decimal(4), None, Decimal(4)], "flat"),
+    ],
+)
 def test_trend(averages: list[Decimal | None], expected: str) -> None:
     assert trend(averages) == expected
 
 
 def test_running_averages() -> None:
     assert running_averages([("5", "five", 1), ("3", "five", 2), ("4", "five", 1)]) == [
-        Decimal("5.00"), Decimal("3.67"), Decimal("3.75")]
+        Decimal("5.00"),
+        Decimal("3.67"),
+        Decimal("3.75"),
+    ]

@@ -70,10 +70,12 @@ def test_one_homework_per_lesson_is_updated_in_place(school: Any) -> None:
 
 def test_due_lesson_must_be_a_later_lesson_of_the_class(school: Any) -> None:
     friday = algebra(school, date(2026, 11, 6))
-    russian_same_class = Lesson.objects.get(school_class=school.class_7a, subject=school.russian,
-                                            date=date(2026, 11, 9))
-    homework = set_homework(teacher=school.math_teacher, lesson_id=friday.pk, text="Эссе",
-                            due_lesson_id=russian_same_class.pk)  # another subject of the same class is fine
+    russian_same_class = Lesson.objects.get(
+        school_class=school.class_7a, subject=school.russian, date=date(2026, 11, 9)
+    )
+    homework = set_homework(
+        teacher=school.math_teacher, lesson_id=friday.pk, text="Эссе", due_lesson_id=russian_same_class.pk
+    )  # another subject of the same class is fine
     assert homework.due_lesson == russian_same_class
 
     other_class = Lesson.objects.filter(school_class=school.class_7b, date__gt=friday.date).first()
@@ -92,14 +94,23 @@ def test_text_is_required(school: Any) -> None:
 
 def test_attachments_are_stored(school: Any, tmp_path: Path) -> None:
     monday = algebra(school, date(2026, 11, 2))
-    homework = set_homework(teacher=school.math_teacher, lesson_id=monday.pk, text="Решить",
-                            files=[upload("задачи.pdf"), upload("схема.png", PNG, "image/png"),
-                                   upload("notes.txt", b"read it", "text/plain; charset=utf-8")])
+    homework = set_homework(
+        teacher=school.math_teacher,
+        lesson_id=monday.pk,
+        text="Решить",
+        files=[
+            upload("задачи.pdf"),
+            upload("схема.png", PNG, "image/png"),
+            upload("notes.txt", b"read it", "text/plain; charset=utf-8"),
+        ],
+    )
 
     attachments = sorted(homework.attachments.all(), key=lambda a: a.name)
     assert [(a.name, a.size, a.content_type) for a in attachments] == [
-        ("notes.txt", 7, "text/plain"), ("задачи.pdf", len(PDF), "application/pdf"),
-        ("схема.png", len(PNG), "image/png")]
+        ("notes.txt", 7, "text/plain"),
+        ("задачи.pdf", len(PDF), "application/pdf"),
+        ("схема.png", len(PNG), "image/png"),
+    ]
     for attachment in attachments:
         assert attachment.file.name.startswith("homework/")
         assert (tmp_path / attachment.file.name).exists()
@@ -111,44 +122,58 @@ def test_attachments_are_stored(school: Any, tmp_path: Path) -> None:
     assert homework.attachments.count() == 4
 
 
-@pytest.mark.parametrize(("file", "code"), [
-    (upload("virus.exe", b"MZ\x90\x00", "application/octet-stream"), "attachment_type"),
-    (upload("fake.pdf", b"MZ\x90\x00", "application/pdf"), "attachment_type"),  # content is not a PDF
-    (upload("doc.pdf", PDF, "text/html"), "attachment_type"),  # declared type does not match
-    (upload("noext", PDF), "attachment_type"),
-    (upload("report.docx", b"PK\x03\x04rest", "application/pdf"), "attachment_type"),
-    (upload("empty.pdf", b""), "attachment_empty"),
-    (upload("big.pdf", PDF + b"0" * (10 * 1024 * 1024)), "attachment_too_large"),
-])
+@pytest.mark.parametrize(
+    ("file", "code"),
+    [
+        (upload("virus.exe", b"MZ\x90\x00", "application/octet-stream"), "attachment_type"),
+        (upload("fake.pdf", b"MZ\x90\x00", "application/pdf"), "attachment_type"),  # content is not a PDF
+        (upload("doc.pdf", PDF, "text/html"), "attachment_type"),  # declared type does not match
+        (upload("noext", PDF), "attachment_type"),
+        (upload("report.docx", b"PK\x03\x04rest", "application/pdf"), "attachment_type"),
+        (upload("empty.pdf", b""), "attachment_empty"),
+        (upload("big.pdf", PDF + b"0" * (10 * 1024 * 1024)), "attachment_too_large"),
+    ],
+)
 def test_attachment_refusals(school: Any, file: SimpleUploadedFile, code: str) -> None:
     monday = algebra(school, date(2026, 11, 2))
     with pytest.raises(DomainError) as error:
-        set_homework(teacher=school.math_teacher, lesson_id=monday.pk, text="Решить",
-                     files=[upload("ok.pdf"), file])
+        set_homework(teacher=school.math_teacher, lesson_id=monday.pk, text="Решить", files=[upload("ok.pdf"), file])
     assert (error.value.code, error.value.field) == (code, "files")
     assert not Homework.objects.exists()
     assert not HomeworkAttachment.objects.exists()
 
 
 def test_a_docx_and_exactly_10_mb_pass(school: Any) -> None:
-    homework = set_homework(teacher=school.math_teacher, lesson_id=algebra(school, date(2026, 11, 2)).pk,
-                            text="Решить", files=[upload("report.docx", b"PK\x03\x04rest", DOCX_TYPE),
-                                                  upload("max.pdf", PDF + b"0" * (10 * 1024 * 1024 - len(PDF)))])
+    homework = set_homework(
+        teacher=school.math_teacher,
+        lesson_id=algebra(school, date(2026, 11, 2)).pk,
+        text="Решить",
+        files=[
+            upload("report.docx", b"PK\x03\x04rest", DOCX_TYPE),
+            upload("max.pdf", PDF + b"0" * (10 * 1024 * 1024 - len(PDF))),
+        ],
+    )
     assert homework.attachments.count() == 2
 
 
 def test_at_most_five_files(school: Any) -> None:
     monday = algebra(school, date(2026, 11, 2))
     with pytest.raises(DomainError) as error:
-        set_homework(teacher=school.math_teacher, lesson_id=monday.pk, text="Решить",
-                     files=[upload(f"{n}.pdf") for n in range(6)])
+        set_homework(
+            teacher=school.math_teacher,
+            lesson_id=monday.pk,
+            text="Решить",
+            files=[upload(f"{n}.pdf") for n in range(6)],
+        )
     assert (error.value.code, error.value.field) == ("too_many_attachments", "files")
 
-    set_homework(teacher=school.math_teacher, lesson_id=monday.pk, text="Решить",
-                 files=[upload(f"{n}.pdf") for n in range(4)])
+    set_homework(
+        teacher=school.math_teacher, lesson_id=monday.pk, text="Решить", files=[upload(f"{n}.pdf") for n in range(4)]
+    )
     with pytest.raises(DomainError) as error:
-        set_homework(teacher=school.math_teacher, lesson_id=monday.pk, text="Решить",
-                     files=[upload("5.pdf"), upload("6.pdf")])
+        set_homework(
+            teacher=school.math_teacher, lesson_id=monday.pk, text="Решить", files=[upload("5.pdf"), upload("6.pdf")]
+        )
     assert error.value.code == "too_many_attachments"
     assert HomeworkAttachment.objects.count() == 4
 
@@ -164,8 +189,9 @@ def test_only_the_lessons_teacher_sets_or_deletes_homework(school: Any, who: str
     assert Homework.objects.count() == 1
 
 
-def test_delete_homework_removes_its_files(school: Any, tmp_path: Path,
-                                           django_capture_on_commit_callbacks: Any) -> None:
+def test_delete_homework_removes_its_files(
+    school: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
     monday = algebra(school, date(2026, 11, 2))
     homework = set_homework(teacher=school.math_teacher, lesson_id=monday.pk, text="№ 1", files=[upload("a.pdf")])
     stored = tmp_path / homework.attachments.get().file.name

@@ -26,8 +26,9 @@ def test_the_teacher_cancels_and_the_family_sees_it(diary_school: Any) -> None:
     response = post(client_for(diary_school.math_teacher), f"/api/v1/lessons/{lesson.pk}/cancel")
     assert response.json()["status"] == "cancelled"
     anna = diary_school.pupils[0]
-    week = client_for(diary_school.parent).get(f"/api/v1/students/{anna.public_id}/diary",
-                                                {"from": TERM_START.isoformat(), "to": TERM_START.isoformat()})
+    week = client_for(diary_school.parent).get(
+        f"/api/v1/students/{anna.public_id}/diary", {"from": TERM_START.isoformat(), "to": TERM_START.isoformat()}
+    )
     statuses = [lesson["status"] for day in week.json()["days"] for lesson in day["lessons"]]
     assert "cancelled" in statuses
 
@@ -37,12 +38,17 @@ def test_the_registrar_moves_a_lesson_within_the_term_and_not_onto_a_holiday(dia
     StaffMember.objects.create(school=diary_school.school, account=registrar, role=StaffMember.Role.REGISTRAR)
     lesson = monday_algebra(diary_school)
     client = client_for(registrar)
-    holiday = post(client, f"/api/v1/lessons/{lesson.pk}/move",
-                   {"date": "2026-11-04", "slot_id": diary_school.slots[2].pk})
+    holiday = post(
+        client, f"/api/v1/lessons/{lesson.pk}/move", {"date": "2026-11-04", "slot_id": diary_school.slots[2].pk}
+    )
     assert (holiday.status_code, holiday.json()["code"], holiday.json()["field"]) == (
-        400, "lesson_date_holiday", "date")
-    moved = post(client, f"/api/v1/lessons/{lesson.pk}/move",
-                 {"date": "2026-11-03", "slot_id": diary_school.slots[2].pk})
+        400,
+        "lesson_date_holiday",
+        "date",
+    )
+    moved = post(
+        client, f"/api/v1/lessons/{lesson.pk}/move", {"date": "2026-11-03", "slot_id": diary_school.slots[2].pk}
+    )
     assert (moved.json()["status"], moved.json()["date"], moved.json()["slot_number"]) == ("moved", "2026-11-03", 3)
     assert generate_lessons(term=diary_school.term) == 0, "regeneration does not bring the lesson back"
 

@@ -53,7 +53,11 @@ def test_generation_creates_the_term_without_the_holiday(diary_school: Any) -> N
     assert sorted(d.day for d in wednesdays.values_list("date", flat=True)) == [11, 18, 25]
     first = lesson_at(diary_school, date(2026, 11, 2), 0)
     assert (first.subject, first.teacher, first.room, first.status) == (
-        diary_school.algebra, diary_school.math_teacher, "21", Lesson.Status.SCHEDULED)
+        diary_school.algebra,
+        diary_school.math_teacher,
+        "21",
+        Lesson.Status.SCHEDULED,
+    )
     assert first.timetable_entry is not None
     assert first.timetable_entry.weekday == 0
 
@@ -67,8 +71,13 @@ def test_generation_is_idempotent_and_adds_what_a_timetable_change_needs(school:
     assert generate_lessons(term=school.term) == 0
     assert Lesson.objects.count() == ALGEBRA_7A + RUSSIAN_7A + RUSSIAN_7B
 
-    TimetableEntry.objects.create(school_class=school.class_7b, weekday=3, slot=school.slots[2],
-                                  subject=school.algebra, teacher=school.math_teacher)
+    TimetableEntry.objects.create(
+        school_class=school.class_7b,
+        weekday=3,
+        slot=school.slots[2],
+        subject=school.algebra,
+        teacher=school.math_teacher,
+    )
     assert generate_lessons(term=school.term) == 4  # Thursdays 5, 12, 19, 26
     assert generate_lessons(term=school.term) == 0
 
@@ -111,8 +120,9 @@ def test_others_cannot_change_a_lesson(school: Any, who: str) -> None:
     with pytest.raises(NotFound):
         move_lesson(actor=actor, lesson_id=lesson.pk, date=date(2026, 11, 3), slot_id=school.slots[2].pk)
     with pytest.raises(NotFound):
-        replace_lesson(actor=actor, lesson_id=lesson.pk, subject_id=school.russian.pk,
-                       teacher_id=school.russian_teacher.pk)
+        replace_lesson(
+            actor=actor, lesson_id=lesson.pk, subject_id=school.russian.pk, teacher_id=school.russian_teacher.pk
+        )
     lesson.refresh_from_db()
     assert lesson.status == Lesson.Status.SCHEDULED
 
@@ -121,8 +131,9 @@ def test_a_registrar_of_another_school_cannot_change_a_lesson(school: Any) -> No
     from registry.models import School
 
     account = make_account("registrar2@example.ru", "+79000000202")
-    StaffMember.objects.create(school=School.objects.create(code="d2", name="Школа № 2"), account=account,
-                               role=StaffMember.Role.REGISTRAR)
+    StaffMember.objects.create(
+        school=School.objects.create(code="d2", name="Школа № 2"), account=account, role=StaffMember.Role.REGISTRAR
+    )
     with pytest.raises(NotFound):
         cancel_lesson(actor=account, lesson_id=lesson_at(school, date(2026, 11, 2), 0).pk)
 
@@ -142,17 +153,24 @@ def test_move_a_lesson(school: Any, registrar: Any) -> None:
     event = AuditEvent.objects.get(action="diary.lesson_moved")
     assert event.data["from_date"] == "2026-11-02"
     # the slot it left is free again
-    move_lesson(actor=school.russian_teacher, lesson_id=lesson_at(school, date(2026, 11, 2), 1).pk,
-                date=date(2026, 11, 2), slot_id=school.slots[0].pk)
+    move_lesson(
+        actor=school.russian_teacher,
+        lesson_id=lesson_at(school, date(2026, 11, 2), 1).pk,
+        date=date(2026, 11, 2),
+        slot_id=school.slots[0].pk,
+    )
 
 
-@pytest.mark.parametrize(("day", "slot_index", "code", "field"), [
-    (date(2026, 11, 1), 2, "lesson_date_outside_term", "date"),
-    (date(2026, 12, 1), 2, "lesson_date_outside_term", "date"),
-    (HOLIDAY, 2, "lesson_date_holiday", "date"),
-    (date(2026, 11, 2), 1, "lesson_slot_occupied", "slot_id"),  # russian of 7А on Monday 2nd
-    (date(2026, 11, 2), 0, "lesson_not_moved", "date"),
-])
+@pytest.mark.parametrize(
+    ("day", "slot_index", "code", "field"),
+    [
+        (date(2026, 11, 1), 2, "lesson_date_outside_term", "date"),
+        (date(2026, 12, 1), 2, "lesson_date_outside_term", "date"),
+        (HOLIDAY, 2, "lesson_date_holiday", "date"),
+        (date(2026, 11, 2), 1, "lesson_slot_occupied", "slot_id"),  # russian of 7А on Monday 2nd
+        (date(2026, 11, 2), 0, "lesson_not_moved", "date"),
+    ],
+)
 def test_move_refusals(school: Any, day: date, slot_index: int, code: str, field: str) -> None:
     lesson = lesson_at(school, date(2026, 11, 2), 0)
     with pytest.raises(DomainError) as error:
@@ -169,38 +187,49 @@ def test_move_refuses_a_busy_teacher_a_foreign_slot_and_a_cancelled_lesson(schoo
     # the russian teacher has 7Б on Tuesday 3rd, slot 1
     russian = lesson_at(school, date(2026, 11, 5), 0)
     with pytest.raises(DomainError) as error:
-        move_lesson(actor=school.russian_teacher, lesson_id=russian.pk, date=date(2026, 11, 3),
-                    slot_id=school.slots[0].pk)
+        move_lesson(
+            actor=school.russian_teacher, lesson_id=russian.pk, date=date(2026, 11, 3), slot_id=school.slots[0].pk
+        )
     assert (error.value.code, error.value.field) == ("teacher_busy", "slot_id")
 
-    foreign = LessonSlot.objects.create(school=School.objects.create(code="d2", name="Школа № 2"), number=1,
-                                        starts_at=school.slots[0].starts_at, ends_at=school.slots[0].ends_at)
+    foreign = LessonSlot.objects.create(
+        school=School.objects.create(code="d2", name="Школа № 2"),
+        number=1,
+        starts_at=school.slots[0].starts_at,
+        ends_at=school.slots[0].ends_at,
+    )
     with pytest.raises(DomainError) as error:
         move_lesson(actor=school.russian_teacher, lesson_id=russian.pk, date=date(2026, 11, 6), slot_id=foreign.pk)
     assert (error.value.code, error.value.field) == ("invalid_slot", "slot_id")
 
     cancel_lesson(actor=school.russian_teacher, lesson_id=russian.pk)
     with pytest.raises(DomainError) as error:
-        move_lesson(actor=school.russian_teacher, lesson_id=russian.pk, date=date(2026, 11, 6),
-                    slot_id=school.slots[2].pk)
+        move_lesson(
+            actor=school.russian_teacher, lesson_id=russian.pk, date=date(2026, 11, 6), slot_id=school.slots[2].pk
+        )
     assert error.value.code == "lesson_cancelled"
 
 
 def test_move_into_the_slot_of_a_cancelled_lesson(school: Any) -> None:
     cancel_lesson(actor=school.russian_teacher, lesson_id=lesson_at(school, date(2026, 11, 2), 1).pk)
     lesson = lesson_at(school, date(2026, 11, 6), 0)
-    moved = move_lesson(actor=school.math_teacher, lesson_id=lesson.pk, date=date(2026, 11, 2),
-                        slot_id=school.slots[1].pk)
+    moved = move_lesson(
+        actor=school.math_teacher, lesson_id=lesson.pk, date=date(2026, 11, 2), slot_id=school.slots[1].pk
+    )
     assert moved.status == Lesson.Status.MOVED
 
 
 def test_replace_a_lesson(school: Any, registrar: Any) -> None:
     lesson = lesson_at(school, date(2026, 11, 2), 0)
-    replaced = replace_lesson(actor=registrar, lesson_id=lesson.pk, subject_id=school.russian.pk,
-                              teacher_id=school.russian_teacher.pk)
+    replaced = replace_lesson(
+        actor=registrar, lesson_id=lesson.pk, subject_id=school.russian.pk, teacher_id=school.russian_teacher.pk
+    )
 
     assert (replaced.subject, replaced.teacher, replaced.status) == (
-        school.russian, school.russian_teacher, Lesson.Status.REPLACED)
+        school.russian,
+        school.russian_teacher,
+        Lesson.Status.REPLACED,
+    )
     event = AuditEvent.objects.get(action="diary.lesson_replaced")
     assert event.data["old"] == {"subject_id": school.algebra.pk, "teacher_id": school.math_teacher.pk}
     # the substitute now writes the lesson; the former teacher no longer does
@@ -225,13 +254,22 @@ def test_replace_refusals(school: Any) -> None:
         assert (error.value.code, error.value.field) == (code, field)
 
     busy = lesson_at(school, date(2026, 11, 3), 0, school.class_7b)  # russian teacher, Tuesday slot 1
-    TimetableEntry.objects.create(school_class=school.class_7a, weekday=1, slot=school.slots[0],
-                                  subject=school.algebra, teacher=school.math_teacher)
+    TimetableEntry.objects.create(
+        school_class=school.class_7a,
+        weekday=1,
+        slot=school.slots[0],
+        subject=school.algebra,
+        teacher=school.math_teacher,
+    )
     generate_lessons(term=school.term)
     tuesday = lesson_at(school, busy.date, 0)
     with pytest.raises(DomainError) as error:
-        replace_lesson(actor=school.math_teacher, lesson_id=tuesday.pk, subject_id=school.russian.pk,
-                       teacher_id=school.russian_teacher.pk)
+        replace_lesson(
+            actor=school.math_teacher,
+            lesson_id=tuesday.pk,
+            subject_id=school.russian.pk,
+            teacher_id=school.russian_teacher.pk,
+        )
     assert (error.value.code, error.value.field) == ("teacher_busy", "teacher_id")
     lesson.refresh_from_db()
     assert lesson.status == Lesson.Status.SCHEDULED

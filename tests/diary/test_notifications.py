@@ -30,14 +30,17 @@ def inboxes() -> list[int]:
     return sorted(Notification.objects.values_list("user_id", flat=True))
 
 
-def test_an_absence_is_told_to_that_family_only(diary_school: Any,
-                                                django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+def test_an_absence_is_told_to_that_family_only(
+    diary_school: Any, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
     lesson = first_algebra(diary_school)
     anna, boris, _vera = diary_school.pupils
     with django_capture_on_commit_callbacks(execute=True):
-        set_lesson_attendance(teacher=diary_school.math_teacher, lesson_id=lesson.pk,
-                              entries=[AttendanceInput(pupil_id=anna.pk, status="ill"),
-                                       AttendanceInput(pupil_id=boris.pk, status=None)])
+        set_lesson_attendance(
+            teacher=diary_school.math_teacher,
+            lesson_id=lesson.pk,
+            entries=[AttendanceInput(pupil_id=anna.pk, status="ill"), AttendanceInput(pupil_id=boris.pk, status=None)],
+        )
     assert recipients() == [diary_school.parent.email]
     assert "Алгебра" in mail.outbox[0].body
     assert inboxes() == [diary_school.parent.pk]
@@ -46,7 +49,8 @@ def test_an_absence_is_told_to_that_family_only(diary_school: Any,
 
 
 def test_new_homework_is_told_to_every_family_of_the_class(
-        diary_school: Any, django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+    diary_school: Any, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
     lesson = first_algebra(diary_school)
     with django_capture_on_commit_callbacks(execute=True):
         set_homework(teacher=diary_school.math_teacher, lesson_id=lesson.pk, text="№ 5, 6")

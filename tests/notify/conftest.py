@@ -16,4 +16,3 @@ def olga(db: None) -> User:
 @pytest.fixture
 def ivan(db: None) -> User:
     return make_account("ivan@example.ru", "+79000000202", "Иванов", "Иван")
-

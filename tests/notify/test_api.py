@@ -17,9 +17,15 @@ def post(client: Client, path: str, body: dict[str, Any], method: str = "post") 
     return getattr(client, method)(path, json.dumps(body), content_type="application/json")
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("get", "/api/v1/notifications"), ("post", "/api/v1/notifications/read"),
-    ("get", "/api/v1/notifications/settings"), ("put", "/api/v1/notifications/settings")])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/notifications"),
+        ("post", "/api/v1/notifications/read"),
+        ("get", "/api/v1/notifications/settings"),
+        ("put", "/api/v1/notifications/settings"),
+    ],
+)
 def test_strangers_get_401(db: None, method: str, path: str) -> None:
     response = Client().get(path) if method == "get" else post(Client(), path, {}, method=method)
     assert response.status_code == 401
@@ -32,7 +38,8 @@ def test_the_inbox_is_ones_own_and_marking_read_touches_only_it(olga: User, ivan
     inbox = client.get("/api/v1/notifications").json()
     assert (inbox["unread"], inbox["pages"]) == (1, 1)
     assert [(item["id"], item["subject"], item["link"], item["read"]) for item in inbox["items"]] == [
-        (mine.pk, "Моё", "/diary/", False)]
+        (mine.pk, "Моё", "/diary/", False)
+    ]
     assert post(client, "/api/v1/notifications/read", {"ids": [theirs.pk]}).json() == {"marked": 0, "unread": 1}
     assert post(client, "/api/v1/notifications/read", {"ids": [10**30, -1]}).json() == {"marked": 0, "unread": 1}
     assert post(client, "/api/v1/notifications/read", {}).json() == {"marked": 1, "unread": 0}
@@ -45,18 +52,27 @@ def test_settings_round_trip(olga: User) -> None:
     before = {(c["kind"], c["channel"]): c["enabled"] for c in client.get("/api/v1/notifications/settings").json()}
     assert before[("mark", "sms")] is False
     assert before[("late_arrival", "sms")] is True
-    changed = post(client, "/api/v1/notifications/settings",
-                   {"choices": [{"kind": "mark", "channel": "email", "enabled": False}]}, method="put")
+    changed = post(
+        client,
+        "/api/v1/notifications/settings",
+        {"choices": [{"kind": "mark", "channel": "email", "enabled": False}]},
+        method="put",
+    )
     assert changed.status_code == 200
     after = {(c["kind"], c["channel"]): c["enabled"] for c in changed.json()}
     assert after == {**before, ("mark", "email"): False}
     assert list(Preference.objects.values_list("user", "kind", "channel", "enabled")) == [
-        (olga.pk, "mark", "email", False)]
+        (olga.pk, "mark", "email", False)
+    ]
 
 
 def test_an_unknown_kind_is_a_400_naming_the_field(olga: User) -> None:
-    response = post(client_for(olga), "/api/v1/notifications/settings",
-                    {"choices": [{"kind": "gossip", "channel": "email", "enabled": False}]}, method="put")
+    response = post(
+        client_for(olga),
+        "/api/v1/notifications/settings",
+        {"choices": [{"kind": "gossip", "channel": "email", "enabled": False}]},
+        method="put",
+    )
     assert response.status_code == 400
     assert (response.json()["code"], response.json()["field"]) == ("unknown_notification_choice", "choices")
     assert not Preference.objects.exists()

@@ -42,23 +42,28 @@ def test_nothing_leaves_before_the_commit(olga: User, django_capture_on_commit_c
     assert len(callbacks) == 1
 
 
-@pytest.mark.parametrize(("kind", "expected"), [
-    (Kind.MARK, {"in_app", "email"}),
-    (Kind.ABSENCE, {"in_app", "email"}),
-    (Kind.LOW_BALANCE, {"in_app", "email"}),
-    (Kind.ACCESS_REVOKED, {"in_app", "email"}),
-    (Kind.LATE_ARRIVAL, {"in_app", "email", "sms"}),
-    (Kind.INVITATION_RECEIVED, {"in_app", "email", "sms"}),
-])
-def test_defaults_send_sms_only_where_hours_matter(olga: User, kind: str, expected: set[str],
-                                                   django_capture_on_commit_callbacks: Capture) -> None:
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        (Kind.MARK, {"in_app", "email"}),
+        (Kind.ABSENCE, {"in_app", "email"}),
+        (Kind.LOW_BALANCE, {"in_app", "email"}),
+        (Kind.ACCESS_REVOKED, {"in_app", "email"}),
+        (Kind.LATE_ARRIVAL, {"in_app", "email", "sms"}),
+        (Kind.INVITATION_RECEIVED, {"in_app", "email", "sms"}),
+    ],
+)
+def test_defaults_send_sms_only_where_hours_matter(
+    olga: User, kind: str, expected: set[str], django_capture_on_commit_callbacks: Capture
+) -> None:
     send(django_capture_on_commit_callbacks, kind, olga)
     assert received(olga) == expected
 
 
 @pytest.mark.parametrize("channel", ["in_app", "email", "sms"])
 def test_an_opt_out_stops_that_channel_of_that_kind_for_that_person_only(
-        olga: User, ivan: User, channel: str, django_capture_on_commit_callbacks: Capture) -> None:
+    olga: User, ivan: User, channel: str, django_capture_on_commit_callbacks: Capture
+) -> None:
     everything = {"in_app", "email", "sms"}
     Preference.objects.create(user=olga, kind=Kind.LATE_ARRIVAL, channel=channel, enabled=False)
     send(django_capture_on_commit_callbacks, Kind.LATE_ARRIVAL, olga, ivan)
@@ -79,8 +84,9 @@ def test_an_opt_in_to_sms_is_honoured(olga: User, django_capture_on_commit_callb
     assert sms.outbox[0].text == "Тема. Текст"
 
 
-def test_unconfirmed_contacts_get_nothing_on_their_channel(olga: User, ivan: User,
-                                                           django_capture_on_commit_callbacks: Capture) -> None:
+def test_unconfirmed_contacts_get_nothing_on_their_channel(
+    olga: User, ivan: User, django_capture_on_commit_callbacks: Capture
+) -> None:
     User.objects.filter(pk=olga.pk).update(email_confirmed_at=None)
     User.objects.filter(pk=ivan.pk).update(phone_confirmed_at=None)
     send(django_capture_on_commit_callbacks, Kind.INVITATION_RECEIVED, olga, ivan)
@@ -95,9 +101,13 @@ def test_an_inactive_account_gets_nothing(olga: User, ivan: User, django_capture
     assert received(ivan) == {"in_app", "email", "sms"}
 
 
-def test_a_failing_channel_does_not_stop_the_others(olga: User, ivan: User, monkeypatch: pytest.MonkeyPatch,
-                                                    caplog: pytest.LogCaptureFixture,
-                                                    django_capture_on_commit_callbacks: Capture) -> None:
+def test_a_failing_channel_does_not_stop_the_others(
+    olga: User,
+    ivan: User,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
     real_send = sms.LocmemBackend.send
 
     def flaky(self: sms.LocmemBackend, message: sms.SmsMessage) -> None:
@@ -112,8 +122,9 @@ def test_a_failing_channel_does_not_stop_the_others(olga: User, ivan: User, monk
     assert "SMS notification late_arrival" in caplog.text
 
 
-def test_a_failing_email_does_not_stop_the_next_person(olga: User, ivan: User, monkeypatch: pytest.MonkeyPatch,
-                                                       django_capture_on_commit_callbacks: Capture) -> None:
+def test_a_failing_email_does_not_stop_the_next_person(
+    olga: User, ivan: User, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Capture
+) -> None:
     from django.core.mail.backends.locmem import EmailBackend
 
     real_send = EmailBackend.send_messages
@@ -138,7 +149,8 @@ def test_a_subject_with_a_newline_still_goes_by_email(olga: User, django_capture
 
 
 def test_the_email_carries_the_link_when_the_site_address_is_known(
-        olga: User, settings: Any, django_capture_on_commit_callbacks: Capture) -> None:
+    olga: User, settings: Any, django_capture_on_commit_callbacks: Capture
+) -> None:
     settings.SITE_URL = "https://dnevnik.example.ru/"
     send(django_capture_on_commit_callbacks, Kind.MARK, olga)
     assert mail.outbox[0].body == "Текст\n\nhttps://dnevnik.example.ru/cabinet/"
@@ -150,7 +162,8 @@ def test_an_unknown_kind_fails_where_it_is_made(olga: User) -> None:
 
 
 def test_delivery_takes_the_same_queries_for_two_people_or_five(
-        olga: User, ivan: User, django_capture_on_commit_callbacks: Capture) -> None:
+    olga: User, ivan: User, django_capture_on_commit_callbacks: Capture
+) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -29,8 +29,9 @@ Capture = Callable[..., Any]
 @pytest.fixture
 def lesson(diary_school: DiarySchool) -> Lesson:
     generate_lessons(term=diary_school.term)
-    found = Lesson.objects.filter(school_class=diary_school.class_7a, subject=diary_school.algebra,
-                                  date=date(2026, 11, 9)).first()
+    found = Lesson.objects.filter(
+        school_class=diary_school.class_7a, subject=diary_school.algebra, date=date(2026, 11, 9)
+    ).first()
     assert found is not None
     return found
 
@@ -39,8 +40,10 @@ def lesson(diary_school: DiarySchool) -> Lesson:
 def trusted(diary_school: DiarySchool) -> dict[str, User]:
     """Four would-be trusted persons of Анна; only ``granny`` (an active diary grant) reads her diary."""
     anna = diary_school.pupils[0]
-    people = {name: make_account(f"{name}@example.ru", f"+7900000030{number}", "Доверенная", name)
-              for number, name in enumerate(("granny", "nanny", "pending", "revoked"))}
+    people = {
+        name: make_account(f"{name}@example.ru", f"+7900000030{number}", "Доверенная", name)
+        for number, name in enumerate(("granny", "nanny", "pending", "revoked"))
+    }
     make_grant(anna, people["granny"], "diary")
     make_grant(anna, people["nanny"], "visits_meals")
     make_grant(anna, people["pending"], "diary", state=Grant.State.PENDING)
@@ -57,13 +60,15 @@ def inboxes() -> set[int]:
 
 
 def test_an_absence_reaches_the_guardian_and_the_diary_trusted_person_only(
-        diary_school: DiarySchool, lesson: Lesson, trusted: dict[str, User],
-        django_capture_on_commit_callbacks: Capture) -> None:
+    diary_school: DiarySchool, lesson: Lesson, trusted: dict[str, User], django_capture_on_commit_callbacks: Capture
+) -> None:
     anna, boris, _vera = diary_school.pupils
     with django_capture_on_commit_callbacks(execute=True):
-        set_lesson_attendance(teacher=diary_school.math_teacher, lesson_id=lesson.pk,
-                              entries=[AttendanceInput(pupil_id=anna.pk, status="ill"),
-                                       AttendanceInput(pupil_id=boris.pk, status=None)])
+        set_lesson_attendance(
+            teacher=diary_school.math_teacher,
+            lesson_id=lesson.pk,
+            entries=[AttendanceInput(pupil_id=anna.pk, status="ill"), AttendanceInput(pupil_id=boris.pk, status=None)],
+        )
     readers = {diary_school.parent, trusted["granny"]}
     assert emailed() == {user.email for user in readers}
     assert inboxes() == {user.pk for user in readers}
@@ -76,13 +81,19 @@ def test_an_absence_reaches_the_guardian_and_the_diary_trusted_person_only(
 
 
 def test_marks_reach_each_pupils_own_family_with_their_own_marks(
-        diary_school: DiarySchool, lesson: Lesson, trusted: dict[str, User],
-        django_capture_on_commit_callbacks: Capture) -> None:
+    diary_school: DiarySchool, lesson: Lesson, trusted: dict[str, User], django_capture_on_commit_callbacks: Capture
+) -> None:
     anna, boris, vera = diary_school.pupils
     with django_capture_on_commit_callbacks(execute=True):
-        set_lesson_marks(teacher=diary_school.math_teacher, lesson_id=lesson.pk, marks=[
-            MarkInput(pupil_id=anna.pk, value="5"), MarkInput(pupil_id=boris.pk, value="3"),
-            MarkInput(pupil_id=vera.pk, value="4")])
+        set_lesson_marks(
+            teacher=diary_school.math_teacher,
+            lesson_id=lesson.pk,
+            marks=[
+                MarkInput(pupil_id=anna.pk, value="5"),
+                MarkInput(pupil_id=boris.pk, value="3"),
+                MarkInput(pupil_id=vera.pk, value="4"),
+            ],
+        )
     bodies = {note.user_id: (note.subject, note.body) for note in Notification.objects.all()}
     assert bodies == {
         diary_school.parent.pk: ("Новые оценки: Андреева Анна", "Алгебра, 09.11.2026: 5"),
@@ -94,8 +105,8 @@ def test_marks_reach_each_pupils_own_family_with_their_own_marks(
 
 
 def test_homework_reaches_every_family_of_the_class_and_no_one_else(
-        diary_school: DiarySchool, lesson: Lesson, trusted: dict[str, User],
-        django_capture_on_commit_callbacks: Capture) -> None:
+    diary_school: DiarySchool, lesson: Lesson, trusted: dict[str, User], django_capture_on_commit_callbacks: Capture
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         set_homework(teacher=diary_school.math_teacher, lesson_id=lesson.pk, text="№ 5, 6")
     readers = {diary_school.parent, diary_school.other_parent, diary_school.pupil_account, trusted["granny"]}
@@ -104,40 +115,53 @@ def test_homework_reaches_every_family_of_the_class_and_no_one_else(
     assert {note.body for note in Notification.objects.all()} == {"Алгебра, 09.11.2026: № 5, 6"}
 
 
-def test_a_grant_that_ended_tells_nothing(diary_school: DiarySchool, lesson: Lesson, trusted: dict[str, User],
-                                          django_capture_on_commit_callbacks: Capture) -> None:
+def test_a_grant_that_ended_tells_nothing(
+    diary_school: DiarySchool, lesson: Lesson, trusted: dict[str, User], django_capture_on_commit_callbacks: Capture
+) -> None:
     Grant.objects.filter(invitee=trusted["granny"]).update(state=Grant.State.REVOKED)
     with django_capture_on_commit_callbacks(execute=True):
-        set_lesson_marks(teacher=diary_school.math_teacher, lesson_id=lesson.pk,
-                         marks=[MarkInput(pupil_id=diary_school.pupils[0].pk, value="5")])
+        set_lesson_marks(
+            teacher=diary_school.math_teacher,
+            lesson_id=lesson.pk,
+            marks=[MarkInput(pupil_id=diary_school.pupils[0].pk, value="5")],
+        )
     assert inboxes() == {diary_school.parent.pk}
 
 
 def test_opting_out_of_mark_emails_keeps_absence_emails(
-        diary_school: DiarySchool, lesson: Lesson, django_capture_on_commit_callbacks: Capture) -> None:
+    diary_school: DiarySchool, lesson: Lesson, django_capture_on_commit_callbacks: Capture
+) -> None:
     parent = diary_school.parent
     anna = diary_school.pupils[0]
     client = client_for(parent)
     page = client.get("/cabinet/notifications/settings/").content.decode()
-    ticked = [name for name, attributes in re.findall(r'<input type="checkbox" name="([a-z_]+)"([^>]*)>', page)
-              if " checked" in attributes and name != "mark__email"]
+    ticked = [
+        name
+        for name, attributes in re.findall(r'<input type="checkbox" name="([a-z_]+)"([^>]*)>', page)
+        if " checked" in attributes and name != "mark__email"
+    ]
     assert client.post("/cabinet/notifications/settings/", dict.fromkeys(ticked, "on")).status_code == 302
 
     with django_capture_on_commit_callbacks(execute=True):
-        set_lesson_marks(teacher=diary_school.math_teacher, lesson_id=lesson.pk,
-                         marks=[MarkInput(pupil_id=anna.pk, value="5")])
+        set_lesson_marks(
+            teacher=diary_school.math_teacher, lesson_id=lesson.pk, marks=[MarkInput(pupil_id=anna.pk, value="5")]
+        )
     assert mail.outbox == []
     assert Notification.objects.filter(user=parent, kind="mark").count() == 1, "the inbox still has it"
 
     with django_capture_on_commit_callbacks(execute=True):
-        set_lesson_attendance(teacher=diary_school.math_teacher, lesson_id=lesson.pk,
-                              entries=[AttendanceInput(pupil_id=anna.pk, status="late", late_minutes=5)])
+        set_lesson_attendance(
+            teacher=diary_school.math_teacher,
+            lesson_id=lesson.pk,
+            entries=[AttendanceInput(pupil_id=anna.pk, status="late", late_minutes=5)],
+        )
     assert [message.to for message in mail.outbox] == [[parent.email]]
     assert mail.outbox[0].subject == "Посещаемость: Андреева Анна"
 
 
-def test_nothing_is_told_when_the_write_rolls_back(diary_school: DiarySchool, lesson: Lesson,
-                                                   django_capture_on_commit_callbacks: Capture) -> None:
+def test_nothing_is_told_when_the_write_rolls_back(
+    diary_school: DiarySchool, lesson: Lesson, django_capture_on_commit_callbacks: Capture
+) -> None:
     from django.db import transaction
 
     def failing_request() -> None:
@@ -152,8 +176,12 @@ def test_nothing_is_told_when_the_write_rolls_back(diary_school: DiarySchool, le
 
 
 def test_the_messages_of_a_whole_class_take_a_fixed_number_of_queries(
-        diary_school: DiarySchool, lesson: Lesson, trusted: dict[str, User],
-        django_capture_on_commit_callbacks: Capture, django_assert_num_queries: Any) -> None:
+    diary_school: DiarySchool,
+    lesson: Lesson,
+    trusted: dict[str, User],
+    django_capture_on_commit_callbacks: Capture,
+    django_assert_num_queries: Any,
+) -> None:
     from notify.diary import notify_diary_event
     from tests.diary.conftest import make_guardian, make_pupil
 

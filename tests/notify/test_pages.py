@@ -23,8 +23,14 @@ Capture = Callable[..., Any]
 
 def inbox_of(user: User, subject: str, *, read: bool = False, minutes_ago: int = 0) -> Notification:
     return Notification.objects.create(
-        user=user, kind=Kind.MARK, subject=subject, body="Алгебра", link="/diary/",
-        created_at=timezone.now() - timedelta(minutes=minutes_ago), read_at=timezone.now() if read else None)
+        user=user,
+        kind=Kind.MARK,
+        subject=subject,
+        body="Алгебра",
+        link="/diary/",
+        created_at=timezone.now() - timedelta(minutes=minutes_ago),
+        read_at=timezone.now() if read else None,
+    )
 
 
 @pytest.mark.parametrize("path", ["/cabinet/notifications/", "/cabinet/notifications/settings/"])
@@ -94,10 +100,18 @@ def test_someone_elses_notification_cannot_be_marked_read(olga: User, ivan: User
 
 
 def test_the_navigation_shows_the_unread_count(olga: User, settings: Any) -> None:
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "OPTIONS": {
-        **settings.TEMPLATES[0]["OPTIONS"],
-        "context_processors": [*settings.TEMPLATES[0]["OPTIONS"]["context_processors"],
-                               "notify.context_processors.unread_notifications"]}}]
+    settings.TEMPLATES = [
+        {
+            **settings.TEMPLATES[0],
+            "OPTIONS": {
+                **settings.TEMPLATES[0]["OPTIONS"],
+                "context_processors": [
+                    *settings.TEMPLATES[0]["OPTIONS"]["context_processors"],
+                    "notify.context_processors.unread_notifications",
+                ],
+            },
+        }
+    ]
     inbox_of(olga, "Первое")
     inbox_of(olga, "Второе")
     inbox_of(olga, "Прочитанное", read=True)
@@ -120,7 +134,8 @@ def test_the_settings_show_the_defaults(olga: User) -> None:
     boxes = grid(olga)
     assert len(boxes) == len(Kind.values) * 3
     assert {name for name, on in boxes.items() if not on} == {
-        f"{kind}__sms" for kind in Kind.values if kind not in ("late_arrival", "invitation_received")}
+        f"{kind}__sms" for kind in Kind.values if kind not in ("late_arrival", "invitation_received")
+    }
 
 
 def test_the_settings_round_trip(olga: User, ivan: User) -> None:
@@ -133,14 +148,17 @@ def test_the_settings_round_trip(olga: User, ivan: User) -> None:
     boxes = grid(olga)
     assert (boxes["mark__email"], boxes["homework__sms"], boxes["mark__in_app"]) == (False, True, True)
     assert set(Preference.objects.values_list("user", "kind", "channel", "enabled")) == {
-        (olga.pk, "mark", "email", False), (olga.pk, "homework", "sms", True)}
+        (olga.pk, "mark", "email", False),
+        (olga.pk, "homework", "sms", True),
+    }
     assert grid(ivan)["mark__email"], "another person's choices stay as they were"
     event = AuditEvent.objects.get(action="notify.preferences_set")
     assert event.actor == olga
 
 
 def test_an_empty_post_turns_everything_off_and_saves_only_that_person(
-        olga: User, ivan: User, django_capture_on_commit_callbacks: Capture) -> None:
+    olga: User, ivan: User, django_capture_on_commit_callbacks: Capture
+) -> None:
     client_for(olga).post("/cabinet/notifications/settings/", {"user": str(ivan.pk)})
     assert not any(grid(olga).values())
     assert not Preference.objects.filter(user=ivan).exists()

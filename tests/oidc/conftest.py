@@ -33,8 +33,14 @@ class Portal:
     discovery: dict[str, Any] = field(default_factory=dict)
 
     def client(self, scope: str = ALL_SCOPES, **kwargs: Any) -> OAuth2Session:
-        return OAuth2Session(CLIENT_ID, redirect_uri=REDIRECT_URI, scope=scope, code_challenge_method="S256",
-                             token_endpoint_auth_method="none", **kwargs)
+        return OAuth2Session(
+            CLIENT_ID,
+            redirect_uri=REDIRECT_URI,
+            scope=scope,
+            code_challenge_method="S256",
+            token_endpoint_auth_method="none",
+            **kwargs,
+        )
 
 
 class Browser:
@@ -53,8 +59,11 @@ class Browser:
     def sign_in(self, login: str = "olga@example.ru", password: str = PASSWORD, next_url: str = "") -> Any:
         signin = self.absolute("/signin/" + (f"?next={quote(next_url)}" if next_url else ""))
         self.session.get(signin)
-        return self.session.post(signin, data={"login": login, "password": password, "next": next_url,
-                                               "csrfmiddlewaretoken": self.csrf()}, allow_redirects=False)
+        return self.session.post(
+            signin,
+            data={"login": login, "password": password, "next": next_url, "csrfmiddlewaretoken": self.csrf()},
+            allow_redirects=False,
+        )
 
     def authorize(self, url: str, *, allow: bool = True) -> requests.Response:
         """Open an authorization URL; sign in and answer the consent screen if they come. Ends at the client."""
@@ -97,7 +106,8 @@ class Flow:
 
     def start(self, **extra: Any) -> str:
         self.url, self.state = self.client.create_authorization_url(
-            self.portal.discovery["authorization_endpoint"], code_verifier=self.verifier, nonce=self.nonce, **extra)
+            self.portal.discovery["authorization_endpoint"], code_verifier=self.verifier, nonce=self.nonce, **extra
+        )
         return self.url
 
     def code(self) -> str:
@@ -106,26 +116,40 @@ class Flow:
         return params["code"]
 
     def exchange(self, code: str) -> dict[str, Any]:
-        response = requests.post(self.portal.discovery["token_endpoint"], data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
-            "client_id": CLIENT_ID, "code_verifier": self.verifier,
-        }, timeout=10)
+        response = requests.post(
+            self.portal.discovery["token_endpoint"],
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": REDIRECT_URI,
+                "client_id": CLIENT_ID,
+                "code_verifier": self.verifier,
+            },
+            timeout=10,
+        )
         return {"status": response.status_code, **response.json()}
 
     def tokens(self) -> dict[str, Any]:
-        token = dict(self.client.fetch_token(self.portal.discovery["token_endpoint"],
-                                             code=self.code(), code_verifier=self.verifier))
+        token = dict(
+            self.client.fetch_token(
+                self.portal.discovery["token_endpoint"], code=self.code(), code_verifier=self.verifier
+            )
+        )
         return token
 
 
 def refresh(portal: Portal, refresh_token: str) -> requests.Response:
-    return requests.post(portal.discovery["token_endpoint"], data={
-        "grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": CLIENT_ID}, timeout=10)
+    return requests.post(
+        portal.discovery["token_endpoint"],
+        data={"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": CLIENT_ID},
+        timeout=10,
+    )
 
 
 def api_me(portal: Portal, access_token: str) -> requests.Response:
-    return requests.get(urljoin(portal.url, "/api/v1/me"), headers={"Authorization": f"Bearer {access_token}"},
-                        timeout=10)
+    return requests.get(
+        urljoin(portal.url, "/api/v1/me"), headers={"Authorization": f"Bearer {access_token}"}, timeout=10
+    )
 
 
 @pytest.fixture
@@ -139,9 +163,16 @@ def portal(live_server: Any, transactional_db: None) -> Portal:
 def olga(transactional_db: None) -> User:
     now = timezone.now()
     return User.objects.create_user(
-        "olga@example.ru", PASSWORD, surname="Смирнова", given_name="Ольга", patronymic="Игоревна",
-        phone="+79123456789", snils="11223344595", birth_date=date(1986, 3, 14),
-        email_confirmed_at=now, phone_confirmed_at=now,
+        "olga@example.ru",
+        PASSWORD,
+        surname="Смирнова",
+        given_name="Ольга",
+        patronymic="Игоревна",
+        phone="+79123456789",
+        snils="11223344595",
+        birth_date=date(1986, 3, 14),
+        email_confirmed_at=now,
+        phone_confirmed_at=now,
     )
 
 

@@ -29,8 +29,14 @@ def verify_id_token(portal: Portal, id_token: str, nonce: str) -> dict[str, Any]
 def test_discovery_lists_only_what_is_enabled(portal: Portal) -> None:
     document = portal.discovery
     assert document["issuer"] == portal.url
-    for endpoint in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri",
-                     "revocation_endpoint", "end_session_endpoint"):
+    for endpoint in (
+        "authorization_endpoint",
+        "token_endpoint",
+        "userinfo_endpoint",
+        "jwks_uri",
+        "revocation_endpoint",
+        "end_session_endpoint",
+    ):
         assert document[endpoint].startswith(portal.url), endpoint
     # client_credentials serves only the schools' turnstile and canteen systems (scope "ingest").
     assert document["grant_types_supported"] == ["authorization_code", "refresh_token", "client_credentials"]
@@ -38,8 +44,9 @@ def test_discovery_lists_only_what_is_enabled(portal: Portal) -> None:
     assert document["code_challenge_methods_supported"] == ["S256"]
     assert document["id_token_signing_alg_values_supported"] == ["RS256"]
     assert set(document["scopes_supported"]) == {"openid", "profile", "email", "phone", "snils", "ingest"}
-    assert {"sub", "family_name", "given_name", "middle_name", "birthdate", "email", "phone_number",
-            "snils"} <= set(document["claims_supported"])
+    assert {"sub", "family_name", "given_name", "middle_name", "birthdate", "email", "phone_number", "snils"} <= set(
+        document["claims_supported"]
+    )
 
 
 def test_the_full_flow(flow: Flow, portal: Portal, olga: User) -> None:
@@ -55,10 +62,17 @@ def test_the_full_flow(flow: Flow, portal: Portal, olga: User) -> None:
 
     userinfo = flow.client.get(portal.discovery["userinfo_endpoint"]).json()
     assert userinfo == {
-        "sub": str(olga.public_id), "name": "Смирнова Ольга Игоревна", "family_name": "Смирнова",
-        "given_name": "Ольга", "middle_name": "Игоревна", "birthdate": "1986-03-14",
-        "email": "olga@example.ru", "email_verified": True, "phone_number": "+79123456789",
-        "phone_number_verified": True, "snils": "112-233-445 95",
+        "sub": str(olga.public_id),
+        "name": "Смирнова Ольга Игоревна",
+        "family_name": "Смирнова",
+        "given_name": "Ольга",
+        "middle_name": "Игоревна",
+        "birthdate": "1986-03-14",
+        "email": "olga@example.ru",
+        "email_verified": True,
+        "phone_number": "+79123456789",
+        "phone_number_verified": True,
+        "snils": "112-233-445 95",
     }
     assert api_me(portal, token["access_token"]).json()["id"] == str(olga.public_id)
 
@@ -67,11 +81,18 @@ def test_the_full_flow(flow: Flow, portal: Portal, olga: User) -> None:
     assert api_me(portal, renewed["access_token"]).status_code == 200
     assert api_me(portal, token["access_token"]).status_code == 401, "the old access token went with rotation"
 
-    flow.client.revoke_token(portal.discovery["revocation_endpoint"], token=renewed["access_token"],
-                             token_type_hint="access_token")
+    flow.client.revoke_token(
+        portal.discovery["revocation_endpoint"], token=renewed["access_token"], token_type_hint="access_token"
+    )
     assert api_me(portal, renewed["access_token"]).status_code == 401
-    assert requests.get(portal.discovery["userinfo_endpoint"],
-                        headers={"Authorization": f"Bearer {renewed['access_token']}"}, timeout=10).status_code == 401
+    assert (
+        requests.get(
+            portal.discovery["userinfo_endpoint"],
+            headers={"Authorization": f"Bearer {renewed['access_token']}"},
+            timeout=10,
+        ).status_code
+        == 401
+    )
 
 
 def test_claims_follow_the_scopes(portal: Portal, olga: User) -> None:
@@ -99,7 +120,12 @@ def test_the_consent_screen_names_the_client_and_what_it_will_see(flow: Flow) ->
 def test_the_sub_is_stable_across_sign_ins(portal: Portal, olga: User) -> None:
     from tests.oidc.conftest import Browser
 
-    subs = {verify_id_token(portal, (f := Flow(portal=portal, browser=Browser(portal),
-                                              client=portal.client())).tokens()["id_token"], f.nonce)["sub"]
-            for _ in range(2)}
+    subs = {
+        verify_id_token(
+            portal,
+            (f := Flow(portal=portal, browser=Browser(portal), client=portal.client())).tokens()["id_token"],
+            f.nonce,
+        )["sub"]
+        for _ in range(2)
+    }
     assert subs == {str(olga.public_id)}

@@ -24,15 +24,20 @@ def jwks(portal: Portal) -> KeySet:
 def test_rotation_keeps_the_old_key_in_the_jwks(flow: Flow, portal: Portal, settings: Any) -> None:
     old_token = flow.tokens()["id_token"]
     old_key = settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]
-    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_RSA_PRIVATE_KEY": oidc_keys.new_private_key_pem(),
-                                "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [old_key]}
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "OIDC_RSA_PRIVATE_KEY": oidc_keys.new_private_key_pem(),
+        "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [old_key],
+    }
     keys = jwks(portal)
     assert len(keys.keys) == 2
     jwt.decode(old_token, keys, algorithms=["RS256"])
     new_flow = Flow(portal=portal, browser=flow.browser, client=portal.client())
     new_token = new_flow.tokens()["id_token"]
-    assert jwt.decode(new_token, keys, algorithms=["RS256"]).header["kid"] != \
-        jwt.decode(old_token, keys, algorithms=["RS256"]).header["kid"]
+    assert (
+        jwt.decode(new_token, keys, algorithms=["RS256"]).header["kid"]
+        != jwt.decode(old_token, keys, algorithms=["RS256"]).header["kid"]
+    )
 
 
 def test_rotate_command_retires_the_key_and_makes_a_new_one(tmp_path: Path, settings: Any) -> None:

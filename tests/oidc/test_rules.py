@@ -15,8 +15,14 @@ from tests.oidc.conftest import CLIENT_ID, REDIRECT_URI, Browser, Flow, Portal, 
 
 
 def authorize_url(portal: Portal, **params: str) -> str:
-    query = {"response_type": "code", "client_id": CLIENT_ID, "redirect_uri": REDIRECT_URI, "scope": "openid",
-             "state": "s1", **params}
+    query = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT_URI,
+        "scope": "openid",
+        "state": "s1",
+        **params,
+    }
     return requests.Request("GET", portal.discovery["authorization_endpoint"], params=query).prepare().url or ""
 
 
@@ -43,8 +49,10 @@ def test_plain_pkce_is_refused_when_the_consent_is_posted(portal: Portal, olga: 
 def test_an_unregistered_redirect_is_never_followed(portal: Portal, olga: User) -> None:
     browser = signed_in_browser(portal)
     for wrong in ("http://127.0.0.1:8765/callback/evil", "http://127.0.0.1:8766/callback", "https://evil.example/cb"):
-        response = browser.session.get(authorize_url(portal, redirect_uri=wrong, code_challenge="a" * 43,
-                                                     code_challenge_method="S256"), allow_redirects=False)
+        response = browser.session.get(
+            authorize_url(portal, redirect_uri=wrong, code_challenge="a" * 43, code_challenge_method="S256"),
+            allow_redirects=False,
+        )
         assert response.status_code == 400, wrong
         assert "Location" not in response.headers
 
@@ -52,7 +60,8 @@ def test_an_unregistered_redirect_is_never_followed(portal: Portal, olga: User) 
 def test_an_unknown_client_is_refused(portal: Portal, olga: User) -> None:
     response = signed_in_browser(portal).session.get(
         authorize_url(portal, client_id="nobody", code_challenge="a" * 43, code_challenge_method="S256"),
-        allow_redirects=False)
+        allow_redirects=False,
+    )
     assert response.status_code == 400
 
 
@@ -109,9 +118,17 @@ def test_access_tokens_expire_within_an_hour(flow: Flow, portal: Portal, time_ma
 
 
 def test_no_password_grant(portal: Portal, olga: User) -> None:
-    response = requests.post(portal.discovery["token_endpoint"], data={
-        "grant_type": "password", "username": "olga@example.ru", "password": PASSWORD, "client_id": CLIENT_ID,
-        "scope": "openid"}, timeout=10)
+    response = requests.post(
+        portal.discovery["token_endpoint"],
+        data={
+            "grant_type": "password",
+            "username": "olga@example.ru",
+            "password": PASSWORD,
+            "client_id": CLIENT_ID,
+            "scope": "openid",
+        },
+        timeout=10,
+    )
     assert response.status_code in (400, 401)
     assert response.json()["error"] in ("unsupported_grant_type", "unauthorized_client")
 
@@ -119,7 +136,8 @@ def test_no_password_grant(portal: Portal, olga: User) -> None:
 def test_no_implicit_grant(portal: Portal, olga: User) -> None:
     response = signed_in_browser(portal).session.get(
         authorize_url(portal, response_type="token", code_challenge="a" * 43, code_challenge_method="S256"),
-        allow_redirects=False)
+        allow_redirects=False,
+    )
     assert response.status_code in (302, 400)
     if response.status_code == 302:
         location = response.headers["Location"]
@@ -132,8 +150,14 @@ def test_a_token_dies_with_a_password_change(flow: Flow, portal: Portal, olga: U
     olga.set_password("Another-Good-Pass-5")
     olga.save()
     assert api_me(portal, token["access_token"]).status_code == 401
-    assert requests.get(portal.discovery["userinfo_endpoint"],
-                        headers={"Authorization": f"Bearer {token['access_token']}"}, timeout=10).status_code == 401
+    assert (
+        requests.get(
+            portal.discovery["userinfo_endpoint"],
+            headers={"Authorization": f"Bearer {token['access_token']}"},
+            timeout=10,
+        ).status_code
+        == 401
+    )
     assert refresh(portal, token["refresh_token"]).status_code == 400
 
 
@@ -165,8 +189,9 @@ def test_consent_is_remembered_per_client_and_revocable_in_the_cabinet(flow: Flo
     apps = flow.browser.session.get(f"{portal.url}/cabinet/apps/")
     assert "Дневник — тест" in apps.text
     consent_id = apps.text.split("/cabinet/apps/")[1].split("/")[0]
-    flow.browser.session.post(f"{portal.url}/cabinet/apps/{consent_id}/revoke/",
-                              data={"csrfmiddlewaretoken": flow.browser.csrf()})
+    flow.browser.session.post(
+        f"{portal.url}/cabinet/apps/{consent_id}/revoke/", data={"csrfmiddlewaretoken": flow.browser.csrf()}
+    )
     assert api_me(portal, token["access_token"]).status_code == 401
     assert refresh(portal, token["refresh_token"]).status_code == 400
     third = Flow(portal=portal, browser=flow.browser, client=portal.client())

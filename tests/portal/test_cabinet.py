@@ -18,8 +18,16 @@ def test_the_cabinet_shows_the_account_and_its_confirmation_state(register: Any,
 
 def test_profile_edit_saves_parsed_values(register: Any, web: Any) -> None:
     user = register()
-    response = web.post("/cabinet/profile/", {"surname": " Семёнова ", "given_name": "Ольга", "patronymic": "",
-                                              "birth_date": "1986-03-14", "snils": "112 233 445 95"})
+    response = web.post(
+        "/cabinet/profile/",
+        {
+            "surname": " Семёнова ",
+            "given_name": "Ольга",
+            "patronymic": "",
+            "birth_date": "1986-03-14",
+            "snils": "112 233 445 95",
+        },
+    )
     assert response["Location"] == "/cabinet/"
     user.refresh_from_db()
     assert (user.surname, user.patronymic, user.snils) == ("Семёнова", "", "11223344595")
@@ -29,8 +37,10 @@ def test_profile_edit_refuses_someone_elses_snils_and_keeps_the_data(register: A
     register()
     web.post("/signout/")
     second = register(email="second@example.ru", phone="+79120000000", snils="")
-    response = web.post("/cabinet/profile/", {"surname": "Петрова", "given_name": "Мария", "patronymic": "",
-                                              "birth_date": "", "snils": "11223344595"})
+    response = web.post(
+        "/cabinet/profile/",
+        {"surname": "Петрова", "given_name": "Мария", "patronymic": "", "birth_date": "", "snils": "11223344595"},
+    )
     assert [e.code for e in response.context["form"].errors.as_data()["snils"]] == ["snils_taken"]
     second.refresh_from_db()
     assert (second.surname, second.snils) == ("Смирнова", None)
@@ -38,11 +48,17 @@ def test_profile_edit_refuses_someone_elses_snils_and_keeps_the_data(register: A
 
 def test_profile_edit_names_each_bad_field(register: Any, web: Any) -> None:
     register()
-    response = web.post("/cabinet/profile/", {"surname": "", "given_name": "Ol9a", "patronymic": "",
-                                              "birth_date": "2999-01-01", "snils": "1"})
+    response = web.post(
+        "/cabinet/profile/",
+        {"surname": "", "given_name": "Ol9a", "patronymic": "", "birth_date": "2999-01-01", "snils": "1"},
+    )
     errors = {field: [e.code for e in errs] for field, errs in response.context["form"].errors.as_data().items()}
-    assert errors == {"surname": ["required"], "given_name": ["name_characters"],
-                      "birth_date": ["birth_date_future"], "snils": ["snils_format"]}
+    assert errors == {
+        "surname": ["required"],
+        "given_name": ["name_characters"],
+        "birth_date": ["birth_date_future"],
+        "snils": ["snils_format"],
+    }
     assert User.objects.get().surname == "Смирнова"
 
 
@@ -70,6 +86,7 @@ def test_a_teacher_finds_the_gradebook_in_the_cabinet(register: Any, web: Any) -
 
     user = register()
     assert 'data-testid="gradebook"' not in web.get("/cabinet/").content.decode()
-    StaffMember.objects.create(school=School.objects.create(code="s", name="S"), account=user,
-                               role=StaffMember.Role.TEACHER)
+    StaffMember.objects.create(
+        school=School.objects.create(code="s", name="S"), account=user, role=StaffMember.Role.TEACHER
+    )
     assert 'href="/teacher/"' in web.get("/cabinet/").content.decode()

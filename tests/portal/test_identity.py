@@ -79,8 +79,13 @@ def test_a_single_changed_digit_is_caught(number: str, position: int, delta: int
 @given(nine_digits)
 def test_every_common_spelling_parses_to_the_same_digits(number: str) -> None:
     digits = f"{number}{snils_checksum(number):02d}"
-    spellings = [digits, format_snils(digits), format_snils(digits).replace(" ", "-"),
-                 f"{digits[:3]} {digits[3:6]} {digits[6:9]} {digits[9:]}", f"  {format_snils(digits)}  "]
+    spellings = [
+        digits,
+        format_snils(digits),
+        format_snils(digits).replace(" ", "-"),
+        f"{digits[:3]} {digits[3:6]} {digits[6:9]} {digits[9:]}",
+        f"  {format_snils(digits)}  ",
+    ]
     for spelling in spellings:
         assert parse_snils(spelling) == digits
         assert resolve_login(spelling).snils == digits
@@ -95,17 +100,32 @@ def test_snils_errors_have_stable_codes() -> None:
     assert checksum.value.code == "snils_checksum"
 
 
-@pytest.mark.parametrize("spelling", ["89123456789", "8 (912) 345-67-89", "+7 912 345 67 89", "79123456789",
-                                      "+79123456789", "8-912-345-67-89", "9123456789"])
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "89123456789",
+        "8 (912) 345-67-89",
+        "+7 912 345 67 89",
+        "79123456789",
+        "+79123456789",
+        "8-912-345-67-89",
+        "9123456789",
+    ],
+)
 def test_phone_spellings_normalise_to_e164(spelling: str) -> None:
     assert parse_mobile_phone(spelling) == "+79123456789"
 
 
 @pytest.mark.parametrize(
     ("spelling", "code"),
-    [("+7 495 123-45-67", "phone_not_mobile"), ("8 495 123 45 67", "phone_not_mobile"),
-     ("+44 7911 123456", "phone_not_mobile"), ("12345", "phone_format"), ("телефон", "phone_format"),
-     ("", "phone_required")],
+    [
+        ("+7 495 123-45-67", "phone_not_mobile"),
+        ("8 495 123 45 67", "phone_not_mobile"),
+        ("+44 7911 123456", "phone_not_mobile"),
+        ("12345", "phone_format"),
+        ("телефон", "phone_format"),
+        ("", "phone_required"),
+    ],
 )
 def test_bad_phones(spelling: str, code: str) -> None:
     with pytest.raises(DomainError) as error:
@@ -115,8 +135,13 @@ def test_bad_phones(spelling: str, code: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("  Салтыков-Щедрин ", "Салтыков-Щедрин"), ("О’Коннор", "О'Коннор"), ("d'Artagnan", "d'Artagnan"),
-     ("Гусейн  оглы", "Гусейн оглы"), ("Семён", "Семён")],
+    [
+        ("  Салтыков-Щедрин ", "Салтыков-Щедрин"),
+        ("О’Коннор", "О'Коннор"),
+        ("d'Artagnan", "d'Artagnan"),
+        ("Гусейн  оглы", "Гусейн оглы"),
+        ("Семён", "Семён"),
+    ],
 )
 def test_names_are_tidied(raw: str, expected: str) -> None:
     assert parse_name(raw, field="surname") == expected
@@ -124,8 +149,13 @@ def test_names_are_tidied(raw: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [("Иванов2", "name_characters"), ("-Иванов", "name_characters"), ("Ивaнов", "name_mixed_scripts"),
-     ("", "name_required"), ("Я" * 101, "name_too_long")],
+    [
+        ("Иванов2", "name_characters"),
+        ("-Иванов", "name_characters"),
+        ("Ивaнов", "name_mixed_scripts"),
+        ("", "name_required"),
+        ("Я" * 101, "name_too_long"),
+    ],
 )
 def test_bad_names(raw: str, code: str) -> None:
     with pytest.raises(DomainError) as error:

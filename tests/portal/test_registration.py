@@ -121,15 +121,23 @@ def test_an_unconfirmed_phone_does_not_block_another_registration(web: Any, regi
 
 
 def test_password_is_checked_against_the_persons_own_data(web: Any) -> None:
-    response = web.post("/register/", registration_data(new_password="olga@example.ru",
-                                                        new_password_again="olga@example.ru"))
+    response = web.post(
+        "/register/", registration_data(new_password="olga@example.ru", new_password_again="olga@example.ru")
+    )
     assert response.status_code == 200
     assert User.objects.count() == 0
 
 
 def test_a_minor_is_marked_as_such(web: Any, register: Any) -> None:
-    register(birth_date="2012-09-01", email="artyom@example.ru", snils="", phone="+79123450000",
-             surname="Смирнов", given_name="Артём", patronymic="Андреевич")
+    register(
+        birth_date="2012-09-01",
+        email="artyom@example.ru",
+        snils="",
+        phone="+79123450000",
+        surname="Смирнов",
+        given_name="Артём",
+        patronymic="Андреевич",
+    )
     response = web.get("/api/v1/me")
     assert response.json()["is_minor"] is True
 

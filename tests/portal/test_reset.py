@@ -42,8 +42,9 @@ def test_reset_by_email(olga: User, make_client: Any) -> None:
     client = make_client()
     assert client.post("/reset/", {"login": "olga@example.ru"})["Location"] == "/reset/code/"
     code = last_email_code("olga@example.ru")
-    response = client.post("/reset/code/", {"code": code, "new_password": NEW_PASSWORD,
-                                            "new_password_again": NEW_PASSWORD})
+    response = client.post(
+        "/reset/code/", {"code": code, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD}
+    )
     assert response["Location"] == "/signin/"
     assert can_sign_in("olga@example.ru", NEW_PASSWORD)
     assert not can_sign_in("olga@example.ru", PASSWORD)
@@ -53,8 +54,10 @@ def test_reset_by_phone_sends_an_sms(olga: User, make_client: Any) -> None:
     client = make_client()
     client.post("/reset/", {"login": "8 912 345-67-89"})
     assert mail.outbox == []
-    response = client.post("/reset/code/", {"code": last_sms_code("+79123456789"), "new_password": NEW_PASSWORD,
-                                            "new_password_again": NEW_PASSWORD})
+    response = client.post(
+        "/reset/code/",
+        {"code": last_sms_code("+79123456789"), "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD},
+    )
     assert response["Location"] == "/signin/"
     assert can_sign_in("112-233-445 95", NEW_PASSWORD)
 
@@ -66,8 +69,9 @@ def test_an_unknown_login_gets_the_same_pages_and_nothing_is_sent(olga: User, ma
     assert known_answer["Location"] == unknown_answer["Location"] == "/reset/code/"
     assert page_without_tokens(known.get("/reset/code/")) == page_without_tokens(unknown.get("/reset/code/"))
     assert len(mail.outbox) == 1
-    response = unknown.post("/reset/code/", {"code": "123456", "new_password": NEW_PASSWORD,
-                                             "new_password_again": NEW_PASSWORD})
+    response = unknown.post(
+        "/reset/code/", {"code": "123456", "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD}
+    )
     assert [e.code for e in response.context["form"].errors.as_data()["code"]] == ["code_wrong"]
 
 
@@ -77,8 +81,10 @@ def test_a_reset_ends_every_session(olga: User, make_client: Any) -> None:
     assert signed_in.get("/cabinet/").status_code == 200
     reset(make_client(), "olga@example.ru", "000000")
     reset(client := make_client(), "olga@example.ru", "")
-    client.post("/reset/code/", {"code": last_email_code("olga@example.ru"), "new_password": NEW_PASSWORD,
-                                 "new_password_again": NEW_PASSWORD})
+    client.post(
+        "/reset/code/",
+        {"code": last_email_code("olga@example.ru"), "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD},
+    )
     assert signed_in.get("/cabinet/").status_code == 302
 
 
@@ -88,8 +94,7 @@ def test_a_weak_new_password_does_not_spend_the_code(olga: User, make_client: An
     code = last_email_code("olga@example.ru")
     weak = client.post("/reset/code/", {"code": code, "new_password": "12345678", "new_password_again": "12345678"})
     assert weak.status_code == 200
-    done = client.post("/reset/code/", {"code": code, "new_password": NEW_PASSWORD,
-                                        "new_password_again": NEW_PASSWORD})
+    done = client.post("/reset/code/", {"code": code, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD})
     assert done["Location"] == "/signin/"
 
 
@@ -98,8 +103,10 @@ def test_a_reset_by_email_confirms_an_unconfirmed_email(register: Any, web: Any,
     web.post("/signout/")
     client = make_client()
     client.post("/reset/", {"login": "olga@example.ru"})
-    client.post("/reset/code/", {"code": last_email_code("olga@example.ru"), "new_password": NEW_PASSWORD,
-                                 "new_password_again": NEW_PASSWORD})
+    client.post(
+        "/reset/code/",
+        {"code": last_email_code("olga@example.ru"), "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD},
+    )
     user.refresh_from_db()
     assert user.email_confirmed
 

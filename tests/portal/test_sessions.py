@@ -65,8 +65,10 @@ def test_sign_out_needs_a_post(olga: User) -> None:
 
 def test_a_password_change_keeps_this_session_and_ends_the_others(olga: User) -> None:
     phone, laptop = signed_in_client(), signed_in_client("112-233-445 95")
-    response = laptop.post("/cabinet/password/", {
-        "old_password": PASSWORD, "new_password": "Brand-New-Horse-7", "new_password_again": "Brand-New-Horse-7"})
+    response = laptop.post(
+        "/cabinet/password/",
+        {"old_password": PASSWORD, "new_password": "Brand-New-Horse-7", "new_password_again": "Brand-New-Horse-7"},
+    )
     assert response["Location"] == "/cabinet/"
     assert is_signed_in(laptop)
     assert not is_signed_in(phone)
@@ -75,8 +77,13 @@ def test_a_password_change_keeps_this_session_and_ends_the_others(olga: User) ->
 
 def test_a_password_change_needs_the_current_password(olga: User) -> None:
     client = signed_in_client()
-    response = client.post("/cabinet/password/", {
-        "old_password": "Not-The-Password-1", "new_password": "Brand-New-Horse-7",
-        "new_password_again": "Brand-New-Horse-7"})
+    response = client.post(
+        "/cabinet/password/",
+        {
+            "old_password": "Not-The-Password-1",
+            "new_password": "Brand-New-Horse-7",
+            "new_password_again": "Brand-New-Horse-7",
+        },
+    )
     assert [e.code for e in response.context["form"].errors.as_data()["old_password"]] == ["password_wrong"]
     assert signed_in_client()

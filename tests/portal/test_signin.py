@@ -31,8 +31,17 @@ def olga(register: Any, web: Any) -> User:
 
 @pytest.mark.parametrize(
     "login",
-    ["olga@example.ru", "  OLGA@Example.RU ", "112-233-445 95", "11223344595", "112 233 445 95",
-     "8 912 345-67-89", "+7 (912) 345-67-89", "89123456789", "+79123456789"],
+    [
+        "olga@example.ru",
+        "  OLGA@Example.RU ",
+        "112-233-445 95",
+        "11223344595",
+        "112 233 445 95",
+        "8 912 345-67-89",
+        "+7 (912) 345-67-89",
+        "89123456789",
+        "+79123456789",
+    ],
 )
 def test_sign_in_by_email_snils_or_phone_in_any_spelling(olga: User, login: str) -> None:
     client = Client()
@@ -50,10 +59,16 @@ def test_an_unconfirmed_phone_is_not_a_login(register: Any, web: Any) -> None:
 
 
 def test_next_leads_back_but_never_off_site(olga: User) -> None:
-    assert Client().post("/signin/?next=/cabinet/profile/",
-                         {"login": "olga@example.ru", "password": PASSWORD})["Location"] == "/cabinet/profile/"
-    assert Client().post("/signin/?next=https://evil.example/",
-                         {"login": "olga@example.ru", "password": PASSWORD})["Location"] == "/cabinet/"
+    assert (
+        Client().post("/signin/?next=/cabinet/profile/", {"login": "olga@example.ru", "password": PASSWORD})["Location"]
+        == "/cabinet/profile/"
+    )
+    assert (
+        Client().post("/signin/?next=https://evil.example/", {"login": "olga@example.ru", "password": PASSWORD})[
+            "Location"
+        ]
+        == "/cabinet/"
+    )
 
 
 def test_the_session_key_changes_at_sign_in(olga: User) -> None:
@@ -140,8 +155,10 @@ def test_ten_failures_a_minute_from_one_address_pause_it(olga: User, time_machin
 
 def test_unknown_logins_lock_like_real_ones(db: None, time_machine: Any) -> None:
     time_machine.move_to("2026-11-28 12:00:00+03:00", tick=False)
-    answers = [answer(sign_in(Client(), "ghost@example.ru", "Wrong-Password-1", REMOTE_ADDR=f"198.51.100.{n}"))
-               for n in range(7)]
+    answers = [
+        answer(sign_in(Client(), "ghost@example.ru", "Wrong-Password-1", REMOTE_ADDR=f"198.51.100.{n}"))
+        for n in range(7)
+    ]
     assert len(set(map(str, answers))) == 1
 
 

@@ -17,14 +17,29 @@ from tests.conftest import PASSWORD
 
 def account(email: str, phone: str, **extra: Any) -> User:
     now = timezone.now()
-    return User.objects.create_user(email, PASSWORD, surname="Тестов", given_name="Тест", phone=phone,
-                                    email_confirmed_at=now, phone_confirmed_at=now, **extra)
+    return User.objects.create_user(
+        email,
+        PASSWORD,
+        surname="Тестов",
+        given_name="Тест",
+        phone=phone,
+        email_confirmed_at=now,
+        phone_confirmed_at=now,
+        **extra,
+    )
 
 
 def pupil(school: School, surname: str, **extra: Any) -> Pupil:
     school_class, _ = SchoolClass.objects.get_or_create(school=school, grade=7, letter="А")
-    record = Pupil(school=school, school_class=school_class, surname=surname, given_name="Иван",
-                   patronymic="Петрович", birth_date=date(2012, 5, 1), **extra)
+    record = Pupil(
+        school=school,
+        school_class=school_class,
+        surname=surname,
+        given_name="Иван",
+        patronymic="Петрович",
+        birth_date=date(2012, 5, 1),
+        **extra,
+    )
     record.refresh_fio_key()
     record.save()
     return record
@@ -36,8 +51,13 @@ def schools(db: None) -> dict[str, Any]:
     school_b = School.objects.create(code="b", name="Школа Б")
     registrar_a = account("registrar-a@example.ru", "+79000000011")
     StaffMember.objects.create(school=school_a, account=registrar_a, role=StaffMember.Role.REGISTRAR)
-    return {"a": school_a, "b": school_b, "registrar_a": registrar_a,
-            "pupil_a": pupil(school_a, "Алексеев"), "pupil_b": pupil(school_b, "Борисов")}
+    return {
+        "a": school_a,
+        "b": school_b,
+        "registrar_a": registrar_a,
+        "pupil_a": pupil(school_a, "Алексеев"),
+        "pupil_b": pupil(school_b, "Борисов"),
+    }
 
 
 def signed_in(user: User) -> Client:
@@ -59,10 +79,20 @@ def test_a_registrar_cannot_move_a_pupil_to_another_schools_class(schools: dict[
     class_b = SchoolClass.objects.create(school=schools["b"], grade=5, letter="Б")
     client = signed_in(schools["registrar_a"])
     record = schools["pupil_a"]
-    response = client.post(f"/backoffice/registry/pupil/{record.pk}/change/", {
-        "surname": "Алексеев", "given_name": "Иван", "patronymic": "Петрович", "birth_date": "2012-05-01",
-        "snils": "", "school_class": class_b.pk, "status": "studying",
-        "guardians-TOTAL_FORMS": "0", "guardians-INITIAL_FORMS": "0"})
+    response = client.post(
+        f"/backoffice/registry/pupil/{record.pk}/change/",
+        {
+            "surname": "Алексеев",
+            "given_name": "Иван",
+            "patronymic": "Петрович",
+            "birth_date": "2012-05-01",
+            "snils": "",
+            "school_class": class_b.pk,
+            "status": "studying",
+            "guardians-TOTAL_FORMS": "0",
+            "guardians-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 200
     record.refresh_from_db()
     assert record.school_class.school == schools["a"]
@@ -71,17 +101,29 @@ def test_a_registrar_cannot_move_a_pupil_to_another_schools_class(schools: dict[
 def test_editing_a_pupil_is_validated_rekeyed_and_audited(schools: dict[str, Any]) -> None:
     client = signed_in(schools["registrar_a"])
     record = schools["pupil_a"]
-    form = {"surname": "Алексеев", "given_name": "Иван", "patronymic": "Петрович", "birth_date": "2012-05-01",
-            "school_class": record.school_class_id, "status": "studying",
-            "guardians-TOTAL_FORMS": "1", "guardians-INITIAL_FORMS": "0",
-            "guardians-0-surname": "Алексеева", "guardians-0-given_name": "Мария", "guardians-0-patronymic": "",
-            "guardians-0-relation": "mother", "guardians-0-phone": "8 916 123-45-67", "guardians-0-email": "",
-            "guardians-0-snils": ""}
+    form = {
+        "surname": "Алексеев",
+        "given_name": "Иван",
+        "patronymic": "Петрович",
+        "birth_date": "2012-05-01",
+        "school_class": record.school_class_id,
+        "status": "studying",
+        "guardians-TOTAL_FORMS": "1",
+        "guardians-INITIAL_FORMS": "0",
+        "guardians-0-surname": "Алексеева",
+        "guardians-0-given_name": "Мария",
+        "guardians-0-patronymic": "",
+        "guardians-0-relation": "mother",
+        "guardians-0-phone": "8 916 123-45-67",
+        "guardians-0-email": "",
+        "guardians-0-snils": "",
+    }
     bad = client.post(f"/backoffice/registry/pupil/{record.pk}/change/", {**form, "snils": "112-233-445 96"})
     assert bad.status_code == 200
     assert Guardian.objects.count() == 0
-    good = client.post(f"/backoffice/registry/pupil/{record.pk}/change/", {**form, "snils": "112-233-445 95",
-                                                                           "surname": "Алексеёв"})
+    good = client.post(
+        f"/backoffice/registry/pupil/{record.pk}/change/", {**form, "snils": "112-233-445 95", "surname": "Алексеёв"}
+    )
     assert good.status_code == 302
     record.refresh_from_db()
     assert (record.snils, record.surname, record.fio_key) == ("11223344595", "Алексеёв", "алексеев|иван|петрович")
@@ -115,8 +157,10 @@ def test_pupils_are_not_deleted_in_the_backoffice(schools: dict[str, Any]) -> No
     assert client.get(f"/backoffice/registry/pupil/{schools['pupil_a'].pk}/delete/").status_code == 403
 
 
-HEADER = ("class;pupil_surname;pupil_name;pupil_patronymic;pupil_birth_date;pupil_snils;guardian_surname;"
-          "guardian_name;guardian_patronymic;guardian_relation;guardian_phone;guardian_email;guardian_snils\n")
+HEADER = (
+    "class;pupil_surname;pupil_name;pupil_patronymic;pupil_birth_date;pupil_snils;guardian_surname;"
+    "guardian_name;guardian_patronymic;guardian_relation;guardian_phone;guardian_email;guardian_snils\n"
+)
 
 
 def upload(client: Client, school: School, text: str) -> Any:
@@ -128,8 +172,9 @@ def upload(client: Client, school: School, text: str) -> Any:
 
 def test_the_import_in_the_backoffice_reports_what_it_did(schools: dict[str, Any]) -> None:
     client = signed_in(schools["registrar_a"])
-    response = upload(client, schools["a"], HEADER + "5Б;Волков;Пётр;Ильич;01.02.2014;;Волкова;Анна;;мать;"
-                                                     "+79165550000;;\n")
+    response = upload(
+        client, schools["a"], HEADER + "5Б;Волков;Пётр;Ильич;01.02.2014;;Волкова;Анна;;мать;+79165550000;;\n"
+    )
     report = response.context["report"]
     assert (report.pupils_created, report.guardians_created) == (1, 1)
     assert Pupil.objects.filter(school=schools["a"], surname="Волков").exists()
@@ -137,11 +182,15 @@ def test_the_import_in_the_backoffice_reports_what_it_did(schools: dict[str, Any
 
 def test_a_bad_file_lists_every_problem_and_imports_nothing(schools: dict[str, Any]) -> None:
     client = signed_in(schools["registrar_a"])
-    response = upload(client, schools["a"], HEADER + "5Б;Волков;Пётр;;01.02.2099;;;;;;;;\n"
-                                                     "0Я;;Анна;;01.02.2014;112-233-445 96;;;;;;;\n")
+    response = upload(
+        client,
+        schools["a"],
+        HEADER + "5Б;Волков;Пётр;;01.02.2099;;;;;;;;\n0Я;;Анна;;01.02.2014;112-233-445 96;;;;;;;\n",
+    )
     problems = {(error.row, error.column, error.code) for error in response.context["errors"]}
     assert {(2, "pupil_birth_date"), (3, "class"), (3, "pupil_surname"), (3, "pupil_snils")} <= {
-        (row, column) for row, column, _code in problems}
+        (row, column) for row, column, _code in problems
+    }
     assert 'id="import-errors"' in response.content.decode()
     assert not Pupil.objects.filter(surname="Волков").exists()
 
@@ -172,8 +221,10 @@ def test_the_queue_shows_the_difference_and_approval_links(schools: dict[str, An
     assert 'data-field="patronymic"' in page
     assert "Петрович" in page
     assert "Павлович" in page
-    response = client.post(f"/backoffice/registry/linkrequest/{pending_request.pk}/decide/",
-                           {"decision": "approve", "pupil": schools["pupil_a"].pk})
+    response = client.post(
+        f"/backoffice/registry/linkrequest/{pending_request.pk}/decide/",
+        {"decision": "approve", "pupil": schools["pupil_a"].pk},
+    )
     assert response.status_code == 302
     pending_request.refresh_from_db()
     assert pending_request.state == "linked"
@@ -182,8 +233,10 @@ def test_the_queue_shows_the_difference_and_approval_links(schools: dict[str, An
 
 def test_rejection_keeps_the_reason_for_the_person(schools: dict[str, Any], pending_request: Any) -> None:
     client = signed_in(schools["registrar_a"])
-    client.post(f"/backoffice/registry/linkrequest/{pending_request.pk}/decide/",
-                {"decision": "reject", "reason": "Принесите свидетельство о рождении"})
+    client.post(
+        f"/backoffice/registry/linkrequest/{pending_request.pk}/decide/",
+        {"decision": "reject", "reason": "Принесите свидетельство о рождении"},
+    )
     pending_request.refresh_from_db()
     assert (pending_request.state, pending_request.reason) == ("rejected", "Принесите свидетельство о рождении")
     assert Pupil.objects.get(pk=schools["pupil_a"].pk).account is None
@@ -217,17 +270,37 @@ def test_removing_a_guardian_row_ends_the_grants_that_guardian_made(schools: dic
 
     def row(index: int, guardian: Guardian, delete: bool) -> dict[str, str]:
         prefix = f"guardians-{index}-"
-        fields = {"id": str(guardian.pk), "pupil": str(record.pk), "surname": guardian.surname,
-                  "given_name": guardian.given_name, "patronymic": "", "relation": guardian.relation,
-                  "phone": "", "email": "", "snils": ""}
+        fields = {
+            "id": str(guardian.pk),
+            "pupil": str(record.pk),
+            "surname": guardian.surname,
+            "given_name": guardian.given_name,
+            "patronymic": "",
+            "relation": guardian.relation,
+            "phone": "",
+            "email": "",
+            "snils": "",
+        }
         if delete:
             fields["DELETE"] = "on"
         return {prefix + name: value for name, value in fields.items()}
 
-    response = signed_in(schools["registrar_a"]).post(f"/backoffice/registry/pupil/{record.pk}/change/", {
-        "surname": record.surname, "given_name": record.given_name, "patronymic": "", "birth_date": "2012-05-01",
-        "snils": "", "school_class": record.school_class_id, "status": "studying",
-        "guardians-TOTAL_FORMS": "2", "guardians-INITIAL_FORMS": "2", **row(0, removed, True), **row(1, kept, False)})
+    response = signed_in(schools["registrar_a"]).post(
+        f"/backoffice/registry/pupil/{record.pk}/change/",
+        {
+            "surname": record.surname,
+            "given_name": record.given_name,
+            "patronymic": "",
+            "birth_date": "2012-05-01",
+            "snils": "",
+            "school_class": record.school_class_id,
+            "status": "studying",
+            "guardians-TOTAL_FORMS": "2",
+            "guardians-INITIAL_FORMS": "2",
+            **row(0, removed, True),
+            **row(1, kept, False),
+        },
+    )
 
     assert response.status_code == 302, response.content.decode()[:2000]
     assert not Guardian.objects.filter(pk=removed.pk).exists()
@@ -235,5 +308,6 @@ def test_removing_a_guardian_row_ends_the_grants_that_guardian_made(schools: dic
     made_by_father.refresh_from_db()
     assert (made_by_mother.state, made_by_mother.end_reason) == (Grant.State.REVOKED, "guardian_link_ended")
     assert made_by_father.state == Grant.State.ACTIVE
-    assert AuditEvent.objects.filter(action="registry.record_deleted",
-                                     target=f"registry.guardian:{removed.pk}").exists()
+    assert AuditEvent.objects.filter(
+        action="registry.record_deleted", target=f"registry.guardian:{removed.pk}"
+    ).exists()

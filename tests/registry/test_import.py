@@ -76,18 +76,37 @@ NO_GUARDIAN = {name: "" for name in COLUMNS if name.startswith("guardian_")}
 
 
 def father(**cells: Any) -> dict[str, Any]:
-    return row(**{"guardian_surname": "Смирнов", "guardian_name": "Андрей", "guardian_patronymic": "Петрович",
-                  "guardian_relation": "отец", "guardian_phone": "8 916 000-00-02", "guardian_email": "",
-                  "guardian_snils": "", **cells})
+    return row(
+        **{
+            "guardian_surname": "Смирнов",
+            "guardian_name": "Андрей",
+            "guardian_patronymic": "Петрович",
+            "guardian_relation": "отец",
+            "guardian_phone": "8 916 000-00-02",
+            "guardian_email": "",
+            "guardian_snils": "",
+            **cells,
+        }
+    )
 
 
 def sister(**cells: Any) -> dict[str, Any]:
-    return row(**{"class": "3Б", "pupil_name": "Алиса", "pupil_surname": "Смирнова", "pupil_patronymic": "Андреевна",
-                  "pupil_birth_date": "2019-05-02", "pupil_snils": "", **cells})
+    return row(
+        **{
+            "class": "3Б",
+            "pupil_name": "Алиса",
+            "pupil_surname": "Смирнова",
+            "pupil_patronymic": "Андреевна",
+            "pupil_birth_date": "2019-05-02",
+            "pupil_snils": "",
+            **cells,
+        }
+    )
 
 
-def csv_bytes(rows: list[dict[str, Any]], *, delimiter: str = ";", bom: bool = False,
-              header: list[str] | None = None) -> bytes:
+def csv_bytes(
+    rows: list[dict[str, Any]], *, delimiter: str = ";", bom: bool = False, header: list[str] | None = None
+) -> bytes:
     header = list(COLUMNS) if header is None else header
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
@@ -139,17 +158,42 @@ def assert_nothing_written() -> None:
 
 
 def counts(report: ImportReport) -> tuple[int, ...]:
-    return (report.pupils_created, report.pupils_updated, report.pupils_unchanged,
-            report.guardians_created, report.guardians_updated, report.guardians_unchanged, report.classes_created)
+    return (
+        report.pupils_created,
+        report.pupils_updated,
+        report.pupils_unchanged,
+        report.guardians_created,
+        report.guardians_updated,
+        report.guardians_unchanged,
+        report.classes_created,
+    )
 
 
 # --- A clean file -------------------------------------------------------------------------------
 
 
 def test_a_clean_file_creates_classes_pupils_and_guardians(school: School) -> None:
-    report = run(school, csv_bytes([row(), father(), sister(), row(**{
-        "class": "11 б", "pupil_surname": "Ёлкина", "pupil_name": "Мария", "pupil_patronymic": "",
-        "pupil_birth_date": "01.09.2008", "pupil_snils": "", **NO_GUARDIAN})]))
+    report = run(
+        school,
+        csv_bytes(
+            [
+                row(),
+                father(),
+                sister(),
+                row(
+                    **{
+                        "class": "11 б",
+                        "pupil_surname": "Ёлкина",
+                        "pupil_name": "Мария",
+                        "pupil_patronymic": "",
+                        "pupil_birth_date": "01.09.2008",
+                        "pupil_snils": "",
+                        **NO_GUARDIAN,
+                    }
+                ),
+            ]
+        ),
+    )
 
     assert report.rows == 4
     assert counts(report) == (3, 0, 0, 3, 0, 0, 3)
@@ -161,7 +205,11 @@ def test_a_clean_file_creates_classes_pupils_and_guardians(school: School) -> No
     dad, mother = artyom.guardians.order_by("relation")
     assert (dad.relation, dad.phone, dad.email, dad.snils) == ("father", "+79160000002", "", "")
     assert (mother.relation, mother.phone, mother.email, mother.snils) == (
-        "mother", "+79160000001", "olga.smirnova@example.ru", digits(MOTHER_SNILS))
+        "mother",
+        "+79160000001",
+        "olga.smirnova@example.ru",
+        digits(MOTHER_SNILS),
+    )
     alice = Pupil.objects.get(given_name="Алиса")
     assert alice.snils is None
     assert alice.guardians.get().fio_key == mother.fio_key
@@ -192,8 +240,10 @@ def test_csv_with_either_delimiter_with_or_without_bom(school: School, delimiter
 
 def test_header_names_are_trimmed_and_case_insensitive_and_optional_columns_may_be_absent(school: School) -> None:
     header = [" Class ", "PUPIL_SURNAME", "Pupil_Name", "pupil_birth_date"]
-    data = csv_bytes([{" Class ": "7А", "PUPIL_SURNAME": "Смирнов", "Pupil_Name": "Артём",
-                       "pupil_birth_date": "14.03.2013"}], header=header)
+    data = csv_bytes(
+        [{" Class ": "7А", "PUPIL_SURNAME": "Смирнов", "Pupil_Name": "Артём", "pupil_birth_date": "14.03.2013"}],
+        header=header,
+    )
     assert counts(run(school, data)) == (1, 0, 0, 0, 0, 0, 1)
     assert Pupil.objects.get().patronymic == ""
 
@@ -205,21 +255,39 @@ def test_dates_as_dd_mm_yyyy_or_iso(school: School, written: str) -> None:
     assert Pupil.objects.get().birth_date == expected
 
 
-@pytest.mark.parametrize(("written", "relation"), [
-    ("мать", "mother"), ("Мать", "mother"), ("mother", "mother"), ("MOTHER", "mother"),
-    ("отец", "father"), ("father", "father"),
-    ("опекун", "guardian"), ("Попечитель", "guardian"), ("guardian", "guardian"),
-    ("законный представитель", "legal_representative"), ("Законный  Представитель", "legal_representative"),
-    ("legal representative", "legal_representative"),
-])
+@pytest.mark.parametrize(
+    ("written", "relation"),
+    [
+        ("мать", "mother"),
+        ("Мать", "mother"),
+        ("mother", "mother"),
+        ("MOTHER", "mother"),
+        ("отец", "father"),
+        ("father", "father"),
+        ("опекун", "guardian"),
+        ("Попечитель", "guardian"),
+        ("guardian", "guardian"),
+        ("законный представитель", "legal_representative"),
+        ("Законный  Представитель", "legal_representative"),
+        ("legal representative", "legal_representative"),
+    ],
+)
 def test_relations_as_a_registrar_writes_them(school: School, written: str, relation: str) -> None:
     run(school, csv_bytes([row(guardian_relation=written)]))
     assert Guardian.objects.get().relation == relation
 
 
-@pytest.mark.parametrize(("written", "grade", "letter"), [
-    ("7А", 7, "А"), ("7 А", 7, "А"), ("11Б", 11, "Б"), ("11б", 11, "Б"), ("1-В", 1, "В"), (" 5я ", 5, "Я"),
-])
+@pytest.mark.parametrize(
+    ("written", "grade", "letter"),
+    [
+        ("7А", 7, "А"),
+        ("7 А", 7, "А"),
+        ("11Б", 11, "Б"),
+        ("11б", 11, "Б"),
+        ("1-В", 1, "В"),
+        (" 5я ", 5, "Я"),
+    ],
+)
 def test_class_spellings(school: School, written: str, grade: int, letter: str) -> None:
     run(school, csv_bytes([row(**{"class": written})]))
     school_class = Pupil.objects.get().school_class
@@ -228,13 +296,19 @@ def test_class_spellings(school: School, written: str, grade: int, letter: str) 
 
 def test_xlsx_with_date_cells_numbers_and_a_blank_row(school: School) -> None:
     excel_date = datetime(2013, 3, 14)  # noqa: DTZ001 - spreadsheet cells know no time zone
-    data = xlsx_bytes([
-        row(pupil_birth_date=excel_date, pupil_snils=int(digits(PUPIL_SNILS)),
-            guardian_phone=79160000001, guardian_snils=float(digits(MOTHER_SNILS))),
-        None,
-        father(pupil_birth_date=date(2013, 3, 14), pupil_snils=int(digits(PUPIL_SNILS))),
-        sister(pupil_snils=snils(1_234)),  # an old SNILS, from before checksums
-    ])
+    data = xlsx_bytes(
+        [
+            row(
+                pupil_birth_date=excel_date,
+                pupil_snils=int(digits(PUPIL_SNILS)),
+                guardian_phone=79160000001,
+                guardian_snils=float(digits(MOTHER_SNILS)),
+            ),
+            None,
+            father(pupil_birth_date=date(2013, 3, 14), pupil_snils=int(digits(PUPIL_SNILS))),
+            sister(pupil_snils=snils(1_234)),  # an old SNILS, from before checksums
+        ]
+    )
     report = run(school, data, "registry.xlsx")
     assert report.rows == 3
     assert counts(report) == (2, 0, 0, 3, 0, 0, 2)
@@ -260,34 +334,37 @@ FUTURE = (timezone.localdate() + timedelta(days=1)).strftime("%d.%m.%Y")
 BAD_CHECKSUM = PUPIL_SNILS[:-1] + str((int(PUPIL_SNILS[-1]) + 1) % 10)
 
 
-@pytest.mark.parametrize(("column", "value", "code"), [
-    ("class", "", "class_required"),
-    ("class", "7A", "class_format"),  # a Latin A
-    ("class", "12А", "class_format"),
-    ("class", "0А", "class_format"),
-    ("class", "7АБ", "class_format"),
-    ("pupil_surname", "", "name_required"),
-    ("pupil_surname", "Смирнов2", "name_characters"),
-    ("pupil_surname", "Smirnов", "name_mixed_scripts"),
-    ("pupil_name", "  ", "name_required"),
-    ("pupil_patronymic", "Андреевич!", "name_characters"),
-    ("pupil_birth_date", "", "birth_date_required"),
-    ("pupil_birth_date", "31.02.2013", "birth_date_format"),
-    ("pupil_birth_date", "2013/03/14", "birth_date_format"),
-    ("pupil_birth_date", FUTURE, "birth_date_future"),
-    ("pupil_birth_date", "01.01.1899", "birth_date_too_old"),
-    ("pupil_snils", "123-456", "snils_format"),
-    ("pupil_snils", BAD_CHECKSUM, "snils_checksum"),
-    ("guardian_surname", "", "guardian_incomplete"),
-    ("guardian_name", "", "guardian_incomplete"),
-    ("guardian_relation", "", "guardian_incomplete"),
-    ("guardian_relation", "тётя", "relation_unknown"),
-    ("guardian_name", "Ольга-", "name_characters"),
-    ("guardian_phone", "12345", "phone_format"),
-    ("guardian_phone", "+7 495 123-45-67", "phone_not_mobile"),
-    ("guardian_email", "olga@", "email_format"),
-    ("guardian_snils", BAD_CHECKSUM, "snils_checksum"),
-])
+@pytest.mark.parametrize(
+    ("column", "value", "code"),
+    [
+        ("class", "", "class_required"),
+        ("class", "7A", "class_format"),  # a Latin A
+        ("class", "12А", "class_format"),
+        ("class", "0А", "class_format"),
+        ("class", "7АБ", "class_format"),
+        ("pupil_surname", "", "name_required"),
+        ("pupil_surname", "Смирнов2", "name_characters"),
+        ("pupil_surname", "Smirnов", "name_mixed_scripts"),
+        ("pupil_name", "  ", "name_required"),
+        ("pupil_patronymic", "Андреевич!", "name_characters"),
+        ("pupil_birth_date", "", "birth_date_required"),
+        ("pupil_birth_date", "31.02.2013", "birth_date_format"),
+        ("pupil_birth_date", "2013/03/14", "birth_date_format"),
+        ("pupil_birth_date", FUTURE, "birth_date_future"),
+        ("pupil_birth_date", "01.01.1899", "birth_date_too_old"),
+        ("pupil_snils", "123-456", "snils_format"),
+        ("pupil_snils", BAD_CHECKSUM, "snils_checksum"),
+        ("guardian_surname", "", "guardian_incomplete"),
+        ("guardian_name", "", "guardian_incomplete"),
+        ("guardian_relation", "", "guardian_incomplete"),
+        ("guardian_relation", "тётя", "relation_unknown"),
+        ("guardian_name", "Ольга-", "name_characters"),
+        ("guardian_phone", "12345", "phone_format"),
+        ("guardian_phone", "+7 495 123-45-67", "phone_not_mobile"),
+        ("guardian_email", "olga@", "email_format"),
+        ("guardian_snils", BAD_CHECKSUM, "snils_checksum"),
+    ],
+)
 def test_each_bad_cell_is_named_and_nothing_is_written(school: School, column: str, value: str, code: str) -> None:
     data = csv_bytes([father(), row(**{column: value}), sister()])
     assert problems(school, data) == [(3, column, code)]
@@ -324,11 +401,14 @@ def test_one_guardian_of_two_children_keeps_one_snils(school: School) -> None:
     assert set(Guardian.objects.values_list("snils", flat=True)) == {digits(MOTHER_SNILS)}
 
 
-@pytest.mark.parametrize(("cells", "column"), [
-    ({"class": "8А"}, "class"),
-    ({"pupil_snils": OTHER_SNILS}, "pupil_snils"),
-    ({"pupil_snils": ""}, "pupil_snils"),
-])
+@pytest.mark.parametrize(
+    ("cells", "column"),
+    [
+        ({"class": "8А"}, "class"),
+        ({"pupil_snils": OTHER_SNILS}, "pupil_snils"),
+        ({"pupil_snils": ""}, "pupil_snils"),
+    ],
+)
 def test_the_same_pupil_with_different_data_in_two_rows(school: School, cells: dict[str, str], column: str) -> None:
     assert problems(school, csv_bytes([row(), father(**cells)])) == [(3, column, "pupil_conflict")]
 
@@ -362,16 +442,18 @@ def test_a_guardian_snils_held_by_a_registry_pupil(school: School, other_school:
 
 
 def test_every_problem_is_reported_at_once(school: School) -> None:
-    data = csv_bytes([
-        row(),                                                        # 2 fine
-        row(pupil_name="", guardian_phone="12345"),                   # 3 two cells
-        sister(pupil_birth_date=FUTURE),                              # 4
-        father(**{"class": "7Z"}),                                    # 5
-        sister(pupil_name="Вера", pupil_snils=PUPIL_SNILS),           # 6 Artyom's SNILS
-        row(guardian_email="nope"),                                   # 7
-        father(guardian_relation="дядя"),                             # 8
-        sister(pupil_name="Ника", pupil_birth_date="2018-01-01", guardian_snils=BAD_CHECKSUM),  # 9
-    ])
+    data = csv_bytes(
+        [
+            row(),  # 2 fine
+            row(pupil_name="", guardian_phone="12345"),  # 3 two cells
+            sister(pupil_birth_date=FUTURE),  # 4
+            father(**{"class": "7Z"}),  # 5
+            sister(pupil_name="Вера", pupil_snils=PUPIL_SNILS),  # 6 Artyom's SNILS
+            row(guardian_email="nope"),  # 7
+            father(guardian_relation="дядя"),  # 8
+            sister(pupil_name="Ника", pupil_birth_date="2018-01-01", guardian_snils=BAD_CHECKSUM),  # 9
+        ]
+    )
     assert problems(school, data) == [
         (3, "pupil_name", "name_required"),
         (3, "guardian_phone", "phone_format"),
@@ -391,11 +473,13 @@ def test_messages_are_readable_and_translated(school: School) -> None:
         run(school, data)
     [error] = rejected.value.errors
     with translation.override("en"):
-        assert str(error) == ("row 2, column pupil_snils: This SNILS has a wrong check number. "
-                              "Please check the digits against your card.")
+        assert str(error) == (
+            "row 2, column pupil_snils: This SNILS has a wrong check number. Please check the digits against your card."
+        )
     with translation.override("ru"):
-        assert str(error) == ("row 2, column pupil_snils: В СНИЛС не сходится контрольное число. "
-                              "Пожалуйста, сверьте цифры с документом.")
+        assert str(error) == (
+            "row 2, column pupil_snils: В СНИЛС не сходится контрольное число. Пожалуйста, сверьте цифры с документом."
+        )
 
 
 def test_too_many_problems_are_cut_short(school: School) -> None:
@@ -407,24 +491,30 @@ def test_too_many_problems_are_cut_short(school: School) -> None:
     assert errors[-1].code == "too_many_errors"
 
 
-@pytest.mark.parametrize(("header", "expected"), [
-    ([c for c in COLUMNS if c != "pupil_birth_date"], [(1, "pupil_birth_date", "column_missing")]),
-    ([c for c in COLUMNS if c != "guardian_relation"], [(1, "guardian_relation", "column_missing")]),
-    ([*COLUMNS, "pupil_phone"], [(1, "pupil_phone", "column_unknown")]),
-    ([*COLUMNS, "Class"], [(1, "class", "column_duplicate")]),
-])
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ([c for c in COLUMNS if c != "pupil_birth_date"], [(1, "pupil_birth_date", "column_missing")]),
+        ([c for c in COLUMNS if c != "guardian_relation"], [(1, "guardian_relation", "column_missing")]),
+        ([*COLUMNS, "pupil_phone"], [(1, "pupil_phone", "column_unknown")]),
+        ([*COLUMNS, "Class"], [(1, "class", "column_duplicate")]),
+    ],
+)
 def test_a_bad_header_is_a_problem_of_the_file(school: School, header: list[str], expected: list[Any]) -> None:
     assert problems(school, csv_bytes([row()], header=header)) == expected
     assert_nothing_written()
 
 
-@pytest.mark.parametrize(("data", "filename", "code"), [
-    (b"", "registry.csv", "file_empty"),
-    (csv_bytes([]), "registry.csv", "file_empty"),
-    ("class;pupil_surname\n7А;Смирнов\n".encode("cp1251"), "registry.csv", "file_encoding"),
-    (b"PK\x03\x04 not really a zip", "registry.xlsx", "file_format"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old excel", "registry.xls", "file_format"),
-])
+@pytest.mark.parametrize(
+    ("data", "filename", "code"),
+    [
+        (b"", "registry.csv", "file_empty"),
+        (csv_bytes([]), "registry.csv", "file_empty"),
+        ("class;pupil_surname\n7А;Смирнов\n".encode("cp1251"), "registry.csv", "file_encoding"),
+        (b"PK\x03\x04 not really a zip", "registry.xlsx", "file_format"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old excel", "registry.xls", "file_format"),
+    ],
+)
 def test_an_unreadable_file(school: School, data: bytes, filename: str, code: str) -> None:
     assert problems(school, data, filename) == [(0, "", code)]
     assert_nothing_written()
@@ -434,8 +524,10 @@ def test_an_unreadable_file(school: School, data: bytes, filename: str, code: st
 
 
 def test_one_bad_row_among_many_good_ones_writes_nothing(school: School) -> None:
-    rows = [row(pupil_surname="Смирнов" + "а" * (n + 1), pupil_snils="", guardian_snils="",
-                **{"class": f"{n % 11 + 1}А"}) for n in range(50)]
+    rows = [
+        row(pupil_surname="Смирнов" + "а" * (n + 1), pupil_snils="", guardian_snils="", **{"class": f"{n % 11 + 1}А"})
+        for n in range(50)
+    ]
     rows.insert(30, row(pupil_surname="Иванов", pupil_snils=BAD_CHECKSUM, guardian_snils=""))
     assert problems(school, csv_bytes(rows)) == [(32, "pupil_snils", "snils_checksum")]
     assert_nothing_written()
@@ -445,8 +537,14 @@ def test_one_bad_row_among_many_good_ones_writes_nothing(school: School) -> None
 
 
 def test_importing_the_same_file_again_changes_nothing(school: School) -> None:
-    data = csv_bytes([row(), father(), sister(), row(**{"class": "11Б", "pupil_surname": "Ёлкина",
-                                                      "pupil_snils": "", **NO_GUARDIAN})])
+    data = csv_bytes(
+        [
+            row(),
+            father(),
+            sister(),
+            row(**{"class": "11Б", "pupil_surname": "Ёлкина", "pupil_snils": "", **NO_GUARDIAN}),
+        ]
+    )
     run(school, data)
     before = {p.pk: (p.updated_at, p.public_id) for p in Pupil.objects.all()}
     guardians_before = list(Guardian.objects.order_by("pk").values())
@@ -461,18 +559,25 @@ def test_importing_the_same_file_again_changes_nothing(school: School) -> None:
 def test_an_edited_file_updates_in_place(school: School) -> None:
     run(school, csv_bytes([row(), father()]))
     artyom = Pupil.objects.get()
-    account = User.objects.create_user("artyom@example.ru", "x", surname="Смирнов", given_name="Артём",
-                                       phone="+79160000003")
+    account = User.objects.create_user(
+        "artyom@example.ru", "x", surname="Смирнов", given_name="Артём", phone="+79160000003"
+    )
     Pupil.objects.filter(pk=artyom.pk).update(account=account)
     mother = Guardian.objects.get(relation="mother")
-    mother_account = User.objects.create_user("olga@example.ru", "x", surname="Смирнова", given_name="Ольга",
-                                              phone="+79160000001")
+    mother_account = User.objects.create_user(
+        "olga@example.ru", "x", surname="Смирнова", given_name="Ольга", phone="+79160000001"
+    )
     Guardian.objects.filter(pk=mother.pk).update(account=mother_account)
 
-    report = run(school, csv_bytes([
-        row(**{"class": "8А"}, guardian_phone="+7 916 111-11-11", guardian_email=""),
-        father(**{"class": "8А"}),
-    ]))
+    report = run(
+        school,
+        csv_bytes(
+            [
+                row(**{"class": "8А"}, guardian_phone="+7 916 111-11-11", guardian_email=""),
+                father(**{"class": "8А"}),
+            ]
+        ),
+    )
 
     assert counts(report) == (0, 1, 0, 0, 1, 1, 1)
     moved = Pupil.objects.get()
@@ -530,8 +635,15 @@ def test_pupils_and_guardians_the_file_does_not_name_stay(school: School) -> Non
 
 def test_progress_is_reported(school: School) -> None:
     calls: list[tuple[int, int]] = []
-    rows = [row(pupil_surname="Смирнов" + "а" * (n % 40), pupil_birth_date=f"{n % 28 + 1:02d}.03.2013",
-                pupil_snils="", guardian_snils="") for n in range(2500)]
+    rows = [
+        row(
+            pupil_surname="Смирнов" + "а" * (n % 40),
+            pupil_birth_date=f"{n % 28 + 1:02d}.03.2013",
+            pupil_snils="",
+            guardian_snils="",
+        )
+        for n in range(2500)
+    ]
     run(school, csv_bytes(rows), progress=lambda done, total: calls.append((done, total)))
     assert calls[0] == (0, 2500)
     assert (1000, 2500) in calls
@@ -544,13 +656,15 @@ def link_task(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     asked: list[dict[str, Any]] = []
     module = types.ModuleType("registry.tasks")
     module.link_known_guardians = types.SimpleNamespace(  # type: ignore[attr-defined]
-        enqueue=lambda **kwargs: asked.append(kwargs))
+        enqueue=lambda **kwargs: asked.append(kwargs)
+    )
     monkeypatch.setitem(sys.modules, "registry.tasks", module)
     return asked
 
 
-def test_linking_is_asked_for_after_commit(school: School, link_task: list[dict[str, Any]],
-                                           django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+def test_linking_is_asked_for_after_commit(
+    school: School, link_task: list[dict[str, Any]], django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         run(school, csv_bytes([row()]))
         assert link_task == []  # not before the commit
@@ -560,8 +674,9 @@ def test_linking_is_asked_for_after_commit(school: School, link_task: list[dict[
     assert link_task == [{"school_id": school.pk}]
 
 
-def test_imports_work_without_the_linking_task(school: School, monkeypatch: pytest.MonkeyPatch,
-                                               django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+def test_imports_work_without_the_linking_task(
+    school: School, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
     monkeypatch.setitem(sys.modules, "registry.tasks", None)  # as if the module did not exist
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         run(school, csv_bytes([row()]))
@@ -569,15 +684,17 @@ def test_imports_work_without_the_linking_task(school: School, monkeypatch: pyte
 
 
 def test_the_linking_task_links_a_registered_mother_after_the_import(
-        school: School, register: Callable[..., Any], django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+    school: School, register: Callable[..., Any], django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
     mother = register()  # Смирнова Ольга Игоревна, +7 912 345-67-89 confirmed
     with django_capture_on_commit_callbacks(execute=True):
         run(school, csv_bytes([row(guardian_phone="+7 912 345-67-89", guardian_email="", guardian_snils="")]))
     assert Guardian.objects.get().account == mother
 
 
-def test_a_rejected_file_asks_for_nothing(school: School, link_task: list[dict[str, Any]],
-                                          django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+def test_a_rejected_file_asks_for_nothing(
+    school: School, link_task: list[dict[str, Any]], django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ImportRejected):
         run(school, csv_bytes([row(pupil_snils="1")]))
     assert link_task == []
@@ -655,23 +772,30 @@ def generated_rows(count: int, *, seed: int = 7, start: int = 0) -> list[dict[st
         surname = "Иванов" + "".join(rng.choice("абвгдежзиклмнопрстуф") for _ in range(6))
         pupil = {
             "class": f"{n % 11 + 1}{letters[n % 3]}",
-            "pupil_surname": surname, "pupil_name": rng.choice(["Иван", "Пётр", "Олег", "Илья"]),
+            "pupil_surname": surname,
+            "pupil_name": rng.choice(["Иван", "Пётр", "Олег", "Илья"]),
             "pupil_patronymic": rng.choice(["Иванович", "Петрович", ""]),
             "pupil_birth_date": (date(2008, 9, 1) + timedelta(days=rng.randrange(365 * 11))).strftime(
-                rng.choice(["%d.%m.%Y", "%Y-%m-%d"])),
+                rng.choice(["%d.%m.%Y", "%Y-%m-%d"])
+            ),
             "pupil_snils": snils(300_000_000 + n) if n % 4 else "",
         }
         guardians = rng.choice([0, 1, 2, 2])
         if not guardians:
             rows.append({**pupil, **NO_GUARDIAN})
         for g in range(guardians):
-            rows.append({
-                **pupil, "guardian_surname": surname + ("а" if g == 0 else ""),
-                "guardian_name": "Мария" if g == 0 else "Иван", "guardian_patronymic": "",
-                "guardian_relation": ("мать", "отец")[g], "guardian_phone": f"+7 916 {n:07d}",
-                "guardian_email": f"parent{n}-{g}@example.ru" if n % 2 else "",
-                "guardian_snils": snils(400_000_000 + 2 * n + g) if n % 3 == 0 else "",
-            })
+            rows.append(
+                {
+                    **pupil,
+                    "guardian_surname": surname + ("а" if g == 0 else ""),
+                    "guardian_name": "Мария" if g == 0 else "Иван",
+                    "guardian_patronymic": "",
+                    "guardian_relation": ("мать", "отец")[g],
+                    "guardian_phone": f"+7 916 {n:07d}",
+                    "guardian_email": f"parent{n}-{g}@example.ru" if n % 2 else "",
+                    "guardian_snils": snils(400_000_000 + 2 * n + g) if n % 3 == 0 else "",
+                }
+            )
     return rows
 
 
@@ -694,13 +818,31 @@ def snapshot(school: School, known: tuple[int, int]) -> dict[str, Any]:
     """A school's registry in terms both write paths must agree on: pupils and guardians that existed
     (ids up to ``known``) by their id, new ones without (their ids and public ids differ between runs)."""
     pupils = {
-        (p.fio_key, p.birth_date): (p.surname, p.given_name, p.patronymic, p.snils, str(p.school_class), p.status,
-                                    p.pk if p.pk <= known[0] else None)
+        (p.fio_key, p.birth_date): (
+            p.surname,
+            p.given_name,
+            p.patronymic,
+            p.snils,
+            str(p.school_class),
+            p.status,
+            p.pk if p.pk <= known[0] else None,
+        )
         for p in Pupil.objects.filter(school=school).select_related("school_class")
     }
     guardians = sorted(
-        (g.pupil.fio_key, str(g.pupil.birth_date), g.fio_key, g.surname, g.given_name, g.patronymic, g.relation,
-         g.phone, g.email, g.snils, g.pk if g.pk <= known[1] else None)
+        (
+            g.pupil.fio_key,
+            str(g.pupil.birth_date),
+            g.fio_key,
+            g.surname,
+            g.given_name,
+            g.patronymic,
+            g.relation,
+            g.phone,
+            g.email,
+            g.snils,
+            g.pk if g.pk <= known[1] else None,
+        )
         for g in Guardian.objects.filter(pupil__school=school).select_related("pupil")
     )
     classes = sorted(str(c) for c in SchoolClass.objects.filter(school=school))
@@ -713,14 +855,17 @@ class _Undo(Exception):
 
 def outcome(school: School, data: bytes, engine: Any) -> tuple[Any, Any]:
     """What an import on ``engine`` reports and leaves (then undone): counts and the registry, or the errors."""
-    known = (Pupil.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
-             Guardian.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
+    known = (
+        Pupil.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
+        Guardian.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
+    )
     result: tuple[Any, Any] = ((), None)
     try:
         with transaction.atomic():
             try:
-                report = run_import(school=school, data=data, filename="f.csv", actor=None, progress=None,
-                                    engine=engine)
+                report = run_import(
+                    school=school, data=data, filename="f.csv", actor=None, progress=None, engine=engine
+                )
                 result = (counts(report), snapshot(school, known))
             except ImportRejected as rejected:
                 result = ([(e.row, e.column, e.code) for e in rejected.errors], None)
@@ -739,8 +884,10 @@ def edited(rows: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any
         if pupil not in edits:
             pick = rng.random()
             edits[pupil] = (
-                {"class": "11Я"} if pick < 0.05
-                else {"pupil_surname": values["pupil_surname"] + "ин"} if pick < 0.08 and values["pupil_snils"]
+                {"class": "11Я"}
+                if pick < 0.05
+                else {"pupil_surname": values["pupil_surname"] + "ин"}
+                if pick < 0.08 and values["pupil_snils"]
                 else {}
             )
         values = {**values, **edits[pupil]}
@@ -771,7 +918,12 @@ def test_the_postgres_path_agrees_with_the_orm_path(school: School, other_school
         assert orm == postgres, name
     errors = outcome(school, csv_bytes(broken), "postgres")[0]
     assert {code for _row, _column, code in errors} == {
-        "class_format", "snils_duplicate", "pupil_conflict", "guardian_conflict", "snils_taken"}
+        "class_format",
+        "snils_duplicate",
+        "pupil_conflict",
+        "guardian_conflict",
+        "snils_taken",
+    }
 
     # With the registry filled, the same file changes nothing and an edited one updates in place alike.
     run_import(school=school, data=csv_bytes(clean), filename="f.csv", actor=None, progress=None, engine="orm")
@@ -780,7 +932,8 @@ def test_the_postgres_path_agrees_with_the_orm_path(school: School, other_school
         orm, postgres = outcome(school, data, "orm"), outcome(school, data, "postgres")
         assert orm == postgres, name
     pupils_created, pupils_updated, _same, _new, guardians_updated, *_rest = outcome(
-        school, csv_bytes(later), "postgres")[0]
+        school, csv_bytes(later), "postgres"
+    )[0]
     assert (pupils_created, pupils_updated > 20, guardians_updated > 10) == (50, True, True)
 
 
@@ -792,8 +945,9 @@ def phone_answer(parse: Callable[[str], str], text: str) -> str:
 
 
 spellings = st.builds(
-    lambda prefix, national, seps: prefix + seps[0] + national[:3] + seps[1] + national[3:6] + seps[2]
-    + national[6:8] + seps[3] + national[8:],
+    lambda prefix, national, seps: (
+        prefix + seps[0] + national[:3] + seps[1] + national[3:6] + seps[2] + national[6:8] + seps[3] + national[8:]
+    ),
     st.sampled_from(["+7", "8", "7", "", "+8", "+", "(+7)", "07"]),
     st.integers(min_value=0, max_value=10**10 - 1).map(lambda n: f"{n:010d}")
     | st.integers(min_value=9_000_000_000, max_value=9_999_999_999).map(str),

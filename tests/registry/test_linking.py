@@ -51,43 +51,88 @@ def make_school(code: str = "1234", name: str = "Школа № 1234") -> School
     return School.objects.create(code=code, name=name)
 
 
-def make_pupil(school: School, *, surname: str = "Смирнов", given_name: str = "Артём", patronymic: str = "Андреевич",
-               birth_date: date = date(2012, 5, 1), grade: int = 7, letter: str = "А", **extra: Any) -> Pupil:
+def make_pupil(
+    school: School,
+    *,
+    surname: str = "Смирнов",
+    given_name: str = "Артём",
+    patronymic: str = "Андреевич",
+    birth_date: date = date(2012, 5, 1),
+    grade: int = 7,
+    letter: str = "А",
+    **extra: Any,
+) -> Pupil:
     school_class, _ = SchoolClass.objects.get_or_create(school=school, grade=grade, letter=letter)
-    record = Pupil(school=school, school_class=school_class, surname=surname, given_name=given_name,
-                   patronymic=patronymic, birth_date=birth_date, **extra)
+    record = Pupil(
+        school=school,
+        school_class=school_class,
+        surname=surname,
+        given_name=given_name,
+        patronymic=patronymic,
+        birth_date=birth_date,
+        **extra,
+    )
     record.refresh_fio_key()
     record.save()
     return record
 
 
-def make_guardian(pupil: Pupil, *, surname: str = "Смирнова", given_name: str = "Ольга", patronymic: str = "Игоревна",
-                  relation: str = Guardian.Relation.MOTHER, **extra: Any) -> Guardian:
-    record = Guardian(pupil=pupil, surname=surname, given_name=given_name, patronymic=patronymic,
-                      relation=relation, **extra)
+def make_guardian(
+    pupil: Pupil,
+    *,
+    surname: str = "Смирнова",
+    given_name: str = "Ольга",
+    patronymic: str = "Игоревна",
+    relation: str = Guardian.Relation.MOTHER,
+    **extra: Any,
+) -> Guardian:
+    record = Guardian(
+        pupil=pupil, surname=surname, given_name=given_name, patronymic=patronymic, relation=relation, **extra
+    )
     record.refresh_fio_key()
     record.save()
     return record
 
 
 def make_registrar(register: Callable[..., User], school: School, client: Client) -> User:
-    user = register(client=client, surname="Петров", given_name="Сергей", patronymic="Иванович",
-                    email="registrar@example.ru", phone="+79160000006", snils="", birth_date="1975-01-01")
+    user = register(
+        client=client,
+        surname="Петров",
+        given_name="Сергей",
+        patronymic="Иванович",
+        email="registrar@example.ru",
+        phone="+79160000006",
+        snils="",
+        birth_date="1975-01-01",
+    )
     StaffMember.objects.create(school=school, account=user, role=StaffMember.Role.REGISTRAR)
     return user
 
 
 def child_form(school: School, **overrides: Any) -> dict[str, Any]:
-    data = {"kind": "guardian", "school": school.pk, "child_surname": "Смирнов", "child_given_name": "Артём",
-            "child_patronymic": "Андреевич", "child_birth_date": "2012-05-01"}
+    data = {
+        "kind": "guardian",
+        "school": school.pk,
+        "child_surname": "Смирнов",
+        "child_given_name": "Артём",
+        "child_patronymic": "Андреевич",
+        "child_birth_date": "2012-05-01",
+    }
     data.update(overrides)
     return data
 
 
 def register_artyom(register: Callable[..., User], client: Client, **overrides: Any) -> User:
     """The pupil's own account (a minor), in a browser of their own."""
-    data = {"surname": "Смирнов", "given_name": "Артём", "patronymic": "Андреевич", "email": "artyom@example.ru",
-            "phone": "+79160000003", "snils": formatted(ARTYOM_SNILS), "birth_date": "2012-05-01"}
+    data = {
+        "surname": "Смирнов",
+        "given_name": "Артём",
+        "patronymic": "Андреевич",
+        "email": "artyom@example.ru",
+        "phone": "+79160000003",
+        "snils": formatted(ARTYOM_SNILS),
+        "birth_date": "2012-05-01",
+    }
     data.update(overrides)
     return register(client=client, **data)
 
@@ -102,8 +147,10 @@ def requests_on_page(client: Client) -> list[dict[str, Any]]:
     """The person's requests as the cabinet shows them: state and the codes of what differs."""
     response = client.get(SCHOOL_URL)
     assert response.status_code == 200
-    return [{"state": row.state, "kind": row.kind, "codes": [problem.code for problem in row.problems]}
-            for row in response.context["links"].requests]
+    return [
+        {"state": row.state, "kind": row.kind, "codes": [problem.code for problem in row.problems]}
+        for row in response.context["links"].requests
+    ]
 
 
 @pytest.fixture
@@ -126,8 +173,9 @@ def test_a_pupil_whose_profile_matches_is_linked_at_once(register: Any, web: Com
     assert record.account == artyom
     request = LinkRequest.objects.get(account=artyom)
     assert (request.state, request.kind, request.differences, request.pupil) == ("linked", "pupil", [], record)
-    assert AuditEvent.objects.filter(action="registry.link", target=f"registry.pupil:{record.pk}",
-                                     actor=artyom).exists()
+    assert AuditEvent.objects.filter(
+        action="registry.link", target=f"registry.pupil:{record.pk}", actor=artyom
+    ).exists()
     assert AuditEvent.objects.filter(action="registry.link_request", target=f"registry.linkrequest:{request.pk}")
     page = web.get(SCHOOL_URL)
     assert [(s.student_id, s.relation) for s in page.context["links"].students] == [(str(record.public_id), "self")]
@@ -166,11 +214,19 @@ PUPIL_MISMATCHES = [
 ]
 
 
-@pytest.mark.parametrize(("registry", "profile", "codes", "secret"), PUPIL_MISMATCHES,
-                         ids=[case[2][0] + ("_missing" if case[1] else "") for case in PUPIL_MISMATCHES])
+@pytest.mark.parametrize(
+    ("registry", "profile", "codes", "secret"),
+    PUPIL_MISMATCHES,
+    ids=[case[2][0] + ("_missing" if case[1] else "") for case in PUPIL_MISMATCHES],
+)
 def test_a_pupil_mismatch_is_queued_with_its_field_and_no_link(
-    register: Any, web: CommittingClient, school: School, registry: dict[str, Any], profile: dict[str, Any],
-    codes: list[str], secret: str,
+    register: Any,
+    web: CommittingClient,
+    school: School,
+    registry: dict[str, Any],
+    profile: dict[str, Any],
+    codes: list[str],
+    secret: str,
 ) -> None:
     record = make_pupil(school, **registry)
     artyom = register_artyom(register, web, **profile)
@@ -198,8 +254,9 @@ GUARDIAN_MISMATCHES = [
 ]
 
 
-@pytest.mark.parametrize(("registry", "codes", "secret"), GUARDIAN_MISMATCHES,
-                         ids=["-".join(case[1]) for case in GUARDIAN_MISMATCHES])
+@pytest.mark.parametrize(
+    ("registry", "codes", "secret"), GUARDIAN_MISMATCHES, ids=["-".join(case[1]) for case in GUARDIAN_MISMATCHES]
+)
 def test_a_guardian_mismatch_is_queued_with_its_fields_and_no_link(
     register: Any, web: CommittingClient, school: School, registry: dict[str, Any], codes: list[str], secret: str
 ) -> None:
@@ -237,8 +294,16 @@ def test_asking_again_refreshes_the_same_pending_request_and_links_once_fixed(
     web.post(LINK_URL, {"kind": "pupil", "school": school.pk})
     assert LinkRequest.objects.filter(account=artyom).count() == 1
 
-    web.post("/cabinet/profile/", {"surname": "Смирнов", "given_name": "Артём", "patronymic": "Игоревич",
-                                   "birth_date": "2012-05-01", "snils": formatted(ARTYOM_SNILS)})
+    web.post(
+        "/cabinet/profile/",
+        {
+            "surname": "Смирнов",
+            "given_name": "Артём",
+            "patronymic": "Игоревич",
+            "birth_date": "2012-05-01",
+            "snils": formatted(ARTYOM_SNILS),
+        },
+    )
     web.post(LINK_URL, {"kind": "pupil", "school": school.pk})
 
     request = LinkRequest.objects.get(account=artyom)
@@ -255,7 +320,9 @@ def test_no_record_is_not_found_for_a_pupil_and_for_a_guardian(
     web.post(LINK_URL, {"kind": "pupil", "school": school.pk})
     web.post(LINK_URL, child_form(school, child_birth_date="2013-05-01"))
     assert sorted(LinkRequest.objects.filter(account=olga).values_list("kind", "state", "differences")) == [
-        ("guardian", "pending", ["not_found"]), ("pupil", "pending", ["not_found"])]
+        ("guardian", "pending", ["not_found"]),
+        ("pupil", "pending", ["not_found"]),
+    ]
     assert [row["codes"] for row in requests_on_page(web)] == [["not_found"], ["not_found"]]
 
 
@@ -336,9 +403,7 @@ def test_an_unknown_school_is_a_field_error(register: Any, web: CommittingClient
 # --- Separate accounts for a parent and a child ------------------------------------------------------------
 
 
-def test_the_pupil_cannot_also_be_a_guardian_of_themself(
-    register: Any, web: CommittingClient, school: School
-) -> None:
+def test_the_pupil_cannot_also_be_a_guardian_of_themself(register: Any, web: CommittingClient, school: School) -> None:
     # An adult pupil (an evening school), so that only the separate-accounts rule stands in the way; the
     # registry lists them, by mistake, as their own guardian too.
     record = make_pupil(school, snils=ARTYOM_SNILS, birth_date=date(2000, 5, 1))
@@ -357,9 +422,7 @@ def test_the_pupil_cannot_also_be_a_guardian_of_themself(
     assert not Guardian.objects.filter(account=artyom).exists()
 
 
-def test_a_guardian_of_a_pupil_cannot_link_as_that_pupil(
-    register: Any, web: CommittingClient, school: School
-) -> None:
+def test_a_guardian_of_a_pupil_cannot_link_as_that_pupil(register: Any, web: CommittingClient, school: School) -> None:
     # The school typed the mother's SNILS into the child's record: asking as a pupil finds that child.
     record = make_pupil(school, snils=OLGA_SNILS)
     row = make_guardian(record, phone=OLGA_PHONE)
@@ -386,7 +449,10 @@ def pending_pupil(register: Any, web: CommittingClient, school: School) -> dict[
 
 
 def test_registrar_sees_both_values_corrects_the_record_and_approves(
-    pending_pupil: dict[str, Any], register: Any, make_client: Callable[[], CommittingClient], school: School,
+    pending_pupil: dict[str, Any],
+    register: Any,
+    make_client: Callable[[], CommittingClient],
+    school: School,
     web: CommittingClient,
 ) -> None:
     registrar = make_registrar(register, school, make_client())
@@ -407,8 +473,9 @@ def test_registrar_sees_both_values_corrects_the_record_and_approves(
     record.refresh_from_db()
     assert record.account == pending_pupil["artyom"]
     assert AuditEvent.objects.filter(action="registry.link_request_approved", actor=registrar).exists()
-    assert AuditEvent.objects.filter(action="registry.link", actor=registrar,
-                                     target=f"registry.pupil:{record.pk}").exists()
+    assert AuditEvent.objects.filter(
+        action="registry.link", actor=registrar, target=f"registry.pupil:{record.pk}"
+    ).exists()
     assert requests_on_page(web) == [{"state": "linked", "kind": "pupil", "codes": []}]
     with pytest.raises(DomainError) as twice:
         linking.approve_link_request(registrar=registrar, request_id=found.pk)
@@ -416,7 +483,10 @@ def test_registrar_sees_both_values_corrects_the_record_and_approves(
 
 
 def test_registrar_rejects_with_a_reason_the_person_reads(
-    pending_pupil: dict[str, Any], register: Any, make_client: Callable[[], CommittingClient], school: School,
+    pending_pupil: dict[str, Any],
+    register: Any,
+    make_client: Callable[[], CommittingClient],
+    school: School,
     web: CommittingClient,
 ) -> None:
     registrar = make_registrar(register, school, make_client())
@@ -502,8 +572,7 @@ def test_a_registrar_cannot_link_a_pupil_of_another_school(
     elsewhere = make_pupil(make_school("9999", "Школа № 9999"), surname="Другой")
     registrar = make_registrar(register, school, make_client())
     with pytest.raises(NotFound):
-        linking.approve_link_request(registrar=registrar, request_id=pending_pupil["request"].pk,
-                                     pupil_id=elsewhere.pk)
+        linking.approve_link_request(registrar=registrar, request_id=pending_pupil["request"].pk, pupil_id=elsewhere.pk)
 
 
 # --- Ending a link -----------------------------------------------------------------------------------------
@@ -540,11 +609,12 @@ def test_ending_a_link_is_audited_and_only_for_the_person_or_the_registrar(
 # --- The other direction: registry guardians find their accounts -------------------------------------------
 
 
-@pytest.mark.parametrize("identifier", [{"phone": OLGA_PHONE}, {"email": "OLGA@example.ru"}, {"snils": OLGA_SNILS}],
-                         ids=["phone", "email", "snils"])
-def test_confirming_contacts_links_a_known_guardian(
-    register: Any, school: School, identifier: dict[str, str]
-) -> None:
+@pytest.mark.parametrize(
+    "identifier",
+    [{"phone": OLGA_PHONE}, {"email": "OLGA@example.ru"}, {"snils": OLGA_SNILS}],
+    ids=["phone", "email", "snils"],
+)
+def test_confirming_contacts_links_a_known_guardian(register: Any, school: School, identifier: dict[str, str]) -> None:
     row = make_guardian(make_pupil(school), **identifier)
     olga = register()
     row.refresh_from_db()
@@ -575,16 +645,22 @@ def test_an_unconfirmed_phone_does_not_link(register: Any, web: CommittingClient
     assert row.account == olga
 
 
-def test_the_reverse_task_skips_minors_and_other_schools(
-    register: Any, web: CommittingClient, school: School
-) -> None:
+def test_the_reverse_task_skips_minors_and_other_schools(register: Any, web: CommittingClient, school: School) -> None:
     row = make_guardian(make_pupil(school, birth_date=date(2024, 1, 1)), phone=OLGA_PHONE)
     olga = register(birth_date="2009-01-01")  # a minor with the mother's name and phone
     row.refresh_from_db()
     assert row.account is None
 
-    web.post("/cabinet/profile/", {"surname": "Смирнова", "given_name": "Ольга", "patronymic": "Игоревна",
-                                   "birth_date": "1986-03-14", "snils": formatted(OLGA_SNILS)})
+    web.post(
+        "/cabinet/profile/",
+        {
+            "surname": "Смирнова",
+            "given_name": "Ольга",
+            "patronymic": "Игоревна",
+            "birth_date": "1986-03-14",
+            "snils": formatted(OLGA_SNILS),
+        },
+    )
     elsewhere = make_guardian(make_pupil(make_school("9999", "Школа № 9999"), surname="Иванов"), phone=OLGA_PHONE)
     assert link_known_guardians.enqueue(school_id=school.pk).return_value == 1
 
@@ -593,9 +669,7 @@ def test_the_reverse_task_skips_minors_and_other_schools(
     assert (row.account, elsewhere.account) == (olga, None)
 
 
-def test_an_auto_link_settles_the_persons_pending_request(
-    register: Any, web: CommittingClient, school: School
-) -> None:
+def test_an_auto_link_settles_the_persons_pending_request(register: Any, web: CommittingClient, school: School) -> None:
     olga = register()
     row = make_guardian(make_pupil(school))
     web.post(LINK_URL, child_form(school))

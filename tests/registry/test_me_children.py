@@ -30,22 +30,37 @@ def test_a_guardian_with_two_children_sees_both(register: Any, web: CommittingCl
     school = make_school()
     other_school = make_school("5678", "Гимназия № 5678")
     older = make_pupil(school, snils=ARTYOM_SNILS)
-    younger = make_pupil(other_school, given_name="Мария", patronymic="Андреевна", birth_date=date(2016, 9, 1),
-                         grade=3, letter="Б")
+    younger = make_pupil(
+        other_school, given_name="Мария", patronymic="Андреевна", birth_date=date(2016, 9, 1), grade=3, letter="Б"
+    )
     make_guardian(older, phone=OLGA_PHONE)
     make_guardian(younger, phone=OLGA_PHONE)
     register()
     web.post(LINK_URL, child_form(school))
-    web.post(LINK_URL, child_form(other_school, child_given_name="Мария", child_patronymic="Андреевна",
-                                  child_birth_date="2016-09-01"))
+    web.post(
+        LINK_URL,
+        child_form(other_school, child_given_name="Мария", child_patronymic="Андреевна", child_birth_date="2016-09-01"),
+    )
 
     children = web.get("/api/v1/me").json()["children"]
 
     assert children == [
-        {"student_id": str(older.public_id), "full_name": "Смирнов Артём Андреевич", "school": "Школа № 1234",
-         "class_name": "7А", "relation": "guardian", "services": SERVICES},
-        {"student_id": str(younger.public_id), "full_name": "Смирнов Мария Андреевна", "school": "Гимназия № 5678",
-         "class_name": "3Б", "relation": "guardian", "services": SERVICES},
+        {
+            "student_id": str(older.public_id),
+            "full_name": "Смирнов Артём Андреевич",
+            "school": "Школа № 1234",
+            "class_name": "7А",
+            "relation": "guardian",
+            "services": SERVICES,
+        },
+        {
+            "student_id": str(younger.public_id),
+            "full_name": "Смирнов Мария Андреевна",
+            "school": "Гимназия № 5678",
+            "class_name": "3Б",
+            "relation": "guardian",
+            "services": SERVICES,
+        },
     ]
 
 
@@ -58,9 +73,16 @@ def test_a_pupil_sees_their_own_record(register: Any, web: CommittingClient, db:
     body = web.get("/api/v1/me").json()
 
     assert body["is_minor"] is True
-    assert body["children"] == [{"student_id": str(record.public_id), "full_name": "Смирнов Артём Андреевич",
-                                 "school": "Школа № 1234", "class_name": "7А", "relation": "self",
-                                 "services": SERVICES}]
+    assert body["children"] == [
+        {
+            "student_id": str(record.public_id),
+            "full_name": "Смирнов Артём Андреевич",
+            "school": "Школа № 1234",
+            "class_name": "7А",
+            "relation": "self",
+            "services": SERVICES,
+        }
+    ]
 
 
 def test_pending_requests_and_strangers_show_no_children(

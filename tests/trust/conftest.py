@@ -49,15 +49,23 @@ def guardian(trust_school: DiarySchool) -> User:
 
 @pytest.fixture
 def grandmother(trust_school: DiarySchool) -> User:
-    return make_account("granny@example.ru", GRANDMOTHER_PHONE, "Кузнецова", "Галина", patronymic="Петровна",
-                        snils=GRANDMOTHER_SNILS, birth_date=date(1955, 5, 5))
+    return make_account(
+        "granny@example.ru",
+        GRANDMOTHER_PHONE,
+        "Кузнецова",
+        "Галина",
+        patronymic="Петровна",
+        snils=GRANDMOTHER_SNILS,
+        birth_date=date(1955, 5, 5),
+    )
 
 
 @pytest.fixture
 def minor(trust_school: DiarySchool) -> User:
     """A 14-year-old with an account an invitation could name."""
-    return make_account("teen@example.ru", MINOR_PHONE, "Кузнецова", "Катя", snils=MINOR_SNILS,
-                        birth_date=date(2012, 6, 1))
+    return make_account(
+        "teen@example.ru", MINOR_PHONE, "Кузнецова", "Катя", snils=MINOR_SNILS, birth_date=date(2012, 6, 1)
+    )
 
 
 def _signed_in(make_client: Callable[[], CommittingClient], user: User) -> CommittingClient:
@@ -98,8 +106,7 @@ def no_activation_delay(settings: Any) -> None:
 
 def invite_by_api(client: Any, pupil: Pupil, **overrides: Any) -> Any:
     """POST /api/v1/trusted-persons: by default the grandmother, by surname and SNILS, for the diary."""
-    body = {"student_id": str(pupil.public_id), "service": "diary", "surname": "Кузнецова",
-            "snils": GRANDMOTHER_SNILS}
+    body = {"student_id": str(pupil.public_id), "service": "diary", "surname": "Кузнецова", "snils": GRANDMOTHER_SNILS}
     body.update(overrides)
     return client.post("/api/v1/trusted-persons", body, content_type="application/json")
 

@@ -31,7 +31,10 @@ def kinds_of(user: User) -> list[str]:
 
 
 def test_invitation_reaches_the_grandmother_who_accepts_and_reads_that_diary_only(
-    trust_school: DiarySchool, child: Pupil, guardian_client: CommittingClient, grandmother: User,
+    trust_school: DiarySchool,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother: User,
     grandmother_client: CommittingClient,
 ) -> None:
     response = invite_by_api(guardian_client, child)
@@ -68,8 +71,9 @@ def test_invitation_reaches_the_grandmother_who_accepts_and_reads_that_diary_onl
     assert guardian_client.get(f"/api/v1/students/{child.public_id}/visits").status_code == 200
 
     me = grandmother_client.get("/api/v1/me").json()
-    assert me["children"] == [{**me["children"][0], "student_id": str(child.public_id), "relation": "trusted",
-                               "services": ["diary"]}]
+    assert me["children"] == [
+        {**me["children"][0], "student_id": str(child.public_id), "relation": "trusted", "services": ["diary"]}
+    ]
 
     [row] = guardian_client.get(f"/api/v1/trusted-persons?student_id={child.public_id}").json()
     assert row["state"] == "active"
@@ -82,7 +86,9 @@ def test_invitation_reaches_the_grandmother_who_accepts_and_reads_that_diary_onl
 
 
 def test_a_visits_and_meals_grant_opens_visits_and_meals_only(
-    child: Pupil, guardian_client: CommittingClient, grandmother_client: CommittingClient,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
 ) -> None:
     grant_id = invite_by_api(guardian_client, child, service="visits_meals").json()["id"]
     assert grandmother_client.get(f"/api/v1/students/{child.public_id}/visits").status_code == 404
@@ -97,7 +103,10 @@ def test_a_visits_and_meals_grant_opens_visits_and_meals_only(
 
 
 def test_revoke_closes_access_on_the_very_next_request(
-    child: Pupil, guardian_client: CommittingClient, grandmother: User, grandmother_client: CommittingClient,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother: User,
+    grandmother_client: CommittingClient,
 ) -> None:
     grant_id = invite_by_api(guardian_client, child).json()["id"]
     grandmother_client.post(f"/api/v1/subscriptions/{grant_id}/accept")
@@ -116,7 +125,10 @@ def test_revoke_closes_access_on_the_very_next_request(
 
 
 def test_the_trusted_person_leaves(
-    trust_school: DiarySchool, child: Pupil, guardian_client: CommittingClient, grandmother_client: CommittingClient,
+    trust_school: DiarySchool,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
 ) -> None:
     grant_id = invite_by_api(guardian_client, child).json()["id"]
     grandmother_client.post(f"/api/v1/subscriptions/{grant_id}/accept")
@@ -131,7 +143,9 @@ def test_the_trusted_person_leaves(
 
 
 def test_decline_and_answering_twice(
-    child: Pupil, guardian_client: CommittingClient, grandmother_client: CommittingClient,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
 ) -> None:
     grant_id = invite_by_api(guardian_client, child).json()["id"]
     declined = grandmother_client.post(f"/api/v1/subscriptions/{grant_id}/decline")
@@ -145,16 +159,23 @@ def test_decline_and_answering_twice(
     assert diary_of(grandmother_client, child) == 404
 
 
-@pytest.mark.parametrize(("overrides", "delivered"), [
-    ({"surname": "Кузнецов"}, False),  # right SNILS, wrong surname
-    ({"surname": "кузнецова"}, True),
-    ({"surname": "КУЗНЕЦОВА"}, True),
-    ({"snils": "", "phone": "8 900 000-02-01"}, True),
-    ({"snils": "", "phone": "+79000000299"}, False),
-])
+@pytest.mark.parametrize(
+    ("overrides", "delivered"),
+    [
+        ({"surname": "Кузнецов"}, False),  # right SNILS, wrong surname
+        ({"surname": "кузнецова"}, True),
+        ({"surname": "КУЗНЕЦОВА"}, True),
+        ({"snils": "", "phone": "8 900 000-02-01"}, True),
+        ({"snils": "", "phone": "+79000000299"}, False),
+    ],
+)
 def test_matching_needs_the_surname_and_the_snils_or_phone(
-    child: Pupil, guardian_client: CommittingClient, grandmother: User, grandmother_client: CommittingClient,
-    overrides: dict[str, str], delivered: bool,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother: User,
+    grandmother_client: CommittingClient,
+    overrides: dict[str, str],
+    delivered: bool,
 ) -> None:
     response = invite_by_api(guardian_client, child, **overrides)
     assert response.status_code == 201, response.content  # the inviter learns nothing either way
@@ -166,7 +187,9 @@ def test_matching_needs_the_surname_and_the_snils_or_phone(
 
 
 def test_yo_and_ye_are_the_same_letter(
-    child: Pupil, guardian_client: CommittingClient, make_client: Callable[[], CommittingClient],
+    child: Pupil,
+    guardian_client: CommittingClient,
+    make_client: Callable[[], CommittingClient],
     client_of: Callable[[User], CommittingClient],
 ) -> None:
     from tests.diary.conftest import make_account
@@ -179,7 +202,10 @@ def test_yo_and_ye_are_the_same_letter(
 
 
 def test_an_unconfirmed_phone_receives_nothing(
-    child: Pupil, guardian_client: CommittingClient, grandmother: User, grandmother_client: CommittingClient,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother: User,
+    grandmother_client: CommittingClient,
 ) -> None:
     grandmother.phone_confirmed_at = None
     grandmother.save()
@@ -191,8 +217,11 @@ def test_an_unconfirmed_phone_receives_nothing(
 
 
 def test_someone_elses_child_and_someone_elses_invitation_are_404(
-    trust_school: DiarySchool, child: Pupil, guardian_client: CommittingClient,
-    other_parent_client: CommittingClient, grandmother_client: CommittingClient,
+    trust_school: DiarySchool,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    other_parent_client: CommittingClient,
+    grandmother_client: CommittingClient,
 ) -> None:
     boris = trust_school.pupils[1]
     response = invite_by_api(guardian_client, boris)
@@ -212,7 +241,10 @@ def test_someone_elses_child_and_someone_elses_invitation_are_404(
 
 
 def test_a_minor_can_neither_invite_nor_accept(
-    trust_school: DiarySchool, child: Pupil, guardian_client: CommittingClient, minor: User,
+    trust_school: DiarySchool,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    minor: User,
     client_of: Callable[[User], CommittingClient],
 ) -> None:
     vera = trust_school.pupils[2]
@@ -235,18 +267,25 @@ def test_a_minor_can_neither_invite_nor_accept(
     assert Grant.objects.get(pk=grant_id).state == Grant.State.PENDING
 
 
-@pytest.mark.parametrize(("overrides", "code", "field"), [
-    ({"surname": ""}, "name_required", "surname"),
-    ({"surname": "Kuzнецова"}, "name_mixed_scripts", "surname"),
-    ({"snils": ""}, "contact_required", "snils"),
-    ({"snils": "123-456-789 00"}, "snils_checksum", "snils"),
-    ({"snils": "", "phone": "12345"}, "phone_format", "phone"),
-    ({"service": "marks"}, "invalid_service", "service"),
-    ({"ends_on": "2020-01-01"}, "invalid_end", "ends_on"),
-    ({"ends_on": "yesterday"}, "invalid", "ends_on"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "code", "field"),
+    [
+        ({"surname": ""}, "name_required", "surname"),
+        ({"surname": "Kuzнецова"}, "name_mixed_scripts", "surname"),
+        ({"snils": ""}, "contact_required", "snils"),
+        ({"snils": "123-456-789 00"}, "snils_checksum", "snils"),
+        ({"snils": "", "phone": "12345"}, "phone_format", "phone"),
+        ({"service": "marks"}, "invalid_service", "service"),
+        ({"ends_on": "2020-01-01"}, "invalid_end", "ends_on"),
+        ({"ends_on": "yesterday"}, "invalid", "ends_on"),
+    ],
+)
 def test_bad_input_names_the_field(
-    child: Pupil, guardian_client: CommittingClient, overrides: dict[str, str], code: str, field: str,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    overrides: dict[str, str],
+    code: str,
+    field: str,
 ) -> None:
     response = invite_by_api(guardian_client, child, **overrides)
     assert response.status_code == 400
@@ -256,14 +295,17 @@ def test_bad_input_names_the_field(
 
 
 def test_missing_field_is_400(child: Pupil, guardian_client: CommittingClient) -> None:
-    response = guardian_client.post("/api/v1/trusted-persons", {"student_id": str(child.public_id)},
-                                    content_type="application/json")
+    response = guardian_client.post(
+        "/api/v1/trusted-persons", {"student_id": str(child.public_id)}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json()["field"] in {"service", "surname"}
 
 
 def test_inviting_oneself_or_the_child_is_refused(
-    trust_school: DiarySchool, child: Pupil, guardian_client: CommittingClient,
+    trust_school: DiarySchool,
+    child: Pupil,
+    guardian_client: CommittingClient,
 ) -> None:
     parent = trust_school.parent
     response = invite_by_api(guardian_client, child, surname=parent.surname, snils="", phone=parent.phone)
@@ -272,7 +314,10 @@ def test_inviting_oneself_or_the_child_is_refused(
 
 
 def test_already_invited_and_the_cap(
-    settings: Any, trust_school: DiarySchool, child: Pupil, guardian_client: CommittingClient,
+    settings: Any,
+    trust_school: DiarySchool,
+    child: Pupil,
+    guardian_client: CommittingClient,
 ) -> None:
     assert invite_by_api(guardian_client, child).status_code == 201
     again = invite_by_api(guardian_client, child, surname="КУЗНЕЦОВА")
@@ -282,8 +327,10 @@ def test_already_invited_and_the_cap(
 
     settings.TRUST_MAX_LIVE_GRANTS = 3
     for number in (1, 2):
-        assert invite_by_api(guardian_client, child, surname="Петрова", snils="",
-                             phone=f"+7900000040{number}").status_code == 201
+        assert (
+            invite_by_api(guardian_client, child, surname="Петрова", snils="", phone=f"+7900000040{number}").status_code
+            == 201
+        )
     full = invite_by_api(guardian_client, child, surname="Петрова", snils="", phone="+79000000403")
     assert full.status_code == 400
     assert full.json()["code"] == "too_many_grants"
@@ -291,25 +338,32 @@ def test_already_invited_and_the_cap(
     first = Grant.objects.filter(pupil=child, service="diary").order_by("pk").first()
     assert first is not None
     guardian_client.delete(f"/api/v1/trusted-persons/{first.pk}")
-    assert invite_by_api(guardian_client, child, surname="Петрова", snils="",
-                         phone="+79000000403").status_code == 201
+    assert invite_by_api(guardian_client, child, surname="Петрова", snils="", phone="+79000000403").status_code == 201
 
 
 def test_ten_live_grants_by_default(child: Pupil, guardian_client: CommittingClient) -> None:
     for number in range(10):
-        assert invite_by_api(guardian_client, child, surname="Петрова", snils="",
-                             phone=f"+790000005{number:02d}").status_code == 201
+        assert (
+            invite_by_api(
+                guardian_client, child, surname="Петрова", snils="", phone=f"+790000005{number:02d}"
+            ).status_code
+            == 201
+        )
     eleventh = invite_by_api(guardian_client, child, surname="Петрова", snils="", phone="+79000000599")
     assert eleventh.json()["code"] == "too_many_grants"
 
 
 def test_inviting_too_fast_is_429_with_retry_after(
-    settings: Any, child: Pupil, guardian_client: CommittingClient,
+    settings: Any,
+    child: Pupil,
+    guardian_client: CommittingClient,
 ) -> None:
     settings.TRUST_INVITES_PER_HOUR = 2
     for number in (1, 2):
-        assert invite_by_api(guardian_client, child, surname="Петрова", snils="",
-                             phone=f"+7900000060{number}").status_code == 201
+        assert (
+            invite_by_api(guardian_client, child, surname="Петрова", snils="", phone=f"+7900000060{number}").status_code
+            == 201
+        )
     response = invite_by_api(guardian_client, child, surname="Петрова", snils="", phone="+79000000603")
     assert response.status_code == 429
     assert response.json()["code"] == "too_many_invitations"
@@ -317,7 +371,10 @@ def test_inviting_too_fast_is_429_with_retry_after(
 
 
 def test_both_guardians_see_and_revoke_the_same_list(
-    trust_school: DiarySchool, child: Pupil, guardian_client: CommittingClient, grandmother_client: CommittingClient,
+    trust_school: DiarySchool,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
     client_of: Callable[[User], CommittingClient],
 ) -> None:
     from tests.diary.conftest import make_account, make_guardian
@@ -335,7 +392,9 @@ def test_both_guardians_see_and_revoke_the_same_list(
 
 
 def test_the_view_log_records_the_trusted_person_and_not_the_guardian(
-    child: Pupil, guardian_client: CommittingClient, grandmother_client: CommittingClient,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
 ) -> None:
     grant_id = invite_by_api(guardian_client, child).json()["id"]
     grandmother_client.post(f"/api/v1/subscriptions/{grant_id}/accept")
@@ -352,7 +411,10 @@ def test_the_view_log_records_the_trusted_person_and_not_the_guardian(
 
 
 def test_delayed_activation_shows_opens_by_and_opens_nothing(
-    settings: Any, child: Pupil, guardian_client: CommittingClient, grandmother_client: CommittingClient,
+    settings: Any,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
 ) -> None:
     from datetime import timedelta
 
@@ -367,7 +429,9 @@ def test_delayed_activation_shows_opens_by_and_opens_nothing(
 
 
 def test_an_end_date_limits_the_grant(
-    child: Pupil, guardian_client: CommittingClient, grandmother_client: CommittingClient,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
 ) -> None:
     from datetime import datetime, time, timedelta
 
@@ -396,7 +460,9 @@ def test_anonymous_gets_401(db: None, make_client: Callable[[], CommittingClient
 
 
 def test_unknown_ids_are_404_and_an_empty_body_is_400(
-    child: Pupil, guardian_client: CommittingClient, grandmother_client: CommittingClient,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
 ) -> None:
     for client in (guardian_client, grandmother_client):
         assert client.post("/api/v1/trusted-persons", content_type="application/json").status_code == 400
@@ -409,7 +475,10 @@ def test_unknown_ids_are_404_and_an_empty_body_is_400(
 
 
 def test_a_bearer_token_posts_without_csrf_and_a_session_needs_it(
-    child: Pupil, guardian: User, grandmother: User, make_client: Callable[[], CommittingClient],
+    child: Pupil,
+    guardian: User,
+    grandmother: User,
+    make_client: Callable[[], CommittingClient],
 ) -> None:
     from datetime import timedelta
 
@@ -418,30 +487,41 @@ def test_a_bearer_token_posts_without_csrf_and_a_session_needs_it(
     from oauth2_provider.models import AccessToken, Application
 
     application = Application.objects.create(
-        name="Мобильный дневник", client_type=Application.CLIENT_PUBLIC,
-        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE, redirect_uris="https://app.example/cb",
-        algorithm=Application.RS256_ALGORITHM)
-    token = AccessToken.objects.create(user=guardian, application=application, token="t" * 40, scope="openid",
-                                       expires=timezone.now() + timedelta(minutes=30))
+        name="Мобильный дневник",
+        client_type=Application.CLIENT_PUBLIC,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris="https://app.example/cb",
+        algorithm=Application.RS256_ALGORITHM,
+    )
+    token = AccessToken.objects.create(
+        user=guardian,
+        application=application,
+        token="t" * 40,
+        scope="openid",
+        expires=timezone.now() + timedelta(minutes=30),
+    )
     strict = Client(enforce_csrf_checks=True)
-    body = {"student_id": str(child.public_id), "service": "diary", "surname": "Кузнецова",
-            "phone": grandmother.phone}
-    response = strict.post("/api/v1/trusted-persons", body, content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {token.token}")
+    body = {"student_id": str(child.public_id), "service": "diary", "surname": "Кузнецова", "phone": grandmother.phone}
+    response = strict.post(
+        "/api/v1/trusted-persons", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token.token}"
+    )
     assert response.status_code == 201, response.content
     listed = strict.get("/api/v1/trusted-persons", HTTP_AUTHORIZATION=f"Bearer {token.token}").json()
     assert [row["id"] for row in listed] == [response.json()["id"]]
 
     session = Client(enforce_csrf_checks=True)
     session.force_login(guardian)
-    refused = session.post("/api/v1/trusted-persons", {**body, "phone": "+79000000999"},
-                           content_type="application/json")
+    refused = session.post(
+        "/api/v1/trusted-persons", {**body, "phone": "+79000000999"}, content_type="application/json"
+    )
     assert refused.status_code == 403
     assert Grant.objects.count() == 1
 
 
 def test_reads_close_together_are_one_visit_in_the_view_log(
-    child: Pupil, guardian_client: CommittingClient, grandmother_client: CommittingClient,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
 ) -> None:
     from datetime import timedelta
 
@@ -464,7 +544,10 @@ def test_reads_close_together_are_one_visit_in_the_view_log(
 
 
 def test_a_pupil_cannot_become_an_adult_by_clearing_the_birth_date(
-    child: Pupil, guardian_client: CommittingClient, minor: User, client_of: Callable[[User], CommittingClient],
+    child: Pupil,
+    guardian_client: CommittingClient,
+    minor: User,
+    client_of: Callable[[User], CommittingClient],
     trust_school: Any,
 ) -> None:
     from tests.trust.conftest import MINOR_SNILS

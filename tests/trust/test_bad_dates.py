@@ -9,11 +9,15 @@ from tests.conftest import CommittingClient
 from tests.trust.conftest import invite_by_api
 
 
-@pytest.mark.parametrize("query", ["from=0001-01-01", "to=0001-01-03", "from=9999-12-30",
-                                   "from=9999-12-25&to=9999-12-31"])
+@pytest.mark.parametrize(
+    "query", ["from=0001-01-01", "to=0001-01-03", "from=9999-12-30", "from=9999-12-25&to=9999-12-31"]
+)
 @pytest.mark.parametrize("section", ["diary", "homework", "attendance", "visits", "meals"])
 def test_a_period_outside_the_calendar_is_refused_by_name(
-    child: Pupil, guardian_client: CommittingClient, section: str, query: str,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    section: str,
+    query: str,
 ) -> None:
     response = guardian_client.get(f"/api/v1/students/{child.public_id}/{section}?{query}")
 
@@ -25,7 +29,10 @@ def test_a_period_outside_the_calendar_is_refused_by_name(
 @pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01"])
 @pytest.mark.parametrize("page", ["", "visits/", "meals/"])
 def test_a_page_ignores_a_week_outside_the_calendar(
-    child: Pupil, guardian_client: CommittingClient, page: str, week: str,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    page: str,
+    week: str,
 ) -> None:
     assert guardian_client.get(f"/diary/{child.public_id}/{page}?week={week}").status_code == 200
 

@@ -27,7 +27,8 @@ def test_the_demo_grandmother_reads_veras_diary_and_nothing_else() -> None:
     children = client.get("/api/v1/me").json()["children"]
 
     assert [(child["student_id"], child["relation"], child["services"]) for child in children] == [
-        (str(vera.public_id), "trusted", ["diary"])]
+        (str(vera.public_id), "trusted", ["diary"])
+    ]
     assert client.get(f"/diary/{vera.public_id}/").status_code == 200
     assert client.get(f"/diary/{vera.public_id}/meals/").status_code == 404
     assert client.get(f"/diary/{artyom.public_id}/").status_code == 404

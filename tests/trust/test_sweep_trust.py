@@ -31,8 +31,12 @@ def slow_activation(settings: Any) -> None:
 
 @pytest.mark.usefixtures("slow_activation")
 def test_the_sweep_opens_a_stale_accepted_grant(
-    trust_school: DiarySchool, child: Pupil, guardian_client: CommittingClient, grandmother: User,
-    grandmother_client: CommittingClient, django_capture_on_commit_callbacks: Callable[..., Any],
+    trust_school: DiarySchool,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother: User,
+    grandmother_client: CommittingClient,
+    django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     grant_id = invite_by_api(guardian_client, child).json()["id"]
     grandmother_client.post(f"/api/v1/subscriptions/{grant_id}/accept")
@@ -55,10 +59,14 @@ def test_the_sweep_opens_a_stale_accepted_grant(
 
 @pytest.mark.usefixtures("slow_activation")
 def test_the_management_command_and_the_task_sweep_when_the_clock_moves(
-    child: Pupil, guardian: User, grandmother: User, time_machine: Any,
+    child: Pupil,
+    guardian: User,
+    grandmother: User,
+    time_machine: Any,
 ) -> None:
-    [grant] = services.invite_trusted_person(inviter=guardian, student_id=child.public_id, services=["diary"],
-                                             surname="Кузнецова", phone=grandmother.phone)
+    [grant] = services.invite_trusted_person(
+        inviter=guardian, student_id=child.public_id, services=["diary"], surname="Кузнецова", phone=grandmother.phone
+    )
     services.accept_invitation(user=grandmother, grant_id=grant.pk)
     time_machine.move_to(timezone.now() + timedelta(hours=24, minutes=1))
     out = StringIO()
@@ -71,7 +79,10 @@ def test_the_management_command_and_the_task_sweep_when_the_clock_moves(
 
 
 def test_an_unanswered_invitation_expires_after_thirty_days(
-    child: Pupil, guardian: User, guardian_client: CommittingClient, grandmother: User,
+    child: Pupil,
+    guardian: User,
+    guardian_client: CommittingClient,
+    grandmother: User,
     grandmother_client: CommittingClient,
 ) -> None:
     grant_id = invite_by_api(guardian_client, child).json()["id"]
@@ -93,11 +104,15 @@ def test_an_unanswered_invitation_expires_after_thirty_days(
 
 
 def test_the_sweep_leaves_active_and_answered_grants_alone(
-    child: Pupil, guardian: User, grandmother: User, settings: Any,
+    child: Pupil,
+    guardian: User,
+    grandmother: User,
+    settings: Any,
 ) -> None:
     settings.TRUST_ACTIVATION_DELAY = timedelta(0)
-    [grant] = services.invite_trusted_person(inviter=guardian, student_id=child.public_id, services=["diary"],
-                                             surname="Кузнецова", phone=grandmother.phone)
+    [grant] = services.invite_trusted_person(
+        inviter=guardian, student_id=child.public_id, services=["diary"], surname="Кузнецова", phone=grandmother.phone
+    )
     services.accept_invitation(user=grandmother, grant_id=grant.pk)
     services.activate_grant(grant_id=grant.pk)
     later = timezone.now() + timedelta(days=40)
@@ -107,7 +122,10 @@ def test_the_sweep_leaves_active_and_answered_grants_alone(
 
 
 def test_a_grant_past_its_end_date_ends_frees_its_place_and_can_be_given_again(
-    child: Pupil, guardian_client: CommittingClient, grandmother: User, grandmother_client: CommittingClient,
+    child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother: User,
+    grandmother_client: CommittingClient,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     diary = f"/api/v1/students/{child.public_id}/diary"

@@ -24,7 +24,9 @@ def only_grant(client: CommittingClient) -> int:
 
 
 def test_the_addressed_person_sees_who_invites_for_which_child(
-    guardian_client: CommittingClient, grandmother_client: CommittingClient, child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
+    child: Pupil,
 ) -> None:
     invite(guardian_client, child)
     page = grandmother_client.get(SUBSCRIPTIONS).content.decode()
@@ -39,7 +41,11 @@ def test_the_addressed_person_sees_who_invites_for_which_child(
 
 
 def test_nobody_else_sees_the_invitation(
-    guardian_client: CommittingClient, client_of: ClientOf, trust_school: DiarySchool, minor: User, child: Pupil,
+    guardian_client: CommittingClient,
+    client_of: ClientOf,
+    trust_school: DiarySchool,
+    minor: User,
+    child: Pupil,
 ) -> None:
     invite(guardian_client, child)
     for account in (trust_school.other_parent, trust_school.parent, minor):
@@ -47,7 +53,10 @@ def test_nobody_else_sees_the_invitation(
 
 
 def test_accepted_shows_when_access_opens(
-    guardian_client: CommittingClient, grandmother_client: CommittingClient, child: Pupil, settings: Any,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
+    child: Pupil,
+    settings: Any,
 ) -> None:
     settings.TRUST_ACTIVATION_DELAY = timedelta(hours=2)
     invite(guardian_client, child)
@@ -62,7 +71,10 @@ def test_accepted_shows_when_access_opens(
 
 
 def test_accepted_without_delay_is_active_and_links_to_the_diary(
-    guardian_client: CommittingClient, grandmother_client: CommittingClient, child: Pupil, no_activation_delay: None,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
+    child: Pupil,
+    no_activation_delay: None,
 ) -> None:
     invite(guardian_client, child)
     grandmother_client.post(f"{SUBSCRIPTIONS}{only_grant(grandmother_client)}/accept/")
@@ -73,7 +85,10 @@ def test_accepted_without_delay_is_active_and_links_to_the_diary(
 
 
 def test_visits_and_meals_link_to_the_visits_page(
-    guardian_client: CommittingClient, grandmother_client: CommittingClient, child: Pupil, no_activation_delay: None,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
+    child: Pupil,
+    no_activation_delay: None,
 ) -> None:
     invite(guardian_client, child, service=["visits_meals"])
     grandmother_client.post(f"{SUBSCRIPTIONS}{only_grant(grandmother_client)}/accept/")
@@ -82,7 +97,9 @@ def test_visits_and_meals_link_to_the_visits_page(
 
 
 def test_decline(
-    guardian_client: CommittingClient, grandmother_client: CommittingClient, child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
+    child: Pupil,
 ) -> None:
     invite(guardian_client, child)
     grant_id = only_grant(grandmother_client)
@@ -93,7 +110,10 @@ def test_decline(
 
 
 def test_leave(
-    guardian_client: CommittingClient, grandmother_client: CommittingClient, child: Pupil, no_activation_delay: None,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
+    child: Pupil,
+    no_activation_delay: None,
 ) -> None:
     invite(guardian_client, child)
     grant_id = only_grant(grandmother_client)
@@ -107,7 +127,10 @@ def test_leave(
 
 
 def test_answering_twice_is_a_message_not_an_error(
-    guardian_client: CommittingClient, grandmother_client: CommittingClient, child: Pupil, settings: Any,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
+    child: Pupil,
+    settings: Any,
 ) -> None:
     settings.TRUST_ACTIVATION_DELAY = timedelta(hours=2)
     invite(guardian_client, child)
@@ -121,8 +144,13 @@ def test_answering_twice_is_a_message_not_an_error(
 
 @pytest.mark.parametrize("action", ["accept", "decline", "leave"])
 def test_someone_elses_invitation_or_grant_is_404(
-    action: str, guardian_client: CommittingClient, grandmother_client: CommittingClient, client_of: ClientOf,
-    trust_school: DiarySchool, child: Pupil, no_activation_delay: None,
+    action: str,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
+    client_of: ClientOf,
+    trust_school: DiarySchool,
+    child: Pupil,
+    no_activation_delay: None,
 ) -> None:
     invite(guardian_client, child)
     invite(guardian_client, child, surname="Иванова")  # addressed to nobody here
@@ -137,7 +165,10 @@ def test_someone_elses_invitation_or_grant_is_404(
 
 
 def test_a_minor_cannot_accept(
-    guardian_client: CommittingClient, client_of: ClientOf, minor: User, child: Pupil,
+    guardian_client: CommittingClient,
+    client_of: ClientOf,
+    minor: User,
+    child: Pupil,
 ) -> None:
     invite(guardian_client, child, snils=minor.snils)
     [grant_id] = grant_ids(guardian_client.get(trusted_url(child)).content.decode())
@@ -146,10 +177,15 @@ def test_a_minor_cannot_accept(
     assert states(guardian_client.get(trusted_url(child)).content.decode()) == ["pending"]
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("get", SUBSCRIPTIONS), ("post", f"{SUBSCRIPTIONS}1/accept/"), ("post", f"{SUBSCRIPTIONS}1/decline/"),
-    ("post", f"{SUBSCRIPTIONS}1/leave/"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", SUBSCRIPTIONS),
+        ("post", f"{SUBSCRIPTIONS}1/accept/"),
+        ("post", f"{SUBSCRIPTIONS}1/decline/"),
+        ("post", f"{SUBSCRIPTIONS}1/leave/"),
+    ],
+)
 def test_anonymous_is_sent_to_sign_in(method: str, path: str, make_client: Callable[[], CommittingClient]) -> None:
     response = getattr(make_client(), method)(path)
     assert response.status_code == 302

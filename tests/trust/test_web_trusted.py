@@ -45,7 +45,9 @@ def test_both_services_make_two_invitations(guardian_client: CommittingClient, c
 
 
 def test_the_answer_is_the_same_whether_or_not_the_person_has_an_account(
-    guardian_client: CommittingClient, child: Pupil, grandmother: User,
+    guardian_client: CommittingClient,
+    child: Pupil,
+    grandmother: User,
 ) -> None:
     existing = invite(guardian_client, child)
     existing_page = guardian_client.get(existing["Location"]).content.decode()
@@ -54,14 +56,16 @@ def test_the_answer_is_the_same_whether_or_not_the_person_has_an_account(
 
     def message(page: str) -> str:
         start = page.index('<ul class="messages">')
-        return page[start:page.index("</ul>", start)]
+        return page[start : page.index("</ul>", start)]
 
     assert existing.status_code == nobody.status_code == 302
     assert message(existing_page) == message(nobody_page)
 
 
 def test_states_revocation_and_view_log(
-    guardian_client: CommittingClient, grandmother_client: CommittingClient, child: Pupil,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
+    child: Pupil,
     no_activation_delay: None,
 ) -> None:
     invite(guardian_client, child)
@@ -83,7 +87,10 @@ def test_states_revocation_and_view_log(
 
 
 def test_accepted_shows_opens_by_to_the_guardian(
-    guardian_client: CommittingClient, grandmother_client: CommittingClient, child: Pupil, settings: Any,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
+    child: Pupil,
+    settings: Any,
 ) -> None:
     settings.TRUST_ACTIVATION_DELAY = timedelta(hours=1)
     invite(guardian_client, child)
@@ -105,7 +112,10 @@ def test_revoking_twice_is_a_message_not_an_error(guardian_client: CommittingCli
 
 
 def test_a_second_guardian_sees_and_revokes(
-    guardian_client: CommittingClient, client_of: ClientOf, second_guardian: User, child: Pupil,
+    guardian_client: CommittingClient,
+    client_of: ClientOf,
+    second_guardian: User,
+    child: Pupil,
 ) -> None:
     invite(guardian_client, child)
     other = client_of(second_guardian)
@@ -117,8 +127,14 @@ def test_a_second_guardian_sees_and_revokes(
 
 @pytest.mark.parametrize("who", ["other_parent", "pupil_account", "grandmother"])
 def test_others_get_404_on_the_page_and_on_revoke(
-    who: str, guardian_client: CommittingClient, grandmother_client: CommittingClient, client_of: ClientOf,
-    trust_school: DiarySchool, grandmother: User, child: Pupil, no_activation_delay: None,
+    who: str,
+    guardian_client: CommittingClient,
+    grandmother_client: CommittingClient,
+    client_of: ClientOf,
+    trust_school: DiarySchool,
+    grandmother: User,
+    child: Pupil,
+    no_activation_delay: None,
 ) -> None:
     invite(guardian_client, child)
     accept_all(grandmother_client)  # the grandmother is now a trusted person of the child
@@ -141,19 +157,25 @@ def test_a_missing_child_is_404(guardian_client: CommittingClient) -> None:
     assert guardian_client.post("/diary/trusted/999999/revoke/").status_code == 404
 
 
-@pytest.mark.parametrize(("data", "field"), [
-    ({"snils": "123-456-789 00"}, "snils"),
-    ({"snils": "12345"}, "snils"),
-    ({"snils": "", "phone": ""}, "snils"),
-    ({"snils": "", "phone": "+7 495 123-45-67"}, "phone"),
-    ({"surname": ""}, "surname"),
-    ({"surname": "Kuznetsova1"}, "surname"),
-    ({"service": []}, "service"),
-    ({"service": ["meals"]}, "service"),
-    ({"ends_on": "2020-01-01"}, "ends_on"),
-])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"snils": "123-456-789 00"}, "snils"),
+        ({"snils": "12345"}, "snils"),
+        ({"snils": "", "phone": ""}, "snils"),
+        ({"snils": "", "phone": "+7 495 123-45-67"}, "phone"),
+        ({"surname": ""}, "surname"),
+        ({"surname": "Kuznetsova1"}, "surname"),
+        ({"service": []}, "service"),
+        ({"service": ["meals"]}, "service"),
+        ({"ends_on": "2020-01-01"}, "ends_on"),
+    ],
+)
 def test_form_errors_name_their_field(
-    data: dict[str, Any], field: str, guardian_client: CommittingClient, child: Pupil,
+    data: dict[str, Any],
+    field: str,
+    guardian_client: CommittingClient,
+    child: Pupil,
 ) -> None:
     response = invite(guardian_client, child, **data)
     assert response.status_code == 200
@@ -169,7 +191,9 @@ def test_the_same_invitation_twice_is_refused(guardian_client: CommittingClient,
 
 
 def test_inviting_too_fast_says_when_to_try_again(
-    guardian_client: CommittingClient, child: Pupil, settings: Any,
+    guardian_client: CommittingClient,
+    child: Pupil,
+    settings: Any,
 ) -> None:
     settings.TRUST_INVITES_PER_HOUR = 1
     invite(guardian_client, child)
@@ -187,38 +211,56 @@ def test_an_end_date_is_kept(guardian_client: CommittingClient, child: Pupil) ->
 
 # The catalogue service
 
+
 def test_the_catalogue_lists_the_service(guardian_client: CommittingClient) -> None:
     assert 'href="/cabinet/services/trusted/"' in guardian_client.get("/cabinet/services/").content.decode()
 
 
 def test_the_catalogue_service_invites_for_a_chosen_child(
-    guardian_client: CommittingClient, trust_school: DiarySchool, child: Pupil,
+    guardian_client: CommittingClient,
+    trust_school: DiarySchool,
+    child: Pupil,
 ) -> None:
     page = guardian_client.get("/cabinet/services/trusted/").content.decode()
     assert str(child.public_id) in page
     assert str(trust_school.stranger_pupil.public_id) in page
     assert str(trust_school.pupils[1].public_id) not in page  # Борис is not their child
-    response = guardian_client.post("/cabinet/services/trusted/", {
-        "student": str(child.public_id), "service": ["visits_meals"], "surname": "Кузнецова",
-        "phone": GRANDMOTHER_PHONE})
+    response = guardian_client.post(
+        "/cabinet/services/trusted/",
+        {
+            "student": str(child.public_id),
+            "service": ["visits_meals"],
+            "surname": "Кузнецова",
+            "phone": GRANDMOTHER_PHONE,
+        },
+    )
     assert response.status_code == 302
     assert response["Location"] == trusted_url(child)
     assert states(guardian_client.get(trusted_url(child)).content.decode()) == ["pending"]
 
 
 def test_the_catalogue_service_refuses_someone_elses_child(
-    guardian_client: CommittingClient, trust_school: DiarySchool,
+    guardian_client: CommittingClient,
+    trust_school: DiarySchool,
 ) -> None:
-    response = guardian_client.post("/cabinet/services/trusted/", {
-        "student": str(trust_school.pupils[1].public_id), "service": ["diary"], "surname": "Кузнецова",
-        "snils": GRANDMOTHER_SNILS})
+    response = guardian_client.post(
+        "/cabinet/services/trusted/",
+        {
+            "student": str(trust_school.pupils[1].public_id),
+            "service": ["diary"],
+            "surname": "Кузнецова",
+            "snils": GRANDMOTHER_SNILS,
+        },
+    )
     assert response.status_code == 200
     assert field_errors(response.content.decode()) == {"student"}
 
 
 @pytest.mark.parametrize("who", ["minor", "grandmother"])
 def test_the_catalogue_service_explains_to_a_minor_or_a_person_without_children(
-    who: str, client_of: ClientOf, request: pytest.FixtureRequest,
+    who: str,
+    client_of: ClientOf,
+    request: pytest.FixtureRequest,
 ) -> None:
     response = client_of(request.getfixturevalue(who)).get("/cabinet/services/trusted/")
     page = response.content.decode()
@@ -227,11 +269,14 @@ def test_the_catalogue_service_explains_to_a_minor_or_a_person_without_children(
     assert 'data-testid="invite-form"' not in page
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("get", "/cabinet/services/trusted/"),
-    ("post", "/cabinet/services/trusted/"),
-    ("post", "/diary/trusted/1/revoke/"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/cabinet/services/trusted/"),
+        ("post", "/cabinet/services/trusted/"),
+        ("post", "/diary/trusted/1/revoke/"),
+    ],
+)
 def test_anonymous_is_sent_to_sign_in(method: str, path: str, make_client: Callable[[], CommittingClient]) -> None:
     response = getattr(make_client(), method)(path)
     assert response.status_code == 302
@@ -239,7 +284,8 @@ def test_anonymous_is_sent_to_sign_in(method: str, path: str, make_client: Calla
 
 
 def test_anonymous_is_sent_to_sign_in_from_the_trusted_page(
-    make_client: Callable[[], CommittingClient], child: Pupil,
+    make_client: Callable[[], CommittingClient],
+    child: Pupil,
 ) -> None:
     response = make_client().get(trusted_url(child))
     assert response.status_code == 302
@@ -247,7 +293,10 @@ def test_anonymous_is_sent_to_sign_in_from_the_trusted_page(
 
 
 def test_the_trusted_tab_is_shown_only_to_those_who_may_open_it(
-    child: Pupil, guardian_client: CommittingClient, minor: User, client_of: Callable[[User], CommittingClient],
+    child: Pupil,
+    guardian_client: CommittingClient,
+    minor: User,
+    client_of: Callable[[User], CommittingClient],
 ) -> None:
     from tests.diary.conftest import make_guardian
 

@@ -50,8 +50,9 @@ class IngestSystem:
     http: CommittingClient
 
     def post(self, path: str, body: Any, **extra: Any) -> Any:
-        return self.http.post(path, body, content_type="application/json",
-                              HTTP_AUTHORIZATION=f"Bearer {self.token}", **extra)
+        return self.http.post(
+            path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {self.token}", **extra
+        )
 
     def passes(self, events: list[Any]) -> Any:
         return self.post("/api/v1/ingest/passes", {"events": events})
@@ -66,8 +67,13 @@ def make_system(make_client: Any) -> Any:
         registered = register_ingest_client(school=school, name=name)
         response = fetch_client_token(registered.client_id, registered.client_secret)
         assert response.status_code == 200, response.content
-        return IngestSystem(school=school, client_id=registered.client_id, secret=registered.client_secret,
-                            token=response.json()["access_token"], http=make_client())
+        return IngestSystem(
+            school=school,
+            client_id=registered.client_id,
+            secret=registered.client_secret,
+            token=response.json()["access_token"],
+            http=make_client(),
+        )
 
     return _make
 
@@ -92,9 +98,18 @@ def authorization_query(scope: str, verifier: str) -> str:
     """The query of an authorization request of a people's app (registered here) with PKCE."""
     register_oidc_client(name="Дневник — тест", client_id=PERSON_CLIENT_ID, redirect_uris=[PERSON_REDIRECT_URI])
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
-    return urlencode({"response_type": "code", "client_id": PERSON_CLIENT_ID, "redirect_uri": PERSON_REDIRECT_URI,
-                      "scope": scope, "state": "s", "nonce": "n", "code_challenge": challenge,
-                      "code_challenge_method": "S256"})
+    return urlencode(
+        {
+            "response_type": "code",
+            "client_id": PERSON_CLIENT_ID,
+            "redirect_uri": PERSON_REDIRECT_URI,
+            "scope": scope,
+            "state": "s",
+            "nonce": "n",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+    )
 
 
 def person_token(user: User, scope: str = "openid") -> str:
@@ -109,8 +124,16 @@ def person_token(user: User, scope: str = "openid") -> str:
     answer = browser.post(f"/o/authorize/?{query}", {**data, "allow": "1"})
     assert answer.status_code == 302, answer.status_code
     code = parse_qs(urlparse(answer["Location"]).query)["code"][0]
-    token = Client().post("/o/token/", {"grant_type": "authorization_code", "code": code, "client_id": PERSON_CLIENT_ID,
-                                        "redirect_uri": PERSON_REDIRECT_URI, "code_verifier": verifier})
+    token = Client().post(
+        "/o/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "client_id": PERSON_CLIENT_ID,
+            "redirect_uri": PERSON_REDIRECT_URI,
+            "code_verifier": verifier,
+        },
+    )
     assert token.status_code == 200, token.content
     access_token: str = token.json()["access_token"]
     return access_token

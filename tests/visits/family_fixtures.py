@@ -32,31 +32,57 @@ def give_turnstiles(school: School, since: datetime | None = None) -> IngestClie
     """An ingest client for ``school`` (registered ``since``, by default before the test term): its passes
     count for late arrivals from then on."""
     model = get_application_model()
-    application = model.objects.create(name=f"Турникеты {school.code}", client_type=model.CLIENT_CONFIDENTIAL,
-                                       authorization_grant_type=model.GRANT_CLIENT_CREDENTIALS)
-    return IngestClient.objects.create(application=application, school=school,
-                                       created_at=since or msk(date(2026, 9, 1), 8))
+    application = model.objects.create(
+        name=f"Турникеты {school.code}",
+        client_type=model.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=model.GRANT_CLIENT_CREDENTIALS,
+    )
+    return IngestClient.objects.create(
+        application=application, school=school, created_at=since or msk(date(2026, 9, 1), 8)
+    )
 
 
 def add_pass(pupil: Pupil, at: datetime, direction: str = "in", entrance: str = "Главный вход") -> Pass:
-    return Pass.objects.create(school_id=pupil.school_id, pupil=pupil, event_id=f"p{next(_ids)}", occurred_at=at,
-                               direction=direction, entrance=entrance)
+    return Pass.objects.create(
+        school_id=pupil.school_id,
+        pupil=pupil,
+        event_id=f"p{next(_ids)}",
+        occurred_at=at,
+        direction=direction,
+        entrance=entrance,
+    )
 
 
-def add_meal(pupil: Pupil, at: datetime, kind: str, amount: int,
-             items: list[dict[str, Any]] | None = None) -> MealEvent:
-    return MealEvent.objects.create(school_id=pupil.school_id, pupil=pupil, event_id=f"m{next(_ids)}", kind=kind,
-                                    occurred_at=at, amount=amount, items=items or [])
+def add_meal(
+    pupil: Pupil, at: datetime, kind: str, amount: int, items: list[dict[str, Any]] | None = None
+) -> MealEvent:
+    return MealEvent.objects.create(
+        school_id=pupil.school_id,
+        pupil=pupil,
+        event_id=f"m{next(_ids)}",
+        kind=kind,
+        occurred_at=at,
+        amount=amount,
+        items=items or [],
+    )
 
 
 def set_balance(pupil: Pupil, kopecks: int) -> None:
     MealAccount.objects.update_or_create(pupil=pupil, defaults={"balance": kopecks})
 
 
-def add_lesson(ds: DiarySchool, day: date, slot: int = 0, school_class: Any = None,
-               status: str = Lesson.Status.SCHEDULED) -> Lesson:
-    return Lesson.objects.create(school_class=school_class or ds.class_7a, term=ds.term, date=day,
-                                 slot=ds.slots[slot], subject=ds.algebra, teacher=ds.math_teacher, status=status)
+def add_lesson(
+    ds: DiarySchool, day: date, slot: int = 0, school_class: Any = None, status: str = Lesson.Status.SCHEDULED
+) -> Lesson:
+    return Lesson.objects.create(
+        school_class=school_class or ds.class_7a,
+        term=ds.term,
+        date=day,
+        slot=ds.slots[slot],
+        subject=ds.algebra,
+        teacher=ds.math_teacher,
+        status=status,
+    )
 
 
 @pytest.fixture

@@ -30,9 +30,11 @@ MONDAY = TERM_START
 @pytest.fixture
 def run(django_capture_on_commit_callbacks: Callable[..., Any]) -> Callable[..., Any]:
     """Run ``action`` and then what it left for after the commit (task enqueues, deliveries)."""
+
     def _run(action: Callable[[], Any]) -> Any:
         with django_capture_on_commit_callbacks(execute=True):
             return action()
+
     return _run
 
 
@@ -74,8 +76,9 @@ def test_low_balance_is_told_once_per_fall(diary_school: Any, run: Callable[...,
 def test_only_the_owner_of_each_threshold_is_told(diary_school: Any, run: Callable[..., Any]) -> None:
     anna, boris, _vera = diary_school.pupils
     second = make_account("father@example.ru", "+79000000401", "Андреев", "Пётр")
-    guardian = Guardian(pupil=anna, surname="Андреев", given_name="Пётр", relation=Guardian.Relation.FATHER,
-                        account=second)
+    guardian = Guardian(
+        pupil=anna, surname="Андреев", given_name="Пётр", relation=Guardian.Relation.FATHER, account=second
+    )
     guardian.refresh_fio_key()
     guardian.save()
     set_balance(anna, 20000)
@@ -134,8 +137,9 @@ def test_the_sweep_tells_the_families_once(monday: Any, run: Callable[..., Any])
     assert run(lambda: sweep_late_arrivals(msk(MONDAY, 9, 15))) == 2
     assert set(LateArrivalNotice.objects.values_list("pupil__given_name", flat=True)) == {"Анна", "Вера"}
     told = notices("late_arrival")
-    assert sorted(n.user.email for n in told) == sorted([monday.parent.email, grandma.email,
-                                                         monday.pupil_account.email])
+    assert sorted(n.user.email for n in told) == sorted(
+        [monday.parent.email, grandma.email, monday.pupil_account.email]
+    )
     anna_notice = next(n for n in told if n.user == monday.parent)
     assert "Анна" in anna_notice.subject
     assert "09:00" in anna_notice.body
@@ -148,15 +152,18 @@ def test_the_sweep_tells_the_families_once(monday: Any, run: Callable[..., Any])
 
 
 def test_an_overlapping_sweep_does_not_tell_a_family_twice(
-    monday: Any, run: Callable[..., Any], monkeypatch: pytest.MonkeyPatch,
+    monday: Any,
+    run: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Another run writes Анна's notice between this run's read and its insert: only Вера is told here."""
     anna = monday.pupils[0]
     insert = LateArrivalNotice.objects.bulk_create
 
     def another_run_first(rows: Any, **options: Any) -> Any:
-        LateArrivalNotice.objects.create(pupil=anna, date=MONDAY, first_lesson_at=msk(MONDAY, 9, 0),
-                                         created_at=msk(MONDAY, 9, 14))
+        LateArrivalNotice.objects.create(
+            pupil=anna, date=MONDAY, first_lesson_at=msk(MONDAY, 9, 0), created_at=msk(MONDAY, 9, 14)
+        )
         return insert(rows, **options)
 
     monkeypatch.setattr(LateArrivalNotice.objects, "bulk_create", another_run_first)
@@ -198,8 +205,7 @@ def test_a_school_without_turnstiles_is_never_swept(diary_school: Any, run: Call
     assert notices("late_arrival") == []
 
 
-def test_lessons_before_the_turnstiles_came_are_not_judged(diary_school: Any,
-                                                           run: Callable[..., Any]) -> None:
+def test_lessons_before_the_turnstiles_came_are_not_judged(diary_school: Any, run: Callable[..., Any]) -> None:
     give_turnstiles(diary_school.school, since=msk(MONDAY, 9, 30))  # registered after the first bell
     add_lesson(diary_school, MONDAY, 0)  # 09:00
     add_lesson(diary_school, MONDAY, 1, school_class=diary_school.class_7b)  # 10:00

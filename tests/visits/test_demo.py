@@ -20,13 +20,16 @@ diary_school = family_fixtures.diary_school
 
 
 def counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count()
-            for model in (Pass, MealEvent, MealAccount, LowBalanceThreshold, IngestClient)}
+    return {
+        model.__name__: model.objects.count()
+        for model in (Pass, MealEvent, MealAccount, LowBalanceThreshold, IngestClient)
+    }
 
 
 def balance_from_events(pupil: Pupil) -> int:
     def total(kind: str) -> int:
         return int(MealEvent.objects.filter(pupil=pupil, kind=kind).aggregate(s=Sum("amount"))["s"] or 0)
+
     return total("top_up") - total("purchase")
 
 
@@ -55,16 +58,18 @@ def test_the_demo_loads_twice_and_changes_nothing(db: Any) -> None:
 def test_the_generator_on_a_tiny_school(diary_school: Any) -> None:
     generate_lessons(term=diary_school.term)
     out = StringIO()
-    call_command("generate_visits_data", school=diary_school.school.code, weeks=2, seed=3, stdout=out,
-                 stderr=StringIO())
+    call_command(
+        "generate_visits_data", school=diary_school.school.code, weeks=2, seed=3, stdout=out, stderr=StringIO()
+    )
     assert "rows/s" in out.getvalue()
     made = counts()
     assert made["Pass"] > 0
     assert made["MealEvent"] > 0
     for pupil in Pupil.objects.filter(school=diary_school.school):
         assert MealAccount.objects.get(pupil=pupil).balance == balance_from_events(pupil)
-    call_command("generate_visits_data", school=diary_school.school.code, weeks=2, seed=3, stdout=StringIO(),
-                 stderr=StringIO())
+    call_command(
+        "generate_visits_data", school=diary_school.school.code, weeks=2, seed=3, stdout=StringIO(), stderr=StringIO()
+    )
     assert counts() == made, "the same seed adds nothing"
 
 

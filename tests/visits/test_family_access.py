@@ -58,8 +58,9 @@ def test_a_trusted_person_s_read_is_in_the_view_log(diary_school: Any) -> None:
     assert GrantView.objects.filter(section="visits_meals").count() == 1
 
 
-@pytest.mark.parametrize("who", ["trusted_diary", "pending", "revoked", "subject_teacher", "other_parent",
-                                 "stranger", "classmate"])
+@pytest.mark.parametrize(
+    "who", ["trusted_diary", "pending", "revoked", "subject_teacher", "other_parent", "stranger", "classmate"]
+)
 def test_everyone_else_gets_404(diary_school: Any, who: str) -> None:
     ds = diary_school
     anna = ds.pupils[0]
@@ -76,8 +77,10 @@ def test_everyone_else_gets_404(diary_school: Any, who: str) -> None:
     for url in urls(anna):
         response = client.get(url)
         assert response.status_code == 404, (who, url, response.status_code)
-    assert client.post(reverse("visits:threshold", kwargs={"student_id": anna.public_id}),
-                       {"amount": "100"}).status_code == 404
+    assert (
+        client.post(reverse("visits:threshold", kwargs={"student_id": anna.public_id}), {"amount": "100"}).status_code
+        == 404
+    )
     assert not GrantView.objects.exists()
 
 

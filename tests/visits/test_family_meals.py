@@ -21,14 +21,17 @@ from visits.models import LowBalanceThreshold
 diary_school = family_fixtures.diary_school
 
 MONDAY = TERM_START
-LUNCH = [{"name": "Борщ со сметаной", "quantity": 1, "price": 6500},
-         {"name": "Компот из сухофруктов", "quantity": 2, "price": 1800}]
+LUNCH = [
+    {"name": "Борщ со сметаной", "quantity": 1, "price": 6500},
+    {"name": "Компот из сухофруктов", "quantity": 2, "price": 1800},
+]
 
 
 def meals(ds: Any, user: Any = None, pupil: Any = None) -> Any:
     path = reverse("api:student_meals", kwargs={"student_id": (pupil or ds.pupils[0]).public_id})
-    response = client_for(user or ds.parent).get(path, {"from": MONDAY.isoformat(),
-                                                         "to": (MONDAY + timedelta(days=6)).isoformat()})
+    response = client_for(user or ds.parent).get(
+        path, {"from": MONDAY.isoformat(), "to": (MONDAY + timedelta(days=6)).isoformat()}
+    )
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -41,8 +44,13 @@ def test_days_items_totals_and_the_balance(diary_school: Any) -> None:
     anna = diary_school.pupils[0]
     add_meal(anna, msk(MONDAY, 7, 30), "top_up", 150000)
     add_meal(anna, msk(MONDAY, 12, 15), "purchase", 10100, LUNCH)
-    add_meal(anna, msk(MONDAY + timedelta(days=2), 9, 50), "purchase", 4500,
-             [{"name": "Каша овсяная", "quantity": 1, "price": 4500}])
+    add_meal(
+        anna,
+        msk(MONDAY + timedelta(days=2), 9, 50),
+        "purchase",
+        4500,
+        [{"name": "Каша овсяная", "quantity": 1, "price": 4500}],
+    )
     add_meal(anna, msk(MONDAY + timedelta(days=7), 12, 0), "purchase", 9999)  # next week: not in the totals
     add_meal(diary_school.pupils[1], msk(MONDAY, 12, 0), "purchase", 7777)  # Борис: not Анна's
     set_balance(anna, 125401)
@@ -54,7 +62,9 @@ def test_days_items_totals_and_the_balance(diary_school: Any) -> None:
     (lunch,) = monday["purchases"]
     assert lunch["amount_rub"] == "101.00"
     assert [(i["name"], i["quantity"], i["price"], i["price_rub"]) for i in lunch["items"]] == [
-        ("Борщ со сметаной", 1, 6500, "65.00"), ("Компот из сухофруктов", 2, 1800, "18.00")]
+        ("Борщ со сметаной", 1, 6500, "65.00"),
+        ("Компот из сухофруктов", 2, 1800, "18.00"),
+    ]
     assert (monday["spent"], monday["topped_up"]) == (10100, 150000)
     assert (body["spent"], body["spent_rub"]) == (14600, "146.00")
     assert (body["topped_up"], body["topped_up_rub"]) == (150000, "1500.00")
@@ -91,8 +101,9 @@ def test_the_guardian_sets_changes_and_clears_the_threshold(diary_school: Any) -
     assert LowBalanceThreshold.objects.get().amount == 100000
     assert client.post(threshold_url(anna), {"amount": "500", "clear": "1"}).status_code == 302
     assert not LowBalanceThreshold.objects.exists()
-    assert list(AuditEvent.objects.filter(action__startswith="visits.threshold").values_list("action", flat=True)
-                .order_by("pk")) == ["visits.threshold_set", "visits.threshold_set", "visits.threshold_clear"]
+    assert list(
+        AuditEvent.objects.filter(action__startswith="visits.threshold").values_list("action", flat=True).order_by("pk")
+    ) == ["visits.threshold_set", "visits.threshold_set", "visits.threshold_clear"]
 
 
 def test_an_empty_amount_clears_too(diary_school: Any) -> None:

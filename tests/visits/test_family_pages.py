@@ -70,15 +70,23 @@ def test_a_school_without_turnstiles_says_so(diary_school: Any) -> None:
 
 def test_a_bad_week_parameter_shows_the_current_week(visits_school: Any) -> None:
     response = client_for(visits_school.parent).get(
-        reverse("visits:visits", kwargs={"student_id": visits_school.pupils[0].public_id}) + "?week=soon")
+        reverse("visits:visits", kwargs={"student_id": visits_school.pupils[0].public_id}) + "?week=soon"
+    )
     assert response.status_code == 200
 
 
 def test_the_meals_page_for_the_guardian(diary_school: Any) -> None:
     anna = diary_school.pupils[0]
-    add_meal(anna, msk(MONDAY, 12, 15), "purchase", 10100,
-             [{"name": "Борщ со сметаной", "quantity": 1, "price": 6500},
-              {"name": "Компот из сухофруктов", "quantity": 2, "price": 1800}])
+    add_meal(
+        anna,
+        msk(MONDAY, 12, 15),
+        "purchase",
+        10100,
+        [
+            {"name": "Борщ со сметаной", "quantity": 1, "price": 6500},
+            {"name": "Компот из сухофруктов", "quantity": 2, "price": 1800},
+        ],
+    )
     add_meal(anna, msk(MONDAY, 7, 30), "top_up", 150000)
     set_balance(anna, 125401)
     html = client_for(diary_school.parent).get(page("visits:meals", anna)).content.decode()

@@ -27,8 +27,9 @@ TUESDAY = MONDAY + timedelta(days=1)
 def visits(ds: Any, start: date = MONDAY, end: date | None = None, pupil: Any = None, user: Any = None) -> Any:
     pupil = pupil or ds.pupils[0]
     path = reverse("api:student_visits", kwargs={"student_id": pupil.public_id})
-    response = client_for(user or ds.parent).get(path, {"from": start.isoformat(),
-                                                         "to": (end or start + timedelta(days=6)).isoformat()})
+    response = client_for(user or ds.parent).get(
+        path, {"from": start.isoformat(), "to": (end or start + timedelta(days=6)).isoformat()}
+    )
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -47,7 +48,9 @@ def test_a_normal_day(visits_school: Any) -> None:
     assert body["has_turnstiles"] is True
     monday = day(body, MONDAY)
     assert [(p["at"], p["direction"], p["entrance"]) for p in monday["passes"]] == [
-        ("2026-11-02T08:40:00+03:00", "in", "Главный вход"), ("2026-11-02T14:10:00+03:00", "out", "Вход со двора")]
+        ("2026-11-02T08:40:00+03:00", "in", "Главный вход"),
+        ("2026-11-02T14:10:00+03:00", "out", "Вход со двора"),
+    ]
     summary = monday["summary"]
     assert summary["arrived_at"] == "2026-11-02T08:40:00+03:00"
     assert summary["left_at"] == "2026-11-02T14:10:00+03:00"

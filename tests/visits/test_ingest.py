@@ -22,14 +22,19 @@ def iso(moment: datetime) -> str:
 
 def a_pass(event_id: str, pupil: Pupil | None, at: datetime | None = None, **extra: Any) -> dict[str, Any]:
     moment = at or timezone.now() - timedelta(hours=1)
-    event = {"event_id": event_id, "student_id": str(pupil.public_id) if pupil else None,
-             "occurred_at": iso(moment.astimezone(timezone.get_fixed_timezone(180))), "direction": "in",
-             "entrance": "Главный вход"}
+    event = {
+        "event_id": event_id,
+        "student_id": str(pupil.public_id) if pupil else None,
+        "occurred_at": iso(moment.astimezone(timezone.get_fixed_timezone(180))),
+        "direction": "in",
+        "entrance": "Главный вход",
+    }
     event.update(extra)
     return event
 
 
 # --- Who may write ----------------------------------------------------------------------------------
+
 
 def test_discovery_lists_client_credentials(db: None) -> None:
     document = Client().get("/.well-known/openid-configuration").json()
@@ -47,8 +52,12 @@ def test_a_token_without_a_scope_gets_ingest_and_a_person_scope_is_refused(syste
 def test_a_persons_token_is_refused_on_ingest(system: IngestSystem, diary_school: DiarySchool) -> None:
     token = person_token(diary_school.parent)
     assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
-    response = system.http.post("/api/v1/ingest/passes", {"events": [a_pass("p1", diary_school.pupils[0])]},
-                                content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = system.http.post(
+        "/api/v1/ingest/passes",
+        {"events": [a_pass("p1", diary_school.pupils[0])]},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
     assert not Pass.objects.exists()
@@ -67,8 +76,9 @@ def test_a_session_cookie_is_refused_on_ingest(system: IngestSystem, diary_schoo
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(diary_school.parent)
     assert browser.get("/api/v1/me").status_code == 200
-    response = browser.post("/api/v1/ingest/passes", {"events": [a_pass("p1", diary_school.pupils[0])]},
-                            content_type="application/json")
+    response = browser.post(
+        "/api/v1/ingest/passes", {"events": [a_pass("p1", diary_school.pupils[0])]}, content_type="application/json"
+    )
     assert response.status_code == 401
     assert not Pass.objects.exists()
 
@@ -93,6 +103,7 @@ def test_no_token_and_a_garbage_token_get_401(system: IngestSystem) -> None:
 
 
 # --- Passes ---------------------------------------------------------------------------------------
+
 
 def test_passes_are_stored_in_utc_and_audited(system: IngestSystem, diary_school: DiarySchool) -> None:
     anna, boris = diary_school.pupils[:2]
@@ -120,8 +131,9 @@ def test_resending_a_batch_changes_nothing(system: IngestSystem, diary_school: D
     assert Pass.objects.count() == 5
 
 
-def test_a_bad_event_is_reported_by_index_and_the_good_ones_are_stored(system: IngestSystem, diary_school: DiarySchool,
-                                                                        other_pupil: Pupil) -> None:
+def test_a_bad_event_is_reported_by_index_and_the_good_ones_are_stored(
+    system: IngestSystem, diary_school: DiarySchool, other_pupil: Pupil
+) -> None:
     anna = diary_school.pupils[0]
     now = timezone.now()
     earlier = now - timedelta(hours=1)
@@ -160,7 +172,8 @@ def test_a_bad_event_is_reported_by_index_and_the_good_ones_are_stored(system: I
 
 
 def test_an_event_id_stored_with_other_content_is_a_conflict_not_an_overwrite(
-        system: IngestSystem, diary_school: DiarySchool) -> None:
+    system: IngestSystem, diary_school: DiarySchool
+) -> None:
     anna, boris = diary_school.pupils[:2]
     system.passes([a_pass("t-1", anna)])
     body = system.passes([a_pass("t-1", boris), a_pass("t-2", boris)]).json()
@@ -169,25 +182,31 @@ def test_an_event_id_stored_with_other_content_is_a_conflict_not_an_overwrite(
     assert Pass.objects.get(event_id="t-1").pupil == anna
 
 
-def test_cards_map_to_pupils_of_the_clients_school(system: IngestSystem, diary_school: DiarySchool,
-                                                   other_pupil: Pupil) -> None:
+def test_cards_map_to_pupils_of_the_clients_school(
+    system: IngestSystem, diary_school: DiarySchool, other_pupil: Pupil
+) -> None:
     anna = diary_school.pupils[0]
     Card.objects.create(school=diary_school.school, number="A-100", pupil=anna)
     Card.objects.create(school=other_pupil.school, number="B-200", pupil=other_pupil)
-    body = system.passes([
-        a_pass("c-1", None, card="A-100"),
-        a_pass("c-2", None, card="B-200"),
-        a_pass("c-3", anna, card="A-100"),
-        a_pass("c-4", diary_school.pupils[1], card="A-100"),
-    ]).json()
+    body = system.passes(
+        [
+            a_pass("c-1", None, card="A-100"),
+            a_pass("c-2", None, card="B-200"),
+            a_pass("c-3", anna, card="A-100"),
+            a_pass("c-4", diary_school.pupils[1], card="A-100"),
+        ]
+    ).json()
     assert body["accepted"] == 2
     assert [(item["index"], item["code"], item["field"]) for item in body["rejected"]] == [
-        (1, "unknown_pupil", "card"), (3, "unknown_pupil", "card")]
+        (1, "unknown_pupil", "card"),
+        (3, "unknown_pupil", "card"),
+    ]
     assert set(Pass.objects.values_list("event_id", "pupil")) == {("c-1", anna.pk), ("c-3", anna.pk)}
 
 
 def test_a_client_of_another_school_cannot_write_for_this_schools_pupil(
-        diary_school: DiarySchool, other_pupil: Pupil, make_system: Any) -> None:
+    diary_school: DiarySchool, other_pupil: Pupil, make_system: Any
+) -> None:
     theirs = make_system(other_pupil.school)
     anna = diary_school.pupils[0]
     Card.objects.create(school=diary_school.school, number="A-100", pupil=anna)
@@ -197,16 +216,18 @@ def test_a_client_of_another_school_cannot_write_for_this_schools_pupil(
     assert not Pass.objects.filter(pupil=anna).exists()
 
 
-def test_the_same_event_id_in_two_schools_is_two_events(diary_school: DiarySchool, other_pupil: Pupil,
-                                                        make_system: Any) -> None:
+def test_the_same_event_id_in_two_schools_is_two_events(
+    diary_school: DiarySchool, other_pupil: Pupil, make_system: Any
+) -> None:
     ours, theirs = make_system(diary_school.school), make_system(other_pupil.school)
     assert ours.passes([a_pass("same", diary_school.pupils[0])]).json()["accepted"] == 1
     assert theirs.passes([a_pass("same", other_pupil)]).json()["accepted"] == 1
 
 
 def test_a_malformed_body_is_a_400(system: IngestSystem, diary_school: DiarySchool) -> None:
-    not_json = system.http.post("/api/v1/ingest/passes", "{nope", content_type="application/json",
-                                HTTP_AUTHORIZATION=f"Bearer {system.token}")
+    not_json = system.http.post(
+        "/api/v1/ingest/passes", "{nope", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {system.token}"
+    )
     assert not_json.status_code == 400
     assert "code" in not_json.json()
     not_a_list = system.post("/api/v1/ingest/passes", {"events": {"event_id": "x"}})
@@ -224,13 +245,21 @@ def test_more_than_a_thousand_events_is_a_400(system: IngestSystem, diary_school
     assert not Pass.objects.exists()
 
 
-def test_a_thousand_passes_take_a_bounded_number_of_queries(system: IngestSystem, diary_school: DiarySchool,
-                                                            django_assert_max_num_queries: Any) -> None:
+def test_a_thousand_passes_take_a_bounded_number_of_queries(
+    system: IngestSystem, diary_school: DiarySchool, django_assert_max_num_queries: Any
+) -> None:
     for n in range(40):
         Card.objects.create(school=diary_school.school, number=f"K-{n}", pupil=diary_school.pupils[n % 3])
     start = timezone.now() - timedelta(days=1)
-    batch = [a_pass(f"t-{n}", diary_school.pupils[n % 3] if n % 2 else None, start + timedelta(seconds=n),
-                    **({} if n % 2 else {"card": f"K-{n % 40}"})) for n in range(1000)]
+    batch = [
+        a_pass(
+            f"t-{n}",
+            diary_school.pupils[n % 3] if n % 2 else None,
+            start + timedelta(seconds=n),
+            **({} if n % 2 else {"card": f"K-{n % 40}"}),
+        )
+        for n in range(1000)
+    ]
     with django_assert_max_num_queries(20):
         assert system.passes(batch).json()["accepted"] == 1000
     with django_assert_max_num_queries(20):
@@ -240,14 +269,19 @@ def test_a_thousand_passes_take_a_bounded_number_of_queries(system: IngestSystem
 def test_control_characters_reject_only_their_event(system: IngestSystem, diary_school: DiarySchool) -> None:
     anna = diary_school.pupils[0]
     earlier = timezone.now() - timedelta(hours=1)
-    body = system.passes([
-        a_pass("good", anna, earlier),
-        a_pass("bad\u0000id", anna, earlier),
-        a_pass("bad-entrance", anna, earlier, entrance="Двор\u0000"),
-        a_pass("bad-card", None, earlier, card="12\u00003"),
-    ]).json()
+    body = system.passes(
+        [
+            a_pass("good", anna, earlier),
+            a_pass("bad\u0000id", anna, earlier),
+            a_pass("bad-entrance", anna, earlier, entrance="Двор\u0000"),
+            a_pass("bad-card", None, earlier, card="12\u00003"),
+        ]
+    ).json()
 
     assert body["accepted"] == 1
     assert [(item["index"], item["field"]) for item in body["rejected"]] == [
-        (1, "event_id"), (2, "entrance"), (3, "card")]
+        (1, "event_id"),
+        (2, "entrance"),
+        (3, "card"),
+    ]
     assert list(Pass.objects.values_list("event_id", flat=True)) == ["good"]

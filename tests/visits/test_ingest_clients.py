@@ -51,8 +51,9 @@ def registrar(diary_school: DiarySchool) -> User:
     return account
 
 
-def test_a_registrar_maps_cards_to_pupils_of_their_school(registrar: User, diary_school: DiarySchool,
-                                                          other_pupil: Pupil) -> None:
+def test_a_registrar_maps_cards_to_pupils_of_their_school(
+    registrar: User, diary_school: DiarySchool, other_pupil: Pupil
+) -> None:
     browser = Client()
     browser.force_login(registrar)
     anna = diary_school.pupils[0]
@@ -81,17 +82,20 @@ def test_cards_are_not_in_the_back_office_of_a_parent(diary_school: DiarySchool)
     assert browser.get("/backoffice/visits/card/").status_code == 404
 
 
-def test_the_operator_sees_ingest_clients_and_keeps_cards_consistent(diary_school: DiarySchool,
-                                                                     other_pupil: Pupil) -> None:
+def test_the_operator_sees_ingest_clients_and_keeps_cards_consistent(
+    diary_school: DiarySchool, other_pupil: Pupil
+) -> None:
     call_command("register_ingest_client", "--school", "d1", "--name", "Турникеты", stdout=StringIO())
     operator = make_account("operator@example.ru", "+79000000198", is_staff=True, is_superuser=True)
     browser = Client()
     browser.force_login(operator)
     assert "Турникеты" in browser.get("/admin/visits/ingestclient/").content.decode()
     assert browser.get("/admin/visits/ingestclient/add/").status_code == 403
-    response = browser.post("/admin/visits/card/add/", {"school": diary_school.school.pk, "number": "Z-1",
-                                                        "pupil": other_pupil.pk})
+    response = browser.post(
+        "/admin/visits/card/add/", {"school": diary_school.school.pk, "number": "Z-1", "pupil": other_pupil.pk}
+    )
     assert response.status_code == 200
     assert [error.code for error in response.context["adminform"].form.errors.as_data()["pupil"]] == [
-        "card_pupil_school"]
+        "card_pupil_school"
+    ]
     assert not Card.objects.exists()

@@ -26,8 +26,12 @@ TEA = {"name": "Чай", "quantity": 2, "price": 1000}
 
 
 def meal(event_id: str, pupil: Pupil | None, kind: str = "purchase", **extra: Any) -> dict[str, Any]:
-    event: dict[str, Any] = {"event_id": event_id, "student_id": str(pupil.public_id) if pupil else None,
-                             "occurred_at": AT.isoformat(), "type": kind}
+    event: dict[str, Any] = {
+        "event_id": event_id,
+        "student_id": str(pupil.public_id) if pupil else None,
+        "occurred_at": AT.isoformat(),
+        "type": kind,
+    }
     event.update(extra)
     return event
 
@@ -56,13 +60,15 @@ def low_balance_runs(results: list[Any]) -> list[Any]:
 
 def test_top_ups_and_purchases_move_the_balance(system: IngestSystem, diary_school: DiarySchool) -> None:
     anna, boris = diary_school.pupils[:2]
-    response = system.meals([
-        meal("m-1", anna, "top_up", amount=50000),
-        meal("m-2", anna, items=[PORRIDGE, TEA]),  # amount is the sum of the items: 6500
-        meal("m-3", anna, amount=6500, items=[PORRIDGE, TEA]),
-        meal("m-4", boris, amount=3000),
-        meal("m-5", boris, amount=0, items=[{"name": "Бесплатный обед", "quantity": 1, "price": 0}]),
-    ])
+    response = system.meals(
+        [
+            meal("m-1", anna, "top_up", amount=50000),
+            meal("m-2", anna, items=[PORRIDGE, TEA]),  # amount is the sum of the items: 6500
+            meal("m-3", anna, amount=6500, items=[PORRIDGE, TEA]),
+            meal("m-4", boris, amount=3000),
+            meal("m-5", boris, amount=0, items=[{"name": "Бесплатный обед", "quantity": 1, "price": 0}]),
+        ]
+    )
     assert response.status_code == 200, response.content
     assert response.json() == {"accepted": 5, "duplicates": 0, "rejected": []}
     assert balance(anna) == 50000 - 6500 - 6500
@@ -83,21 +89,24 @@ def test_resending_meals_changes_neither_events_nor_balance(system: IngestSystem
     assert MealEvent.objects.count() == 2
 
 
-def test_a_bad_meal_is_reported_and_the_rest_counted(system: IngestSystem, diary_school: DiarySchool,
-                                                     other_pupil: Pupil) -> None:
+def test_a_bad_meal_is_reported_and_the_rest_counted(
+    system: IngestSystem, diary_school: DiarySchool, other_pupil: Pupil
+) -> None:
     anna = diary_school.pupils[0]
-    body = system.meals([
-        meal("neg", anna, items=[PORRIDGE, {"name": "Сдача", "quantity": 1, "price": -100}]),
-        meal("neg-amount", anna, amount=-500),
-        meal("mismatch", anna, amount=4000, items=[PORRIDGE]),
-        meal("zero-top-up", anna, "top_up", amount=0),
-        meal("no-amount", anna),
-        meal("stranger", other_pupil, "top_up", amount=100000),
-        meal("kind", anna, "refund", amount=100),
-        meal("float", anna, amount=45.5),
-        meal("ok", anna, "top_up", amount=1000),
-        meal("future", anna, "top_up", amount=1000, occurred_at=(timezone.now() + timedelta(hours=1)).isoformat()),
-    ]).json()
+    body = system.meals(
+        [
+            meal("neg", anna, items=[PORRIDGE, {"name": "Сдача", "quantity": 1, "price": -100}]),
+            meal("neg-amount", anna, amount=-500),
+            meal("mismatch", anna, amount=4000, items=[PORRIDGE]),
+            meal("zero-top-up", anna, "top_up", amount=0),
+            meal("no-amount", anna),
+            meal("stranger", other_pupil, "top_up", amount=100000),
+            meal("kind", anna, "refund", amount=100),
+            meal("float", anna, amount=45.5),
+            meal("ok", anna, "top_up", amount=1000),
+            meal("future", anna, "top_up", amount=1000, occurred_at=(timezone.now() + timedelta(hours=1)).isoformat()),
+        ]
+    ).json()
     assert body["accepted"] == 1
     assert [(item["index"], item["code"], item["field"]) for item in body["rejected"]] == [
         (0, "negative_price", "items.1.price"),
@@ -115,8 +124,9 @@ def test_a_bad_meal_is_reported_and_the_rest_counted(system: IngestSystem, diary
     assert not MealEvent.objects.filter(pupil=other_pupil).exists()
 
 
-def test_an_event_id_conflict_leaves_the_stored_event_and_balance(system: IngestSystem,
-                                                                   diary_school: DiarySchool) -> None:
+def test_an_event_id_conflict_leaves_the_stored_event_and_balance(
+    system: IngestSystem, diary_school: DiarySchool
+) -> None:
     anna = diary_school.pupils[0]
     system.meals([meal("m-1", anna, "top_up", amount=50000)])
     body = system.meals([meal("m-1", anna, "top_up", amount=90000)]).json()
@@ -133,13 +143,15 @@ def test_meals_by_card(system: IngestSystem, diary_school: DiarySchool) -> None:
     assert balance(boris) == 2000
 
 
-def test_the_low_balance_check_runs_after_the_batch(system: IngestSystem, diary_school: DiarySchool,
-                                                    finished_tasks: list[Any]) -> None:
+def test_the_low_balance_check_runs_after_the_batch(
+    system: IngestSystem, diary_school: DiarySchool, finished_tasks: list[Any]
+) -> None:
     anna, boris = diary_school.pupils[:2]
     LowBalanceThreshold.objects.create(account=diary_school.parent, pupil=anna, amount=10000)
     system.meals([meal("m-1", anna, "top_up", amount=12000), meal("m-2", boris, "top_up", amount=100)])
     assert [sorted(run.kwargs["pupil_ids"]) for run in low_balance_runs(finished_tasks)] == [
-        sorted([anna.pk, boris.pk])]
+        sorted([anna.pk, boris.pk])
+    ]
     assert not Notification.objects.filter(kind=Kind.LOW_BALANCE).exists()
 
     system.meals([meal("m-3", anna, items=[PORRIDGE])])  # 12000 − 4500 = 7500, below 10000
@@ -152,13 +164,21 @@ def test_the_low_balance_check_runs_after_the_batch(system: IngestSystem, diary_
     assert len(low_balance_runs(finished_tasks)) == 2
 
 
-def test_a_thousand_meals_take_a_bounded_number_of_queries(system: IngestSystem, diary_school: DiarySchool,
-                                                           django_assert_max_num_queries: Any) -> None:
+def test_a_thousand_meals_take_a_bounded_number_of_queries(
+    system: IngestSystem, diary_school: DiarySchool, django_assert_max_num_queries: Any
+) -> None:
     top_up: dict[str, Any] = {"amount": 10000}
     purchase: dict[str, Any] = {"items": [PORRIDGE, TEA]}
-    batch = [meal(f"m-{n}", diary_school.pupils[n % 3], "top_up" if n % 10 == 0 else "purchase",
-                  occurred_at=(AT + timedelta(seconds=n)).isoformat(), **(top_up if n % 10 == 0 else purchase))
-             for n in range(1000)]
+    batch = [
+        meal(
+            f"m-{n}",
+            diary_school.pupils[n % 3],
+            "top_up" if n % 10 == 0 else "purchase",
+            occurred_at=(AT + timedelta(seconds=n)).isoformat(),
+            **(top_up if n % 10 == 0 else purchase),
+        )
+        for n in range(1000)
+    ]
     with django_assert_max_num_queries(40):
         assert system.meals(batch).json()["accepted"] == 1000
     expected = 100 * 10000 - 900 * 6500
@@ -172,8 +192,16 @@ def test_a_thousand_meals_take_a_bounded_number_of_queries(system: IngestSystem,
 def test_the_same_batch_sent_four_times_at_once_counts_once(system: IngestSystem, diary_school: DiarySchool) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs a server database: SQLite lets one writer in at a time anyway")
-    batch = [meal(f"m-{n}", diary_school.pupils[n % 3], "top_up" if n % 5 == 0 else "purchase",
-                  occurred_at=(AT + timedelta(seconds=n)).isoformat(), amount=1000) for n in range(600)]
+    batch = [
+        meal(
+            f"m-{n}",
+            diary_school.pupils[n % 3],
+            "top_up" if n % 5 == 0 else "purchase",
+            occurred_at=(AT + timedelta(seconds=n)).isoformat(),
+            amount=1000,
+        )
+        for n in range(600)
+    ]
     # Accounts that exist already: their first insert would otherwise serialise the batches by itself.
     system.meals([meal(f"first-{pupil.pk}", pupil, "top_up", amount=1000) for pupil in diary_school.pupils])
     start = threading.Barrier(4)
@@ -182,8 +210,12 @@ def test_the_same_batch_sent_four_times_at_once_counts_once(system: IngestSystem
     def send() -> None:
         try:
             start.wait()
-            response = Client().post("/api/v1/ingest/meals", {"events": batch}, content_type="application/json",
-                                     HTTP_AUTHORIZATION=f"Bearer {system.token}")
+            response = Client().post(
+                "/api/v1/ingest/meals",
+                {"events": batch},
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {system.token}",
+            )
             bodies.append(response.json())
         except Exception as error:  # reported by the assertion below
             bodies.append(repr(error))
@@ -210,4 +242,5 @@ def test_a_purchase_of_nothing_for_nothing_is_refused(system: IngestSystem, diar
 
     assert body["accepted"] == 1
     assert [(item["index"], item["code"], item["field"]) for item in body["rejected"]] == [
-        (0, "empty_purchase", "items")]
+        (0, "empty_purchase", "items")
+    ]

@@ -85,8 +85,13 @@ def run_import(
     counts = path.write(now=timezone.now())
     report = ImportReport(filename=filename, rows=rows, **dataclasses.asdict(counts))
     record_event(
-        actor=actor, action="registry.import", target=school, filename=filename, rows=rows,
-        sha256=hashlib.sha256(data).hexdigest(), **dataclasses.asdict(counts),
+        actor=actor,
+        action="registry.import",
+        target=school,
+        filename=filename,
+        rows=rows,
+        sha256=hashlib.sha256(data).hexdigest(),
+        **dataclasses.asdict(counts),
     )
     if report.changed:
         _link_known_guardians_after_commit(school.pk)
@@ -137,4 +142,3 @@ def _link_known_guardians_after_commit(school_id: int) -> None:
     task = getattr(tasks, "link_known_guardians", None)
     if task is not None:
         transaction.on_commit(lambda: task.enqueue(school_id=school_id))
-

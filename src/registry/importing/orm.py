@@ -111,8 +111,11 @@ class OrmImport:
         matched = {pupil.pk for pupil in self.matches.values()}
         held: set[str | None] = set()
         for batch in _batches(guardian_snils):
-            held.update(snils for pk, snils in Pupil.objects.filter(snils__in=batch).values_list("pk", "snils")
-                        if pk not in matched)
+            held.update(
+                snils
+                for pk, snils in Pupil.objects.filter(snils__in=batch).values_list("pk", "snils")
+                if pk not in matched
+            )
         errors: list[RowError] = []
         for parsed in self.rows:
             if parsed.pupil.snils and parsed.pupil.snils in elsewhere:
@@ -128,8 +131,12 @@ class OrmImport:
         to_update: list[Pupil] = []
         for key, data in self.pupils.items():
             values = {
-                "surname": data.surname, "given_name": data.given_name, "patronymic": data.patronymic,
-                "fio_key": data.fio_key, "birth_date": data.birth_date, "snils": data.snils,
+                "surname": data.surname,
+                "given_name": data.given_name,
+                "patronymic": data.patronymic,
+                "fio_key": data.fio_key,
+                "birth_date": data.birth_date,
+                "snils": data.snils,
                 "school_class_id": classes[(data.grade, data.letter)],
             }
             pupil = self.matches.get(key)
@@ -143,9 +150,11 @@ class OrmImport:
         Pupil.objects.bulk_create(to_create, batch_size=rules.BATCH)
         guardians = self._write_guardians()
         return Counts(
-            pupils_created=len(to_create), pupils_updated=len(to_update),
+            pupils_created=len(to_create),
+            pupils_updated=len(to_update),
             pupils_unchanged=len(self.pupils) - len(to_create) - len(to_update),
-            guardians_created=guardians[0], guardians_updated=guardians[1],
+            guardians_created=guardians[0],
+            guardians_updated=guardians[1],
             guardians_unchanged=len(self.guardians) - guardians[0] - guardians[1],
             classes_created=classes_created,
         )

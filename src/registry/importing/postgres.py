@@ -173,11 +173,24 @@ class PostgresImport:
     def add(self, parsed: ParsedRow) -> None:
         p, g = parsed.pupil, parsed.guardian
         guardian: tuple[Any, ...] = (
-            (None,) * 8 if g is None
+            (None,) * 8
+            if g is None
             else (g.surname, g.given_name, g.patronymic, g.fio_key, g.relation, g.phone, g.email, g.snils)
         )
-        self.buffer.append((parsed.row, p.grade, p.letter, p.surname, p.given_name, p.patronymic, p.fio_key,
-                            p.birth_date, p.snils, *guardian))
+        self.buffer.append(
+            (
+                parsed.row,
+                p.grade,
+                p.letter,
+                p.surname,
+                p.given_name,
+                p.patronymic,
+                p.fio_key,
+                p.birth_date,
+                p.snils,
+                *guardian,
+            )
+        )
         if len(self.buffer) >= _COPY_BATCH:
             self._flush()
 
@@ -220,12 +233,15 @@ class PostgresImport:
         classes_created = _execute(_CREATE_CLASSES, params)
         pupils_updated = _execute(_UPDATE_PUPILS, params)
         [(pupils_created, guardians_created, guardians_updated, pupils, guardians)] = _fetch(
-            _CREATE_PUPILS_AND_UPSERT_GUARDIANS, params)
+            _CREATE_PUPILS_AND_UPSERT_GUARDIANS, params
+        )
         _execute(_DROP)
         return Counts(
-            pupils_created=pupils_created, pupils_updated=pupils_updated,
+            pupils_created=pupils_created,
+            pupils_updated=pupils_updated,
             pupils_unchanged=pupils - pupils_created - pupils_updated,
-            guardians_created=guardians_created, guardians_updated=guardians_updated,
+            guardians_created=guardians_created,
+            guardians_updated=guardians_updated,
             guardians_unchanged=guardians - guardians_created - guardians_updated,
             classes_created=classes_created,
         )

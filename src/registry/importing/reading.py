@@ -50,8 +50,14 @@ def open_table(data: bytes, filename: str) -> Table:
     """The file's header checked and its data rows ready to iterate; XLSX by its content or name, else CSV."""
     name = filename.lower()
     if data.startswith(_OLE_MAGIC) or name.endswith(".xls"):
-        raise FileProblem([_file_error("file_format", _(
-            "This is an old Excel file (.xls). Save it as XLSX or as CSV (UTF-8) and import it again."))])
+        raise FileProblem(
+            [
+                _file_error(
+                    "file_format",
+                    _("This is an old Excel file (.xls). Save it as XLSX or as CSV (UTF-8) and import it again."),
+                )
+            ]
+        )
     if data.startswith(_XLSX_MAGIC) or name.endswith(".xlsx"):
         return _open_xlsx(data)
     return _open_csv(data)
@@ -62,9 +68,13 @@ def _file_error(code: str, message: Any) -> RowError:
 
 
 def _encoding_error() -> FileProblem:
-    return FileProblem([_file_error(
-        "file_encoding", _("The file is not in UTF-8. Save it as «CSV UTF-8» (or as XLSX) and import it again.")
-    )])
+    return FileProblem(
+        [
+            _file_error(
+                "file_encoding", _("The file is not in UTF-8. Save it as «CSV UTF-8» (or as XLSX) and import it again.")
+            )
+        ]
+    )
 
 
 def _open_csv(data: bytes) -> Table:
@@ -111,9 +121,9 @@ _XLSX_FAILURES = (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError,
 
 
 def _xlsx_error() -> FileProblem:
-    return FileProblem([_file_error(
-        "file_format", _("The file cannot be read as XLSX. Save it again as XLSX or as CSV (UTF-8).")
-    )])
+    return FileProblem(
+        [_file_error("file_format", _("The file cannot be read as XLSX. Save it again as XLSX or as CSV (UTF-8)."))]
+    )
 
 
 def _guarded_xlsx(rows: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
@@ -152,8 +162,11 @@ def _header_positions(row: int, cells: Sequence[Any]) -> list[int | None]:
         if not name:
             continue
         if name not in COLUMNS:
-            errors.append(RowError(row, written, "column_unknown",
-                                   _("Unknown column: compare its name with the list of columns.")))
+            errors.append(
+                RowError(
+                    row, written, "column_unknown", _("Unknown column: compare its name with the list of columns.")
+                )
+            )
         elif name in found:
             errors.append(RowError(row, name, "column_duplicate", _("This column appears twice in the header.")))
         else:
@@ -171,8 +184,9 @@ def _header_positions(row: int, cells: Sequence[Any]) -> list[int | None]:
     return [found.get(name) for name in COLUMNS]
 
 
-def _data_rows(numbered: Iterator[tuple[int, Sequence[Any]]], positions: list[int | None]) -> Iterator[
-        tuple[int, Cells]]:
+def _data_rows(
+    numbered: Iterator[tuple[int, Sequence[Any]]], positions: list[int | None]
+) -> Iterator[tuple[int, Cells]]:
     for row, cells in numbered:
         if _is_blank(cells):
             continue
@@ -182,4 +196,3 @@ def _data_rows(numbered: Iterator[tuple[int, Sequence[Any]]], positions: list[in
 
 def _is_blank(cells: Sequence[Any]) -> bool:
     return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
-

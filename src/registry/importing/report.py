@@ -87,7 +87,10 @@ class ImportReport:
     @property
     def changed(self) -> bool:
         return bool(
-            self.pupils_created or self.pupils_updated or self.guardians_created or self.guardians_updated
+            self.pupils_created
+            or self.pupils_updated
+            or self.guardians_created
+            or self.guardians_updated
             or self.classes_created
         )
 

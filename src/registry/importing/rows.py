@@ -21,8 +21,21 @@ from registry.importing.reading import Cells
 from registry.importing.report import RowError
 from registry.models import Guardian, fio_key
 
-(CLASS, PUPIL_SURNAME, PUPIL_NAME, PUPIL_PATRONYMIC, PUPIL_BIRTH_DATE, PUPIL_SNILS, GUARDIAN_SURNAME, GUARDIAN_NAME,
- GUARDIAN_PATRONYMIC, GUARDIAN_RELATION, GUARDIAN_PHONE, GUARDIAN_EMAIL, GUARDIAN_SNILS) = range(13)
+(
+    CLASS,
+    PUPIL_SURNAME,
+    PUPIL_NAME,
+    PUPIL_PATRONYMIC,
+    PUPIL_BIRTH_DATE,
+    PUPIL_SNILS,
+    GUARDIAN_SURNAME,
+    GUARDIAN_NAME,
+    GUARDIAN_PATRONYMIC,
+    GUARDIAN_RELATION,
+    GUARDIAN_PHONE,
+    GUARDIAN_EMAIL,
+    GUARDIAN_SNILS,
+) = range(13)
 
 _CLASS = re.compile(r"(\d{1,2})\s*-?\s*([А-Яа-я])")
 _DMY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
@@ -32,9 +45,15 @@ _EMAIL_MAX_LENGTH = 254
 Relation = Guardian.Relation
 # As registrars write them; compared by ``relation_key`` (case, ё, underscores and spaces folded).
 RELATIONS: dict[str, str] = {
-    "мать": Relation.MOTHER.value, "мама": Relation.MOTHER.value, "mother": Relation.MOTHER.value,
-    "отец": Relation.FATHER.value, "папа": Relation.FATHER.value, "father": Relation.FATHER.value,
-    "опекун": Relation.GUARDIAN.value, "попечитель": Relation.GUARDIAN.value, "guardian": Relation.GUARDIAN.value,
+    "мать": Relation.MOTHER.value,
+    "мама": Relation.MOTHER.value,
+    "mother": Relation.MOTHER.value,
+    "отец": Relation.FATHER.value,
+    "папа": Relation.FATHER.value,
+    "father": Relation.FATHER.value,
+    "опекун": Relation.GUARDIAN.value,
+    "попечитель": Relation.GUARDIAN.value,
+    "guardian": Relation.GUARDIAN.value,
     "законный представитель": Relation.LEGAL_REPRESENTATIVE.value,
     "legal representative": Relation.LEGAL_REPRESENTATIVE.value,
 }
@@ -148,8 +167,16 @@ def parse_row(row: int, cells: Cells, *, today: date) -> tuple[ParsedRow | None,
     guardian = _parse_guardian(check, cells)
     if not pupil_ok or birth_date is None:
         return None, check.errors
-    pupil = PupilData(grade, letter, surname, given_name, patronymic, fio_key(surname, given_name, patronymic),
-                      birth_date, snils or None)
+    pupil = PupilData(
+        grade,
+        letter,
+        surname,
+        given_name,
+        patronymic,
+        fio_key(surname, given_name, patronymic),
+        birth_date,
+        snils or None,
+    )
     return ParsedRow(row, pupil, guardian), check.errors
 
 
@@ -160,8 +187,11 @@ def _parse_class(check: _Row, cell: Any) -> tuple[int, str]:
         return 0, ""
     found = _CLASS.fullmatch(text)
     if found is None or not 1 <= int(found.group(1)) <= 11:
-        check.fail("class", "class_format",
-                   _("Write the class as a grade from 1 to 11 and a Cyrillic letter, for example 7А or 11 Б."))
+        check.fail(
+            "class",
+            "class_format",
+            _("Write the class as a grade from 1 to 11 and a Cyrillic letter, for example 7А or 11 Б."),
+        )
         return 0, ""
     return int(found.group(1)), found.group(2).upper()
 
@@ -171,8 +201,9 @@ def _parse_birth_date(check: _Row, cell: Any, *, today: date) -> date | None:
     value = _date_of(cell)
     if value is None:
         if text_of(cell):
-            check.fail(column, "birth_date_format",
-                       _("Write the date as DD.MM.YYYY or YYYY-MM-DD, for example 01.09.2015."))
+            check.fail(
+                column, "birth_date_format", _("Write the date as DD.MM.YYYY or YYYY-MM-DD, for example 01.09.2015.")
+            )
         else:
             check.fail(column, "birth_date_required", _("Enter the birth date."))
         return None
@@ -205,28 +236,40 @@ def _parse_guardian(check: _Row, cells: Cells) -> GuardianData | None:
     if all(not text_of(cells[position]) for position in range(GUARDIAN_SURNAME, GUARDIAN_SNILS + 1)):
         return None
     errors_before = len(check.errors)
-    required = (("guardian_surname", GUARDIAN_SURNAME), ("guardian_name", GUARDIAN_NAME),
-                ("guardian_relation", GUARDIAN_RELATION))
+    required = (
+        ("guardian_surname", GUARDIAN_SURNAME),
+        ("guardian_name", GUARDIAN_NAME),
+        ("guardian_relation", GUARDIAN_RELATION),
+    )
     for column, position in required:
         if not text_of(cells[position]):
-            check.fail(column, "guardian_incomplete",
-                       _("Fill in this guardian cell too, or leave all guardian cells of the row empty."))
+            check.fail(
+                column,
+                "guardian_incomplete",
+                _("Fill in this guardian cell too, or leave all guardian cells of the row empty."),
+            )
     surname = check.name("guardian_surname", cells[GUARDIAN_SURNAME], required=False)
     given_name = check.name("guardian_name", cells[GUARDIAN_NAME], required=False)
     patronymic = check.name("guardian_patronymic", cells[GUARDIAN_PATRONYMIC], required=False)
     relation_text = text_of(cells[GUARDIAN_RELATION])
     relation = RELATIONS.get(relation_key(relation_text), "")
     if relation_text and not relation:
-        check.fail("guardian_relation", "relation_unknown", _(
-            "Write the relation as мать, отец, опекун, попечитель or законный представитель "
-            "(or mother, father, guardian, legal representative)."))
+        check.fail(
+            "guardian_relation",
+            "relation_unknown",
+            _(
+                "Write the relation as мать, отец, опекун, попечитель or законный представитель "
+                "(or mother, father, guardian, legal representative)."
+            ),
+        )
     phone = _parse_phone(check, cells[GUARDIAN_PHONE])
     email = _parse_email(check, cells[GUARDIAN_EMAIL])
     snils = check.snils("guardian_snils", cells[GUARDIAN_SNILS])
     if len(check.errors) > errors_before:
         return None
-    return GuardianData(surname, given_name, patronymic, fio_key(surname, given_name, patronymic), relation,
-                        phone, email, snils)
+    return GuardianData(
+        surname, given_name, patronymic, fio_key(surname, given_name, patronymic), relation, phone, email, snils
+    )
 
 
 def _parse_phone(check: _Row, cell: Any) -> str:

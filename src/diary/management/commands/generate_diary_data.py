@@ -25,12 +25,46 @@ from portal.models import User
 from registry.demo import SUBJECTS
 from registry.models import Pupil, School, SchoolClass, SchoolYear, Subject, Term, fio_key
 
-SURNAMES = ["Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков",
-            "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров", "Павлов", "Козлов"]
-BOYS = [("Артём", "Артёмович"), ("Иван", "Иванович"), ("Максим", "Максимович"), ("Михаил", "Михайлович"),
-        ("Даниил", "Даниилович"), ("Лев", "Львович"), ("Марк", "Маркович"), ("Тимофей", "Тимофеевич")]
-GIRLS = [("Анна", "Ивановна"), ("Мария", "Сергеевна"), ("Софья", "Андреевна"), ("Алиса", "Дмитриевна"),
-         ("Ева", "Максимовна"), ("Виктория", "Павловна"), ("Полина", "Олеговна"), ("Варвара", "Игоревна")]
+SURNAMES = [
+    "Иванов",
+    "Смирнов",
+    "Кузнецов",
+    "Попов",
+    "Васильев",
+    "Петров",
+    "Соколов",
+    "Михайлов",
+    "Новиков",
+    "Фёдоров",
+    "Морозов",
+    "Волков",
+    "Алексеев",
+    "Лебедев",
+    "Семёнов",
+    "Егоров",
+    "Павлов",
+    "Козлов",
+]
+BOYS = [
+    ("Артём", "Артёмович"),
+    ("Иван", "Иванович"),
+    ("Максим", "Максимович"),
+    ("Михаил", "Михайлович"),
+    ("Даниил", "Даниилович"),
+    ("Лев", "Львович"),
+    ("Марк", "Маркович"),
+    ("Тимофей", "Тимофеевич"),
+]
+GIRLS = [
+    ("Анна", "Ивановна"),
+    ("Мария", "Сергеевна"),
+    ("Софья", "Андреевна"),
+    ("Алиса", "Дмитриевна"),
+    ("Ева", "Максимовна"),
+    ("Виктория", "Павловна"),
+    ("Полина", "Олеговна"),
+    ("Варвара", "Игоревна"),
+]
 LETTERS = "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЭЮЯ"
 SLOTS_A_DAY = 6
 LESSONS_A_DAY = 5
@@ -56,11 +90,16 @@ class Command(BaseCommand):
             made = self.make_school(number, options, rng)
             for key in totals:
                 totals[key] += made[key]
-            self.stdout.write(f"school bench-{number}: {made['pupils']} pupils, {made['lessons']} lessons, "
-                              f"{made['marks']} marks ({clock.monotonic() - started:.1f} s)")
-        self.stdout.write(self.style.SUCCESS(
-            f"Done: {options['schools']} schools, {totals['pupils']} pupils, {totals['lessons']} lessons, "
-            f"{totals['marks']} marks in {clock.monotonic() - started:.1f} s"))
+            self.stdout.write(
+                f"school bench-{number}: {made['pupils']} pupils, {made['lessons']} lessons, "
+                f"{made['marks']} marks ({clock.monotonic() - started:.1f} s)"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Done: {options['schools']} schools, {totals['pupils']} pupils, {totals['lessons']} lessons, "
+                f"{totals['marks']} marks in {clock.monotonic() - started:.1f} s"
+            )
+        )
 
     @transaction.atomic
     def make_school(self, number: int, options: dict[str, Any], rng: random.Random) -> dict[str, int]:
@@ -71,28 +110,51 @@ class Command(BaseCommand):
         school = School.objects.create(code=f"bench-{number}", name=f"Школа № {1000 + number} (нагрузка)")
         year = SchoolYear.objects.create(school=school, name=f"{starts_on.year}", starts_on=starts_on, ends_on=sunday)
         term = Term.objects.create(year=year, number=1, name="Период", starts_on=starts_on, ends_on=sunday)
-        slots = LessonSlot.objects.bulk_create([
-            LessonSlot(school=school, number=n, starts_at=time(8 + n - 1, 30), ends_at=time(9 + n - 1, 15))
-            for n in range(1, SLOTS_A_DAY + 1)])
+        slots = LessonSlot.objects.bulk_create(
+            [
+                LessonSlot(school=school, number=n, starts_at=time(8 + n - 1, 30), ends_at=time(9 + n - 1, 15))
+                for n in range(1, SLOTS_A_DAY + 1)
+            ]
+        )
         subjects = Subject.objects.bulk_create([Subject(school=school, name=name) for name in SUBJECTS])
-        classes = SchoolClass.objects.bulk_create([
-            SchoolClass(school=school, grade=5 + c % 7, letter=LETTERS[(c // 7) % len(LETTERS)] * (1 + c // 189))
-            for c in range(options["classes_per_school"])])
+        classes = SchoolClass.objects.bulk_create(
+            [
+                SchoolClass(school=school, grade=5 + c % 7, letter=LETTERS[(c // 7) % len(LETTERS)] * (1 + c // 189))
+                for c in range(options["classes_per_school"])
+            ]
+        )
         # One teacher per subject and group of ten classes: the timetable below never double-books them.
         groups = (len(classes) + 9) // 10
         unusable = make_password(None)
-        teachers = User.objects.bulk_create([
-            User(email=f"t{g}-{s}@{school.code}.bench.test", password=unusable, surname=rng.choice(SURNAMES),
-                 given_name=rng.choice(GIRLS)[0], phone=f"+7999{number % 1000:03d}{g % 100:02d}{s:02d}")
-            for g in range(groups) for s in range(len(subjects))], batch_size=batch)
+        teachers = User.objects.bulk_create(
+            [
+                User(
+                    email=f"t{g}-{s}@{school.code}.bench.test",
+                    password=unusable,
+                    surname=rng.choice(SURNAMES),
+                    given_name=rng.choice(GIRLS)[0],
+                    phone=f"+7999{number % 1000:03d}{g % 100:02d}{s:02d}",
+                )
+                for g in range(groups)
+                for s in range(len(subjects))
+            ],
+            batch_size=batch,
+        )
         entries = []
         for c, school_class in enumerate(classes):
             for weekday in range(5):
                 for n in range(LESSONS_A_DAY):
                     s = (weekday * LESSONS_A_DAY + n + c) % len(subjects)
-                    entries.append(TimetableEntry(school_class=school_class, weekday=weekday, slot=slots[n],
-                                                  subject=subjects[s], teacher=teachers[(c // 10) * len(subjects) + s],
-                                                  room=str(100 + c)))
+                    entries.append(
+                        TimetableEntry(
+                            school_class=school_class,
+                            weekday=weekday,
+                            slot=slots[n],
+                            subject=subjects[s],
+                            teacher=teachers[(c // 10) * len(subjects) + s],
+                            room=str(100 + c),
+                        )
+                    )
         TimetableEntry.objects.bulk_create(entries, batch_size=batch)
         pupils = []
         for school_class in classes:
@@ -100,9 +162,17 @@ class Command(BaseCommand):
                 given, patronymic = rng.choice(BOYS if rng.random() < 0.5 else GIRLS)
                 surname = rng.choice(SURNAMES) + ("" if (given, patronymic) in BOYS else "а")
                 birth = date(today.year - school_class.grade - 7, 1, 1) + timedelta(days=rng.randint(0, 364))
-                pupils.append(Pupil(school=school, school_class=school_class, surname=surname, given_name=given,
-                                    patronymic=patronymic, fio_key=fio_key(surname, given, patronymic),
-                                    birth_date=birth))
+                pupils.append(
+                    Pupil(
+                        school=school,
+                        school_class=school_class,
+                        surname=surname,
+                        given_name=given,
+                        patronymic=patronymic,
+                        fio_key=fio_key(surname, given, patronymic),
+                        birth_date=birth,
+                    )
+                )
         Pupil.objects.bulk_create(pupils, batch_size=batch)
         by_class: dict[int, list[int]] = {}
         for pupil in pupils:
@@ -112,13 +182,22 @@ class Command(BaseCommand):
         made = 0
         now = timezone.now()
         for lesson_id, class_id, teacher_id in (
-                Lesson.objects.filter(term=term, date__lte=today)
-                .values_list("id", "school_class_id", "teacher_id").iterator(chunk_size=batch)):
+            Lesson.objects.filter(term=term, date__lte=today)
+            .values_list("id", "school_class_id", "teacher_id")
+            .iterator(chunk_size=batch)
+        ):
             for pupil_id in by_class.get(class_id, []):
                 if rng.random() < 0.3:
-                    marks.append(Mark(pupil_id=pupil_id, lesson_id=lesson_id, created_by_id=teacher_id,
-                                      value=rng.choices(MARK_VALUES, MARK_WEIGHTS)[0], created_at=now,
-                                      updated_at=now))
+                    marks.append(
+                        Mark(
+                            pupil_id=pupil_id,
+                            lesson_id=lesson_id,
+                            created_by_id=teacher_id,
+                            value=rng.choices(MARK_VALUES, MARK_WEIGHTS)[0],
+                            created_at=now,
+                            updated_at=now,
+                        )
+                    )
             if len(marks) >= batch:
                 Mark.objects.bulk_create(marks, batch_size=batch)
                 made += len(marks)

@@ -43,20 +43,61 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = [
-    DemoAccount("parent (mother of two)", "Смирнова", "Ольга", "Игоревна", "olga.smirnova@dnevnik.test",
-                "+79160000001", demo_snils("123456701"), date(1986, 3, 14)),
-    DemoAccount("parent (father)", "Смирнов", "Андрей", "Викторович", "andrey.smirnov@dnevnik.test",
-                "+79160000002", demo_snils("123456702"), date(1984, 11, 2)),
-    DemoAccount("pupil, a minor (own account)", "Смирнов", "Артём", "Андреевич", "artyom.smirnov@dnevnik.test",
-                "+79160000003", demo_snils("123456703"), date(2012, 9, 1)),
-    DemoAccount("grandmother (trusted person: Вера's diary)", "Кузнецова", "Галина", "Петровна",
-                "galina.kuznetsova@dnevnik.test", "+79160000004", demo_snils("123456704"), date(1958, 6, 21)),
-    DemoAccount("teacher", "Иванова", "Елена", "Сергеевна", "elena.ivanova@dnevnik.test",
-                "+79160000005", None, None),
-    DemoAccount("registrar", "Петров", "Сергей", "Николаевич", "sergey.petrov@dnevnik.test",
-                "+79160000006", None, None),
-    DemoAccount("operator (admin site)", "Оператор", "Портала", "", "admin@dnevnik.test",
-                "+79160000009", None, None, is_staff=True),
+    DemoAccount(
+        "parent (mother of two)",
+        "Смирнова",
+        "Ольга",
+        "Игоревна",
+        "olga.smirnova@dnevnik.test",
+        "+79160000001",
+        demo_snils("123456701"),
+        date(1986, 3, 14),
+    ),
+    DemoAccount(
+        "parent (father)",
+        "Смирнов",
+        "Андрей",
+        "Викторович",
+        "andrey.smirnov@dnevnik.test",
+        "+79160000002",
+        demo_snils("123456702"),
+        date(1984, 11, 2),
+    ),
+    DemoAccount(
+        "pupil, a minor (own account)",
+        "Смирнов",
+        "Артём",
+        "Андреевич",
+        "artyom.smirnov@dnevnik.test",
+        "+79160000003",
+        demo_snils("123456703"),
+        date(2012, 9, 1),
+    ),
+    DemoAccount(
+        "grandmother (trusted person: Вера's diary)",
+        "Кузнецова",
+        "Галина",
+        "Петровна",
+        "galina.kuznetsova@dnevnik.test",
+        "+79160000004",
+        demo_snils("123456704"),
+        date(1958, 6, 21),
+    ),
+    DemoAccount("teacher", "Иванова", "Елена", "Сергеевна", "elena.ivanova@dnevnik.test", "+79160000005", None, None),
+    DemoAccount(
+        "registrar", "Петров", "Сергей", "Николаевич", "sergey.petrov@dnevnik.test", "+79160000006", None, None
+    ),
+    DemoAccount(
+        "operator (admin site)",
+        "Оператор",
+        "Портала",
+        "",
+        "admin@dnevnik.test",
+        "+79160000009",
+        None,
+        None,
+        is_staff=True,
+    ),
 ]
 
 
@@ -70,15 +111,27 @@ class Command(BaseCommand):
             user, _created = User.objects.update_or_create(
                 email=demo.email,
                 defaults={
-                    "surname": demo.surname, "given_name": demo.given_name, "patronymic": demo.patronymic,
-                    "phone": demo.phone, "snils": demo.snils, "birth_date": demo.birth_date,
-                    "is_staff": demo.is_staff, "is_superuser": demo.is_staff, "is_active": True,
+                    "surname": demo.surname,
+                    "given_name": demo.given_name,
+                    "patronymic": demo.patronymic,
+                    "phone": demo.phone,
+                    "snils": demo.snils,
+                    "birth_date": demo.birth_date,
+                    "is_staff": demo.is_staff,
+                    "is_superuser": demo.is_staff,
+                    "is_active": True,
                 },
                 create_defaults={
-                    "surname": demo.surname, "given_name": demo.given_name, "patronymic": demo.patronymic,
-                    "phone": demo.phone, "snils": demo.snils, "birth_date": demo.birth_date,
-                    "is_staff": demo.is_staff, "is_superuser": demo.is_staff,
-                    "email_confirmed_at": now, "phone_confirmed_at": now,
+                    "surname": demo.surname,
+                    "given_name": demo.given_name,
+                    "patronymic": demo.patronymic,
+                    "phone": demo.phone,
+                    "snils": demo.snils,
+                    "birth_date": demo.birth_date,
+                    "is_staff": demo.is_staff,
+                    "is_superuser": demo.is_staff,
+                    "email_confirmed_at": now,
+                    "phone_confirmed_at": now,
                 },
             )
             if not user.check_password(DEMO_PASSWORD):
@@ -88,8 +141,12 @@ class Command(BaseCommand):
         load_diary_demo(school)
         load_visits_demo(school)
         load_trust_demo()
-        register_oidc_client(name="Дневник — мобильное приложение", client_id=MOBILE_CLIENT_ID,
-                             redirect_uris=MOBILE_REDIRECT_URIS, public=True)
+        register_oidc_client(
+            name="Дневник — мобильное приложение",
+            client_id=MOBILE_CLIENT_ID,
+            redirect_uris=MOBILE_REDIRECT_URIS,
+            public=True,
+        )
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}); sign in with email, SNILS or phone:")
         for demo in DEMO_ACCOUNTS:
             snils = format_snils(demo.snils) if demo.snils else "—"

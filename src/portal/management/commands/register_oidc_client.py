@@ -16,16 +16,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("client_id")
         parser.add_argument("--name", required=True, help="shown to people on the consent screen")
-        parser.add_argument("--redirect-uri", action="append", required=True, dest="redirect_uris",
-                            help="exact redirect URI; repeat for several")
-        parser.add_argument("--confidential", action="store_true",
-                            help="a server-side client with a secret (printed once)")
+        parser.add_argument(
+            "--redirect-uri",
+            action="append",
+            required=True,
+            dest="redirect_uris",
+            help="exact redirect URI; repeat for several",
+        )
+        parser.add_argument(
+            "--confidential", action="store_true", help="a server-side client with a secret (printed once)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             registered = register_oidc_client(
-                name=options["name"], client_id=options["client_id"],
-                redirect_uris=options["redirect_uris"], public=not options["confidential"],
+                name=options["name"],
+                client_id=options["client_id"],
+                redirect_uris=options["redirect_uris"],
+                public=not options["confidential"],
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error

@@ -54,11 +54,13 @@ class Command(BaseCommand):
 
     @staticmethod
     def _summary(report: ImportReport, school: School) -> str:
-        return "\n".join((
-            f"Imported {report.filename} into {school.code} ({school.name}): {report.rows} rows.",
-            f"Pupils: {report.pupils_created} created, {report.pupils_updated} updated, "
-            f"{report.pupils_unchanged} unchanged.",
-            f"Guardians: {report.guardians_created} created, {report.guardians_updated} updated, "
-            f"{report.guardians_unchanged} unchanged.",
-            f"Classes created: {report.classes_created}.",
-        ))
+        return "\n".join(
+            (
+                f"Imported {report.filename} into {school.code} ({school.name}): {report.rows} rows.",
+                f"Pupils: {report.pupils_created} created, {report.pupils_updated} updated, "
+                f"{report.pupils_unchanged} unchanged.",
+                f"Guardians: {report.guardians_created} created, {report.guardians_updated} updated, "
+                f"{report.guardians_unchanged} unchanged.",
+                f"Classes created: {report.classes_created}.",
+            )
+        )

@@ -26,8 +26,9 @@ from visits.models import MealEvent, Pass
 
 
 def _weekdays(start: date, end: date) -> list[date]:
-    return [start + timedelta(days=n) for n in range((end - start).days + 1)
-            if (start + timedelta(days=n)).weekday() < 5]
+    return [
+        start + timedelta(days=n) for n in range((end - start).days + 1) if (start + timedelta(days=n)).weekday() < 5
+    ]
 
 
 class Command(BaseCommand):
@@ -48,10 +49,13 @@ class Command(BaseCommand):
         started = clock.monotonic()
         rows = self.generate(school, options)
         elapsed = max(clock.monotonic() - started, 1e-6)
-        self.stdout.write(self.style.SUCCESS(
-            f"Done: {rows['passes']} passes, {rows['meals']} meal events, {rows['accounts']} meal accounts for "
-            f"{rows['pupils']} pupils of {school.code} in {elapsed:.1f} s "
-            f"({(rows['passes'] + rows['meals']) / elapsed:,.0f} rows/s)"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Done: {rows['passes']} passes, {rows['meals']} meal events, {rows['accounts']} meal accounts for "
+                f"{rows['pupils']} pupils of {school.code} in {elapsed:.1f} s "
+                f"({(rows['passes'] + rows['meals']) / elapsed:,.0f} rows/s)"
+            )
+        )
 
     @transaction.atomic
     def generate(self, school: School, options: dict[str, Any]) -> dict[str, int]:
@@ -61,11 +65,16 @@ class Command(BaseCommand):
         start = today - timedelta(days=7 * options["weeks"] - 1)
         tz = timezone.get_current_timezone()
         by_class_day = school_days(school, start, today)
-        fallback = {day: SchoolDay(datetime.combine(day, time(8, 30), tzinfo=tz),
-                                   datetime.combine(day, time(14, 0), tzinfo=tz)) for day in _weekdays(start, today)}
+        fallback = {
+            day: SchoolDay(datetime.combine(day, time(8, 30), tzinfo=tz), datetime.combine(day, time(14, 0), tzinfo=tz))
+            for day in _weekdays(start, today)
+        }
         balances = balances_before(school, datetime.combine(start, time(0), tzinfo=tz))
-        pupils = list(Pupil.objects.filter(school=school, status=Pupil.Status.STUDYING).order_by("pk")
-                      .values_list("pk", "school_class_id"))
+        pupils = list(
+            Pupil.objects.filter(school=school, status=Pupil.Status.STUDYING)
+            .order_by("pk")
+            .values_list("pk", "school_class_id")
+        )
         by_class: dict[int, list[tuple[date, SchoolDay]]] = {}
         for (class_id, day), lessons in sorted(by_class_day.items(), key=lambda item: item[0][1]):
             by_class.setdefault(class_id, []).append((day, lessons))
@@ -85,8 +94,9 @@ class Command(BaseCommand):
 
         # tqdm redraws its line with carriage returns, which Django's output wrapper would break up.
         stream = getattr(self.stderr, "_out", sys.stderr)
-        for pupil_id, class_id in tqdm(pupils, unit=" pupils", file=stream, disable=options["verbosity"] == 0,
-                                       leave=False):
+        for pupil_id, class_id in tqdm(
+            pupils, unit=" pupils", file=stream, disable=options["verbosity"] == 0, leave=False
+        ):
             who = Who(pupil_id=pupil_id, school_id=school.pk, prefix=f"gen{seed}")
             days = by_class.get(class_id, weekdays)
             balance = balances.get(pupil_id, 0)

@@ -29,5 +29,7 @@ class Command(BaseCommand):
         self.stdout.write(f"school: {school.code} ({school.name})")
         self.stdout.write(f"client_id: {registered.client_id}")
         self.stdout.write(f"client_secret (shown once): {registered.client_secret}")
-        self.stdout.write("Tokens: POST /o/token/ with grant_type=client_credentials and scope=ingest, "
-                          "HTTP Basic client_id:client_secret.")
+        self.stdout.write(
+            "Tokens: POST /o/token/ with grant_type=client_credentials and scope=ingest, "
+            "HTTP Basic client_id:client_secret."
+        )
