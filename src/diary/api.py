@@ -17,8 +17,9 @@ from ninja import Query, Router, Schema
 from diary import selectors
 from diary.homework import tick_homework
 from dnevnik.web import api_user
+from portal.oidc import api_auth
 
-router = Router(tags=["diary"])
+router = Router(tags=["diary"], auth=api_auth("diary.read"))
 
 
 class StudentOut(Schema):

@@ -17,8 +17,9 @@ from ninja.responses import Status
 
 from diary import gradebook as selectors
 from dnevnik.web import api_user
+from portal.oidc import api_auth
 
-router = Router(tags=["teacher"])
+router = Router(tags=["teacher"], auth=api_auth("teacher.write"))
 
 
 class MarkIn(Schema):

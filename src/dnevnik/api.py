@@ -12,14 +12,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import django_auth
 
 from diary.api import router as diary_router
 from diary.teacher_api import router as teacher_router
 from dnevnik.errors import DomainError, RateLimited
 from notify.api import router as notify_router
 from portal.api import router as portal_router
-from portal.oidc import BearerToken
+from portal.oidc import InsufficientScope, InvalidToken, api_auth
 from trust.api import router as trust_router
 from visits.api import router as visits_router
 from visits.ingest_api import router as ingest_router
@@ -28,8 +27,9 @@ api = NinjaAPI(
     title="Dnevnik API",
     version="1",
     urls_namespace="api",
-    # The bearer check goes first: if it raised, Ninja would not try the session.
-    auth=[BearerToken(scopes=["openid"]), django_auth],
+    # Every router or endpoint declares its scope (``portal.oidc.api_auth``); one that forgets gets this
+    # default, which refuses every token and lets only the session in.
+    auth=api_auth(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
@@ -70,7 +70,32 @@ def validation_error(request: HttpRequest, error: ValidationError) -> HttpRespon
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, error_body("not_authenticated", _("Sign in to use this method.")), status=401)
+    response = api.create_response(
+        request, error_body("not_authenticated", _("Sign in to use this method.")), status=401
+    )
+    response["WWW-Authenticate"] = "Bearer"  # RFC 6750 §3: no credentials came, so no error code
+    return response
+
+
+@api.exception_handler(InvalidToken)
+def invalid_token(request: HttpRequest, error: InvalidToken) -> HttpResponse:
+    message = _("The access token is invalid or has expired. Sign in to the application again.")
+    response = api.create_response(request, error_body("not_authenticated", message), status=401)
+    response["WWW-Authenticate"] = error.www_authenticate
+    return response
+
+
+@api.exception_handler(InsufficientScope)
+def insufficient_scope(request: HttpRequest, error: InsufficientScope) -> HttpResponse:
+    if error.scopes:
+        message = _("The application was not allowed this: it needs the permission “%(scope)s”.") % {
+            "scope": " ".join(error.scopes)
+        }
+    else:
+        message = _("This method is available only on the portal's site, not to applications.")
+    response = api.create_response(request, error_body("insufficient_scope", message), status=403)
+    response["WWW-Authenticate"] = error.www_authenticate
+    return response
 
 
 @api.exception_handler(Http404)

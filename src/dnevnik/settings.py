@@ -216,6 +216,9 @@ OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OIDC_KEY_DIR = VAR_DIR / "oidc-keys"
 ACCESS_TOKEN_SECONDS = 60 * 60
 REFRESH_TOKEN_ABSOLUTE_SECONDS = 30 * 24 * 60 * 60
+# A refresh whose answer was lost (a flaky mobile network) may be retried this long without ending the
+# family (``portal.oidc.PortalOAuth2Validator``); later, the same token is a replay and ends it.
+REFRESH_TOKEN_RETRY_SECONDS = 10
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": os.environ.get("OIDC_RSA_PRIVATE_KEY") or oidc_keys.active_key(OIDC_KEY_DIR),
@@ -242,15 +245,34 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_EXPIRE_SECONDS": REFRESH_TOKEN_ABSOLUTE_SECONDS,
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # The toolkit's grace period would hand back the first answer's tokens, which hashed storage no longer
+    # has (its check E001): the retry window is REFRESH_TOKEN_RETRY_SECONDS, handled by the validator.
     "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
     "REQUEST_APPROVAL_PROMPT": "force",
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "ru.dnevnik.mobile"],
+    # What the consent screen lists, one line each after «…сможет:»; every API endpoint declares one of
+    # these (``portal.oidc.api_auth``, docs/security.md "API scopes").
     "SCOPES": {
-        "openid": _("sign you in with your portal account"),
-        "profile": _("your surname, given name, patronymic and birth date"),
-        "email": _("your email and whether it is confirmed"),
-        "phone": _("your mobile phone and whether it is confirmed"),
-        "snils": _("your SNILS"),
+        "openid": _("Recognise you when you sign in via the portal"),
+        "profile": _("See your surname, given name, patronymic, birth date and your roles in the schools"),
+        "email": _("See your email address"),
+        "phone": _("See your mobile phone number"),
+        "snils": _("See your SNILS"),
+        "diary.read": _("See the marks, homework and attendance of your children (or your own) and tick homework done"),
+        "visits.read": _(
+            "See your children's turnstile passes, school meals and meal balance, and set the low-balance warning"
+        ),
+        "trust": _(
+            "Invite trusted persons to your children's data and revoke their access, see when they looked, "
+            "and answer invitations addressed to you"
+        ),
+        "teacher.write": _(
+            "Keep the class register of your lessons: marks, attendance, topics, homework, replacements, "
+            "cancellations, moves and final marks"
+        ),
+        "notifications": _(
+            "Read your notifications (they can mention your children's marks and visits) and choose which come"
+        ),
         # Held only by client-credentials applications (``portal.oidc.MACHINE_SCOPES``), never shown to people.
         "ingest": _("send turnstile passes and canteen meals of one school"),
     },

@@ -16,8 +16,9 @@ from ninja import Router, Schema
 from dnevnik.web import api_user
 from notify import services
 from notify.models import Channel, Kind, Notification
+from portal.oidc import api_auth
 
-router = Router(tags=["notifications"])
+router = Router(tags=["notifications"], auth=api_auth("notifications"))
 PAGE_SIZE = 50
 
 

@@ -9,21 +9,28 @@ What the toolkit does not do by itself and is done here:
 - discovery at the site root lists only what is enabled (grant types, RS256);
 - the scope ``ingest`` belongs to client-credentials applications (the schools' turnstile and canteen
   systems, ``visits.ingest``) and every other scope to applications people sign in to; a token
-  without a person never authenticates as one.
+  without a person never authenticates as one;
+- every API endpoint declares the scope a token needs (``api_auth``): a token without it gets 403
+  ``insufficient_scope``, a bad token 401 ``invalid_token`` (RFC 6750 §3.1) and never falls through to
+  the session, whose CSRF answer would hide what went wrong;
+- a refresh retried within ``REFRESH_TOKEN_RETRY_SECONDS`` (a response lost on a mobile network) gets a
+  fresh pair instead of ending the family; see ``PortalOAuth2Validator.validate_refresh_token``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Min
+from django.db.models import F, Min
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from ninja.security import HttpBearer
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, django_auth
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import AccessToken, RefreshToken, get_application_model
 from oauth2_provider.oauth2_backends import get_oauthlib_core
@@ -114,7 +121,8 @@ class PortalOAuth2Validator(OAuth2Validator):
         return tokens_still_honoured(request.user, request.access_token.created)
 
     def validate_refresh_token(self, refresh_token: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
-        if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+        retried = self._retry_of_a_lost_answer(refresh_token, client, request)
+        if not retried and not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
             return False
         token: RefreshToken = request.refresh_token_instance
         started = RefreshToken.objects.filter(token_family=token.token_family).aggregate(first=Min("created"))["first"]
@@ -123,6 +131,43 @@ class PortalOAuth2Validator(OAuth2Validator):
             RefreshToken.revoke_family(token.token_family)
             return False
         return tokens_still_honoured(request.user, started or token.created)
+
+    def _retry_of_a_lost_answer(self, refresh_token: str, client: Any, request: Any) -> bool:
+        """A refresh token rotated seconds ago whose answer never reached the app: honour it once more.
+
+        The toolkit's own grace period (``REFRESH_TOKEN_GRACE_PERIOD_SECONDS``) answers such a retry with the
+        tokens it issued the first time, read back from the database; with tokens stored hashed it has nothing
+        to read back (its check ``oauth2_provider.E001`` forbids the combination). So the retry gets a new
+        pair instead, and ``_save_bearer_token`` ends the pair the lost answer carried: the family never has
+        two live branches, and whoever presents that lost pair later is replaying it and ends the family.
+        Only the newest rotated token qualifies — its successor access token still exists, a later rotation
+        deletes it — so a token several generations old is a replay inside the window too (DOT #1617).
+        """
+        window = timedelta(seconds=settings.REFRESH_TOKEN_RETRY_SECONDS)
+        token = (
+            RefreshToken.objects.filter(token_checksum=checksum(refresh_token), revoked__gt=timezone.now() - window)
+            .order_by(F("revoked").desc())
+            .first()
+        )
+        if token is None or token.application_id != getattr(client, "pk", None):
+            return False
+        successor = AccessToken.objects.filter(source_refresh_token=token).first()
+        if successor is None or not RefreshToken.objects.filter(access_token=successor, revoked=None).exists():
+            return False
+        # What the toolkit's validate_refresh_token sets on success, for the grant and save_bearer_token.
+        request.user = token.user
+        request.refresh_token = refresh_token
+        request.refresh_token_instance = token
+        request.lost_answer = successor
+        return True
+
+    def _save_bearer_token(self, token: dict[str, Any], request: Any, *args: Any, **kwargs: Any) -> None:
+        lost_answer = getattr(request, "lost_answer", None)
+        if lost_answer is not None:
+            # Inside the toolkit's transaction; frees the rotated token's successor slot for the new pair.
+            for pair in RefreshToken.objects.filter(access_token=lost_answer):
+                pair.revoke()
+        super()._save_bearer_token(token, request, *args, **kwargs)
 
     def validate_code(self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
         if super().validate_code(client_id, code, client, request, *args, **kwargs):
@@ -160,6 +205,8 @@ class PortalDiscoveryView(ConnectDiscoveryInfoView):
         document["token_endpoint_auth_methods_supported"] = ["none", "client_secret_basic", "client_secret_post"]
         document["revocation_endpoint"] = request.build_absolute_uri("/o/revoke_token/")
         document["prompt_values_supported"] = ["none", "login", "consent"]
+        # The machine scope is no business of the people's applications that read this document.
+        document["scopes_supported"] = [s for s in document["scopes_supported"] if s not in MACHINE_SCOPES]
         return JsonResponse(document, headers={"Access-Control-Allow-Origin": "*"})
 
 
@@ -198,19 +245,61 @@ class PortalAuthorizationView(AuthorizationView):
         return response
 
 
+class InvalidToken(AuthenticationError):
+    """401: the bearer token is unknown, expired, revoked, or not a person's (RFC 6750 ``invalid_token``)."""
+
+    www_authenticate = 'Bearer error="invalid_token"'
+
+
+class InsufficientScope(Exception):
+    """403: a valid token the person did not grant this endpoint's scope (RFC 6750 ``insufficient_scope``)."""
+
+    def __init__(self, scopes: Sequence[str]) -> None:
+        super().__init__(" ".join(scopes))
+        self.scopes = tuple(scopes)
+
+    @property
+    def www_authenticate(self) -> str:
+        if not self.scopes:
+            return 'Bearer error="insufficient_scope"'
+        return f'Bearer error="insufficient_scope", scope="{" ".join(self.scopes)}"'
+
+
 class BearerToken(HttpBearer):
     """``Authorization: Bearer`` with a person's access token of this provider, scope-checked.
 
+    Every scope in ``scopes`` must be in the token. No scopes means the endpoint declared none: every
+    token is refused with 403 (only the session passes), so forgetting a declaration fails closed.
+    A request that carries a bearer token is decided here — a bad one raises instead of returning None,
+    because Ninja would then try the session and answer "CSRF check failed" to a POST.
     A client-credentials token (no person behind it) is refused: it must never act as somebody.
     """
 
-    def __init__(self, scopes: list[str]) -> None:
+    def __init__(self, scopes: Sequence[str] = ()) -> None:
         super().__init__()
-        self.scopes = scopes
+        self.scopes = tuple(scopes)
 
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=self.scopes)
+    def authenticate(self, request: HttpRequest, token: str) -> User:
+        # Validity first, with no scope asked: a wrong scope and a dead token answer differently.
+        valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
         if not valid or oauth_request.user is None:
-            return None
+            raise InvalidToken()
+        if not self.scopes or not oauth_request.access_token.allow_scopes(self.scopes):
+            raise InsufficientScope(self.scopes)
+        request.token_scopes = frozenset(oauth_request.access_token.scope.split())  # type: ignore[attr-defined]
         user: User = oauth_request.user
         return user
+
+
+def api_auth(*scopes: str) -> list[Any]:
+    """The ``auth=`` of a person's API endpoint: a token holding ``scopes``, or the web session (with CSRF).
+
+    The bearer check goes first: once it raises, Ninja does not try the session.
+    """
+    return [BearerToken(scopes), django_auth]
+
+
+def token_scopes(request: HttpRequest) -> frozenset[str] | None:
+    """The scopes of the token that authenticated ``request``; None for the session, which may do everything."""
+    scopes: frozenset[str] | None = getattr(request, "token_scopes", None)
+    return scopes

@@ -18,10 +18,11 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from dnevnik.web import api_user
+from portal.oidc import api_auth
 from trust import selectors, services
 from trust.selectors import GrantRow
 
-router = Router(tags=["trust"])
+router = Router(tags=["trust"], auth=api_auth("trust"))
 
 
 class GrantOut(Schema):

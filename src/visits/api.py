@@ -18,10 +18,11 @@ from ninja import Router, Schema
 from diary.api import FROM, TO, StudentOut
 from diary.selectors import period
 from dnevnik.web import api_user
+from portal.oidc import api_auth
 from visits import selectors
 from visits.services import set_low_balance_threshold
 
-router = Router(tags=["visits"])
+router = Router(tags=["visits"], auth=api_auth("visits.read"))
 
 
 class PassOut(Schema):

@@ -43,7 +43,19 @@ def test_discovery_lists_only_what_is_enabled(portal: Portal) -> None:
     assert document["response_types_supported"] == ["code"]
     assert document["code_challenge_methods_supported"] == ["S256"]
     assert document["id_token_signing_alg_values_supported"] == ["RS256"]
-    assert set(document["scopes_supported"]) == {"openid", "profile", "email", "phone", "snils", "ingest"}
+    # The machine scope "ingest" is for the schools' systems and is not advertised to people's applications.
+    assert set(document["scopes_supported"]) == {
+        "openid",
+        "profile",
+        "email",
+        "phone",
+        "snils",
+        "diary.read",
+        "visits.read",
+        "trust",
+        "teacher.write",
+        "notifications",
+    }
     assert {"sub", "family_name", "given_name", "middle_name", "birthdate", "email", "phone_number", "snils"} <= set(
         document["claims_supported"]
     )

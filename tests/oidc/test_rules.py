@@ -88,14 +88,67 @@ def test_a_code_lives_at_most_sixty_seconds(flow: Flow, time_machine: Any) -> No
     assert flow.exchange(code)["error"] == "invalid_grant"
 
 
-def test_a_reused_refresh_token_revokes_the_whole_family(flow: Flow, portal: Portal) -> None:
+def test_a_reused_refresh_token_revokes_the_whole_family(flow: Flow, portal: Portal, time_machine: Any) -> None:
     token = flow.tokens()
     renewed = refresh(portal, token["refresh_token"]).json()
     assert "refresh_token" in renewed
+    time_machine.move_to(timezone.now() + timedelta(seconds=11))  # past the retry window: a real replay
     replay = refresh(portal, token["refresh_token"])
     assert (replay.status_code, replay.json()["error"]) == (400, "invalid_grant")
     assert refresh(portal, renewed["refresh_token"]).status_code == 400, "the thief's replay ends the family"
     assert api_me(portal, renewed["access_token"]).status_code == 401
+
+
+def test_a_refresh_retried_within_seconds_keeps_the_person_signed_in(
+    flow: Flow, portal: Portal, time_machine: Any
+) -> None:
+    """The answer to a refresh was lost on a flaky network and the app posts the same token again."""
+    token = flow.tokens()
+    first = refresh(portal, token["refresh_token"])
+    assert first.status_code == 200
+    assert api_me(portal, first.json()["access_token"]).status_code == 200
+    time_machine.move_to(timezone.now() + timedelta(seconds=8))
+    second = refresh(portal, token["refresh_token"])
+    assert second.status_code == 200, second.content
+    assert api_me(portal, second.json()["access_token"]).status_code == 200
+    onwards = refresh(portal, second.json()["refresh_token"])
+    assert onwards.status_code == 200, "the retried answer's refresh token keeps the family going"
+    assert api_me(portal, onwards.json()["access_token"]).status_code == 200
+    # The family never has two live branches: the answer the app never got is ended.
+    assert api_me(portal, first.json()["access_token"]).status_code == 401
+
+
+def test_the_lost_answer_presented_after_a_retry_ends_the_family(flow: Flow, portal: Portal) -> None:
+    """Whoever holds the first answer after the retry (a thief who caught it) is replaying it."""
+    token = flow.tokens()
+    first = refresh(portal, token["refresh_token"]).json()
+    second = refresh(portal, token["refresh_token"]).json()
+    replay = refresh(portal, first["refresh_token"])
+    assert (replay.status_code, replay.json()["error"]) == (400, "invalid_grant")
+    assert refresh(portal, second["refresh_token"]).status_code == 400
+    assert api_me(portal, second["access_token"]).status_code == 401
+
+
+def test_an_older_refresh_token_of_the_chain_is_a_replay_even_within_seconds(flow: Flow, portal: Portal) -> None:
+    """Only the newest rotated token may be retried (django-oauth-toolkit #1617)."""
+    token = flow.tokens()
+    second = refresh(portal, token["refresh_token"]).json()
+    third = refresh(portal, second["refresh_token"]).json()
+    assert "access_token" in third
+    assert refresh(portal, token["refresh_token"]).status_code == 400
+    assert refresh(portal, third["refresh_token"]).status_code == 400, "the replay ended the family"
+    assert api_me(portal, third["access_token"]).status_code == 401
+
+
+def test_a_revoked_refresh_token_is_not_honoured_as_a_retry(flow: Flow, portal: Portal) -> None:
+    token = flow.tokens()
+    revoked = requests.post(
+        portal.discovery["revocation_endpoint"],
+        data={"token": token["refresh_token"], "token_type_hint": "refresh_token", "client_id": CLIENT_ID},
+        timeout=10,
+    )
+    assert revoked.status_code == 200
+    assert refresh(portal, token["refresh_token"]).status_code == 400
 
 
 def test_refresh_tokens_live_thirty_days_from_the_sign_in_however_often_they_rotate(
@@ -178,6 +231,7 @@ def test_a_garbage_bearer_token_gets_401_with_the_error_shape(portal: Portal) ->
     response = requests.get(f"{portal.url}/api/v1/me", headers={"Authorization": "Bearer nonsense"}, timeout=10)
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
+    assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
 
 
 def test_consent_is_remembered_per_client_and_revocable_in_the_cabinet(flow: Flow, portal: Portal) -> None:
@@ -216,7 +270,10 @@ def test_the_api_checks_the_tokens_scope(portal: Portal, olga: User) -> None:
     flow = Flow(portal=portal, browser=Browser(portal), client=portal.client(scope="email"))
     token = flow.tokens()
     assert "id_token" not in token
-    assert api_me(portal, token["access_token"]).status_code == 401
+    response = api_me(portal, token["access_token"])
+    assert response.status_code == 403
+    assert response.json()["code"] == "insufficient_scope"
+    assert response.headers["WWW-Authenticate"] == 'Bearer error="insufficient_scope", scope="openid"'
 
 
 def test_remembered_codes_are_forgotten_after_a_day(flow: Flow) -> None:

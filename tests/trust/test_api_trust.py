@@ -497,7 +497,7 @@ def test_a_bearer_token_posts_without_csrf_and_a_session_needs_it(
         user=guardian,
         application=application,
         token="t" * 40,
-        scope="openid",
+        scope="openid trust",
         expires=timezone.now() + timedelta(minutes=30),
     )
     strict = Client(enforce_csrf_checks=True)

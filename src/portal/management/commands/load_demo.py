@@ -20,6 +20,9 @@ from visits.demo import load_visits_demo
 
 MOBILE_CLIENT_ID = "dnevnik-mobile"
 MOBILE_REDIRECT_URIS = ["http://127.0.0.1:8765/callback", "ru.dnevnik.mobile:/oauth/callback"]
+# What the family app uses: the person, the children's diary, visits and meals, and trusted persons. A client
+# registration has no list of allowed scopes here; the consent screen shows the person each one asked.
+MOBILE_SCOPES = "openid profile email phone diary.read visits.read trust"
 
 # Printed by `make run` on purpose: these accounts exist only in the demo database.
 DEMO_PASSWORD = "Dnevnik-demo-2026"  # noqa: S105
@@ -158,5 +161,5 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Mobile app client (public, PKCE S256): client_id {MOBILE_CLIENT_ID}, "
-            f"redirect URIs {' '.join(MOBILE_REDIRECT_URIS)}"
+            f"redirect URIs {' '.join(MOBILE_REDIRECT_URIS)}, scope «{MOBILE_SCOPES}»"
         )
