@@ -23,8 +23,9 @@ from dnevnik import oidc_keys
 from dnevnik import settings as settings_module
 
 ROOT = Path(__file__).resolve().parent.parent
-# Settings an operator sets; the child processes start from a clean slate of them.
+# Settings an operator sets (and the browser tests' async switch); the child processes start without them.
 OPERATOR_VARIABLES = {
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
     "DEBUG",
     "HTTPS",
     "SECURE_COOKIES",
