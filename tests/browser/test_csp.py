@@ -1,5 +1,5 @@
-"""The Content-Security-Policy holds in a real Chromium: the family's pages, the teacher's gradebook (its
-term switch is a static script now) and the API docs (Swagger UI from the site's own static files) run
+"""The Content-Security-Policy holds in a real Chromium: the admin's sign-in, the family's pages, the teacher's
+gradebook (its term switch is a static script now) and the API docs (Swagger UI from the site's own static files) run
 without one violation."""
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ def test_family_teacher_and_api_docs_pages_run_without_csp_violations(page: Page
     )
     violations = Violations(page)
 
+    page.goto(f"{live_server.url}/admin/login/")  # the admin's and the back office's own templates
+    expect(page.locator("#login-form")).to_be_visible()
+    assert violations.all() == []
     sign_in(page, live_server.url, school.parent.email)
     for path in (f"/diary/{anna.public_id}/?week={TERM_START.isoformat()}", f"/diary/{anna.public_id}/marks/"):
         page.goto(f"{live_server.url}{path}")
