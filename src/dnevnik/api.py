@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from diary.api import router as diary_router
@@ -31,6 +31,9 @@ api = NinjaAPI(
     # default, which refuses every token and lets only the session in.
     auth=api_auth(),
     docs_url="/docs",
+    # Swagger UI from the site's own static files (``ninja`` is an installed app); no call to the online
+    # validator, which the Content-Security-Policy would block anyway.
+    docs=Swagger(settings={"validatorUrl": None}),
     openapi_url="/openapi.json",
 )
 api.add_router("", portal_router)

@@ -13,6 +13,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from dnevnik import keyfiles
+
 ACTIVE = "active.pem"
 RETIRED = "retired"
 
@@ -24,17 +26,9 @@ def new_private_key_pem() -> str:
     ).decode()
 
 
-def _write_private(path: Path, pem: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_text(pem)
-
-
 def active_key(directory: Path) -> str:
-    path = directory / ACTIVE
-    if not path.exists():
-        _write_private(path, new_private_key_pem())
-    return path.read_text()
+    """The signing key, made on first start (several processes starting at once agree on one key)."""
+    return keyfiles.read_or_create(directory / ACTIVE, new_private_key_pem)
 
 
 def retired_keys(directory: Path, *, keep_seconds: int) -> list[str]:
@@ -52,11 +46,16 @@ def retired_keys(directory: Path, *, keep_seconds: int) -> list[str]:
 
 
 def rotate(directory: Path) -> Path:
-    """Retire the active key (its file's time is the retirement time) and make a new one."""
+    """Retire the active key (its file's time is the retirement time) and put a new one in its place.
+
+    The new key replaces the old in one step, so a process starting meanwhile never finds no key and
+    makes a third one.
+    """
     active = directory / ACTIVE
     retired = directory / RETIRED / f"{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns()}.pem"
-    if active.exists():
-        _write_private(retired, active.read_text())
-        active.unlink()
-    active_key(directory)
+    if not active.exists():
+        active_key(directory)
+        return retired
+    keyfiles.create_new(retired, active.read_text(encoding="utf-8"))
+    keyfiles.replace(active, new_private_key_pem())
     return retired

@@ -12,9 +12,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from dnevnik import oidc_keys
+from dnevnik import keyfiles, oidc_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SRC_DIR = BASE_DIR / "src"
@@ -34,12 +35,11 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 def secret_key_from_var() -> str:
-    """The key an operator did not set: made once and kept in var/, never in the repository."""
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(64))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    """The key an operator did not set: made once (privately, atomically) in var/, never in the repository.
+
+    Several app hosts do not share var/: there ``SECRET_KEY`` comes from the environment (README).
+    """
+    return keyfiles.read_or_create(VAR_DIR / "secret_key", lambda: secrets.token_urlsafe(64)).strip()
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -48,6 +48,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    "csp",
+    # Ninja as an app serves the API docs' Swagger UI from its bundled static files instead of a CDN.
+    "ninja",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,6 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -105,14 +109,18 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'dnevnik.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A reused connection is checked before each request: a restarted PostgreSQL costs no 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web workers and the task worker) share the file: wait for locks, use WAL.
+    # synchronous=FULL: a commit is on disk before it is acknowledged, so a saved mark survives a power cut
+    # (NORMAL in WAL mode may lose the last transactions).
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -142,8 +150,35 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Behind HTTPS (production): one switch, ``HTTPS``; ``SECURE_COOKIES`` is its older name and still works.
+# The TLS-terminating proxy must set X-Forwarded-Proto (and drop one sent by the client); see docs/security.md.
+HTTPS = env_bool("HTTPS", env_bool("SECURE_COOKIES", False))
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+
+# Content-Security-Policy (django-csp) on every response: scripts, styles and everything else only from the
+# site itself — no inline script, style or event handler anywhere (tests/test_security_headers.py checks the
+# templates). ``data:`` images: the SVG icons the admin's and the API docs' stylesheets embed. No
+# ``form-action``: the consent form's answer redirects to the client's own redirect URI, which browsers
+# would check against it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Sign-in limits (see portal/throttle.py): per account and per client address.
 SIGNIN_ACCOUNT_FAILURES = 5
@@ -223,8 +258,10 @@ OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": os.environ.get("OIDC_RSA_PRIVATE_KEY") or oidc_keys.active_key(OIDC_KEY_DIR),
     "OIDC_RSA_PRIVATE_KEYS_INACTIVE": oidc_keys.retired_keys(OIDC_KEY_DIR, keep_seconds=ACCESS_TOKEN_SECONDS),
-    # Unset: the issuer is the site root of the request (tests run on random ports).
+    # Unset: the issuer is the site root of the request (tests run on random ports); production pins it
+    # (``dnevnik.checks``), and authorization responses carry it as ``iss`` (RFC 9207) against mix-ups.
     "OIDC_ISS_ENDPOINT": os.environ.get("OIDC_ISSUER", ""),
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
@@ -249,7 +286,11 @@ OAUTH2_PROVIDER = {
     # has (its check E001): the retry window is REFRESH_TOKEN_RETRY_SECONDS, handled by the validator.
     "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
     "REQUEST_APPROVAL_PROMPT": "force",
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "ru.dnevnik.mobile"],
+    # Behind HTTPS only https and the mobile app's own scheme; plain http (loopback callbacks of a developer's
+    # client, the demo client) only on a developer's machine. With HTTPS on, an http scheme is an error of
+    # ``check --deploy``.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "ru.dnevnik.mobile", *([] if HTTPS else ["http"])],
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": HTTPS,
     # What the consent screen lists, one line each after «…сможет:»; every API endpoint declares one of
     # these (``portal.oidc.api_auth``, docs/security.md "API scopes").
     "SCOPES": {

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from portal.identity import mask_phone
+
 logger = logging.getLogger(__name__)
 
 
@@ -44,7 +46,8 @@ class FileBackend:
         stamp = timezone.localtime().isoformat(timespec="seconds")
         with path.open("a", encoding="utf-8") as outbox_file:
             outbox_file.write(f"{stamp}\t{message.to}\t{message.text}\n")
-        logger.info("SMS to %s written to %s", message.to, path)
+        # Logs are read by more people than the outbox: never a whole phone number there.
+        logger.info("SMS to %s written to %s", mask_phone(message.to), path)
 
 
 def send_sms(*, to: str, text: str) -> None:

@@ -100,6 +100,18 @@ def format_phone(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def mask_phone(e164: str) -> str:
+    """A phone as logs may show it: the operator code and the last two digits, ``+7 916 ***-**-01``."""
+    try:
+        groups = format_phone(e164).split(" ")
+    except phonenumbers.NumberParseException:
+        groups = []
+    if len(groups) < 3:  # not a number split into country, operator and subscriber: its last two digits only
+        return "***" + re.sub(r"\D", "", e164)[-2:]
+    subscriber = " ".join(groups[2:])
+    return " ".join([*groups[:2], re.sub(r"\d", "*", subscriber[:-2]) + subscriber[-2:]])
+
+
 _CYRILLIC = "А-Яа-яЁё"
 _LATIN = "A-Za-z"
 _NAME_PART = rf"[{_CYRILLIC}{_LATIN}]+"

@@ -26,7 +26,8 @@ def deliver_code(*, channel: str, target: str, purpose: str, code: str, language
         warning = _("The code is valid for 10 minutes. Never tell it to anyone, not even to staff.")
         if channel == OneTimeCode.Channel.EMAIL:
             send_mail(
-                subject=_("Dnevnik code: {code}").format(code=code),
+                # The code only in the body: subjects show in notification previews, lock screens and mail logs.
+                subject=_("Your Dnevnik code"),
                 message=f"{text}\n\n{warning}\n",
                 from_email=None,
                 recipient_list=[target],

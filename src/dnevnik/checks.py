@@ -1,0 +1,33 @@
+"""Deployment checks of our own, run by ``manage.py check --deploy`` next to Django's and the toolkit's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core import checks
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def oidc_issuer_is_pinned(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The issuer is in every ID token and in every authorization response (``iss``, RFC 9207): when it
+    follows the request's host it differs between the names the site answers to and between app hosts, and
+    clients cannot tell a mix-up. Production pins it to the public https address."""
+    issuer = str(settings.OAUTH2_PROVIDER.get("OIDC_ISS_ENDPOINT") or "")
+    if not issuer:
+        return [
+            checks.Warning(
+                "The OpenID Connect issuer is not pinned: it follows the Host header of each request.",
+                hint="Set OIDC_ISSUER to the site's public address, e.g. https://dnevnik.example.ru.",
+                id="dnevnik.W001",
+            )
+        ]
+    if getattr(settings, "HTTPS", False) and not issuer.startswith("https://"):
+        return [
+            checks.Warning(
+                f"The OpenID Connect issuer {issuer!r} is not an https URL although the site is served over HTTPS.",
+                hint="Set OIDC_ISSUER to the https address clients use.",
+                id="dnevnik.W002",
+            )
+        ]
+    return []
