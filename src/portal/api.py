@@ -35,6 +35,7 @@ class MeOut(Schema):
     phone: str
     phone_confirmed: bool
     snils: str | None
+    snils_verified: bool  # an unverified SNILS is only what the person typed
     birth_date: date | None
     is_minor: bool
     roles: list[str]
