@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.test import TestCase
+
 from portal.identity import name_key
 from portal.models import User
 from portal.snils import SnilsClaim
@@ -32,6 +34,7 @@ def verify_through_pension_fund(user: User) -> User:
     """Verify the account's SNILS the way a deployment with the pension-fund check would: by the verifier task."""
     assert user.snils, "the account has no SNILS to verify"
     enrol(user.snils, user.surname, user.given_name)
-    assert verify_snils_claim.enqueue(account_id=user.pk).return_value is True
+    with TestCase.captureOnCommitCallbacks(execute=True):  # what a verification tells, as after a real commit
+        assert verify_snils_claim.enqueue(account_id=user.pk).return_value is True
     user.refresh_from_db()
     return user

@@ -269,8 +269,8 @@ def verify_snils(*, account: User, snils: str, source: SnilsSource, actor: User 
             subject=str(_("The SNILS was removed from your profile")),
             body=str(
                 _(
-                    "The SNILS you entered was verified for another person. If it is yours, bring the SNILS "
-                    "document to your school's registrar, then enter the number in your profile again."
+                    "The SNILS you entered was verified for another person's account, so it was removed from "
+                    "your profile. If this SNILS is yours, contact the portal's support with your SNILS document."
                 )
             ),
             link="/cabinet/",
