@@ -30,11 +30,15 @@ def enrol(snils: str, surname: str, given_name: str) -> None:
     PensionFundDouble.known[snils] = (name_key(surname), name_key(given_name))
 
 
-def verify_through_pension_fund(user: User) -> User:
-    """Verify the account's SNILS the way a deployment with the pension-fund check would: by the verifier task."""
+def verify_through_pension_fund(user: User, *, tell: bool = True) -> User:
+    """Verify the account's SNILS the way a deployment with the pension-fund check would: by the verifier task.
+
+    With ``tell`` what follows the commit runs too (the person is told, waiting invitations reach them);
+    fixtures pass ``False`` so that their setup leaves no notification in the story they prepare.
+    """
     assert user.snils, "the account has no SNILS to verify"
     enrol(user.snils, user.surname, user.given_name)
-    with TestCase.captureOnCommitCallbacks(execute=True):  # what a verification tells, as after a real commit
+    with TestCase.captureOnCommitCallbacks(execute=tell):
         assert verify_snils_claim.enqueue(account_id=user.pk).return_value is True
     user.refresh_from_db()
     return user

@@ -60,7 +60,8 @@ def grandmother(trust_school: DiarySchool) -> User:
             patronymic="Петровна",
             snils=GRANDMOTHER_SNILS,
             birth_date=date(1955, 5, 5),
-        )
+        ),
+        tell=False,
     )
 
 
@@ -70,7 +71,8 @@ def minor(trust_school: DiarySchool) -> User:
     return verify_through_pension_fund(
         make_account(
             "teen@example.ru", MINOR_PHONE, "Кузнецова", "Катя", snils=MINOR_SNILS, birth_date=date(2012, 6, 1)
-        )
+        ),
+        tell=False,
     )
 
 
