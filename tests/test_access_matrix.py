@@ -513,6 +513,21 @@ ROWS: list[Row] = [
     Row("backoffice:jsi18n", lambda w: "/backoffice/jsi18n/", registrar_only()),
     Row("backoffice:view_on_site", lambda w: "/backoffice/r/1/1/", registrar_only(404)),
     Row("backoffice:registry_import", lambda w: "/backoffice/registry/import/", registrar_only()),
+    # A registrar verifies the SNILS of a person linked to a record of their school; of nobody else.
+    Row("backoffice:snils_verify", lambda w: f"/backoffice/snils/{w.family[GUARDIAN].public_id}/", registrar_only()),
+    Row("backoffice:snils_verify", lambda w: f"/backoffice/snils/{w.person.public_id}/", registrar_only(404)),
+    Row(
+        "backoffice:snils_verify",
+        lambda w: f"/backoffice/snils/{w.family[GUARDIAN].public_id}/",
+        registrar_only(200),
+        method="post",
+    ),
+    Row(
+        "backoffice:snils_verify",
+        lambda w: f"/backoffice/snils/{w.person.public_id}/",
+        registrar_only(404),
+        method="post",
+    ),
     Row("backoffice:registry_pupil_changelist", lambda w: "/backoffice/registry/pupil/", registrar_only()),
     Row("backoffice:registry_pupil_add", lambda w: "/backoffice/registry/pupil/add/", registrar_only()),
     Row("backoffice:registry_pupil_change", backoffice("pupil", "pupil", "change/"), registrar_only()),

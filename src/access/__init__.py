@@ -266,7 +266,8 @@ def _manages_grant(viewer: Any, grant: Any) -> bool:
 
 
 def _answers_invitation(viewer: Any, grant: Any) -> bool:
-    """The invitation is addressed to ``viewer`` (surname and SNILS or confirmed phone), or was accepted by them."""
+    """The invitation is addressed to ``viewer`` (surname and verified SNILS or confirmed phone), or was accepted
+    by them."""
     if not _signed_in(viewer) or viewer.is_minor:
         return False
     if grant.invitee_id is not None:
@@ -280,12 +281,28 @@ def _holds_grant(viewer: Any, grant: Any) -> bool:
     return _signed_in(viewer) and grant.invitee_id == viewer.pk
 
 
+def _verifies_snils_of(viewer: Any, account: Any) -> bool:
+    """A registrar confirms the SNILS of an account linked to a pupil or guardian record of their own school
+    (they see that person, and the document, at the school); of nobody else."""
+    schools = registrar_school_ids(viewer)
+    if not schools:
+        return False
+    from django.db.models import Q
+
+    from registry.models import Pupil
+
+    return (
+        Pupil.objects.filter(school_id__in=schools).filter(Q(account=account) | Q(guardians__account=account)).exists()
+    )
+
+
 RULES.update(
     {
         "trust.manage": _guards,
         "grant.manage": _manages_grant,
         "subscription.answer": _answers_invitation,
         "grant.leave": _holds_grant,
+        "account.snils.verify": _verifies_snils_of,
         "registry.link.end": _ends_link,
         "final.write": _sets_final,
         # A teacher writes marks, homework, attendance and topics only for their own lessons.

@@ -230,6 +230,10 @@ SITE_URL = os.environ.get("SITE_URL", "")
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "notify.sms.FileBackend")
 SMS_FILE_PATH = VAR_DIR / "outbox" / "sms.log"
 
+# Who may verify a typed SNILS besides the school registry and its registrars: a class with
+# ``verify(claim) -> bool`` (see portal/snils.py); the default verifies nothing.
+SNILS_VERIFIER = os.environ.get("SNILS_VERIFIER", "portal.snils.NoVerifier")
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
     ACCESS_OPENED = "access_opened", _("Trusted access opened")
     ACCESS_REVOKED = "access_revoked", _("Trusted access ended")
+    SNILS = "snils", _("SNILS verification")
 
 
 class Channel(models.TextChoices):

@@ -1,8 +1,11 @@
 """The operator's view of accounts. People change their own data in the cabinet, not here."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import (
     get_access_token_model,
@@ -44,14 +47,34 @@ class UserAdmin(DjangoUserAdmin):
     )
     search_fields = ("email", "surname", "given_name", "phone", "snils")
     list_filter = ("is_active", "is_staff")
-    readonly_fields = ("public_id", "date_joined", "last_login")
+    # Only a trusted source verifies a SNILS (portal.services.verify_snils), not an edit here.
+    readonly_fields = ("public_id", "date_joined", "last_login", "snils_verified_at", "snils_verified_by")
     fieldsets = (
         (None, {"fields": ("public_id", "email", "password")}),
-        (_("Person"), {"fields": ("surname", "given_name", "patronymic", "birth_date", "snils")}),
+        (
+            _("Person"),
+            {
+                "fields": (
+                    "surname",
+                    "given_name",
+                    "patronymic",
+                    "birth_date",
+                    "snils",
+                    "snils_verified_at",
+                    "snils_verified_by",
+                )
+            },
+        ),
         (_("Contacts"), {"fields": ("email_confirmed_at", "phone", "phone_confirmed_at")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if "snils" in form.changed_data:  # a new number is a new claim, as in the cabinet
+            obj.snils_verified_at, obj.snils_verified_by = None, ""
+        super().save_model(request, obj, form, change)
+
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "surname", "given_name", "phone", "password1", "password2")}),
     )

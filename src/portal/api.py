@@ -73,6 +73,7 @@ class MeOut(Schema):
     phone: str | None = None
     phone_confirmed: bool | None = None
     snils: str | None = None
+    snils_verified: bool | None = None  # an unverified SNILS is only what the person typed
     birth_date: date | None = None
     is_minor: bool | None = None
     roles: list[str] | None = None

@@ -15,12 +15,14 @@ from portal.models import User
 
 
 def accounts_for_login(keys: LoginKeys) -> list[User]:
-    """Accounts a login may name: by email, by SNILS, or by a *confirmed* phone."""
+    """Accounts a login may name: by email, by a *verified* SNILS, or by a *confirmed* phone.
+
+    A typed SNILS is only a claim several accounts may share, so it names no account until verified."""
     condition = Q(pk__in=[])
     if keys.email:
         condition |= Q(email=keys.email)
     if keys.snils:
-        condition |= Q(snils=keys.snils)
+        condition |= Q(snils=keys.snils, snils_verified_at__isnull=False)
     if keys.phone:
         condition |= Q(phone=keys.phone, phone_confirmed_at__isnull=False)
     return list(User.objects.filter(condition).order_by("pk"))

@@ -34,11 +34,22 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **fields)
 
 
+class SnilsSource(models.TextChoices):
+    """Who vouched for the SNILS of an account (see ``portal.services.verify_snils``)."""
+
+    REGISTRY = "registry", _("a school registry record with the same SNILS")
+    REGISTRAR = "registrar", _("a school registrar, from a document")
+    VERIFIER = "verifier", _("the external verification service")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """One person's portal account. A parent and a child each have their own.
 
     ``patronymic`` (отчество) may be empty. ``snils`` holds 11 digits without separators,
-    ``phone`` a mobile number in E.164. Email, a *confirmed* phone and SNILS identify one account.
+    ``phone`` a mobile number in E.164. Email, a *confirmed* phone and a *verified* SNILS identify
+    one account. A SNILS the person typed is only a claim until a trusted source verifies it
+    (``snils_verified_at``/``snils_verified_by``); several accounts may claim the same SNILS, and
+    the one it is verified for keeps it.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -49,7 +60,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_confirmed_at = models.DateTimeField(null=True, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=16)
     phone_confirmed_at = models.DateTimeField(null=True, blank=True)
-    snils = models.CharField(_("SNILS"), max_length=11, unique=True, null=True, blank=True)
+    # NULL rather than "" for "no SNILS", as when it was unique: the code and the constraints test for it.
+    snils = models.CharField(_("SNILS"), max_length=11, null=True, blank=True, db_index=True)  # noqa: DJ001
+    snils_verified_at = models.DateTimeField(null=True, blank=True)
+    snils_verified_by = models.CharField(max_length=16, choices=SnilsSource.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
@@ -70,6 +84,16 @@ class User(AbstractBaseUser, PermissionsMixin):
                 fields=["phone"],
                 condition=Q(phone_confirmed_at__isnull=False),
                 name="portal_user_confirmed_phone_unique",
+            ),
+            # An unverified SNILS blocks nobody: only a verified one is the account's alone.
+            models.UniqueConstraint(
+                fields=["snils"],
+                condition=Q(snils_verified_at__isnull=False),
+                name="portal_user_verified_snils_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(snils_verified_at__isnull=True) | Q(snils__isnull=False),
+                name="portal_user_verified_snils_given",
             ),
         ]
 
@@ -99,6 +123,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def phone_confirmed(self) -> bool:
         return self.phone_confirmed_at is not None
+
+    @property
+    def snils_verified(self) -> bool:
+        return bool(self.snils) and self.snils_verified_at is not None
+
+    @property
+    def verified_snils(self) -> str | None:
+        """The SNILS if a trusted source verified it: the only one that signs in or matches an invitation."""
+        return self.snils if self.snils_verified else None
 
     @property
     def contacts_confirmed(self) -> bool:

@@ -71,6 +71,7 @@ class PortalOAuth2Validator(OAuth2Validator):
         "phone_number": "phone",
         "phone_number_verified": "phone",
         "snils": "snils",
+        "snils_verified": "snils",
     }
 
     def get_additional_claims(self) -> dict[str, Any]:  # type: ignore[override]
@@ -86,6 +87,8 @@ class PortalOAuth2Validator(OAuth2Validator):
             "phone_number": lambda request: request.user.phone,
             "phone_number_verified": lambda request: request.user.phone_confirmed,
             "snils": lambda request: format_snils(request.user.snils) if request.user.snils else None,
+            # Like email_verified: a typed SNILS is only a claim until a trusted source verifies it.
+            "snils_verified": lambda request: request.user.snils_verified,
         }
 
     def get_claim_dict(self, request: Any) -> dict[str, Any]:

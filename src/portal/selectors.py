@@ -27,6 +27,8 @@ class AccountProfile:
     phone_display: str
     phone_confirmed: bool
     snils: str | None
+    snils_verified: bool  # a typed SNILS is only a claim until a trusted source verifies it
+    snils_verified_by: str  # portal.models.SnilsSource, or "" while unverified
     birth_date: date | None
     is_minor: bool
     roles: list[str]
@@ -61,6 +63,8 @@ def account_profile(*, viewer: User, account: User | None = None) -> AccountProf
         phone_display=format_phone(account.phone),
         phone_confirmed=account.phone_confirmed,
         snils=format_snils(account.snils) if account.snils else None,
+        snils_verified=account.snils_verified,
+        snils_verified_by=account.snils_verified_by if account.snils_verified else "",
         birth_date=account.birth_date,
         is_minor=account.is_minor,
         roles=account_roles(account),

@@ -21,13 +21,16 @@ from django_stubs_ext import StrOrPromise
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 
 import access
+from audit.services import record_event
 from dnevnik.errors import DomainError, RateLimited
+from notify.models import Kind
+from notify.services import in_site_language, notify
 from portal import throttle
 from portal.backends import accounts_for_login
 from portal.codes import CodeProblem, code_error, consume_code, issue_code
 from portal.login import resolve_login
-from portal.models import ClientConsent, OneTimeCode, User
-from portal.tasks import deliver_code
+from portal.models import ClientConsent, OneTimeCode, SnilsSource, User
+from portal.tasks import deliver_code, verify_snils_claim
 
 SIGNED_IN_AT = "portal_signed_in_at"
 
@@ -47,8 +50,9 @@ def _check_unique(
         raise _taken("email_taken", _("This email is already used by another account."), "email")
     if phone and others.filter(phone=phone, phone_confirmed_at__isnull=False).exists():
         raise _taken("phone_taken", _("This phone number is already confirmed in another account."), "phone")
-    if snils and others.filter(snils=snils).exists():
-        raise _taken("snils_taken", _("This SNILS is already used by another account."), "snils")
+    # Only a verified SNILS is taken: a typed one proves nothing, so it must not lock the real owner out.
+    if snils and others.filter(snils=snils, snils_verified_at__isnull=False).exists():
+        raise _taken("snils_taken", _("This SNILS is already verified in another account."), "snils")
 
 
 def _password_errors(password: str, user: User, field: str = "password") -> None:
@@ -99,13 +103,20 @@ def register_account(
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        # Someone took the same email or SNILS between the check and the insert.
+        # Someone took the same email between the check and the insert.
         _check_unique(email=email, phone=phone, snils=snils)
         raise
     send_code(user=user, purpose=OneTimeCode.Purpose.CONFIRM_EMAIL, channel=OneTimeCode.Channel.EMAIL, target=email)
     send_code(user=user, purpose=OneTimeCode.Purpose.CONFIRM_PHONE, channel=OneTimeCode.Channel.SMS, target=phone)
+    if user.snils:
+        _ask_snils_verifier(user)
     _deliver_waiting_invitations(user)
     return user
+
+
+def _ask_snils_verifier(user: User) -> None:
+    """The outside check may be slow: the worker asks it after the commit."""
+    transaction.on_commit(lambda: verify_snils_claim.enqueue(account_id=user.pk))
 
 
 def _deliver_waiting_invitations(user: User) -> None:
@@ -189,12 +200,102 @@ def update_profile(
 ) -> User:
     _check_unique(snils=snils, exclude=user)
     matched_by = (user.surname, user.snils)
+    snils_changed = (snils or None) != user.snils
     user.surname, user.given_name, user.patronymic = surname, given_name, patronymic
     user.birth_date, user.snils = birth_date, snils or None
-    user.save(update_fields=["surname", "given_name", "patronymic", "birth_date", "snils"])
+    if snils_changed:
+        # A new number is a new claim: whatever vouched for the old one says nothing about it.
+        user.snils_verified_at, user.snils_verified_by = None, ""
+    user.save(
+        update_fields=[
+            "surname",
+            "given_name",
+            "patronymic",
+            "birth_date",
+            "snils",
+            "snils_verified_at",
+            "snils_verified_by",
+        ]
+    )
+    if snils_changed and user.snils:
+        _ask_snils_verifier(user)
     if (user.surname, user.snils) != matched_by:
         _deliver_waiting_invitations(user)
     return user
+
+
+@transaction.atomic
+def verify_snils(*, account: User, snils: str, source: SnilsSource, actor: User | None = None) -> bool:
+    """A trusted source vouches that ``snils`` is ``account``'s: it becomes verified; True if it now is.
+
+    The callers are the trusted sources and nobody else: a link to a registry record with the same SNILS
+    (``registry.linking``), a registrar who saw the document (``registry.backoffice``, scoped by
+    ``access``), the configured verifier (``verify_snils_claim``). Nothing happens when the account no
+    longer claims this number (it changed while the verifier was asked) or another account holds it
+    verified already. Other accounts that claimed the same number lose the claim and are told so,
+    without a word about whose it is.
+    """
+    locked = User.objects.select_for_update().filter(pk=account.pk).first()
+    if locked is None or locked.snils != snils:
+        return False
+    if locked.snils_verified:
+        return True
+    if User.objects.filter(snils=snils, snils_verified_at__isnull=False).exclude(pk=locked.pk).exists():
+        return False
+    locked.snils_verified_at, locked.snils_verified_by = timezone.now(), source
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["snils_verified_at", "snils_verified_by"])
+    except IntegrityError:  # verified for someone else a moment ago
+        return False
+    account.snils_verified_at, account.snils_verified_by = locked.snils_verified_at, locked.snils_verified_by
+    record_event(actor=actor, action="portal.snils_verified", target=locked, source=str(source))
+    rivals = list(User.objects.select_for_update().filter(snils=snils).exclude(pk=locked.pk).order_by("pk"))
+    for rival in rivals:
+        rival.snils = None
+        rival.save(update_fields=["snils"])
+        record_event(actor=actor, action="portal.snils_claim_dropped", target=rival, source=str(source))
+    with in_site_language():
+        notify(
+            kind=Kind.SNILS,
+            user_ids=[locked.pk],
+            subject=str(_("Your SNILS is verified")),
+            body=str(_("You can now sign in with your SNILS, and invitations by SNILS reach you.")),
+            link="/cabinet/",
+        )
+        notify(
+            kind=Kind.SNILS,
+            user_ids=[rival.pk for rival in rivals],
+            subject=str(_("The SNILS was removed from your profile")),
+            body=str(
+                _(
+                    "The SNILS you entered was verified for another person's account, so it was removed from "
+                    "your profile. If this SNILS is yours, contact the portal's support with your SNILS document."
+                )
+            ),
+            link="/cabinet/",
+        )
+    _deliver_waiting_invitations(locked)
+    return True
+
+
+def check_snils_with_verifier(*, account_id: int) -> bool:
+    """Ask the configured verifier (``settings.SNILS_VERIFIER``) about the account's unverified SNILS."""
+    from portal.snils import SnilsClaim, get_verifier
+
+    user = User.objects.filter(pk=account_id, is_active=True).first()
+    if user is None or not user.snils or user.snils_verified:
+        return False
+    claim = SnilsClaim(
+        snils=user.snils,
+        surname=user.surname,
+        given_name=user.given_name,
+        patronymic=user.patronymic,
+        birth_date=user.birth_date,
+    )
+    if not get_verifier().verify(claim):
+        return False
+    return verify_snils(account=user, snils=claim.snils, source=SnilsSource.VERIFIER)
 
 
 INVALID_CREDENTIALS = _(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import update_wrapper
 from typing import Any, cast
+from uuid import UUID
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 import access
@@ -88,8 +90,35 @@ class BackofficeSite(admin.AdminSite):
     def get_urls(self) -> list[Any]:
         return [
             path("registry/import/", self.admin_view(self.import_view), name="registry_import"),
+            path("snils/<uuid:account_id>/", self.admin_view(self.snils_view), name="snils_verify"),
             *super().get_urls(),
         ]
+
+    def snils_view(self, request: HttpRequest, account_id: UUID) -> HttpResponse:
+        """Verify a linked person's SNILS from the document they show at the school."""
+        from registry.linking import verify_snils_from_document
+
+        registrar = cast(User, request.user)
+        account = access.require(registrar, "account.snils.verify", User.objects.filter(public_id=account_id).first())
+        form = SnilsDocumentForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                verify_snils_from_document(
+                    registrar=registrar, account_id=account_id, snils=form.cleaned_data["snils"] or ""
+                )
+            except DomainError as error:
+                form.add_error("snils" if error.field else None, ValidationError(error.message, code=error.code))
+            else:
+                messages.success(request, _("The SNILS is verified."))
+                return redirect("backoffice:snils_verify", account_id)
+        context: dict[str, Any] = {
+            **self.each_context(request),
+            "form": form,
+            "person": account,
+            "snils": identity.format_snils(account.snils) if account.snils else "",
+            "title": _("Verify the SNILS from the document"),
+        }
+        return TemplateResponse(request, "registry/backoffice/snils.html", context)
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         from registry import importing
@@ -119,6 +148,28 @@ class ImportForm(forms.Form):
     def __init__(self, *args: Any, school_ids: set[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)  # type: ignore[attr-defined]
+
+
+class SnilsDocumentForm(IdentityCleaning, forms.Form):
+    snils = forms.CharField(
+        label=_("SNILS as written in the document"),
+        max_length=20,
+        help_text=_("11 digits, for example 112-233-445 95."),
+    )
+
+
+def snils_state(account: User | None) -> str:
+    """The SNILS state of a linked account, with the way to verify it, for the registrar's pages."""
+    if account is None:
+        return "—"
+    url = reverse("backoffice:snils_verify", args=[account.public_id])
+    if not account.snils:
+        state = _("no SNILS in the profile")
+    elif account.snils_verified:
+        state = _("SNILS verified")
+    else:
+        state = _("SNILS not verified")
+    return format_html('{} · <a href="{}">{}</a>', state, url, _("verify from the document"))
 
 
 class PersonForm(IdentityCleaning, forms.ModelForm):
@@ -208,8 +259,12 @@ class ScopedInline(admin.TabularInline):
 class GuardianInline(ScopedInline):
     model = Guardian
     form = GuardianForm
-    readonly_fields = ["account"]
-    fields = ["surname", "given_name", "patronymic", "relation", "phone", "email", "snils", "account"]
+    readonly_fields = ["account", "account_snils"]
+    fields = ["surname", "given_name", "patronymic", "relation", "phone", "email", "snils", "account", "account_snils"]
+
+    @admin.display(description=_("SNILS of the account"))
+    def account_snils(self, guardian: Guardian) -> str:
+        return snils_state(guardian.account)
 
 
 @admin.register(Pupil, site=backoffice)
@@ -219,8 +274,12 @@ class PupilAdmin(SchoolScopedAdmin):
     list_display = ["surname", "given_name", "patronymic", "birth_date", "school_class", "status", "is_linked"]
     list_filter = ["school_class", "status"]
     search_fields = ["surname", "given_name", "snils"]
-    readonly_fields = ["public_id", "account"]
+    readonly_fields = ["public_id", "account", "account_snils"]
     list_select_related = ["school_class", "account"]
+
+    @admin.display(description=_("SNILS of the account"))
+    def account_snils(self, pupil: Pupil) -> str:
+        return snils_state(pupil.account)
 
     @admin.display(boolean=True, description=_("has an account"))
     def is_linked(self, pupil: Pupil) -> bool:

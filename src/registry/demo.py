@@ -37,7 +37,13 @@ class DemoPupil:
     snils: str | None
     account_email: str | None  # linked to this demo account as the pupil's own
     guardians: tuple[tuple[str, str, str, str, str, str | None], ...]  # surname, name, patronymic, relation,
-    # phone, demo account email linked as this guardian (None: not linked yet)
+    # phone, demo account email linked as this guardian (None: not linked yet); a guardian's SNILS is in
+    # GUARDIAN_SNILS
+
+
+# The SNILS the school keeps of a guardian, by their demo account: the link to the record verifies the
+# account's SNILS (portal accounts' SNILS are only claims until a trusted source verifies them).
+GUARDIAN_SNILS = {"olga.smirnova@dnevnik.test": "12345670140"}
 
 
 DEMO_PUPILS = [
@@ -168,6 +174,7 @@ def load_registry_demo() -> School:
                 patronymic=patronymic,
                 relation=relation,
                 phone=phone,
+                snils=GUARDIAN_SNILS.get(email or "", ""),
             )
             guardian.refresh_fio_key()
             if not Guardian.objects.filter(pupil=pupil, fio_key=guardian.fio_key).exists():

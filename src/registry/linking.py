@@ -12,6 +12,10 @@ an import and after a person confirms a phone or an email).
 
 The comparison itself, its field codes and messages, is ``registry.matching``.
 
+A link is also how the registry vouches for a SNILS: an account linked to a record with the same SNILS
+has it verified (``verify_snils_from_records``). So a link never rests on a typed SNILS alone — the
+automatic guardian link counts a SNILS only once it is verified.
+
 Rules kept here, for every way a link is made: only an account with a confirmed email and phone may
 ask; a parent and a child have separate accounts (one account is never both the pupil and a
 guardian of the same pupil); a guardian is an adult, known to be so by the birth date.
@@ -22,16 +26,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from typing import cast
+from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import access
 from audit.services import record_event
 from dnevnik.errors import DomainError
-from portal.models import User
+from portal.models import SnilsSource, User
+from portal.services import verify_snils
 from registry.matching import (
     ALREADY_LINKED,
     NOT_FOUND,
@@ -123,9 +129,30 @@ def check_guardian_rules(*, account: User, pupil: Pupil) -> None:
 # --- Linking and the audit trail ---------------------------------------------------------------------------
 
 
+def verify_snils_from_records(account: User, *, actor: User | None) -> bool:
+    """The registry vouches for the account's SNILS when a record linked to the account has the same one."""
+    if not account.snils or account.snils_verified:
+        return False
+    same = Q(account=account, snils=account.snils)
+    if not (Pupil.objects.filter(same).exists() or Guardian.objects.filter(same).exists()):
+        return False
+    return verify_snils(account=account, snils=account.snils, source=SnilsSource.REGISTRY, actor=actor)
+
+
+def verify_linked_snils(*, school_id: int) -> int:
+    """After an import: verify the SNILS of accounts linked to the school's records that now carry the same
+    number; returns how many were verified."""
+    same_as_record = Q(pupil_record__school_id=school_id, pupil_record__snils=F("snils")) | Q(
+        guardian_records__pupil__school_id=school_id, guardian_records__snils=F("snils")
+    )
+    accounts = User.objects.filter(same_as_record, snils__isnull=False, snils_verified_at__isnull=True).distinct()
+    return sum(verify_snils_from_records(account, actor=None) for account in accounts)
+
+
 def _link_pupil(*, pupil: Pupil, account: User, actor: User | None, via: str, request: LinkRequest | None) -> None:
     pupil.account = account
     pupil.save(update_fields=["account"])
+    verify_snils_from_records(account, actor=actor)
     record_event(
         actor=actor,
         action="registry.link",
@@ -142,6 +169,7 @@ def _link_guardian(
 ) -> None:
     guardian.account = account
     guardian.save(update_fields=["account"])
+    verify_snils_from_records(account, actor=actor)
     record_event(
         actor=actor,
         action="registry.link",
@@ -394,6 +422,33 @@ def reject_link_request(*, registrar: User, request_id: int, reason: str) -> Lin
     return request
 
 
+@transaction.atomic
+def verify_snils_from_document(*, registrar: User, account_id: UUID | str, snils: str) -> User:
+    """A registrar saw the person's SNILS document and typed its number: the account's SNILS becomes verified.
+
+    Only for an account linked to a record of the registrar's own school (``NotFound`` otherwise); the
+    number must be the one the account claims, so the registrar checks the document rather than a form.
+    """
+    account = access.require(registrar, "account.snils.verify", User.objects.filter(public_id=account_id).first())
+    if not account.snils:
+        raise DomainError(
+            "snils_missing",
+            _("The account has no SNILS yet: ask the person to enter it in their profile."),
+            field="snils",
+        )
+    if snils != account.snils:
+        raise DomainError(
+            "snils_mismatch",
+            _("The number in the document differs from the one in the profile: ask the person to correct it."),
+            field="snils",
+        )
+    if not verify_snils(account=account, snils=snils, source=SnilsSource.REGISTRAR, actor=registrar):
+        raise DomainError(
+            "snils_taken", _("This SNILS is already verified for another account; contact the portal's support.")
+        )
+    return account
+
+
 # --- The other direction: registry guardians to accounts ---------------------------------------------------
 
 
@@ -414,7 +469,7 @@ def _accounts_by_identifier(rows: Iterable[tuple[int, str, str, str, str]]) -> d
     accounts = User.objects.filter(is_active=True).filter(
         Q(phone__in=phones, phone_confirmed_at__isnull=False)
         | Q(email__in=emails, email_confirmed_at__isnull=False)
-        | Q(snils__in=snils_numbers)
+        | Q(snils__in=snils_numbers, snils_verified_at__isnull=False)
     )
     found: dict[tuple[str, str], list[User]] = {}
     for account in accounts:
@@ -422,7 +477,7 @@ def _accounts_by_identifier(rows: Iterable[tuple[int, str, str, str, str]]) -> d
             found.setdefault(("phone", account.phone), []).append(account)
         if account.email_confirmed and account.email in emails:
             found.setdefault(("email", account.email), []).append(account)
-        if account.snils and account.snils in snils_numbers:
+        if account.snils_verified and account.snils in snils_numbers:
             found.setdefault(("snils", account.snils), []).append(account)
     return found
 
@@ -448,8 +503,9 @@ def _auto_link(guardian_id: int, account: User) -> bool:
 def link_known_guardians(*, school_id: int | None = None, account_id: int | None = None) -> int:
     """Link unlinked registry guardians to accounts with the same FIO and a matching identifier.
 
-    An identifier is the account's *confirmed* phone or *confirmed* email, or its SNILS; the FIO alone
-    never links. Limited to one school's guardians and/or to one account; returns how many links it made.
+    An identifier is the account's *confirmed* phone or *confirmed* email, or its *verified* SNILS; the FIO
+    alone never links, nor does a SNILS the person merely typed. Limited to one school's guardians and/or
+    to one account; returns how many links it made.
     Each link is its own transaction, so a long run never holds locks for long.
     """
     rows = Guardian.objects.filter(account__isnull=True)
@@ -459,7 +515,7 @@ def link_known_guardians(*, school_id: int | None = None, account_id: int | None
         account = User.objects.filter(pk=account_id, is_active=True).first()
         if account is None:
             return 0
-        identifiers = [Q(snils=account.snils)] if account.snils else []
+        identifiers = [Q(snils=account.snils)] if account.snils_verified else []
         if account.phone_confirmed:
             identifiers.append(Q(phone=account.phone))
         if account.email_confirmed:

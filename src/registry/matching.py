@@ -3,7 +3,9 @@
 Field codes: ``surname``, ``given_name``, ``patronymic``, ``birth_date``, ``snils``, ``phone``,
 ``email``, and three that are not fields: ``not_found`` (no record to compare with),
 ``already_linked`` (the record belongs to another account), ``nothing_to_compare`` (the school keeps
-no phone, email or SNILS of the guardian, so the names alone would have to vouch for them). The person
+no phone, email or SNILS of the guardian, so the names alone would have to vouch for them),
+``snils_unverified`` (the school keeps only the guardian's SNILS, and the account's SNILS is merely
+typed, which proves nothing). The person
 is told *which* field differs (``difference_message``); only the registrar sees the values
 (``pending_differences``).
 """
@@ -26,6 +28,7 @@ NAME_FIELDS = ("surname", "given_name", "patronymic")
 NOT_FOUND = "not_found"
 ALREADY_LINKED = "already_linked"
 NOTHING_TO_COMPARE = "nothing_to_compare"
+SNILS_UNVERIFIED = "snils_unverified"
 
 DIFFERENCE_MESSAGES: dict[str, StrOrPromise] = {
     "surname": _(
@@ -64,6 +67,10 @@ DIFFERENCE_MESSAGES: dict[str, StrOrPromise] = {
         "The school keeps no phone, email or SNILS of yours to compare with, so the school "
         "will check the request by hand. Ask the school to add your contacts to its records."
     ),
+    SNILS_UNVERIFIED: _(
+        "The school keeps only your SNILS to compare with, and the SNILS in your profile is not verified yet, "
+        "so the school will check the request by hand. Ask the school to add your phone or email to its records."
+    ),
 }
 _UNKNOWN_DIFFERENCE = _("Your data does not match the school's records. Contact the school.")
 
@@ -80,6 +87,7 @@ DIFFERENCE_LABELS: dict[str, StrOrPromise] = {
     NOT_FOUND: _("no matching record in the registry"),
     ALREADY_LINKED: _("the record is linked to another account"),
     NOTHING_TO_COMPARE: _("the school keeps no phone, email or SNILS of this guardian"),
+    SNILS_UNVERIFIED: _("only the SNILS to compare, and it is not verified in the portal account"),
 }
 
 
@@ -133,6 +141,9 @@ def guardian_differences(guardian: Guardian, user: User) -> list[str]:
     if not differences and not (guardian.phone or guardian.email or guardian.snils):
         # Names alone are public knowledge; without one identifier to check a person stays unverified.
         differences.append(NOTHING_TO_COMPARE)
+    elif not differences and not (guardian.phone or guardian.email or user.snils_verified):
+        # Nor is a SNILS anyone could type into a profile; and this link would then verify it.
+        differences.append(SNILS_UNVERIFIED)
     return differences
 
 
@@ -211,7 +222,7 @@ def pending_differences(link_request: LinkRequest) -> list[tuple[str, str, str]]
     if record.account_id not in (None, account.pk):
         rows.append((ALREADY_LINKED, _text(record.account), ""))
     for code in codes:
-        if code == NOTHING_TO_COMPARE:
+        if code in (NOTHING_TO_COMPARE, SNILS_UNVERIFIED):
             rows.append((code, "", ""))
             continue
         portal_value = getattr(account, code)

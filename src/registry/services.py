@@ -10,6 +10,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from audit.services import record_event
+from registry.linking import verify_snils_from_records
 from registry.models import Guardian, Pupil
 
 
@@ -35,6 +36,9 @@ def save_registry_record(*, actor: Any, record: Pupil | Guardian) -> Pupil | Gua
     if isinstance(record, Pupil) and changes:
         record.updated_at = timezone.now()
     record.save()
+    if record.account is not None:
+        # The registrar may have just written the linked person's SNILS into the record.
+        verify_snils_from_records(record.account, actor=actor)
     if created or changes:
         record_event(
             actor=actor,

@@ -37,6 +37,7 @@ def test_me_describes_the_caller(register: Any, web: Any) -> None:
         "phone": "+79123456789",
         "phone_confirmed": True,
         "snils": "112-233-445 95",
+        "snils_verified": False,  # typed at registration; nobody has verified it
         "birth_date": "1986-03-14",
         "is_minor": False,
         "roles": [],

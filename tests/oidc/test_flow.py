@@ -70,7 +70,7 @@ def test_the_full_flow(flow: Flow, portal: Portal, olga: User) -> None:
     assert claims["sub"] == str(olga.public_id)
     assert claims["sub"] != str(olga.pk)
     assert (claims["family_name"], claims["given_name"], claims["middle_name"]) == ("Смирнова", "Ольга", "Игоревна")
-    assert claims["snils"] == "112-233-445 95"
+    assert (claims["snils"], claims["snils_verified"]) == ("112-233-445 95", False)
 
     userinfo = flow.client.get(portal.discovery["userinfo_endpoint"]).json()
     assert userinfo == {
@@ -85,6 +85,7 @@ def test_the_full_flow(flow: Flow, portal: Portal, olga: User) -> None:
         "phone_number": "+79123456789",
         "phone_number_verified": True,
         "snils": "112-233-445 95",
+        "snils_verified": False,  # typed at registration; nobody has verified it
     }
     assert api_me(portal, token["access_token"]).json()["id"] == str(olga.public_id)
 

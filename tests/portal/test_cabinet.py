@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from portal.models import User
+from tests.snils import verify_through_pension_fund
 
 
 def test_the_cabinet_shows_the_account_and_its_confirmation_state(register: Any, web: Any) -> None:
@@ -34,7 +35,7 @@ def test_profile_edit_saves_parsed_values(register: Any, web: Any) -> None:
 
 
 def test_profile_edit_refuses_someone_elses_snils_and_keeps_the_data(register: Any, web: Any) -> None:
-    register()
+    verify_through_pension_fund(register())
     web.post("/signout/")
     second = register(email="second@example.ru", phone="+79120000000", snils="")
     response = web.post(

@@ -10,6 +10,7 @@ from django.core import mail
 from notify import sms
 from portal.models import User
 from tests.conftest import PASSWORD, registration_data
+from tests.snils import verify_through_pension_fund
 
 
 def field_errors(response: Any) -> dict[str, list[str]]:
@@ -101,7 +102,7 @@ def test_errors_are_in_russian_by_default_and_english_on_request(web: Any) -> No
 def test_duplicates_say_what_to_do_without_revealing_the_other_account(
     web: Any, register: Any, overrides: dict[str, str], field: str, code: str
 ) -> None:
-    register()
+    verify_through_pension_fund(register())  # only a verified SNILS is taken
     web.post("/signout/")
     response = web.post("/register/", registration_data(surname="Петров", given_name="Пётр", **overrides))
     assert response.status_code == 200

@@ -12,13 +12,15 @@ from django.test import Client
 from notify import sms
 from portal.models import User
 from tests.conftest import PASSWORD, last_email_code, last_sms_code
+from tests.snils import verify_through_pension_fund
 
 NEW_PASSWORD = "Fresh-Garden-Gate-9"
 
 
 @pytest.fixture
 def olga(register: Any, web: Any) -> User:
-    user: User = register()
+    """Olga, whose SNILS the pension fund's check verified (an unverified SNILS signs nobody in)."""
+    user: User = verify_through_pension_fund(register())
     web.post("/signout/")
     mail.outbox.clear()
     sms.outbox.clear()

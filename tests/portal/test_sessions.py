@@ -10,6 +10,7 @@ from django.test import Client
 
 from portal.models import User
 from tests.conftest import PASSWORD
+from tests.snils import verify_through_pension_fund
 
 
 def is_signed_in(client: Client) -> bool:
@@ -18,7 +19,8 @@ def is_signed_in(client: Client) -> bool:
 
 @pytest.fixture
 def olga(register: Any, web: Any) -> User:
-    user: User = register()
+    """Olga, whose SNILS the pension fund's check verified (an unverified SNILS signs nobody in)."""
+    user: User = verify_through_pension_fund(register())
     web.post("/signout/")
     return user
 

@@ -11,6 +11,7 @@ from django.test import Client
 from portal import backends
 from portal.models import User
 from tests.conftest import PASSWORD
+from tests.snils import verify_through_pension_fund
 
 
 def sign_in(client: Client, login: str, password: str = PASSWORD, **extra: Any) -> Any:
@@ -24,7 +25,8 @@ def signed_in_as(client: Client) -> str | None:
 
 @pytest.fixture
 def olga(register: Any, web: Any) -> User:
-    user: User = register()
+    """Olga, whose SNILS the pension fund's check verified (an unverified SNILS signs nobody in)."""
+    user: User = verify_through_pension_fund(register())
     web.post("/signout/")
     return user
 

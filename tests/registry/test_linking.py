@@ -24,6 +24,7 @@ from registry import linking, matching, selectors
 from registry.models import Guardian, LinkRequest, Pupil, School, SchoolClass, StaffMember
 from registry.tasks import link_known_guardians
 from tests.conftest import CommittingClient, last_email_code, last_sms_code
+from tests.snils import enrol
 
 LINK_URL = "/cabinet/school/link/"
 SCHOOL_URL = "/cabinet/school/"
@@ -616,6 +617,7 @@ def test_ending_a_link_is_audited_and_only_for_the_person_or_the_registrar(
 )
 def test_confirming_contacts_links_a_known_guardian(register: Any, school: School, identifier: dict[str, str]) -> None:
     row = make_guardian(make_pupil(school), **identifier)
+    enrol(OLGA_SNILS, "Смирнова", "Ольга")  # a SNILS counts once verified (here by the pension fund's check)
     olga = register()
     row.refresh_from_db()
     assert row.account == olga

@@ -15,6 +15,7 @@ from portal.models import User
 from registry.models import Pupil
 from tests.conftest import CommittingClient
 from tests.diary.conftest import DiarySchool, diary_school, make_account  # noqa: F401
+from tests.snils import verify_through_pension_fund
 
 GRANDMOTHER_PHONE = "+79000000201"
 MINOR_PHONE = "+79000000202"
@@ -49,22 +50,29 @@ def guardian(trust_school: DiarySchool) -> User:
 
 @pytest.fixture
 def grandmother(trust_school: DiarySchool) -> User:
-    return make_account(
-        "granny@example.ru",
-        GRANDMOTHER_PHONE,
-        "Кузнецова",
-        "Галина",
-        patronymic="Петровна",
-        snils=GRANDMOTHER_SNILS,
-        birth_date=date(1955, 5, 5),
+    """Her SNILS is verified (by the pension fund's check): only a verified SNILS matches an invitation."""
+    return verify_through_pension_fund(
+        make_account(
+            "granny@example.ru",
+            GRANDMOTHER_PHONE,
+            "Кузнецова",
+            "Галина",
+            patronymic="Петровна",
+            snils=GRANDMOTHER_SNILS,
+            birth_date=date(1955, 5, 5),
+        ),
+        tell=False,
     )
 
 
 @pytest.fixture
 def minor(trust_school: DiarySchool) -> User:
-    """A 14-year-old with an account an invitation could name."""
-    return make_account(
-        "teen@example.ru", MINOR_PHONE, "Кузнецова", "Катя", snils=MINOR_SNILS, birth_date=date(2012, 6, 1)
+    """A 14-year-old with an account an invitation could name (her SNILS verified)."""
+    return verify_through_pension_fund(
+        make_account(
+            "teen@example.ru", MINOR_PHONE, "Кузнецова", "Катя", snils=MINOR_SNILS, birth_date=date(2012, 6, 1)
+        ),
+        tell=False,
     )
 
 

@@ -193,10 +193,13 @@ def test_yo_and_ye_are_the_same_letter(
     client_of: Callable[[User], CommittingClient],
 ) -> None:
     from tests.diary.conftest import make_account
+    from tests.snils import verify_through_pension_fund
     from tests.trust.conftest import valid_snils
 
     snils = valid_snils("323456789")
-    fyodorova = make_account("f@example.ru", "+79000000301", "Фёдорова", "Анна", snils=snils)
+    fyodorova = verify_through_pension_fund(
+        make_account("f@example.ru", "+79000000301", "Фёдорова", "Анна", snils=snils)
+    )
     invite_by_api(guardian_client, child, surname="ФЕДОРОВА", snils=snils)
     assert len(inbox_ids(client_of(fyodorova))) == 1
 

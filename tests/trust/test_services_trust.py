@@ -17,6 +17,7 @@ from registry import linking
 from registry.models import Guardian, Pupil
 from tests.conftest import CommittingClient, last_sms_code
 from tests.diary.conftest import DiarySchool, make_account, make_guardian
+from tests.snils import enrol, verify_through_pension_fund
 from tests.trust.conftest import GRANDMOTHER_SNILS, inbox_ids, invite_by_api, valid_snils
 from trust import services
 from trust.models import Grant
@@ -37,9 +38,11 @@ def test_an_invitation_waits_for_a_person_who_registers_later(
     web: CommittingClient,
 ) -> None:
     grant_id = invite_by_api(guardian_client, child, surname="СМИРНОВА", snils="112-233-445 95").json()["id"]
+    enrol(SMIRNOVA_SNILS, "Смирнова", "Ольга")  # the pension fund's check will verify her SNILS
     olga = register(confirm=False)
+    assert olga.snils_verified
     assert inbox_ids(web) == [grant_id]
-    assert invitations_received(olga) == 1  # told at registration: the SNILS and the surname match
+    assert invitations_received(olga) == 1  # told at registration: the verified SNILS and the surname match
     web.post("/confirm/", {"action": "confirm_phone", "phone-code": last_sms_code(olga.phone)})
     assert invitations_received(olga) == 1  # told once, though the phone confirmation ran the hook again
     assert web.post(f"/api/v1/subscriptions/{grant_id}/accept").status_code == 200
@@ -211,8 +214,8 @@ def test_accepting_needs_an_outsider(
 ) -> None:
     """A second guardian named by an invitation already reads the child: accepting is refused."""
     snils = valid_snils("423456789")
-    father = make_account(
-        "father@example.ru", "+79000000701", "Андреев", "Пётр", snils=snils, birth_date=date(1980, 1, 1)
+    father = verify_through_pension_fund(
+        make_account("father@example.ru", "+79000000701", "Андреев", "Пётр", snils=snils, birth_date=date(1980, 1, 1))
     )
     make_guardian(child, father)
     [grant] = services.invite_trusted_person(
