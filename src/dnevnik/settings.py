@@ -165,6 +165,11 @@ RATE_LIMITS: dict[str, tuple[int, timedelta]] = {
     "lookup_address": (20, timedelta(hours=1)),
     "lookup_target": (10, timedelta(hours=1)),
 }
+# Each can be changed from the environment: RATE_LIMIT_SIGNIN_ACCOUNT="5/900" (attempts/seconds).
+for _name, _default in list(RATE_LIMITS.items()):
+    _attempts, _slash, _seconds = os.environ.get(f"RATE_LIMIT_{_name.upper()}", "").partition("/")
+    if _slash:
+        RATE_LIMITS[_name] = (int(_attempts), timedelta(seconds=int(_seconds)))
 
 # The client address behind a reverse proxy (see dnevnik.web.client_address): the proxies' networks
 # (comma-separated CIDRs) and the header they append to. Unset: REMOTE_ADDR, and no header is believed.

@@ -160,15 +160,15 @@ class ThrottleHit(models.Model):
     Kept only while it counts towards its limit's window; the periodic sweep drops older ones.
     """
 
-    limit = models.CharField(max_length=40, help_text="The name of the limit in settings.RATE_LIMITS.")
+    rule = models.CharField(max_length=40, help_text="The name of the limit in settings.RATE_LIMITS.")
     key = models.CharField(max_length=300, help_text="Whom it counts against: user:<id>, ip:<address or /64>, …")
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["limit", "key", "at"], name="portal_throttle_hit_key_at")]
+        indexes = [models.Index(fields=["rule", "key", "at"], name="portal_throttle_hit_key_at")]
 
     def __str__(self) -> str:
-        return f"{self.limit} {self.key} at {self.at.isoformat()}"
+        return f"{self.rule} {self.key} at {self.at.isoformat()}"
 
 
 class ThrottleKey(models.Model):
@@ -177,15 +177,15 @@ class ThrottleKey(models.Model):
     ``touched_at`` is the last attempt's time; the sweep removes keys idle longer than any window.
     """
 
-    limit = models.CharField(max_length=40)
+    rule = models.CharField(max_length=40, help_text="The name of the limit in settings.RATE_LIMITS.")
     key = models.CharField(max_length=300)
     touched_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["limit", "key"], name="portal_throttle_key_unique")]
+        constraints = [models.UniqueConstraint(fields=["rule", "key"], name="portal_throttle_key_unique")]
 
     def __str__(self) -> str:
-        return f"{self.limit} {self.key}"
+        return f"{self.rule} {self.key}"
 
 
 class ClientConsentQuerySet(models.QuerySet["ClientConsent"]):

@@ -93,7 +93,7 @@ def _wait(check: Check, now: datetime) -> int | None:
     """Seconds until ``check`` lets one more attempt in, or None when it does now."""
     rule, key = check
     newest = list(
-        ThrottleHit.objects.filter(limit=rule.name, key=key, at__gt=now - rule.window)
+        ThrottleHit.objects.filter(rule=rule.name, key=key, at__gt=now - rule.window)
         .order_by("-at")
         .values_list("at", flat=True)[: rule.attempts]
     )
@@ -114,17 +114,11 @@ def take(checks: Iterable[Check]) -> list[int]:
         return []
     now = timezone.now()
     with transaction.atomic():
-        for rule, key in ordered:
-            ThrottleKey.objects.bulk_create(
-                [ThrottleKey(limit=rule.name, key=key, touched_at=now)],
-                update_conflicts=True,
-                unique_fields=["limit", "key"],
-                update_fields=["touched_at"],
-            )
+        lock(ordered, now=now)
         waits = [wait for wait in (_wait(check, now) for check in ordered) if wait is not None]
         if waits:
             raise RateLimited("too_many_attempts", TOO_MANY, retry_after=max(waits))
-        hits = ThrottleHit.objects.bulk_create([ThrottleHit(limit=rule.name, key=key, at=now) for rule, key in ordered])
+        hits = ThrottleHit.objects.bulk_create([ThrottleHit(rule=rule.name, key=key, at=now) for rule, key in ordered])
     return [hit.pk for hit in hits]
 
 
@@ -134,14 +128,17 @@ def give_back(hit_ids: Sequence[int]) -> None:
         ThrottleHit.objects.filter(pk__in=hit_ids).delete()
 
 
-def lock(checks: Iterable[Check]) -> None:
-    """Hold the keys' rows until the caller's transaction ends, for a limit counted elsewhere (codes)."""
-    now = timezone.now()
+def lock(checks: Iterable[Check], *, now: datetime | None = None) -> None:
+    """Hold the keys' rows until the caller's transaction ends (also for a limit counted elsewhere: codes).
+
+    One key a statement, in sorted order, so that two attempts never each hold a key the other waits for.
+    """
+    now = now or timezone.now()
     for rule, key in sorted(set(checks)):
         ThrottleKey.objects.bulk_create(
-            [ThrottleKey(limit=rule.name, key=key, touched_at=now)],
+            [ThrottleKey(rule=rule.name, key=key, touched_at=now)],
             update_conflicts=True,
-            unique_fields=["limit", "key"],
+            unique_fields=["rule", "key"],
             update_fields=["touched_at"],
         )
 
@@ -186,16 +183,16 @@ def reserve_sign_in(*, accounts: list[str], address: str | None) -> list[int] | 
 
 def clear_account(user: User) -> None:
     """After a successful sign-in or a password reset the account's count starts afresh."""
-    ThrottleHit.objects.filter(limit=SIGNIN_ACCOUNT, key=f"user:{user.pk}").delete()
+    ThrottleHit.objects.filter(rule=SIGNIN_ACCOUNT, key=f"user:{user.pk}").delete()
 
 
 def sweep(*, now: datetime | None = None) -> int:
     """Drop hits that no longer count towards their limit, and keys idle longer than any window."""
     now = now or timezone.now()
     rules = [limit(name) for name in settings.RATE_LIMITS]
-    stale = ~Q(limit__in=[rule.name for rule in rules])
+    stale = ~Q(rule__in=[rule.name for rule in rules])
     for rule in rules:
-        stale |= Q(limit=rule.name, at__lte=now - rule.window)
+        stale |= Q(rule=rule.name, at__lte=now - rule.window)
     removed, _by_model = ThrottleHit.objects.filter(stale).delete()
     longest = max((rule.window for rule in rules), default=timedelta(0))
     ThrottleKey.objects.filter(touched_at__lte=now - longest).delete()
