@@ -48,7 +48,7 @@ def issue_code(*, user: User, purpose: str, channel: str, target: str) -> Issued
         except RateLimited as error:
             raise RateLimited(
                 "code_target_limit",
-                _("Too many codes were sent to this address in the last hour. Please try again later."),
+                _("Too many codes were sent to this address in the last hour."),
                 retry_after=error.retry_after,
             ) from None
     return issued

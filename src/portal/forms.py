@@ -26,6 +26,15 @@ def parsed(parse: Callable[[], Any]) -> Any:
         raise ValidationError(error.message, code=error.code) from None
 
 
+def rate_limited_message(error: RateLimited) -> str:
+    """The refusal and, in minutes, when to try again."""
+    minutes = max(1, math.ceil(error.retry_after / 60))
+    wait = ngettext(
+        "You can try again in %(minutes)d minute.", "You can try again in %(minutes)d minutes.", minutes
+    ) % {"minutes": minutes}
+    return f"{error.message} {wait}"
+
+
 class DomainForm(forms.Form):
     """A form that can show a service's ``DomainError`` next to the field it names.
 
@@ -38,11 +47,7 @@ class DomainForm(forms.Form):
     def add_domain_error(self, error: DomainError) -> None:
         if isinstance(error, RateLimited):
             self.rate_limited = error
-            minutes = max(1, math.ceil(error.retry_after / 60))
-            wait = ngettext(
-                "You can try again in %(minutes)d minute.", "You can try again in %(minutes)d minutes.", minutes
-            ) % {"minutes": minutes}
-            self.add_error(None, ValidationError(f"{error.message} {wait}", code=error.code))
+            self.add_error(None, ValidationError(rate_limited_message(error), code=error.code))
             return
         field = error.field if error.field in self.fields else None
         self.add_error(field, ValidationError(error.message, code=error.code))

@@ -53,6 +53,7 @@ CODE_TARGET = "code_target"
 LOOKUP_ADDRESS = "lookup_address"
 LOOKUP_TARGET = "lookup_target"
 
+TOO_MANY_ATTEMPTS = "too_many_attempts"
 TOO_MANY = _("Too many attempts.")
 
 
@@ -117,7 +118,7 @@ def take(checks: Iterable[Check]) -> list[int]:
         lock(ordered, now=now)
         waits = [wait for wait in (_wait(check, now) for check in ordered) if wait is not None]
         if waits:
-            raise RateLimited("too_many_attempts", TOO_MANY, retry_after=max(waits))
+            raise RateLimited(TOO_MANY_ATTEMPTS, TOO_MANY, retry_after=max(waits))
         hits = ThrottleHit.objects.bulk_create([ThrottleHit(rule=rule.name, key=key, at=now) for rule, key in ordered])
     return [hit.pk for hit in hits]
 

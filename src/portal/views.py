@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from dnevnik.errors import DomainError
+from dnevnik.errors import DomainError, RateLimited
 from dnevnik.web import signed_in_user
 from portal import forms, selectors, services, throttle
 from portal.login import resolve_login
@@ -95,7 +95,11 @@ def confirm(request: HttpRequest) -> HttpResponse:
                 throttle.attempt(request, per_address=throttle.CODE_ADDRESS)
                 services.resend_confirmation(user=user, purpose=purpose)
             except DomainError as error:
-                messages.error(request, error.message, extra_tags=error.code)
+                # The codes' own pauses say when in words; the address limit needs the minutes added.
+                text = error.message
+                if isinstance(error, RateLimited) and error.code == throttle.TOO_MANY_ATTEMPTS:
+                    text = forms.rate_limited_message(error)
+                messages.error(request, text, extra_tags=error.code)
             else:
                 messages.info(request, _("A new code is on its way."), extra_tags="code_sent")
             return redirect("portal:confirm")
