@@ -6,6 +6,7 @@ database, file outboxes for email and SMS, and a secret key generated once into 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -180,11 +181,37 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Sign-in limits (see portal/throttle.py): per account and per client address.
-SIGNIN_ACCOUNT_FAILURES = 5
-SIGNIN_ACCOUNT_WINDOW = timedelta(minutes=15)
-SIGNIN_ADDRESS_FAILURES = 10
-SIGNIN_ADDRESS_WINDOW = timedelta(minutes=1)
+# Rate limits (see portal/throttle.py and docs/security.md): name -> (attempts, sliding window).
+RATE_LIMITS: dict[str, tuple[int, timedelta]] = {
+    # Failed sign-ins per account (whichever login was typed) and per client address.
+    "signin_account": (5, timedelta(minutes=15)),
+    "signin_address": (10, timedelta(minutes=1)),
+    # Registrations submitted from one address.
+    "register_address": (10, timedelta(hours=1)),
+    # Password-reset requests per address and per typed login (known or not, so nothing leaks).
+    "reset_address": (10, timedelta(hours=1)),
+    "reset_login": (5, timedelta(hours=1)),
+    # Codes asked for (resend, a new email or phone) from one address, and codes to one email or
+    # phone whichever account asks (codes.py keeps its own per-account limits besides).
+    "code_address": (20, timedelta(hours=1)),
+    "code_target": (10, timedelta(hours=1)),
+    # "Already used" answers: SNILS changes in the profile per address, and checks of one SNILS,
+    # email or phone from anywhere (registration, profile, contacts).
+    "lookup_address": (20, timedelta(hours=1)),
+    "lookup_target": (10, timedelta(hours=1)),
+}
+# Each can be changed from the environment: RATE_LIMIT_SIGNIN_ACCOUNT="5/900" (attempts/seconds).
+for _name, _default in list(RATE_LIMITS.items()):
+    _attempts, _slash, _seconds = os.environ.get(f"RATE_LIMIT_{_name.upper()}", "").partition("/")
+    if _slash:
+        RATE_LIMITS[_name] = (int(_attempts), timedelta(seconds=int(_seconds)))
+
+# The client address behind a reverse proxy (see dnevnik.web.client_address): the proxies' networks
+# (comma-separated CIDRs) and the header they append to. Unset: REMOTE_ADDR, and no header is believed.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+for _network in TRUSTED_PROXIES:
+    ipaddress.ip_network(_network, strict=False)  # a typo fails at start-up, not on every request
+TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "HTTP_X_FORWARDED_FOR")
 
 # One-time codes (see portal/codes.py).
 CODE_LIFETIME = timedelta(minutes=10)

@@ -9,6 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import Q
 from django.http import HttpRequest
 
+from dnevnik.web import client_address
 from portal import throttle
 from portal.login import LoginKeys, resolve_login
 from portal.models import User
@@ -28,17 +29,13 @@ def accounts_for_login(keys: LoginKeys) -> list[User]:
     return list(User.objects.filter(condition).order_by("pk"))
 
 
-def client_address(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
-
-
 class PortalLoginBackend(ModelBackend):
     """Email, SNILS or phone plus password, within the brute-force limits of ``throttle``.
 
     Unknown login, wrong password and a locked account all end in ``None`` after one password
-    hash has been computed, so neither the answer nor its timing tells them apart.
+    hash has been computed, so neither the answer nor its timing tells them apart. The attempt is
+    counted as a failure before the password is checked (``throttle.reserve_sign_in``), so a refused
+    attempt never reaches ``check_password`` however many run in parallel; a success gives it back.
     """
 
     def authenticate(  # type: ignore[override]
@@ -56,14 +53,13 @@ class PortalLoginBackend(ModelBackend):
         users = accounts_for_login(keys) if keys else []
         accounts = throttle.account_keys(users=users, canonical_login=keys.canonical or raw_login.strip().lower())
         address = throttle.address_key(client_address(request))
-        if throttle.is_locked(accounts=accounts, address=address):
+        reserved = throttle.reserve_sign_in(accounts=accounts, address=address)
+        if reserved is None or not users:
             make_password(password)
             return None
-        if not users:
-            make_password(password)
         for user in users:
             if user.check_password(password) and self.user_can_authenticate(user):
+                throttle.give_back(reserved)
                 throttle.clear_account(user)
                 return user
-        throttle.record_failure(accounts=accounts, address=address)
         return None

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dnevnik.errors import DomainError, RateLimited
+from portal import throttle
 from portal.models import OneTimeCode, User
 
 CODE_DIGITS = 6
@@ -33,7 +34,27 @@ class IssuedCode:
 
 
 def issue_code(*, user: User, purpose: str, channel: str, target: str) -> IssuedCode:
-    """A new code for ``purpose``; earlier ones of the same purpose stop counting."""
+    """A new code for ``purpose``; earlier ones of the same purpose stop counting.
+
+    Besides the account's own pauses, one email or phone gets at most ``code_target`` codes an hour
+    whichever accounts ask, so registering many accounts with someone's number is no SMS pump.
+    """
+    with transaction.atomic():
+        # The account's row is held so two parallel requests cannot both pass the hourly count.
+        throttle.lock([(throttle.limit(throttle.CODE_TARGET), f"user:{user.pk}")])
+        issued = _issue_code(user=user, purpose=purpose, channel=channel, target=target)
+        try:
+            throttle.take([(throttle.limit(throttle.CODE_TARGET), throttle.target_key(channel, target))])
+        except RateLimited as error:
+            raise RateLimited(
+                "code_target_limit",
+                _("Too many codes were sent to this address in the last hour."),
+                retry_after=error.retry_after,
+            ) from None
+    return issued
+
+
+def _issue_code(*, user: User, purpose: str, channel: str, target: str) -> IssuedCode:
     now = timezone.now()
     recent = OneTimeCode.objects.filter(user=user, purpose=purpose, created_at__gt=now - timedelta(hours=1)).order_by(
         "-created_at"

@@ -1,4 +1,4 @@
-"""Portal accounts, their one-time codes and the record of failed sign-ins."""
+"""Portal accounts, their one-time codes and the counted attempts of rate-limited actions."""
 
 from __future__ import annotations
 
@@ -187,17 +187,38 @@ class OneTimeCode(models.Model):
         return f"{self.get_purpose_display()} → {self.target}"
 
 
-class SignInFailure(models.Model):
-    """One failed sign-in, kept only as long as it counts towards a limit (see ``throttle``)."""
+class ThrottleHit(models.Model):
+    """One counted attempt of a limited action (a failed sign-in, a registration, a code sent…).
 
-    key = models.CharField(max_length=300, help_text="user:<id> or the normalised login, or ip:<address>.")
+    Kept only while it counts towards its limit's window; the periodic sweep drops older ones.
+    """
+
+    rule = models.CharField(max_length=40, help_text="The name of the limit in settings.RATE_LIMITS.")
+    key = models.CharField(max_length=300, help_text="Whom it counts against: user:<id>, ip:<address or /64>, …")
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["key", "at"], name="portal_signin_failure_key_at")]
+        indexes = [models.Index(fields=["rule", "key", "at"], name="portal_throttle_hit_key_at")]
 
     def __str__(self) -> str:
-        return f"{self.key} at {self.at.isoformat()}"
+        return f"{self.rule} {self.key} at {self.at.isoformat()}"
+
+
+class ThrottleKey(models.Model):
+    """The row a limit's check-and-count locks, so parallel attempts on one key take turns.
+
+    ``touched_at`` is the last attempt's time; the sweep removes keys idle longer than any window.
+    """
+
+    rule = models.CharField(max_length=40, help_text="The name of the limit in settings.RATE_LIMITS.")
+    key = models.CharField(max_length=300)
+    touched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rule", "key"], name="portal_throttle_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.key}"
 
 
 class ClientConsentQuerySet(models.QuerySet["ClientConsent"]):

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from dnevnik.errors import DomainError
+from dnevnik.errors import DomainError, RateLimited
 from dnevnik.web import signed_in_user
-from portal import forms, selectors, services
+from portal import forms, selectors, services, throttle
+from portal.login import resolve_login
 from portal.models import OneTimeCode
 from registry import selectors as registry_selectors
 
@@ -33,11 +34,35 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
+def form_page(
+    request: HttpRequest, template: str, context: dict[str, Any], *page_forms: forms.DomainForm
+) -> HttpResponse:
+    """The page with its forms; 429 with ``Retry-After`` when a rate limit refused one of them."""
+    limited = next((form.rate_limited for form in page_forms if form.rate_limited is not None), None)
+    response = render(request, template, context, status=429 if limited else 200)
+    if limited is not None:
+        response["Retry-After"] = str(limited.retry_after)
+    return response
+
+
+def _lookup_targets(*, email: str | None = None, phone: str | None = None, snils: str | None = None) -> list[str]:
+    """The keys of the values whose "already used" answer a request may reveal."""
+    values = {"email": email, "phone": phone, "snils": snils}
+    return [throttle.target_key(kind, value) for kind, value in values.items() if value]
+
+
 @sensitive_post_parameters("new_password", "new_password_again")
 def register(request: HttpRequest) -> HttpResponse:
     form = forms.RegistrationForm(_posted(request))
 
     def create(data: dict[str, Any]) -> None:
+        # Counted per address, and per email, phone and SNILS: the form's "already used" answers are no free lookup.
+        throttle.attempt(
+            request,
+            per_address=throttle.REGISTER_ADDRESS,
+            per_target=throttle.LOOKUP_TARGET,
+            targets=_lookup_targets(email=data["email"], phone=data["phone"], snils=data["snils"]),
+        )
         user = services.register_account(
             surname=data["surname"],
             given_name=data["given_name"],
@@ -53,7 +78,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.submit(create):
         messages.success(request, _("The account is created. Enter the codes we sent to confirm your email and phone."))
         return redirect("portal:confirm")
-    return render(request, "portal/register.html", {"form": form})
+    return form_page(request, "portal/register.html", {"form": form}, form)
 
 
 @login_required
@@ -67,9 +92,14 @@ def confirm(request: HttpRequest) -> HttpResponse:
         purpose = OneTimeCode.Purpose.CONFIRM_EMAIL if channel == "email" else OneTimeCode.Purpose.CONFIRM_PHONE
         if verb == "resend":
             try:
+                throttle.attempt(request, per_address=throttle.CODE_ADDRESS)
                 services.resend_confirmation(user=user, purpose=purpose)
             except DomainError as error:
-                messages.error(request, error.message, extra_tags=error.code)
+                # The codes' own pauses say when in words; the address limit needs the minutes added.
+                text = error.message
+                if isinstance(error, RateLimited) and error.code == throttle.TOO_MANY_ATTEMPTS:
+                    text = forms.rate_limited_message(error)
+                messages.error(request, text, extra_tags=error.code)
             else:
                 messages.info(request, _("A new code is on its way."), extra_tags="code_sent")
             return redirect("portal:confirm")
@@ -117,10 +147,21 @@ def signout(request: HttpRequest) -> HttpResponse:
 
 def reset_request(request: HttpRequest) -> HttpResponse:
     form = forms.ResetRequestForm(_posted(request))
-    if form.is_bound and form.submit(lambda data: services.request_password_reset(login=data["login"])):
+
+    def ask(data: dict[str, Any]) -> None:
+        # Every typed login counts alike, known or not, so the limit tells nobody an account exists.
+        login_key = throttle.target_key(
+            "login", resolve_login(data["login"]).canonical or data["login"].strip().lower()
+        )
+        throttle.attempt(
+            request, per_address=throttle.RESET_ADDRESS, per_target=throttle.RESET_LOGIN, targets=[login_key]
+        )
+        services.request_password_reset(login=data["login"])
+
+    if form.is_bound and form.submit(ask):
         request.session[RESET_LOGIN] = form.cleaned_data["login"]
         return redirect("portal:reset_confirm")
-    return render(request, "portal/reset_request.html", {"form": form})
+    return form_page(request, "portal/reset_request.html", {"form": form}, form)
 
 
 @sensitive_post_parameters("new_password", "new_password_again")
@@ -148,10 +189,21 @@ def cabinet(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     form = forms.ProfileForm.for_user(user, _posted(request))
-    if form.is_bound and form.submit(lambda data: services.update_profile(user=user, **data)):
+
+    def save(data: dict[str, Any]) -> None:
+        if data.get("snils") and data["snils"] != user.snils:
+            throttle.attempt(
+                request,
+                per_address=throttle.LOOKUP_ADDRESS,
+                per_target=throttle.LOOKUP_TARGET,
+                targets=_lookup_targets(snils=data["snils"]),
+            )
+        services.update_profile(user=user, **data)
+
+    if form.is_bound and form.submit(save):
         messages.success(request, _("The profile is saved."))
         return redirect("portal:cabinet")
-    return render(request, "portal/profile.html", {"form": form})
+    return form_page(request, "portal/profile.html", {"form": form}, form)
 
 
 @login_required
@@ -167,13 +219,24 @@ def contacts(request: HttpRequest) -> HttpResponse:
         purpose = OneTimeCode.Purpose.CONFIRM_EMAIL if channel == "email" else OneTimeCode.Purpose.CONFIRM_PHONE
         form_class = forms.EmailChangeForm if channel == "email" else forms.PhoneChangeForm
         form = forms_by_channel[channel] = form_class(request.POST, prefix=channel)
-        if form.submit(lambda data: services.request_contact_change(user=user, purpose=purpose, target=data[channel])):
+
+        def change(data: dict[str, Any]) -> None:
+            throttle.attempt(
+                request,
+                per_address=throttle.CODE_ADDRESS,
+                per_target=throttle.LOOKUP_TARGET,
+                targets=_lookup_targets(**{channel: data[channel]}),
+            )
+            services.request_contact_change(user=user, purpose=purpose, target=data[channel])
+
+        if form.submit(change):
             messages.info(request, _("We sent a code to the new address. Enter it to finish the change."))
             return redirect("portal:confirm")
-    return render(
+    return form_page(
         request,
         "portal/contacts.html",
         {"email_form": forms_by_channel["email"], "phone_form": forms_by_channel["phone"]},
+        *forms_by_channel.values(),
     )
 
 

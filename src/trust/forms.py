@@ -3,16 +3,13 @@ mistake shows at once; the service checks them again and decides everything else
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from dnevnik.errors import DomainError, NotFound, RateLimited
+from dnevnik.errors import DomainError, NotFound
 from portal import identity
 from portal.forms import DomainForm, parsed
 from registry.models import Pupil
@@ -25,13 +22,6 @@ class TrustForm(DomainForm):
     def add_domain_error(self, error: DomainError) -> None:
         if isinstance(error, NotFound):
             raise error
-        if isinstance(error, RateLimited):
-            minutes = max(1, math.ceil(error.retry_after / 60))
-            wait = ngettext(
-                "You can try again in %(minutes)d minute.", "You can try again in %(minutes)d minutes.", minutes
-            ) % {"minutes": minutes}
-            self.add_error(None, ValidationError(f"{error.message} {wait}", code=error.code))
-            return
         super().add_domain_error(error)
 
 
