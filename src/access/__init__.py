@@ -3,6 +3,10 @@
 Every page, API handler, export and notification asks here; none decides on its own. Each action
 has one rule in ``RULES``; a refusal raises ``NotFound`` so that "not yours" and "missing" look
 the same. Which students a person sees, and through which relation, is ``visible_students``.
+
+The diary is read per subject: the family, the pupil, a trusted person and the form tutor read every
+subject; a teacher of the class only the subjects they teach it by the timetable (``get_diary`` for a
+pupil, ``get_class`` and ``lesson.read_class`` for the whole class, ``lesson.read`` for a lesson's files).
 """
 
 from __future__ import annotations
