@@ -13,14 +13,15 @@ from datetime import date, time
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from diary.models import LessonSlot, TimetableEntry
+from diary.models import Homework, HomeworkAttachment, Lesson, LessonSlot, TimetableEntry
 from portal import services
 from portal.models import User
-from registry.models import LinkRequest, Pupil, School, SchoolClass, SchoolYear, StaffMember, Subject
+from registry.models import LinkRequest, Pupil, School, SchoolClass, SchoolYear, StaffMember, Subject, Term
 from tests.conftest import PASSWORD
 from tests.diary.conftest import make_guardian
 from tests.grants import make_grant
@@ -31,7 +32,9 @@ ANONYMOUS, PERSON, OPERATOR, REGISTRAR = "anonymous", "person", "operator", "reg
 # The family of ``World.pupil``: a linked guardian, and two trusted persons whose grants are active,
 # one for the diary and one for visits and meals.
 GUARDIAN, TRUSTED_DIARY, TRUSTED_VISITS = "guardian", "trusted_diary", "trusted_visits"
-ACTORS = (ANONYMOUS, PERSON, OPERATOR, REGISTRAR, GUARDIAN, TRUSTED_DIARY, TRUSTED_VISITS)
+# The staff of ``World.pupil``'s class: the teacher of its algebra (not of its russian), and its form tutor.
+SUBJECT_TEACHER, FORM_TUTOR = "subject_teacher", "form_tutor"
+ACTORS = (ANONYMOUS, PERSON, OPERATOR, REGISTRAR, GUARDIAN, TRUSTED_DIARY, TRUSTED_VISITS, SUBJECT_TEACHER, FORM_TUTOR)
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,10 @@ class World:
     ingest_client_id: int  # the turnstile system of ``school``
     grants: dict[str, int]  # TRUSTED_DIARY/TRUSTED_VISITS -> their active grant; "invitation" -> one pending
     # (for the diary, addressed to TRUSTED_VISITS)
+    staff: dict[str, User]  # SUBJECT_TEACHER, FORM_TUTOR of ``pupil``'s class
+    subjects: dict[str, int]  # "algebra" (taught by SUBJECT_TEACHER), "russian" (by another teacher) of ``school``
+    lessons: dict[str, int]  # a lesson of ``pupil``'s class in each subject
+    attachments: dict[str, int]  # a homework file of each of those lessons
 
 
 @dataclass(frozen=True)
@@ -79,9 +86,32 @@ def family_reads(
     service: str, *, anonymous: int | str = SIGN_IN, others: int | str = 404, family: int | str = 200
 ) -> dict[str, int | str]:
     """A page or endpoint of ``World.pupil``'s data under ``service``: the guardian and the trusted person
-    holding that service get ``family``; everyone else (the other trusted person too) ``others``."""
+    holding that service get ``family``, and so does the form tutor; a teacher of the class reads the diary
+    (in their subjects: tests/diary/test_subject_teachers.py); everyone else (the other trusted person
+    too) ``others``."""
     holder = TRUSTED_DIARY if service == "diary" else TRUSTED_VISITS
-    return {ANONYMOUS: anonymous, PERSON: others, OPERATOR: others, GUARDIAN: family, holder: family}
+    teacher = family if service == "diary" else others
+    return {
+        ANONYMOUS: anonymous,
+        PERSON: others,
+        OPERATOR: others,
+        GUARDIAN: family,
+        holder: family,
+        FORM_TUTOR: family,
+        SUBJECT_TEACHER: teacher,
+    }
+
+
+def class_subject(subject: str, *, anonymous: int | str = SIGN_IN) -> dict[str, int | str]:
+    """A read of ``World.pupil``'s class in one subject for the whole class (the gradebook, a lesson's sheet):
+    the form tutor, and the subject teacher in algebra only."""
+    return {
+        ANONYMOUS: anonymous,
+        PERSON: 404,
+        OPERATOR: 404,
+        FORM_TUTOR: 200,
+        SUBJECT_TEACHER: 200 if subject == "algebra" else 404,
+    }
 
 
 def staff_only(expect_staff: int | str = 200) -> dict[str, int | str]:
@@ -198,6 +228,16 @@ ROWS: list[Row] = [
     Row("diary:homework", lambda w: f"/diary/{w.pupil.public_id}/homework/", family_reads("diary")),
     Row("diary:attendance", lambda w: f"/diary/{w.pupil.public_id}/attendance/", family_reads("diary")),
     Row("diary:attachment", lambda w: "/diary/attachments/999999/", signed_in_only(404)),
+    Row(
+        "diary:attachment",
+        lambda w: f"/diary/attachments/{w.attachments['algebra']}/",
+        family_reads("diary"),
+    ),
+    Row(
+        "diary:attachment",
+        lambda w: f"/diary/attachments/{w.attachments['russian']}/",
+        family_reads("diary") | {SUBJECT_TEACHER: 404},  # not the subject teacher's subject
+    ),
     Row("diary:homework_done", lambda w: "/diary/homework/999999/done/", signed_in_only(404), method="post"),
     Row("diary:homework_done", lambda w: "/diary/homework/999999/done/", signed_in_only(405)),
     Row(
@@ -350,15 +390,31 @@ ROWS: list[Row] = [
     # The schools' turnstile and canteen systems: a client-credentials token of the school, never a person.
     Row("api:post_passes", lambda w: "/api/v1/ingest/passes", everyone(401), method="post"),
     Row("api:post_meals", lambda w: "/api/v1/ingest/meals", everyone(401), method="post"),
-    # The teacher's gradebook and lesson pages: the matrix's people teach nothing (tests/diary has the teachers).
+    # The teacher's gradebook and lesson pages: the class's staff, a subject teacher in their subject only.
     Row("teacher:home", lambda w: "/teacher/", signed_in_only(200)),
-    Row("teacher:gradebook", lambda w: f"/teacher/gradebook/{w.pupil.school_class_id}/1/", signed_in_only(404)),
+    Row(
+        "teacher:gradebook",
+        lambda w: f"/teacher/gradebook/{w.pupil.school_class_id}/{w.subjects['algebra']}/",
+        class_subject("algebra"),
+    ),
+    Row(
+        "teacher:gradebook",
+        lambda w: f"/teacher/gradebook/{w.pupil.school_class_id}/{w.subjects['russian']}/",
+        class_subject("russian"),
+    ),
+    Row("teacher:lesson", lambda w: f"/teacher/lessons/{w.lessons['algebra']}/", class_subject("algebra")),
+    Row("teacher:lesson", lambda w: f"/teacher/lessons/{w.lessons['russian']}/", class_subject("russian")),
     Row("teacher:lesson", lambda w: "/teacher/lessons/999999/", signed_in_only(404)),
     Row("teacher:lesson", lambda w: "/teacher/lessons/999999/", signed_in_only(404), method="post"),
     Row(
         "api:teacher_gradebook",
-        lambda w: f"/api/v1/teacher/gradebook?class_id={w.pupil.school_class_id}&subject_id=1",
-        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404},
+        lambda w: f"/api/v1/teacher/gradebook?class_id={w.pupil.school_class_id}&subject_id={w.subjects['algebra']}",
+        class_subject("algebra", anonymous=401),
+    ),
+    Row(
+        "api:teacher_gradebook",
+        lambda w: f"/api/v1/teacher/gradebook?class_id={w.pupil.school_class_id}&subject_id={w.subjects['russian']}",
+        class_subject("russian", anonymous=401),
     ),
     Row("api:teacher_gradebook", lambda w: "/api/v1/teacher/gradebook", everyone(405), method="post"),
     Row(
@@ -400,6 +456,8 @@ ROWS: list[Row] = [
             GUARDIAN: 404,
             TRUSTED_DIARY: 404,
             TRUSTED_VISITS: 404,
+            SUBJECT_TEACHER: 404,
+            FORM_TUTOR: 404,
         },
         method="post",
     ),
@@ -677,7 +735,7 @@ def test_rows_name_real_urls() -> None:
 
 
 @pytest.fixture
-def world(db: None) -> World:
+def world(db: None, settings: Any, tmp_path: Any) -> World:
     def account(email: str, phone: str, **extra: Any) -> User:
         return User.objects.create_user(email, PASSWORD, surname="Тестов", given_name="Тест", phone=phone, **extra)
 
@@ -736,8 +794,18 @@ def world(db: None) -> World:
         family[actor] = account(f"{actor}@example.ru", phone, phone_confirmed_at=timezone.now())
         grants[actor] = make_grant(pupil, family[actor], service).pk
     grants["invitation"] = make_grant(pupil, family[TRUSTED_VISITS], "diary", state="pending").pk
+    staff = {SUBJECT_TEACHER: teacher, FORM_TUTOR: account("tutor@example.ru", "+79000000009")}
+    StaffMember.objects.create(
+        school=school, account=staff[FORM_TUTOR], role=StaffMember.Role.FORM_TUTOR, school_class=pupil.school_class
+    )
+    settings.MEDIA_ROOT = str(tmp_path)
+    subjects, lessons, attachments = _class_lessons(pupil, teacher, account("russian@example.ru", "+79000000010"))
     ingest_client = register_ingest_client(school=school, name="Турникеты")
     return World(
+        staff=staff,
+        subjects=subjects,
+        lessons=lessons,
+        attachments=attachments,
         ingest_client_id=ingest_client.ingest_client.pk,
         family=family,
         grants=grants,
@@ -761,10 +829,40 @@ def world(db: None) -> World:
     )
 
 
+def _class_lessons(
+    pupil: Pupil, algebra_teacher: User, russian_teacher: User
+) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """A lesson of ``pupil``'s class in algebra (its timetable's) and in russian, each with a homework file."""
+    school_class = pupil.school_class
+    year = SchoolYear.objects.get(school=pupil.school)
+    term = Term.objects.create(year=year, number=1, name="1", starts_on=year.starts_on, ends_on=year.ends_on)
+    russian = Subject.objects.create(school=pupil.school, name="Русский язык")
+    slot = LessonSlot.objects.get(school=pupil.school)
+    TimetableEntry.objects.create(
+        school_class=school_class, weekday=1, slot=slot, subject=russian, teacher=russian_teacher
+    )
+    algebra = Subject.objects.get(school=pupil.school, name="Алгебра")
+    subjects, lessons, attachments = {}, {}, {}
+    for name, subject, teacher, day in (
+        ("algebra", algebra, algebra_teacher, date(2026, 11, 2)),
+        ("russian", russian, russian_teacher, date(2026, 11, 3)),
+    ):
+        lesson = Lesson.objects.create(
+            school_class=school_class, term=term, date=day, slot=slot, subject=subject, teacher=teacher
+        )
+        homework = Homework.objects.create(lesson=lesson, text="№ 1", created_by=teacher)
+        attachment = HomeworkAttachment(homework=homework, name="1.txt", size=1, content_type="text/plain")
+        attachment.file.save("1.txt", ContentFile(b"1"), save=True)
+        subjects[name], lessons[name], attachments[name] = subject.pk, lesson.pk, attachment.pk
+    return subjects, lessons, attachments
+
+
 def client_for(actor: str, world: World) -> Client:
     client = Client()
     if actor in world.family:
         client.force_login(world.family[actor])
+    elif actor in world.staff:
+        client.force_login(world.staff[actor])
     elif actor != ANONYMOUS:
         client.force_login(getattr(world, actor))
     return client

@@ -3,6 +3,10 @@
 Every page, API handler, export and notification asks here; none decides on its own. Each action
 has one rule in ``RULES``; a refusal raises ``NotFound`` so that "not yours" and "missing" look
 the same. Which students a person sees, and through which relation, is ``visible_students``.
+
+The diary is read per subject: the family, the pupil, a trusted person and the form tutor read every
+subject; a teacher of the class only the subjects they teach it by the timetable (``get_diary`` for a
+pupil, ``get_class`` and ``lesson.read_class`` for the whole class, ``lesson.read`` for a lesson's files).
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from dnevnik.errors import NotFound
 
 if TYPE_CHECKING:
-    from registry.models import Pupil
+    from django.db.models import Q
+
+    from registry.models import Pupil, SchoolClass
 
 Rule = Callable[[Any, Any], bool]
 T = TypeVar("T")
@@ -133,40 +139,51 @@ def visible_students(viewer: Any) -> list[VisibleStudent]:
     return list(seen.values())
 
 
-# Which services each relation to a student opens (DESIGN §2).
+# Which services each relation to a student opens (DESIGN §2). A teacher of the class reads no whole
+# service: only the diary of the subjects they teach the class (``get_diary``).
 SERVICES_BY_RELATION: dict[str, tuple[str, ...]] = {
     "self": ALL_SERVICES,
     "guardian": ALL_SERVICES,
     "form_tutor": ALL_SERVICES,
-    "teacher": (DIARY,),
+    "teacher": (),
 }
 
 
-def get_student(viewer: Any, student_id: Any, *, service: str) -> Pupil:
-    """The student with this public id if ``viewer`` may use ``service`` for them; else ``NotFound``.
+def _tutors(viewer: Any, school_class: Any) -> Any:
+    """Rows saying ``viewer`` is the form tutor of ``school_class`` (an id, a class or an ``OuterRef``)."""
+    from registry.models import StaffMember
 
-    One query whatever the relation, so the evening read stays within its query budget. A read
-    through a trusted person's grant (and no other relation) is written to the view log the
+    return StaffMember.objects.filter(account=viewer, role=StaffMember.Role.FORM_TUTOR, school_class=school_class)
+
+
+def _teaches(viewer: Any, school_class: Any) -> Any:
+    """The timetable entries by which ``viewer`` teaches ``school_class``: their subjects are the ones a
+    subject teacher reads the class's diary in (DESIGN §2)."""
+    from diary.models import TimetableEntry
+
+    return TimetableEntry.objects.filter(teacher=viewer, school_class=school_class)
+
+
+def _student(viewer: Any, student_id: Any, service: str) -> tuple[Any, bool]:
+    """The student with this public id, annotated with the viewer's relations, and whether ``viewer`` may
+    use the whole of ``service`` for them; ``NotFound`` when there is no such student. One query.
+
+    A read through a trusted person's grant (and no other relation) is written to the view log the
     guardians see: here, so that no page or endpoint can forget it.
     """
     if not _signed_in(viewer):
         raise NotFound()
     from django.db.models import Exists, OuterRef, Subquery
 
-    from diary.models import TimetableEntry
-    from registry.models import Guardian, Pupil, StaffMember
+    from registry.models import Guardian, Pupil
     from trust.models import active_grants
 
     pupil: Any = (  # annotated with the viewer's relations
         Pupil.objects.by_public_id(student_id)
         .annotate(
             is_guardian=Exists(Guardian.objects.filter(pupil=OuterRef("pk"), account=viewer)),
-            is_form_tutor=Exists(
-                StaffMember.objects.filter(
-                    account=viewer, role=StaffMember.Role.FORM_TUTOR, school_class=OuterRef("school_class")
-                )
-            ),
-            teaches=Exists(TimetableEntry.objects.filter(teacher=viewer, school_class=OuterRef("school_class"))),
+            is_form_tutor=Exists(_tutors(viewer, OuterRef("school_class"))),
+            teaches=Exists(_teaches(viewer, OuterRef("school_class"))),
             trusted_grant_id=Subquery(
                 active_grants().filter(pupil=OuterRef("pk"), invitee=viewer, service=service).values("pk")[:1]
             ),
@@ -187,51 +204,144 @@ def get_student(viewer: Any, student_id: Any, *, service: str) -> Pupil:
         if holds
     ]
     if any(service in SERVICES_BY_RELATION[relation] for relation in relations):
-        return cast("Pupil", pupil)
+        return pupil, True
     if pupil.trusted_grant_id is None:
-        raise NotFound()
+        return pupil, False
     from trust.services import record_view
 
     record_view(grant_id=pupil.trusted_grant_id, section=service)
+    return pupil, True
+
+
+def get_student(viewer: Any, student_id: Any, *, service: str) -> Pupil:
+    """The student with this public id if ``viewer`` may use the whole of ``service`` for them; else
+    ``NotFound``. One query whatever the relation, so the evening read stays within its query budget.
+    A subject teacher reads only part of the diary: ``get_diary``."""
+    pupil, whole = _student(viewer, student_id, service)
+    if not whole:
+        raise NotFound()
     return cast("Pupil", pupil)
+
+
+@dataclass(frozen=True)
+class Diary:
+    """A pupil whose diary a viewer reads, and in which subjects (DESIGN §2)."""
+
+    pupil: Pupil
+    # None: every subject (the family, the pupil, a trusted person, the form tutor); else the ids of the
+    # subjects the viewer teaches the pupil's class, as a subquery the diary's own queries carry.
+    subject_ids: Any = None
+
+    def only(self, subject: str) -> Q:
+        """A filter keeping the rows whose subject (the field path ``subject``, e.g. ``lesson__subject_id``)
+        the viewer reads."""
+        from django.db.models import Q
+
+        return Q() if self.subject_ids is None else Q(**{f"{subject}__in": self.subject_ids})
+
+    def reads(self, subject_id: int) -> bool:
+        return self.subject_ids is None or self.subject_ids.filter(subject_id=subject_id).exists()
+
+
+def get_diary(viewer: Any, student_id: Any) -> Diary:
+    """The pupil with this public id and the subjects ``viewer`` reads their diary in; else ``NotFound``.
+
+    One query: a teacher's subjects are not fetched here but filtered on in the caller's queries
+    (``Diary.only``), so the week keeps its query budget whoever reads it.
+    """
+    pupil, whole = _student(viewer, student_id, DIARY)
+    if whole:
+        return Diary(pupil=pupil)
+    if not pupil.teaches:
+        raise NotFound()
+    return Diary(pupil=pupil, subject_ids=_teaches(viewer, pupil.school_class_id).values("subject_id"))
+
+
+def get_class(viewer: Any, school_class_id: int, *, subject_id: int) -> SchoolClass:
+    """The class if ``viewer`` reads its diary in ``subject_id`` (its form tutor, or a teacher of that subject
+    there); else ``NotFound``. One query; annotated with ``teaches`` (a teacher of the subject there, who
+    writes, where the form tutor only reads)."""
+    if not _signed_in(viewer):
+        raise NotFound()
+    from django.db.models import Exists, OuterRef
+
+    from registry.models import SchoolClass
+
+    school_class: Any = (
+        SchoolClass.objects.filter(pk=school_class_id)
+        .annotate(
+            teaches=Exists(_teaches(viewer, OuterRef("pk")).filter(subject_id=subject_id)),
+            tutors=Exists(_tutors(viewer, OuterRef("pk"))),
+        )
+        .select_related("school")
+        .first()
+    )
+    if school_class is None or not (school_class.teaches or school_class.tutors):
+        raise NotFound()
+    return cast("SchoolClass", school_class)
 
 
 def _teaches_lesson(viewer: Any, lesson: Any) -> bool:
     return _signed_in(viewer) and lesson.teacher_id == viewer.pk
 
 
-def _reads_class_diary(viewer: Any, school_class: Any) -> bool:
-    """The class's teachers (any subject) and its form tutor read its diary."""
+def _reads_subject(viewer: Any, target: tuple[Any, int]) -> bool:
+    """``(school_class, subject_id)``: the class's form tutor and the teachers of that subject there."""
     if not _signed_in(viewer):
         return False
-    from diary.models import TimetableEntry
-    from registry.models import StaffMember
-
-    return (
-        TimetableEntry.objects.filter(teacher=viewer, school_class=school_class).exists()
-        or StaffMember.objects.filter(
-            account=viewer, role=StaffMember.Role.FORM_TUTOR, school_class=school_class
-        ).exists()
+    school_class, subject_id = target
+    return bool(
+        _tutors(viewer, school_class).exists() or _teaches(viewer, school_class).filter(subject_id=subject_id).exists()
     )
 
 
-def _reads_lesson(viewer: Any, lesson: Any) -> bool:
-    """Whoever reads the diary of a pupil of the lesson's class (a family, the class's staff)."""
+def _reads_class_lesson(viewer: Any, lesson: Any) -> bool:
+    """The whole class's marks and attendance at a lesson: its teacher and the staff reading its subject."""
+    return _teaches_lesson(viewer, lesson) or _reads_subject(viewer, (lesson.school_class_id, lesson.subject_id))
+
+
+def _lesson_reader(viewer: Any, lesson: Any) -> tuple[bool, int | None]:
+    """Whether ``viewer`` reads the lesson (the class's staff of its subject, or the family of a pupil of the
+    class), and the trusted person's grant it is read through when that is the only way."""
     if not _signed_in(viewer):
-        return False
-    if _teaches_lesson(viewer, lesson) or _reads_class_diary(viewer, lesson.school_class_id):
-        return True
+        return False, None
+    if _reads_class_lesson(viewer, lesson):
+        return True, None
     from django.db.models import Q
 
     from registry.models import Pupil
     from trust.models import active_grants
 
-    trusted = active_grants().filter(invitee=viewer, service=DIARY).values("pupil_id")
-    return (
-        Pupil.objects.filter(school_class_id=lesson.school_class_id)
-        .filter(Q(account=viewer) | Q(guardians__account=viewer) | Q(pk__in=trusted))
-        .exists()
+    in_class = Pupil.objects.filter(school_class_id=lesson.school_class_id)
+    if in_class.filter(Q(account=viewer) | Q(guardians__account=viewer)).exists():
+        return True, None
+    grant_id = (
+        active_grants()
+        .filter(invitee=viewer, service=DIARY, pupil__in=in_class)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
     )
+    return grant_id is not None, grant_id
+
+
+def _reads_lesson(viewer: Any, lesson: Any) -> bool:
+    return _lesson_reader(viewer, lesson)[0]
+
+
+def read_lesson(viewer: Any, lesson: T | None) -> T:
+    """``lesson`` if ``viewer`` may read it (``lesson.read``); else ``NotFound``. A read through a trusted
+    person's grant alone is written to the view log, as ``get_student`` does."""
+    if lesson is None:
+        raise NotFound()
+    allowed, grant_id = _lesson_reader(viewer, lesson)
+    if not allowed:
+        raise NotFound()
+    if grant_id is not None:
+        from trust.services import record_view
+
+        record_view(grant_id=grant_id, section=DIARY)
+    return lesson
 
 
 def _ends_link(viewer: Any, record: Any) -> bool:
@@ -243,12 +353,8 @@ def _sets_final(viewer: Any, target: tuple[Any, int]) -> bool:
     """``(pupil, subject_id)``: the teacher of that subject in the pupil's class sets the finals."""
     if not _signed_in(viewer):
         return False
-    from diary.models import TimetableEntry
-
     pupil, subject_id = target
-    return TimetableEntry.objects.filter(
-        teacher=viewer, school_class_id=pupil.school_class_id, subject_id=subject_id
-    ).exists()
+    return bool(_teaches(viewer, pupil.school_class_id).filter(subject_id=subject_id).exists())
 
 
 def _guards(viewer: Any, pupil: Any) -> bool:
@@ -307,8 +413,10 @@ RULES.update(
         "final.write": _sets_final,
         # A teacher writes marks, homework, attendance and topics only for their own lessons.
         "lesson.write": _teaches_lesson,
+        # Families read a lesson of their child's class (``read_lesson`` logs a read through a grant);
+        # staff read it in the subjects they teach the class, the form tutor in all.
         "lesson.read": _reads_lesson,
-        "class.read_diary": _reads_class_diary,
+        "lesson.read_class": _reads_class_lesson,
     }
 )
 

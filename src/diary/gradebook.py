@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
+import access
 from diary import grading
 from diary.models import Attendance, Homework, Lesson, Mark, TimetableEntry
 from dnevnik.errors import NotFound
@@ -83,30 +84,6 @@ def tutored_classes(*, viewer: Any) -> list[tuple[SchoolClass, Subject]]:
     return _class_subjects(TimetableEntry.objects.filter(school_class_id__in=class_ids))
 
 
-def _class_for(viewer: Any, school_class_id: int, subject_id: int) -> SchoolClass:
-    """The class, if the viewer teaches the subject there or is its form tutor; else ``NotFound``."""
-    if not (viewer.is_authenticated and viewer.is_active):
-        raise NotFound()
-    school_class = (
-        SchoolClass.objects.filter(pk=school_class_id)
-        .annotate(
-            teaches=Exists(
-                TimetableEntry.objects.filter(school_class=OuterRef("pk"), subject_id=subject_id, teacher=viewer)
-            ),
-            tutors=Exists(
-                StaffMember.objects.filter(
-                    school_class=OuterRef("pk"), account=viewer, role=StaffMember.Role.FORM_TUTOR
-                )
-            ),
-        )
-        .select_related("school")
-        .first()
-    )
-    if school_class is None or not (getattr(school_class, "teaches", False) or getattr(school_class, "tutors", False)):
-        raise NotFound()
-    return school_class
-
-
 def school_terms(school_class: SchoolClass) -> list[Term]:
     return list(Term.objects.filter(year__school_id=school_class.school_id).order_by("starts_on"))
 
@@ -123,7 +100,7 @@ def current_term(terms: list[Term]) -> Term | None:
 
 def gradebook(*, teacher: Any, school_class_id: int, subject_id: int, term_id: int | None) -> Gradebook:
     """The grid of one class, subject and term (``term_id`` None: the current term); six queries."""
-    school_class = _class_for(teacher, school_class_id, subject_id)
+    school_class = access.get_class(teacher, school_class_id, subject_id=subject_id)
     subject = Subject.objects.filter(pk=subject_id, school_id=school_class.school_id).first()
     if subject is None:
         raise NotFound()
@@ -210,17 +187,12 @@ def gradebook_as_dict(book: Gradebook) -> dict[str, Any]:
 
 
 def lesson_for(*, viewer: Any, lesson_id: int) -> Lesson:
-    """A lesson the viewer may read: its teacher, a teacher of the class, or the class's form tutor."""
-    from access import can
-
+    """A lesson the viewer may read for the whole class: its teacher, a teacher of its subject in the class,
+    or the class's form tutor."""
     lesson = (
         Lesson.objects.filter(pk=lesson_id).select_related("school_class", "subject", "slot", "term", "teacher").first()
     )
-    if lesson is None or not (
-        can(viewer, "lesson.write", lesson) or can(viewer, "class.read_diary", lesson.school_class)
-    ):
-        raise NotFound()
-    return lesson
+    return access.require(viewer, "lesson.read_class", lesson)
 
 
 @dataclass

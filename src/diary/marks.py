@@ -362,8 +362,8 @@ def set_final_mark(*, teacher: Any, pupil_id: int, subject_id: int, term_id: int
 def mark_history(*, viewer: Any, pupil_id: int, lesson_id: int) -> list[MarkChange]:
     """Every change of the pupil's marks at the lesson, oldest first.
 
-    Readable by the lesson's teacher and by anyone who may read the pupil's diary; NotFound otherwise,
-    and also when the lesson is not one of the pupil's.
+    Readable by the lesson's teacher and by anyone who may read the pupil's diary in the lesson's subject;
+    NotFound otherwise, and also when the lesson is not one of the pupil's.
     """
     lesson = Lesson.objects.filter(pk=lesson_id).order_by().first()
     pupil = Pupil.objects.filter(pk=pupil_id).order_by().first()
@@ -374,6 +374,8 @@ def mark_history(*, viewer: Any, pupil_id: int, lesson_id: int) -> list[MarkChan
     )
     if pupil.school_class_id != lesson.school_class_id and not changes:
         raise NotFound()
-    if not access.can(viewer, "lesson.write", lesson):
-        access.get_student(viewer, pupil.public_id, service=access.DIARY)
+    if not access.can(viewer, "lesson.write", lesson) and not access.get_diary(viewer, pupil.public_id).reads(
+        lesson.subject_id
+    ):
+        raise NotFound()
     return changes

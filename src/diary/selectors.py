@@ -1,7 +1,8 @@
 """Reads of the diary for families (and the class's teachers): the week, marks by subject, homework, attendance.
 
-Each selector asks ``access.get_student`` first (404 for anyone who may not see the pupil) and then
-runs a fixed number of queries whatever the period holds: the week is the evening's hot path (DESIGN §5).
+Each selector asks ``access.get_diary`` first (404 for anyone who may not see the pupil) and keeps to the
+subjects it names (a subject teacher reads only theirs), then runs a fixed number of queries whatever the
+period holds: the week is the evening's hot path (DESIGN §5).
 """
 
 from __future__ import annotations
@@ -211,11 +212,15 @@ def _homework_rows(pupil: Pupil, homework_filter: Q) -> list[tuple[int, Homework
 
 def diary_week(*, viewer: Any, student_id: Any, start: date, end: date) -> DiaryWeek:
     """Days → lessons with topic, homework, the pupil's marks and attendance. Five queries, always:
-    the pupil (access), the lessons, the marks, the homework with attachments, the attendance."""
-    pupil = access.get_student(viewer, student_id, service=access.DIARY)
-    in_period = Q(lesson__school_class_id=pupil.school_class_id, lesson__date__range=(start, end))
+    the pupil (access), the lessons, the marks, the homework with attachments, the attendance.
+    A subject teacher sees only the lessons of their subjects: the others are not theirs to read."""
+    diary = access.get_diary(viewer, student_id)
+    pupil = diary.pupil
+    in_period = diary.only("lesson__subject_id") & Q(
+        lesson__school_class_id=pupil.school_class_id, lesson__date__range=(start, end)
+    )
     lessons = list(
-        Lesson.objects.filter(school_class_id=pupil.school_class_id, date__range=(start, end))
+        Lesson.objects.filter(diary.only("subject_id"), school_class_id=pupil.school_class_id, date__range=(start, end))
         .select_related("subject", "slot")
         .annotate(
             teacher_surname=F("teacher__surname"),
@@ -340,8 +345,10 @@ def subject_marks(*, viewer: Any, student_id: Any, term_id: int | None = None) -
 
     Five queries: the pupil (access), the school's terms, the pupil's marks, the class averages (one
     aggregate), the finals. ``term_id`` None: the term holding today, else the latest one begun.
+    A subject teacher gets their subjects only.
     """
-    pupil = access.get_student(viewer, student_id, service=access.DIARY)
+    diary = access.get_diary(viewer, student_id)
+    pupil = diary.pupil
     terms = [
         TermRow(id=t.pk, name=t.name, starts_on=t.starts_on, ends_on=t.ends_on)
         for t in Term.objects.filter(year__school_id=pupil.school_id).order_by("starts_on", "pk")
@@ -351,12 +358,13 @@ def subject_marks(*, viewer: Any, student_id: Any, term_id: int | None = None) -
         return MarksReport(student=student_row(pupil), term=None, terms=terms, subjects=[])
 
     marks = (
-        Mark.objects.filter(pupil=pupil, lesson__term_id=term.id)
+        Mark.objects.filter(diary.only("lesson__subject_id"), pupil=pupil, lesson__term_id=term.id)
         .select_related("lesson__subject")
         .order_by("lesson__date", "lesson__slot__number", "pk")
     )
     class_rows = (
         Mark.objects.filter(
+            diary.only("lesson__subject_id"),
             lesson__school_class_id=pupil.school_class_id,
             lesson__term_id=term.id,
             scale__in=["five", "ten", "hundred"],
@@ -379,7 +387,9 @@ def subject_marks(*, viewer: Any, student_id: Any, term_id: int | None = None) -
         subject_id: grading.round2(points / weights) for subject_id, (points, weights) in class_sums.items() if weights
     }
     finals: dict[int, dict[str, str]] = defaultdict(dict)
-    for final in FinalMark.objects.filter(Q(term_id=term.id) | Q(term__isnull=True), pupil=pupil):
+    for final in FinalMark.objects.filter(
+        Q(term_id=term.id) | Q(term__isnull=True), diary.only("subject_id"), pupil=pupil
+    ):
         finals[final.subject_id]["term" if final.term_id else "year"] = final.value
 
     by_subject: dict[int, tuple[str, list[SubjectMarkRow]]] = {}
@@ -468,8 +478,9 @@ class HomeworkReport:
 
 def homework_list(*, viewer: Any, student_id: Any, start: date, end: date) -> HomeworkReport:
     """Homework due in the period (or set in it, when it has no due lesson). Three queries."""
-    pupil = access.get_student(viewer, student_id, service=access.DIARY)
-    in_period = Q(lesson__school_class_id=pupil.school_class_id) & (
+    diary = access.get_diary(viewer, student_id)
+    pupil = diary.pupil
+    in_period = Q(diary.only("lesson__subject_id"), lesson__school_class_id=pupil.school_class_id) & (
         Q(due_lesson__date__range=(start, end)) | Q(due_lesson__isnull=True, lesson__date__range=(start, end))
     )
     rows = _homework_rows(pupil, in_period)
@@ -518,9 +529,10 @@ class AttendanceReport:
 
 def attendance_summary(*, viewer: Any, student_id: Any, start: date, end: date) -> AttendanceReport:
     """Absences and lateness in the period, with counts by status (every status, zeros too). Two queries."""
-    pupil = access.get_student(viewer, student_id, service=access.DIARY)
+    diary = access.get_diary(viewer, student_id)
+    pupil = diary.pupil
     rows = (
-        Attendance.objects.filter(pupil=pupil, lesson__date__range=(start, end))
+        Attendance.objects.filter(diary.only("lesson__subject_id"), pupil=pupil, lesson__date__range=(start, end))
         .select_related("lesson__subject", "lesson__slot")
         .order_by("lesson__date", "lesson__slot__number")
     )

@@ -11,6 +11,7 @@ from diary.homework import set_homework
 from diary.lessons import generate_lessons
 from diary.models import HomeworkAttachment, Lesson
 from tests.diary.conftest import client_for, make_account
+from tests.grants import make_grant
 
 
 @pytest.fixture
@@ -27,13 +28,12 @@ def attachment(diary_school: Any) -> HomeworkAttachment:
     return HomeworkAttachment.objects.get()
 
 
-def test_the_family_and_the_class_staff_download_it(diary_school: Any, attachment: HomeworkAttachment) -> None:
+def test_the_family_and_the_subjects_staff_download_it(diary_school: Any, attachment: HomeworkAttachment) -> None:
     url = f"/diary/attachments/{attachment.pk}/"
     for reader in (
         diary_school.parent,
         diary_school.pupil_account,
         diary_school.math_teacher,
-        diary_school.russian_teacher,
         diary_school.form_tutor,
     ):
         response = client_for(reader).get(url)
@@ -45,6 +45,8 @@ def test_anyone_else_gets_404(diary_school: Any, attachment: HomeworkAttachment)
     url = f"/diary/attachments/{attachment.pk}/"
     stranger = make_account("stranger@example.ru", "+79000000199")
     assert client_for(stranger).get(url).status_code == 404
+    # The Russian teacher teaches 7А, but not the algebra the file belongs to.
+    assert client_for(diary_school.russian_teacher).get(url).status_code == 404
     assert client_for(None).get(url)["Location"].startswith("/signin/")
     assert client_for(diary_school.parent).get("/diary/attachments/999999/").status_code == 404
 
@@ -56,3 +58,29 @@ def test_the_week_links_to_the_checked_download(diary_school: Any, attachment: H
         f"/api/v1/students/{anna.public_id}/diary", {"from": lesson.date.isoformat(), "to": lesson.date.isoformat()}
     )
     assert f"/diary/attachments/{attachment.pk}/" in response.content.decode()
+
+
+def test_a_download_through_a_grant_is_in_the_guardians_view_log(
+    diary_school: Any, attachment: HomeworkAttachment
+) -> None:
+    anna = diary_school.pupils[0]
+    nanny = make_account("nanny@example.ru", "+79000000198", "Нянина", "Нина")
+    grant = make_grant(anna, nanny, "diary")
+    guardian = client_for(diary_school.parent)
+    api_log = f"/api/v1/trusted-persons/{grant.pk}/views"
+    assert client_for(diary_school.parent).get(f"/diary/attachments/{attachment.pk}/").status_code == 200
+    assert guardian.get(api_log).json() == []  # the guardian's own reads are not logged
+
+    assert client_for(nanny).get(f"/diary/attachments/{attachment.pk}/").getvalue() == b"solve it"
+    assert [(view["grant_id"], view["section"]) for view in guardian.get(api_log).json()] == [(grant.pk, "diary")]
+    page = guardian.get(f"/diary/{anna.public_id}/trusted/").content.decode()
+    assert page.count('data-testid="view"') == 1
+    assert "Нянина" in page.split('data-testid="view-log"')[1]
+
+
+def test_a_grant_for_a_child_of_another_class_opens_no_file(diary_school: Any, attachment: HomeworkAttachment) -> None:
+    gleb = diary_school.stranger_pupil  # 7Б; the file is of 7А
+    nanny = make_account("nanny@example.ru", "+79000000198", "Нянина", "Нина")
+    make_grant(gleb, nanny, "diary")
+    make_grant(diary_school.pupils[0], nanny, "visits_meals")
+    assert client_for(nanny).get(f"/diary/attachments/{attachment.pk}/").status_code == 404

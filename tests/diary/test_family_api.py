@@ -97,8 +97,8 @@ def test_the_guardian_reads_the_week(diary_school: Any, week: dict[str, Any]) ->
     assert cancelled["status"] == "cancelled"
 
 
-@pytest.mark.parametrize("who", ["pupil_account", "form_tutor", "math_teacher", "russian_teacher"])
-def test_the_pupil_the_form_tutor_and_the_class_teachers_read(
+@pytest.mark.parametrize("who", ["pupil_account", "form_tutor", "math_teacher"])
+def test_the_pupil_the_form_tutor_and_the_subjects_teacher_read(
     diary_school: Any, week: dict[str, Any], who: str
 ) -> None:
     vera = diary_school.pupils[2]
