@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0002_oidc_consent_and_password_time'),
+        ('portal', '0003_snils_verification'),
     ]
 
     operations = [
