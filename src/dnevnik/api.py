@@ -1,11 +1,13 @@
 """The JSON API v1: one NinjaAPI, routers from each app, and errors shaped in one place.
 
-Every error body is ``{"code", "message", "field"?}``; the message follows ``Accept-Language``
-(Russian unless the client asks for English).
+Every error body is ``{"code", "message", "field"?}`` plus the keys of a domain error's ``data``;
+the message follows ``Accept-Language`` (Russian unless the client asks for English). The codes
+are the members of each app's code enum, listed in docs/errors.md.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +18,7 @@ from ninja.security import django_auth
 
 from diary.api import router as diary_router
 from diary.teacher_api import router as teacher_router
-from dnevnik.errors import DomainError, RateLimited
+from dnevnik.errors import CoreCode, DomainError, RateLimited
 from notify.api import router as notify_router
 from portal.api import router as portal_router
 from portal.oidc import BearerToken
@@ -42,17 +44,20 @@ api.add_router("", trust_router)
 api.add_router("", notify_router)
 
 
-def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": code, "message": message}
+def error_body(
+    code: str, message: str, field: str | None = None, data: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": str(code), "message": message}
     if field:
         body["field"] = field
+    body.update(data or {})
     return body
 
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     response = api.create_response(
-        request, error_body(error.code, str(error.message), error.field), status=error.status
+        request, error_body(error.code, str(error.message), error.field, error.data), status=error.status
     )
     if isinstance(error, RateLimited):
         response["Retry-After"] = str(error.retry_after)
@@ -65,20 +70,22 @@ def validation_error(request: HttpRequest, error: ValidationError) -> HttpRespon
     location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "payload")]
     field = ".".join(location) or None
     message = _("Check the field “%(field)s”.") % {"field": field} if field else _("The request is malformed.")
-    return api.create_response(request, error_body("invalid", message, field), status=400)
+    return api.create_response(request, error_body(CoreCode.INVALID, message, field), status=400)
 
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, error_body("not_authenticated", _("Sign in to use this method.")), status=401)
+    return api.create_response(
+        request, error_body(CoreCode.NOT_AUTHENTICATED, _("Sign in to use this method.")), status=401
+    )
 
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
-    return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
+    return api.create_response(request, error_body(CoreCode.NOT_FOUND, _("Not found.")), status=404)
 
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
-    code = "forbidden" if error.status_code == 403 else "error"
+    code = CoreCode.FORBIDDEN if error.status_code == 403 else CoreCode.ERROR
     return api.create_response(request, error_body(code, str(error.message)), status=error.status_code)

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from dnevnik.errors import DomainError, NotFound, RateLimited
+from dnevnik.errors import DomainError, RateLimited
 from portal import identity
 from portal.forms import DomainForm, parsed
 from registry.models import Pupil
@@ -20,11 +20,9 @@ from trust.models import Grant
 
 
 class TrustForm(DomainForm):
-    """A refusal of the service lands on the form, except "not yours", which is the page's 404."""
+    """A refusal of the service lands on the form ("not yours" is no refusal: the page's 404)."""
 
     def add_domain_error(self, error: DomainError) -> None:
-        if isinstance(error, NotFound):
-            raise error
         if isinstance(error, RateLimited):
             minutes = max(1, math.ceil(error.retry_after / 60))
             wait = ngettext(
