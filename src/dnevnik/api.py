@@ -8,6 +8,7 @@ are the members of each app's code enum, listed in docs/errors.md.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,18 +18,48 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from diary.api import router as diary_router
+from diary.errors import DiaryCode
 from diary.teacher_api import router as teacher_router
 from dnevnik.errors import CoreCode, DomainError, RateLimited
 from notify.api import router as notify_router
+from notify.errors import NotifyCode
 from portal.api import router as portal_router
+from portal.errors import PortalCode
 from portal.oidc import BearerToken
+from registry.errors import RegistryCode
 from trust.api import router as trust_router
+from trust.errors import TrustCode
 from visits.api import router as visits_router
+from visits.errors import VisitsCode
 from visits.ingest_api import router as ingest_router
+
+# Every app's codes, in the order of docs/errors.md (a test checks that no app's enum is missing here).
+ERROR_CODES: tuple[type[StrEnum], ...] = (
+    CoreCode,
+    PortalCode,
+    RegistryCode,
+    DiaryCode,
+    TrustCode,
+    VisitsCode,
+    NotifyCode,
+)
+
+
+def _errors_description() -> str:
+    lines = [
+        "Every error answer is `{code, message, field?}` plus, for some codes, more keys (`current` on "
+        "`marks_stale`, `errors` on a refused marks write); `message` follows `Accept-Language`. The codes "
+        "(their meaning and HTTP status: docs/errors.md):",
+        "",
+    ]
+    lines += [f"- {enum.__name__}: " + ", ".join(f"`{code}`" for code in enum) for enum in ERROR_CODES]
+    return "\n".join(lines)
+
 
 api = NinjaAPI(
     title="Dnevnik API",
     version="1",
+    description=_errors_description(),
     urls_namespace="api",
     # The bearer check goes first: if it raised, Ninja would not try the session.
     auth=[BearerToken(scopes=["openid"]), django_auth],
