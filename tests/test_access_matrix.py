@@ -3,18 +3,44 @@
 ``test_every_url_has_rows`` walks the whole URL configuration and fails when a pattern has no row
 here, so a new page or endpoint cannot land without saying who may use it and who may not.
 Later issues add actors (guardian, pupil, trusted person, teacher, registrar) and their rows.
+
+**Query budgets.** Each allowed (2xx) request of ``test_access`` counts its database queries
+(``CaptureQueriesContext``) and compares them with ``tests/query_counts.json``, keyed
+``"<method> <row key>[#n] <actor>"`` (``#n`` tells apart the rows that share a method and key, in
+the order of ``ROWS``). More queries than recorded fail, as does an allowed request with no budget;
+fewer pass with a warning to record the smaller number. The counts are taken with a cold
+content-type cache (``counted_queries``), so they do not depend on the tests that ran before.
+
+An entry is one number when SQLite and PostgreSQL make the same queries (today all do), or
+``{"postgresql": n, "sqlite": m}`` where they differ; each vendor is held to its own number. To
+record the budgets on purpose, after a change that needs more queries or adds rows::
+
+    QUERY_BUDGETS_UPDATE=1 .venv/bin/pytest -p no:cacheprovider tests/test_access_matrix.py
+
+rewrites the file (sorted, one entry a line, so the diff shows each change) with this run's counts
+for the vendor it ran on; the other vendor's number stays until a run on it records its own (a
+new entry assumes both alike). Entries of rows that no longer exist are dropped; entries the run
+did not reach (``-k``) are kept.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import warnings
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
@@ -868,17 +894,79 @@ def client_for(actor: str, world: World) -> Client:
     return client
 
 
+QUERY_COUNTS = Path(__file__).with_name("query_counts.json")
+VENDORS = ("postgresql", "sqlite")
+Budget = int | dict[str, int]  # one number for every vendor, or one per vendor where they differ
+
+
+def budget_key(row: Row, actor: str) -> str:
+    twins = [other for other in ROWS if (other.method, other.key) == (row.method, row.key)]
+    nth = next(i for i, other in enumerate(twins, 1) if other is row)
+    return f"{row.method} {row.key}{f'#{nth}' if len(twins) > 1 else ''} {actor}"
+
+
+def allowed(row: Row, actor: str) -> bool:
+    expected = row.expect.get(actor, row.expect[PERSON])
+    return isinstance(expected, int) and 200 <= expected < 300
+
+
+def recorded_for(vendor: str, budget: Budget | None, count: int) -> Budget:
+    """``budget`` with ``vendor``'s number set to ``count``: one number again when the vendors agree."""
+    if budget is None:
+        budget = count  # the other vendor is assumed alike until its own run says otherwise
+    per_vendor = dict(budget) if isinstance(budget, dict) else dict.fromkeys(VENDORS, budget)
+    per_vendor[vendor] = count
+    return count if len(set(per_vendor.values())) == 1 else dict(sorted(per_vendor.items()))
+
+
+@pytest.fixture(scope="module")
+def query_budgets() -> Iterator[dict[str, Budget]]:
+    """The recorded budgets; with QUERY_BUDGETS_UPDATE=1, rewritten from what the module counted."""
+    budgets: dict[str, Budget] = json.loads(QUERY_COUNTS.read_text()) if QUERY_COUNTS.exists() else {}
+    yield budgets
+    if os.environ.get("QUERY_BUDGETS_UPDATE") == "1":
+        wanted = {budget_key(row, actor) for row in ROWS for actor in ACTORS if allowed(row, actor)}
+        entries = [f"  {json.dumps(key)}: {json.dumps(budgets[key])}" for key in sorted(wanted & set(budgets))]
+        QUERY_COUNTS.write_text("{\n" + ",\n".join(entries) + "\n}\n")
+
+
+@contextmanager
+def counted_queries() -> Iterator[CaptureQueriesContext]:
+    """The queries of a request with the content types' per-process cache emptied first, so that the
+    count does not depend on which tests ran before it (the budgets are cold-cache counts)."""
+    ContentType.objects.clear_cache()
+    with CaptureQueriesContext(connection) as queries:
+        yield queries
+
+
+def check_query_budget(budgets: dict[str, Budget], row: Row, actor: str, queries: int) -> None:
+    """An allowed request may make as many queries as recorded for it, no more (module docstring)."""
+    key, vendor = budget_key(row, actor), connection.vendor
+    if os.environ.get("QUERY_BUDGETS_UPDATE") == "1":
+        budgets[key] = recorded_for(vendor, budgets.get(key), queries)
+        return
+    budget = budgets.get(key)
+    assert budget is not None, f"no query budget for {key!r}: record it with QUERY_BUDGETS_UPDATE=1"
+    limit = budget[vendor] if isinstance(budget, dict) else budget
+    assert queries <= limit, f"{key}: {queries} queries, the budget is {limit} (QUERY_BUDGETS_UPDATE=1 if on purpose)"
+    if queries < limit:
+        warnings.warn(f"{key}: {queries} queries, fewer than its budget {limit}; record it", stacklevel=1)
+
+
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.method} {row.key}")
-def test_access(world: World, row: Row, actor: str) -> None:
-    client = client_for(actor, world)
-    response = getattr(client, row.method)(row.path(world))
+def test_access(world: World, row: Row, actor: str, query_budgets: dict[str, Budget]) -> None:
+    client, path = client_for(actor, world), row.path(world)
+    with counted_queries() as queries:
+        response = getattr(client, row.method)(path)
     expected = row.expect.get(actor, row.expect[PERSON])
     if isinstance(expected, str):
         assert response.status_code == 302, f"{actor} on {row.key}: {response.status_code}"
         assert response["Location"].startswith(expected.removeprefix("→")), response["Location"]
     else:
         assert response.status_code == expected, f"{actor} on {row.key}: {response.status_code}"
+    if allowed(row, actor):
+        check_query_budget(query_budgets, row, actor, len(queries))
 
 
 def test_other_peoples_accounts_are_not_reachable_by_id(world: World) -> None:
@@ -887,3 +975,22 @@ def test_other_peoples_accounts_are_not_reachable_by_id(world: World) -> None:
     assert client.get("/api/v1/me").json()["id"] == str(world.person.public_id)
     for path in (f"/api/v1/me?id={world.other.public_id}", f"/cabinet/?user={world.other.pk}"):
         assert str(world.other.email) not in client.get(path).content.decode()
+
+
+def test_a_query_budget_holds_a_request_to_its_recorded_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("QUERY_BUDGETS_UPDATE", raising=False)
+    row = ROWS[0]
+    key = budget_key(row, PERSON)
+    check_query_budget({key: 3}, row, PERSON, 3)
+    with pytest.raises(AssertionError, match="the budget is 3"):
+        check_query_budget({key: 3}, row, PERSON, 4)
+    with pytest.raises(AssertionError, match="no query budget"):
+        check_query_budget({}, row, PERSON, 1)
+    with pytest.raises(AssertionError, match="the budget is 2"):
+        check_query_budget({key: {connection.vendor: 2, "other": 9}}, row, PERSON, 3)
+
+
+def test_an_update_records_each_vendor_and_one_number_where_they_agree() -> None:
+    assert recorded_for("sqlite", None, 5) == 5
+    assert recorded_for("sqlite", 5, 6) == {"postgresql": 5, "sqlite": 6}
+    assert recorded_for("postgresql", {"postgresql": 5, "sqlite": 6}, 6) == 6

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 import access
 from audit.services import record_event
+from diary.errors import DiaryCode
 from diary.models import Attendance, Lesson
 from dnevnik.errors import DomainError
 from notify.diary import ABSENCE, announce
@@ -45,30 +46,32 @@ def _check_entries(lesson: Lesson, entries: Sequence[AttendanceInput]) -> None:
     seen: set[int] = set()
     for i, entry in enumerate(entries):
 
-        def fail(code: str, message: Any, field: str, i: int = i) -> DomainError:
+        def fail(code: DiaryCode, message: Any, field: str, i: int = i) -> DomainError:
             return DomainError(code, message, field=f"entries[{i}].{field}")
 
         if entry.pupil_id not in in_class:
-            raise fail("pupil_not_in_class", _("The pupil is not in the lesson's class."), "pupil_id")
+            raise fail(DiaryCode.PUPIL_NOT_IN_CLASS, _("The pupil is not in the lesson's class."), "pupil_id")
         if entry.pupil_id in seen:
-            raise fail("duplicate_pupil", _("The pupil is listed twice."), "pupil_id")
+            raise fail(DiaryCode.DUPLICATE_PUPIL, _("The pupil is listed twice."), "pupil_id")
         seen.add(entry.pupil_id)
         if entry.status is not None and entry.status not in Attendance.Status.values:
-            raise fail("invalid_attendance_status", _("Unknown attendance status."), "status")
+            raise fail(DiaryCode.INVALID_ATTENDANCE_STATUS, _("Unknown attendance status."), "status")
         minutes = entry.late_minutes
         if entry.status == Attendance.Status.LATE:
             if minutes is None:
-                raise fail("late_minutes_required", _("Say how many minutes late."), "late_minutes")
+                raise fail(DiaryCode.LATE_MINUTES_REQUIRED, _("Say how many minutes late."), "late_minutes")
             if (
                 isinstance(minutes, bool)
                 or not isinstance(minutes, int)
                 or not (LATE_MINUTES_MIN <= minutes <= LATE_MINUTES_MAX)
             ):
-                raise fail("late_minutes_out_of_range", _("Late is from 1 to 45 minutes."), "late_minutes")
+                raise fail(DiaryCode.LATE_MINUTES_OUT_OF_RANGE, _("Late is from 1 to 45 minutes."), "late_minutes")
         elif minutes is not None:
-            raise fail("late_minutes_not_allowed", _("Minutes late are only for a pupil who was late."), "late_minutes")
+            raise fail(
+                DiaryCode.LATE_MINUTES_NOT_ALLOWED, _("Minutes late are only for a pupil who was late."), "late_minutes"
+            )
         if len(entry.comment) > COMMENT_MAX_LENGTH:
-            raise fail("comment_too_long", _("The comment is too long (at most 300 characters)."), "comment")
+            raise fail(DiaryCode.COMMENT_TOO_LONG, _("The comment is too long (at most 300 characters)."), "comment")
 
 
 @transaction.atomic
@@ -79,7 +82,7 @@ def set_lesson_attendance(*, teacher: Any, lesson_id: int, entries: Sequence[Att
         teacher, "lesson.write", Lesson.objects.select_for_update(of=("self",)).filter(pk=lesson_id).first()
     )
     if lesson.status == Lesson.Status.CANCELLED:
-        raise DomainError("lesson_cancelled", _("The lesson is cancelled."))
+        raise DomainError(DiaryCode.LESSON_CANCELLED, _("The lesson is cancelled."))
     _check_entries(lesson, entries)
 
     existing = {

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 import access
 from audit.services import record_event
+from diary.errors import DiaryCode
 from diary.models import Homework, HomeworkAttachment, HomeworkDone, Lesson
 from dnevnik.errors import DomainError, NotFound
 from notify.diary import HOMEWORK, announce
@@ -63,17 +64,19 @@ def _starts_with(upload: UploadedFile, signatures: tuple[bytes, ...]) -> bool:
 
 def _check_files(files: Sequence[UploadedFile], *, already: int) -> None:
     if already + len(files) > MAX_ATTACHMENTS:
-        raise DomainError("too_many_attachments", _("At most 5 files can be attached to homework."), field="files")
+        raise DomainError(
+            DiaryCode.TOO_MANY_ATTACHMENTS, _("At most 5 files can be attached to homework."), field="files"
+        )
     for upload in files:
         size = upload.size or 0
         if size == 0:
-            raise DomainError("attachment_empty", _("The file is empty."), field="files")
+            raise DomainError(DiaryCode.ATTACHMENT_EMPTY, _("The file is empty."), field="files")
         if size > MAX_ATTACHMENT_SIZE:
-            raise DomainError("attachment_too_large", _("A file can be at most 10 MB."), field="files")
+            raise DomainError(DiaryCode.ATTACHMENT_TOO_LARGE, _("A file can be at most 10 MB."), field="files")
         allowed = ALLOWED_TYPES.get(_extension(upload.name or ""))
         if allowed is None or _content_type(upload) not in allowed[0] or not _starts_with(upload, allowed[1]):
             raise DomainError(
-                "attachment_type",
+                DiaryCode.ATTACHMENT_TYPE,
                 _("Only PDF, JPEG, PNG, DOCX, XLSX, PPTX, TXT and ODT files can be attached."),
                 field="files",
             )
@@ -93,7 +96,9 @@ def _due_lesson(lesson: Lesson, due_lesson_id: int | None) -> Lesson | None:
     due = candidates.filter(pk=due_lesson_id).first()
     if due is None:
         raise DomainError(
-            "invalid_due_lesson", _("Homework is due by a later lesson of the same class."), field="due_lesson_id"
+            DiaryCode.INVALID_DUE_LESSON,
+            _("Homework is due by a later lesson of the same class."),
+            field="due_lesson_id",
         )
     return due
 
@@ -112,12 +117,12 @@ def set_homework(
         Lesson.objects.select_for_update(of=("self",)).select_related("slot").filter(pk=lesson_id).first(),
     )
     if lesson.status == Lesson.Status.CANCELLED:
-        raise DomainError("lesson_cancelled", _("The lesson is cancelled."))
+        raise DomainError(DiaryCode.LESSON_CANCELLED, _("The lesson is cancelled."))
     text = text.strip()
     if not text:
-        raise DomainError("homework_text_required", _("Write what is to be done."), field="text")
+        raise DomainError(DiaryCode.HOMEWORK_TEXT_REQUIRED, _("Write what is to be done."), field="text")
     if len(text) > TEXT_MAX_LENGTH:
-        raise DomainError("homework_text_too_long", _("The homework text is too long."), field="text")
+        raise DomainError(DiaryCode.HOMEWORK_TEXT_TOO_LONG, _("The homework text is too long."), field="text")
     due = _due_lesson(lesson, due_lesson_id)
     homework = Homework.objects.filter(lesson=lesson).order_by("pk").first()
     _check_files(files, already=homework.attachments.count() if homework is not None else 0)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 import access
 from audit.services import record_event
+from diary.errors import DiaryCode
 from diary.models import Lesson, LessonSlot, TimetableEntry
 from dnevnik.errors import DomainError, NotFound
 from registry.models import Holiday, SchoolClass, StaffMember, Subject, Term
@@ -46,7 +47,9 @@ def generate_lessons(*, term: Term, school_class: SchoolClass | None = None) -> 
     list(Term.objects.select_for_update().filter(pk=term.pk).values_list("pk", flat=True))
     school_id = term.year.school_id
     if school_class is not None and school_class.school_id != school_id:
-        raise DomainError("class_not_in_school", _("The class is not of the term's school."), field="school_class")
+        raise DomainError(
+            DiaryCode.CLASS_NOT_IN_SCHOOL, _("The class is not of the term's school."), field="school_class"
+        )
     entries = TimetableEntry.objects.filter(school_class__school_id=school_id)
     if school_class is not None:
         entries = entries.filter(school_class=school_class)
@@ -121,7 +124,7 @@ def _lesson_for_change(actor: Any, lesson_id: int) -> Lesson:
 
 def _refuse_cancelled(lesson: Lesson) -> None:
     if lesson.status == Lesson.Status.CANCELLED:
-        raise DomainError("lesson_cancelled", _("The lesson is cancelled."))
+        raise DomainError(DiaryCode.LESSON_CANCELLED, _("The lesson is cancelled."))
 
 
 @transaction.atomic
@@ -152,14 +155,14 @@ def move_lesson(*, actor: Any, lesson_id: int, date: date, slot_id: int) -> Less
     _refuse_cancelled(lesson)
     term = lesson.term
     if not term.starts_on <= date <= term.ends_on:
-        raise DomainError("lesson_date_outside_term", _("The date is outside the lesson's term."), field="date")
+        raise DomainError(DiaryCode.LESSON_DATE_OUTSIDE_TERM, _("The date is outside the lesson's term."), field="date")
     if date in _holiday_dates(term):
-        raise DomainError("lesson_date_holiday", _("There are no lessons on a holiday."), field="date")
+        raise DomainError(DiaryCode.LESSON_DATE_HOLIDAY, _("There are no lessons on a holiday."), field="date")
     slot = LessonSlot.objects.filter(pk=slot_id, school_id=lesson.school_class.school_id).first()
     if slot is None:
-        raise DomainError("invalid_slot", _("No such lesson slot in the school."), field="slot_id")
+        raise DomainError(DiaryCode.INVALID_SLOT, _("No such lesson slot in the school."), field="slot_id")
     if (date, slot.pk) == (lesson.date, lesson.slot_id):
-        raise DomainError("lesson_not_moved", _("The lesson is already at this date and slot."), field="date")
+        raise DomainError(DiaryCode.LESSON_NOT_MOVED, _("The lesson is already at this date and slot."), field="date")
     # A whole-class lesson clashes with any lesson in the slot; a subgroup's only with its own or the whole class's.
     clash = (
         Lesson.objects.filter(school_class_id=lesson.school_class_id, date=date, slot=slot)
@@ -169,9 +172,11 @@ def move_lesson(*, actor: Any, lesson_id: int, date: date, slot_id: int) -> Less
     if lesson.subgroup:
         clash = clash.filter(subgroup__in=["", lesson.subgroup])
     if clash.exists():
-        raise DomainError("lesson_slot_occupied", _("The class already has a lesson in this slot."), field="slot_id")
+        raise DomainError(
+            DiaryCode.LESSON_SLOT_OCCUPIED, _("The class already has a lesson in this slot."), field="slot_id"
+        )
     if _teacher_busy(teacher_id=lesson.teacher_id, day=date, slot_id=slot.pk, exclude_pk=lesson.pk):
-        raise DomainError("teacher_busy", _("The teacher already has a lesson in this slot."), field="slot_id")
+        raise DomainError(DiaryCode.TEACHER_BUSY, _("The teacher already has a lesson in this slot."), field="slot_id")
     from_date, from_slot = lesson.date, lesson.slot
     lesson.moved_from = lesson.moved_from or from_date
     lesson.date, lesson.slot, lesson.status = date, slot, Lesson.Status.MOVED
@@ -180,7 +185,7 @@ def move_lesson(*, actor: Any, lesson_id: int, date: date, slot_id: int) -> Less
             lesson.save(update_fields=["date", "moved_from", "slot", "status"])
     except IntegrityError:  # another move took the slot between the check and the write
         raise DomainError(
-            "lesson_slot_occupied", _("The class already has a lesson in this slot."), field="slot_id"
+            DiaryCode.LESSON_SLOT_OCCUPIED, _("The class already has a lesson in this slot."), field="slot_id"
         ) from None
     record_event(
         actor=actor,
@@ -203,7 +208,7 @@ def replace_lesson(*, actor: Any, lesson_id: int, subject_id: int, teacher_id: i
     school_id = lesson.school_class.school_id
     subject = Subject.objects.filter(pk=subject_id, school_id=school_id).first()
     if subject is None:
-        raise DomainError("invalid_subject", _("No such subject in the school."), field="subject_id")
+        raise DomainError(DiaryCode.INVALID_SUBJECT, _("No such subject in the school."), field="subject_id")
     teaches_here = StaffMember.objects.filter(
         school_id=school_id,
         account_id=teacher_id,
@@ -211,15 +216,17 @@ def replace_lesson(*, actor: Any, lesson_id: int, subject_id: int, teacher_id: i
         role__in=[StaffMember.Role.TEACHER, StaffMember.Role.FORM_TUTOR],
     ).exists()
     if not teaches_here:
-        raise DomainError("invalid_teacher", _("No such teacher in the school."), field="teacher_id")
+        raise DomainError(DiaryCode.INVALID_TEACHER, _("No such teacher in the school."), field="teacher_id")
     if (subject.pk, teacher_id) == (lesson.subject_id, lesson.teacher_id):
         raise DomainError(
-            "lesson_not_replaced", _("The lesson already has this subject and teacher."), field="subject_id"
+            DiaryCode.LESSON_NOT_REPLACED, _("The lesson already has this subject and teacher."), field="subject_id"
         )
     if teacher_id != lesson.teacher_id and _teacher_busy(
         teacher_id=teacher_id, day=lesson.date, slot_id=lesson.slot_id, exclude_pk=lesson.pk
     ):
-        raise DomainError("teacher_busy", _("The teacher already has a lesson in this slot."), field="teacher_id")
+        raise DomainError(
+            DiaryCode.TEACHER_BUSY, _("The teacher already has a lesson in this slot."), field="teacher_id"
+        )
     old = {"subject_id": lesson.subject_id, "teacher_id": lesson.teacher_id}
     lesson.subject, lesson.teacher_id, lesson.status = subject, teacher_id, Lesson.Status.REPLACED
     lesson.save(update_fields=["subject", "teacher", "status"])
@@ -241,7 +248,7 @@ def set_lesson_topic(*, teacher: Any, lesson_id: int, topic: str) -> Lesson:
     )
     topic = " ".join(topic.split())
     if len(topic) > TOPIC_MAX_LENGTH:
-        raise DomainError("topic_too_long", _("The topic is too long (at most 300 characters)."), field="topic")
+        raise DomainError(DiaryCode.TOPIC_TOO_LONG, _("The topic is too long (at most 300 characters)."), field="topic")
     if topic != lesson.topic:
         old = lesson.topic
         lesson.topic = topic

@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 import access
 from audit.services import record_event
+from diary.errors import DiaryCode
 from diary.models import FinalMark, Lesson, Mark, MarkChange
-from dnevnik.errors import DomainError, NotFound
+from dnevnik.errors import Conflict, DomainError, NotFound
 from notify.diary import MARK, announce
 from registry.models import Pupil, Term
 
@@ -55,31 +56,33 @@ class MarkInput:
     version: int | None = None
 
 
-class StaleMarks(DomainError):
-    """Someone changed these marks since the client read them; ``current`` holds what is there now.
+class StaleMarks(Conflict):
+    """Someone changed these marks since the client read them; ``current`` (also the error's
+    ``data``, so the API's 409 body has it) holds what is there now.
 
     One dict per conflicting entry: ``pupil_id``, ``kind``, ``value``, ``weight``, ``comment`` and
     ``version`` (``value``, ``weight`` and ``version`` are None where there is no mark any more).
     """
 
-    status = 409
-
     def __init__(self, current: list[dict[str, Any]], *, field: str | None = None) -> None:
         super().__init__(
-            "marks_stale",
+            DiaryCode.MARKS_STALE,
             _("Someone has changed these marks since you opened them. Check the current marks and save again."),
             field=field,
+            data={"current": current},
         )
         self.current = current
 
 
 class InvalidMarks(DomainError):
     """Entries that cannot be written. Carries the first error's code and field, and every error in ``errors``
-    so a gradebook can point at every bad cell at once."""
+    (in the data as ``errors``: ``code``, ``message``, ``field`` each) so a gradebook can point at every
+    bad cell at once."""
 
     def __init__(self, errors: list[DomainError]) -> None:
         first = errors[0]
-        super().__init__(first.code, first.message, field=first.field)
+        every = [{"code": error.code, "message": error.message, "field": error.field} for error in errors]
+        super().__init__(first.code, first.message, field=first.field, data={"errors": every})
         self.errors = errors
 
 
@@ -116,29 +119,37 @@ def _validate(entries: Sequence[MarkInput], *, scale: str, class_pupil_ids: set[
         comment = (entry.comment or "").strip()
         if entry.pupil_id not in class_pupil_ids:
             entry_errors.append(
-                DomainError("pupil_not_in_class", _("This pupil is not in the lesson's class."), field=f"{at}.pupil_id")
+                DomainError(
+                    DiaryCode.PUPIL_NOT_IN_CLASS, _("This pupil is not in the lesson's class."), field=f"{at}.pupil_id"
+                )
             )
         elif (entry.pupil_id, entry.kind) in seen:
             entry_errors.append(
                 DomainError(
-                    "mark_duplicate", _("This pupil's mark of this kind is given twice."), field=f"{at}.pupil_id"
+                    DiaryCode.MARK_DUPLICATE,
+                    _("This pupil's mark of this kind is given twice."),
+                    field=f"{at}.pupil_id",
                 )
             )
         seen.add((entry.pupil_id, entry.kind))
         if value is not None and value not in VALID_VALUES[scale]:
             entry_errors.append(
-                DomainError("mark_value", _("This mark is not on the lesson's scale."), field=f"{at}.value")
+                DomainError(DiaryCode.MARK_VALUE, _("This mark is not on the lesson's scale."), field=f"{at}.value")
             )
         weight = entry.weight
         if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= MAX_WEIGHT:
             entry_errors.append(
-                DomainError("mark_weight", _("The weight must be a whole number from 1 to 10."), field=f"{at}.weight")
+                DomainError(
+                    DiaryCode.MARK_WEIGHT, _("The weight must be a whole number from 1 to 10."), field=f"{at}.weight"
+                )
             )
         if entry.kind not in Mark.Kind.values:
-            entry_errors.append(DomainError("mark_kind", _("Unknown kind of mark."), field=f"{at}.kind"))
+            entry_errors.append(DomainError(DiaryCode.MARK_KIND, _("Unknown kind of mark."), field=f"{at}.kind"))
         if len(comment) > MAX_COMMENT:
             entry_errors.append(
-                DomainError("mark_comment", _("The comment is longer than 500 characters."), field=f"{at}.comment")
+                DomainError(
+                    DiaryCode.MARK_COMMENT, _("The comment is longer than 500 characters."), field=f"{at}.comment"
+                )
             )
         if entry_errors:
             errors.extend(entry_errors)
@@ -204,9 +215,9 @@ def set_lesson_marks(
         lesson = None
     lesson = access.require(teacher, "lesson.write", lesson)
     if lesson.status == Lesson.Status.CANCELLED:
-        raise DomainError("lesson_cancelled", _("The lesson is cancelled; its marks cannot be changed."))
+        raise DomainError(DiaryCode.LESSON_CANCELLED, _("The lesson is cancelled; its marks cannot be changed."))
     if scale not in VALID_VALUES:
-        raise DomainError("mark_scale", _("Unknown scale of marks."), field="scale")
+        raise DomainError(DiaryCode.MARK_SCALE, _("Unknown scale of marks."), field="scale")
 
     asked = {entry.pupil_id for entry in marks if isinstance(entry.pupil_id, int)}
     class_pupil_ids = (
@@ -320,7 +331,7 @@ def set_final_mark(*, teacher: Any, pupil_id: int, subject_id: int, term_id: int
         raise NotFound()
     normalised = _normalise_value(value, Mark.Scale.PASS_FAIL)
     if normalised is None or normalised not in FINAL_VALUES:
-        raise DomainError("final_value", _("A final is 1–5, pass or fail."), field="value")
+        raise DomainError(DiaryCode.FINAL_VALUE, _("A final is 1–5, pass or fail."), field="value")
 
     which = {"term_id": term_id} if term_id is not None else {"term__isnull": True}
 

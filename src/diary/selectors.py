@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 import access
 from diary import grading
+from diary.errors import DiaryCode
 from diary.models import Attendance, FinalMark, Homework, HomeworkDone, Lesson, Mark
 from dnevnik.errors import DomainError
 from registry.models import Pupil, Term
@@ -53,7 +54,7 @@ def period(start: date | None, end: date | None) -> tuple[date, date]:
     for value, name in ((start, "from"), (end, "to")):
         if not is_supported_date(value):
             raise DomainError(
-                "date_out_of_range",
+                DiaryCode.DATE_OUT_OF_RANGE,
                 _("Choose a date between %(first)s and %(last)s.")
                 % {"first": FIRST_DATE.strftime("%d.%m.%Y"), "last": LAST_DATE.strftime("%d.%m.%Y")},
                 field=name,
@@ -65,9 +66,9 @@ def period(start: date | None, end: date | None) -> tuple[date, date]:
     if start is None or end is None:  # unreachable; for the type checker
         return current_week()
     if start > end:
-        raise DomainError("invalid_period", _("The start of the period is after its end."), field="from")
+        raise DomainError(DiaryCode.INVALID_PERIOD, _("The start of the period is after its end."), field="from")
     if (end - start).days + 1 > MAX_SPAN_DAYS:
-        raise DomainError("period_too_long", _("Choose a period of at most 31 days."), field="to")
+        raise DomainError(DiaryCode.PERIOD_TOO_LONG, _("Choose a period of at most 31 days."), field="to")
     return start, end
 
 
@@ -325,7 +326,7 @@ def _choose_term(terms: list[TermRow], term_id: int | None, today: date) -> Term
         for term in terms:
             if term.id == term_id:
                 return term
-        raise DomainError("invalid_term", _("There is no such term."), field="term")
+        raise DomainError(DiaryCode.INVALID_TERM, _("There is no such term."), field="term")
     for term in terms:
         if term.starts_on <= today <= term.ends_on:
             return term

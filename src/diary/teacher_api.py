@@ -65,8 +65,11 @@ class CurrentMark(Schema):
 
 
 class StaleOut(Schema):
+    """The 409 body: the error's ``code``, ``message`` and ``field`` plus the error's data (``current``)."""
+
     code: str
     message: str
+    field: str | None = None
     current: list[CurrentMark]
 
 
@@ -156,7 +159,7 @@ class GradebookOut(Schema):
 )
 def put_lesson_marks(request: HttpRequest, lesson_id: int, payload: MarksIn) -> Any:
     """Set the marks of a whole lesson at once; each existing mark carries its ``version``."""
-    from diary.marks import MarkInput, StaleMarks, set_lesson_marks
+    from diary.marks import MarkInput, set_lesson_marks
 
     marks = [
         MarkInput(
@@ -164,10 +167,7 @@ def put_lesson_marks(request: HttpRequest, lesson_id: int, payload: MarksIn) -> 
         )
         for m in payload.marks
     ]
-    try:
-        set_lesson_marks(teacher=api_user(request), lesson_id=lesson_id, marks=marks, scale=payload.scale)
-    except StaleMarks as stale:
-        return Status(409, {"code": stale.code, "message": str(stale.message), "current": stale.current})
+    set_lesson_marks(teacher=api_user(request), lesson_id=lesson_id, marks=marks, scale=payload.scale)
     return Status(200, {"lesson_id": lesson_id, "marks": selectors.lesson_marks(lesson_id=lesson_id)})
 
 

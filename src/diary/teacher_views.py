@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from access import can
 from diary import gradebook as selectors
+from diary.errors import DiaryCode
 from diary.models import Attendance, Mark
 from dnevnik.errors import DomainError, NotFound
 from portal.forms import DomainForm
@@ -263,15 +264,13 @@ def _save(
                 )
             elif files and not text:
                 lesson_form.add_error(
-                    "homework", ValidationError(_("Write what is to be done."), code="homework_text_required")
+                    "homework", ValidationError(_("Write what is to be done."), code=DiaryCode.HOMEWORK_TEXT_REQUIRED)
                 )
                 raise _Invalid()
     except StaleMarks as error:
         return list(error.current)
     except _Invalid:
         return False
-    except NotFound:
-        raise
     except DomainError as error:
         for each in getattr(error, "errors", None) or [error]:
             _show_error(each, lesson_form, sent)

@@ -1,39 +1,78 @@
-"""Domain errors: a stable code, a message for people and, when one input is at fault, its field.
+"""Domain errors: a stable code from an app's enum, a message for people, the field at fault, and data.
 
 Services raise these; each interface (web forms, the JSON API) turns them into its own answer in
-one place, so the same rule reads the same everywhere.
+one place, so the same rule reads the same everywhere. Every code is a member of one ``StrEnum``
+per app (``portal.errors.PortalCode``, ``diary.errors.DiaryCode``, …; ``CoreCode`` here for the
+answers of the API itself), and every member is listed in ``docs/errors.md``.
+
+``NotFound`` is not a domain error: "missing" and "not yours" are not a refusal the person can act
+on, so no handler of domain errors has to let it pass first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 
+class CoreCode(StrEnum):
+    """The answers of the API itself, not of one app's rules."""
+
+    INVALID = "invalid"
+    NOT_AUTHENTICATED = "not_authenticated"
+    INSUFFICIENT_SCOPE = "insufficient_scope"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    ERROR = "error"
+
+
+# The keys every error body has; a domain error's data may not overwrite them.
+BODY_KEYS = frozenset({"code", "message", "field"})
+
+
 class DomainError(Exception):
-    """A request the domain refuses, with a reason the person can act on."""
+    """A request the domain refuses, with a reason the person can act on.
+
+    ``data`` is a JSON-serialisable mapping the API adds to the error body beside ``code``,
+    ``message`` and ``field`` (e.g. the current marks of a 409), so no interface needs a special case.
+    """
 
     status = 400
 
-    def __init__(self, code: str, message: StrOrPromise, *, field: str | None = None) -> None:
+    def __init__(
+        self,
+        code: StrEnum,
+        message: StrOrPromise,
+        *,
+        field: str | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(str(message))
         self.code = code
         self.message = message
         self.field = field
+        if data and BODY_KEYS & data.keys():
+            raise ValueError(f"The data of a domain error cannot overwrite {sorted(BODY_KEYS & data.keys())}.")
+        self.data: Mapping[str, Any] = data or {}
 
 
-class NotFound(DomainError, Http404):
+class NotFound(Http404):
     """Missing and not yours look the same, so nobody learns what exists.
 
-    Also an ``Http404``, so a web page that meets it answers with Django's ordinary 404.
+    An ``Http404``: a web page that meets it answers with Django's ordinary 404, the API with its
+    ``not_found`` body (``dnevnik.api``).
     """
 
+    code = CoreCode.NOT_FOUND
     status = 404
 
     def __init__(self) -> None:
-        from django.utils.translation import gettext_lazy as _
-
-        super().__init__("not_found", _("Not found."))
+        super().__init__(str(_("Not found.")))
 
 
 class RateLimited(DomainError):
@@ -41,7 +80,7 @@ class RateLimited(DomainError):
 
     status = 429
 
-    def __init__(self, code: str, message: StrOrPromise, *, retry_after: int, field: str | None = None) -> None:
+    def __init__(self, code: StrEnum, message: StrOrPromise, *, retry_after: int, field: str | None = None) -> None:
         super().__init__(code, message, field=field)
         self.retry_after = retry_after
 

@@ -22,6 +22,7 @@ from django_tasks import task
 from audit.services import record_event
 from dnevnik.errors import DomainError
 from notify import sms
+from notify.errors import NotifyCode
 from notify.models import Channel, Kind, Notification, Preference, enabled_by_default
 
 logger = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def set_preferences(*, user: Any, enabled: dict[Choice, bool]) -> int:
     if unknown:
         kind, channel = unknown[0]
         raise DomainError(
-            "unknown_notification_choice",
+            NotifyCode.UNKNOWN_NOTIFICATION_CHOICE,
             _("There is no notification “%(kind)s” on the channel “%(channel)s”.") % {"kind": kind, "channel": channel},
             field="choices",
         )

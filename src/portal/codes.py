@@ -7,7 +7,6 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import Enum
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dnevnik.errors import DomainError, RateLimited
 from portal import throttle
+from portal.errors import PortalCode
 from portal.models import OneTimeCode, User
 
 CODE_DIGITS = 6
@@ -47,7 +47,7 @@ def issue_code(*, user: User, purpose: str, channel: str, target: str) -> Issued
             throttle.take([(throttle.limit(throttle.CODE_TARGET), throttle.target_key(channel, target))])
         except RateLimited as error:
             raise RateLimited(
-                "code_target_limit",
+                PortalCode.CODE_TARGET_LIMIT,
                 _("Too many codes were sent to this address in the last hour."),
                 retry_after=error.retry_after,
             ) from None
@@ -65,7 +65,7 @@ def _issue_code(*, user: User, purpose: str, channel: str, target: str) -> Issue
         wait = latest.created_at + settings.CODE_RESEND_INTERVAL - now
         if wait.total_seconds() > 0:
             raise RateLimited(
-                "code_resend_too_soon",
+                PortalCode.CODE_RESEND_TOO_SOON,
                 _("A code was sent a moment ago. You can ask for a new one in a minute."),
                 retry_after=int(wait.total_seconds()) + 1,
             )
@@ -73,7 +73,7 @@ def _issue_code(*, user: User, purpose: str, channel: str, target: str) -> Issue
         oldest_created_at = recent.values_list("created_at", flat=True).last() or now
         retry = oldest_created_at + timedelta(hours=1) - now
         raise RateLimited(
-            "code_hourly_limit",
+            PortalCode.CODE_HOURLY_LIMIT,
             _("Too many codes were sent in the last hour. Please try again later."),
             retry_after=int(retry.total_seconds()) + 1,
         )
@@ -90,23 +90,16 @@ def _issue_code(*, user: User, purpose: str, channel: str, target: str) -> Issue
     return IssuedCode(record=record, code=code)
 
 
-class CodeProblem(Enum):
-    MISSING = "code_missing"
-    EXPIRED = "code_expired"
-    EXHAUSTED = "code_attempts_exhausted"
-    WRONG = "code_wrong"
-
-
 _MESSAGES = {
-    CodeProblem.MISSING: _("No code is waiting for you. Ask for a new one."),
-    CodeProblem.EXPIRED: _("The code has expired. Ask for a new one."),
-    CodeProblem.EXHAUSTED: _("The code was entered wrongly too many times. Ask for a new one."),
-    CodeProblem.WRONG: _("The code is wrong. Check it and try again."),
+    PortalCode.CODE_MISSING: _("No code is waiting for you. Ask for a new one."),
+    PortalCode.CODE_EXPIRED: _("The code has expired. Ask for a new one."),
+    PortalCode.CODE_ATTEMPTS_EXHAUSTED: _("The code was entered wrongly too many times. Ask for a new one."),
+    PortalCode.CODE_WRONG: _("The code is wrong. Check it and try again."),
 }
 
 
-def code_error(problem: CodeProblem, field: str = "code") -> DomainError:
-    return DomainError(problem.value, _MESSAGES[problem], field=field)
+def code_error(problem: PortalCode, field: str = "code") -> DomainError:
+    return DomainError(problem, _MESSAGES[problem], field=field)
 
 
 def consume_code(*, user: User, purpose: str, code: str) -> OneTimeCode:
@@ -116,20 +109,20 @@ def consume_code(*, user: User, purpose: str, code: str) -> OneTimeCode:
     """
     record = OneTimeCode.objects.filter(user=user, purpose=purpose).order_by("-created_at").first()
     if record is None or record.used_at is not None:
-        raise code_error(CodeProblem.MISSING)
+        raise code_error(PortalCode.CODE_MISSING)
     if record.expires_at <= timezone.now():
-        raise code_error(CodeProblem.EXPIRED)
+        raise code_error(PortalCode.CODE_EXPIRED)
     if record.attempts >= settings.CODE_MAX_ATTEMPTS:
-        raise code_error(CodeProblem.EXHAUSTED)
+        raise code_error(PortalCode.CODE_ATTEMPTS_EXHAUSTED)
     expected = _hash(user_id=user.pk, purpose=purpose, code=code.strip())
     if not hmac.compare_digest(expected, record.code_hash):
         OneTimeCode.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
         if record.attempts + 1 >= settings.CODE_MAX_ATTEMPTS:
-            raise code_error(CodeProblem.EXHAUSTED)
-        raise code_error(CodeProblem.WRONG)
+            raise code_error(PortalCode.CODE_ATTEMPTS_EXHAUSTED)
+        raise code_error(PortalCode.CODE_WRONG)
     with transaction.atomic():
         claimed = OneTimeCode.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=timezone.now())
     if not claimed:
-        raise code_error(CodeProblem.MISSING)
+        raise code_error(PortalCode.CODE_MISSING)
     record.refresh_from_db()
     return record

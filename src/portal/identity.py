@@ -20,6 +20,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from dnevnik.errors import DomainError
+from portal.errors import PortalCode
 
 SNILS_LENGTH = 11
 # Numbers up to 001-001-998 were issued before the checksum existed and carry none.
@@ -59,10 +60,12 @@ def normalize_snils_spelling(raw: str) -> str | None:
 def parse_snils(raw: str, *, field: str = "snils") -> str:
     digits = normalize_snils_spelling(raw)
     if digits is None:
-        raise DomainError("snils_format", _("SNILS must have 11 digits, for example 112-233-445 95."), field=field)
+        raise DomainError(
+            PortalCode.SNILS_FORMAT, _("SNILS must have 11 digits, for example 112-233-445 95."), field=field
+        )
     if not is_valid_snils(digits):
         raise DomainError(
-            "snils_checksum",
+            PortalCode.SNILS_CHECKSUM,
             _("This SNILS has a wrong check number. Please check the digits against your card."),
             field=field,
         )
@@ -78,17 +81,17 @@ def parse_mobile_phone(raw: str, *, field: str = "phone") -> str:
     """A Russian mobile number in E.164 (``+79…``) from ``8 912…``, ``7912…`` or ``+7 (912) …``."""
     text = raw.strip()
     if not text:
-        raise DomainError("phone_required", _("Enter a mobile phone number."), field=field)
+        raise DomainError(PortalCode.PHONE_REQUIRED, _("Enter a mobile phone number."), field=field)
     try:
         number = phonenumbers.parse(text, "RU")
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise DomainError("phone_format", _("Enter a phone number such as +7 912 345-67-89."), field=field)
+        raise DomainError(PortalCode.PHONE_FORMAT, _("Enter a phone number such as +7 912 345-67-89."), field=field)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if not e164.startswith("+79"):
         raise DomainError(
-            "phone_not_mobile",
+            PortalCode.PHONE_NOT_MOBILE,
             _("Enter a Russian mobile number starting with +7 9: codes are sent by SMS."),
             field=field,
         )
@@ -124,19 +127,19 @@ def parse_name(raw: str, *, field: str, required: bool = True) -> str:
     text = " ".join(raw.replace("’", "'").replace("ʼ", "'").split())
     if not text:
         if required:
-            raise DomainError("name_required", _("This field is required."), field=field)
+            raise DomainError(PortalCode.NAME_REQUIRED, _("This field is required."), field=field)
         return ""
     if len(text) > NAME_MAX_LENGTH:
-        raise DomainError("name_too_long", _("A name cannot be longer than 100 characters."), field=field)
+        raise DomainError(PortalCode.NAME_TOO_LONG, _("A name cannot be longer than 100 characters."), field=field)
     if not _NAME.match(text):
         raise DomainError(
-            "name_characters",
+            PortalCode.NAME_CHARACTERS,
             _("Use only letters (Cyrillic or Latin), hyphens, apostrophes and spaces."),
             field=field,
         )
     if re.search(f"[{_CYRILLIC}]", text) and re.search(f"[{_LATIN}]", text):
         raise DomainError(
-            "name_mixed_scripts",
+            PortalCode.NAME_MIXED_SCRIPTS,
             _("The name mixes Cyrillic and Latin letters; type it in one alphabet."),
             field=field,
         )
@@ -153,7 +156,7 @@ def parse_email(raw: str, *, field: str = "email") -> str:
     try:
         validate_email(text)
     except ValidationError:
-        raise DomainError("email_format", _("Enter a valid email address."), field=field) from None
+        raise DomainError(PortalCode.EMAIL_FORMAT, _("Enter a valid email address."), field=field) from None
     return text
 
 
@@ -161,9 +164,11 @@ def parse_birth_date(value: date | None, *, today: date, field: str = "birth_dat
     if value is None:
         return None
     if value > today:
-        raise DomainError("birth_date_future", _("The birth date cannot be in the future."), field=field)
+        raise DomainError(PortalCode.BIRTH_DATE_FUTURE, _("The birth date cannot be in the future."), field=field)
     if value.year < 1900:
-        raise DomainError("birth_date_too_old", _("Check the birth date: the year is before 1900."), field=field)
+        raise DomainError(
+            PortalCode.BIRTH_DATE_TOO_OLD, _("Check the birth date: the year is before 1900."), field=field
+        )
     return value
 
 

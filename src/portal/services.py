@@ -27,7 +27,8 @@ from notify.models import Kind
 from notify.services import in_site_language, notify
 from portal import throttle
 from portal.backends import accounts_for_login
-from portal.codes import CodeProblem, code_error, consume_code, issue_code
+from portal.codes import code_error, consume_code, issue_code
+from portal.errors import PortalCode
 from portal.login import resolve_login
 from portal.models import ClientConsent, OneTimeCode, SnilsSource, User
 from portal.tasks import deliver_code, verify_snils_claim
@@ -37,7 +38,7 @@ SIGNED_IN_AT = "portal_signed_in_at"
 _TAKEN_HINT = _("If this is your account, sign in or reset the password.")
 
 
-def _taken(code: str, what: StrOrPromise, field: str) -> DomainError:
+def _taken(code: PortalCode, what: StrOrPromise, field: str) -> DomainError:
     # The message never says whose account it is, only what the person can do.
     return DomainError(code, f"{what} {_TAKEN_HINT}", field=field)
 
@@ -47,19 +48,19 @@ def _check_unique(
 ) -> None:
     others = User.objects.exclude(pk=exclude.pk) if exclude else User.objects.all()
     if email and others.filter(email=email).exists():
-        raise _taken("email_taken", _("This email is already used by another account."), "email")
+        raise _taken(PortalCode.EMAIL_TAKEN, _("This email is already used by another account."), "email")
     if phone and others.filter(phone=phone, phone_confirmed_at__isnull=False).exists():
-        raise _taken("phone_taken", _("This phone number is already confirmed in another account."), "phone")
+        raise _taken(PortalCode.PHONE_TAKEN, _("This phone number is already confirmed in another account."), "phone")
     # Only a verified SNILS is taken: a typed one proves nothing, so it must not lock the real owner out.
     if snils and others.filter(snils=snils, snils_verified_at__isnull=False).exists():
-        raise _taken("snils_taken", _("This SNILS is already verified in another account."), "snils")
+        raise _taken(PortalCode.SNILS_TAKEN, _("This SNILS is already verified in another account."), "snils")
 
 
 def _password_errors(password: str, user: User, field: str = "password") -> None:
     try:
         validate_password(password, user)
     except ValidationError as error:
-        raise DomainError("password_weak", " ".join(error.messages), field=field) from None
+        raise DomainError(PortalCode.PASSWORD_WEAK, " ".join(error.messages), field=field) from None
 
 
 def send_code(*, user: User, purpose: str, channel: str, target: str) -> OneTimeCode:
@@ -188,7 +189,7 @@ def request_contact_change(*, user: User, purpose: str, target: str) -> OneTimeC
             if is_email
             else _("This is already your confirmed phone number.")
         )
-        raise DomainError("contact_unchanged", message, field="email" if is_email else "phone")
+        raise DomainError(PortalCode.CONTACT_UNCHANGED, message, field="email" if is_email else "phone")
     _check_unique(**{"email" if is_email else "phone": target}, exclude=user)
     with transaction.atomic():
         return send_code(user=user, purpose=purpose, channel=_channel(purpose), target=target)
@@ -307,7 +308,7 @@ def sign_in(*, request: HttpRequest, login: str, password: str) -> User:
     """Check the credentials and start a fresh session (a new session key)."""
     user = auth.authenticate(request, login=login, password=password)
     if not isinstance(user, User):
-        raise DomainError("invalid_credentials", INVALID_CREDENTIALS, field="login")
+        raise DomainError(PortalCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS, field="login")
     start_session(request=request, user=user)
     return user
 
@@ -325,7 +326,7 @@ def sign_out(*, request: HttpRequest) -> None:
 def change_password(*, request: HttpRequest, user: User, old_password: str, new_password: str) -> User:
     """A new password; this session stays, every other session of the account ends."""
     if not user.check_password(old_password):
-        raise DomainError("password_wrong", _("The current password is wrong."), field="old_password")
+        raise DomainError(PortalCode.PASSWORD_WRONG, _("The current password is wrong."), field="old_password")
     _password_errors(new_password, user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password", "password_changed_at"])
@@ -365,7 +366,7 @@ def reset_password(*, login: str, code: str, new_password: str) -> User:
     user = _reset_account(login)
     _password_errors(new_password, user or User(), field="new_password")
     if user is None or not user.is_active:
-        raise code_error(CodeProblem.WRONG)
+        raise code_error(PortalCode.CODE_WRONG)
     record = consume_code(user=user, purpose=OneTimeCode.Purpose.RESET_PASSWORD, code=code)
     with transaction.atomic():
         user.set_password(new_password)

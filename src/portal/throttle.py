@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dnevnik.errors import RateLimited
 from dnevnik.web import client_address
+from portal.errors import PortalCode
 from portal.models import ThrottleHit, ThrottleKey, User
 
 SIGNIN_ACCOUNT = "signin_account"
@@ -53,7 +54,7 @@ CODE_TARGET = "code_target"
 LOOKUP_ADDRESS = "lookup_address"
 LOOKUP_TARGET = "lookup_target"
 
-TOO_MANY_ATTEMPTS = "too_many_attempts"
+TOO_MANY_ATTEMPTS = PortalCode.TOO_MANY_ATTEMPTS
 TOO_MANY = _("Too many attempts.")
 
 

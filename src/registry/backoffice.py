@@ -380,8 +380,6 @@ class LinkRequestAdmin(SchoolScopedAdmin):
                 )
                 messages.success(request, _("The request is rejected; the person sees the reason."))
         except DomainError as error:
-            if error.status == 404:
-                raise Http404 from error
             messages.error(request, str(error.message))
         return redirect("backoffice:registry_linkrequest_change", request_id)
 

@@ -36,8 +36,10 @@ from django.utils.translation import gettext_lazy as _
 import access
 from audit.services import record_event
 from dnevnik.errors import DomainError
+from portal.errors import PortalCode
 from portal.models import SnilsSource, User
 from portal.services import verify_snils
+from registry.errors import RegistryCode
 from registry.matching import (
     ALREADY_LINKED,
     NOT_FOUND,
@@ -54,7 +56,7 @@ from registry.models import Guardian, LinkRequest, Pupil, School, fio_key
 
 def _separate_accounts() -> DomainError:
     return DomainError(
-        "separate_accounts",
+        RegistryCode.SEPARATE_ACCOUNTS,
         _(
             "A parent and a child must have separate accounts: one account cannot be both the pupil and "
             "a guardian of the same pupil."
@@ -63,12 +65,12 @@ def _separate_accounts() -> DomainError:
 
 
 def _link_exists() -> DomainError:
-    return DomainError("link_exists", _("Your account is already linked to this record."))
+    return DomainError(RegistryCode.LINK_EXISTS, _("Your account is already linked to this record."))
 
 
 def _already_pupil() -> DomainError:
     return DomainError(
-        "already_pupil",
+        RegistryCode.ALREADY_PUPIL,
         _(
             "Your account is already linked to a pupil's record. If you moved to another school, "
             "ask the new school to transfer your record."
@@ -79,7 +81,7 @@ def _already_pupil() -> DomainError:
 def _check_may_ask(user: User) -> None:
     if not user.contacts_confirmed:
         raise DomainError(
-            "contacts_unconfirmed",
+            RegistryCode.CONTACTS_UNCONFIRMED,
             _(
                 "Confirm your email and mobile phone first. Keep your contacts current and confirmed, "
                 "or you will not get access to the diary."
@@ -87,7 +89,7 @@ def _check_may_ask(user: User) -> None:
         )
     if user.birth_date is None:
         raise DomainError(
-            "birth_date_required",
+            RegistryCode.BIRTH_DATE_REQUIRED,
             _(
                 "Add your birth date to your profile first: the school compares it with its records, "
                 "and a guardian must be an adult."
@@ -109,12 +111,12 @@ def check_guardian_rules(*, account: User, pupil: Pupil) -> None:
     """Raise unless ``account`` may become a guardian of ``pupil``: an adult, not the pupil, not already one."""
     if account.birth_date is None:
         raise DomainError(
-            "birth_date_required",
+            RegistryCode.BIRTH_DATE_REQUIRED,
             _("Add your birth date to your profile first: a guardian must be an adult."),
         )
     if account.is_minor:
         raise DomainError(
-            "minor_guardian",
+            RegistryCode.MINOR_GUARDIAN,
             _("A guardian must be an adult: the account of a minor cannot be linked as a guardian."),
         )
     is_the_pupil = pupil.account_id == account.pk or (
@@ -246,7 +248,7 @@ def request_link(
     _check_may_ask(user)
     school = School.objects.filter(pk=school_id).first()
     if school is None:
-        raise DomainError("school_unknown", _("Choose a school from the list."), field="school")
+        raise DomainError(RegistryCode.SCHOOL_UNKNOWN, _("Choose a school from the list."), field="school")
     if kind == LinkRequest.Kind.PUPIL:
         return _request_as_pupil(user=user, school=school)
     if kind == LinkRequest.Kind.GUARDIAN:
@@ -257,12 +259,12 @@ def request_link(
         ]
         if missing or child_birth_date is None:
             field = missing[0] if missing else "child_birth_date"
-            raise DomainError("child_required", _("Name the child as the school knows them."), field=field)
+            raise DomainError(RegistryCode.CHILD_REQUIRED, _("Name the child as the school knows them."), field=field)
         child = ChildData(
             surname=child_surname, given_name=child_given_name, patronymic=child_patronymic, birth_date=child_birth_date
         )
         return _request_as_guardian(user=user, school=school, child=child)
-    raise DomainError("kind_unknown", _("Choose whether you are the pupil or a guardian."), field="kind")
+    raise DomainError(RegistryCode.KIND_UNKNOWN, _("Choose whether you are the pupil or a guardian."), field="kind")
 
 
 def _request_as_pupil(*, user: User, school: School) -> LinkRequest:
@@ -289,7 +291,7 @@ def _request_as_pupil(*, user: User, school: School) -> LinkRequest:
 def _request_as_guardian(*, user: User, school: School, child: ChildData) -> LinkRequest:
     if user.is_minor:
         raise DomainError(
-            "minor_guardian",
+            RegistryCode.MINOR_GUARDIAN,
             _("A guardian must be an adult: the account of a minor cannot be linked as a guardian."),
         )
     if fio_key(child.surname, child.given_name, child.patronymic) == account_fio_key(user) and (
@@ -344,7 +346,7 @@ def _queued_request(registrar: User, request_id: int) -> LinkRequest:
     found = LinkRequest.objects.select_for_update(of=("self",)).select_related("account", "school")
     request = access.require(registrar, "registry.manage", found.filter(pk=request_id).first())
     if request.state != LinkRequest.State.PENDING:
-        raise DomainError("link_request_decided", _("This request has already been decided."))
+        raise DomainError(RegistryCode.LINK_REQUEST_DECIDED, _("This request has already been decided."))
     return request
 
 
@@ -356,11 +358,13 @@ def _guardian_row_for(*, request: LinkRequest, pupil: Pupil) -> Guardian:
         guardian = guardians.filter(pk=request.guardian_id).first()
     if guardian is None:
         raise DomainError(
-            "guardian_record_missing",
+            RegistryCode.GUARDIAN_RECORD_MISSING,
             _("Add this person to the pupil's guardians in the registry first, then approve."),
         )
     if guardian.account_id not in (None, request.account_id):
-        raise DomainError(ALREADY_LINKED, _("This guardian record is linked to another account; end that link first."))
+        raise DomainError(
+            RegistryCode.ALREADY_LINKED, _("This guardian record is linked to another account; end that link first.")
+        )
     return guardian
 
 
@@ -379,13 +383,13 @@ def approve_link_request(*, registrar: User, request_id: int, pupil_id: int | No
     elif request.pupil_id is not None:
         pupil = Pupil.objects.select_for_update().get(pk=request.pupil_id)
     else:
-        raise DomainError("pupil_required", _("Choose the pupil's record to link."), field="pupil_id")
+        raise DomainError(RegistryCode.PUPIL_REQUIRED, _("Choose the pupil's record to link."), field="pupil_id")
     guardian = None
     if request.kind == LinkRequest.Kind.PUPIL:
         check_pupil_rules(account=account, pupil=pupil)
         if pupil.account_id is not None:
             raise DomainError(
-                ALREADY_LINKED, _("This pupil's record is linked to another account; end that link first.")
+                RegistryCode.ALREADY_LINKED, _("This pupil's record is linked to another account; end that link first.")
             )
         remaining = pupil_differences(pupil, account)
         _link_pupil(pupil=pupil, account=account, actor=registrar, via="registrar", request=request)
@@ -414,7 +418,7 @@ def reject_link_request(*, registrar: User, request_id: int, reason: str) -> Lin
     request = _queued_request(registrar, request_id)
     reason = reason.strip()
     if not reason:
-        raise DomainError("reason_required", _("Write the reason: the person will read it."), field="reason")
+        raise DomainError(RegistryCode.REASON_REQUIRED, _("Write the reason: the person will read it."), field="reason")
     request.state, request.decided_at, request.decided_by = LinkRequest.State.REJECTED, timezone.now(), registrar
     request.reason = reason
     request.save(update_fields=["state", "decided_at", "decided_by", "reason"])
@@ -432,19 +436,20 @@ def verify_snils_from_document(*, registrar: User, account_id: UUID | str, snils
     account = access.require(registrar, "account.snils.verify", User.objects.filter(public_id=account_id).first())
     if not account.snils:
         raise DomainError(
-            "snils_missing",
+            RegistryCode.SNILS_MISSING,
             _("The account has no SNILS yet: ask the person to enter it in their profile."),
             field="snils",
         )
     if snils != account.snils:
         raise DomainError(
-            "snils_mismatch",
+            RegistryCode.SNILS_MISMATCH,
             _("The number in the document differs from the one in the profile: ask the person to correct it."),
             field="snils",
         )
     if not verify_snils(account=account, snils=snils, source=SnilsSource.REGISTRAR, actor=registrar):
         raise DomainError(
-            "snils_taken", _("This SNILS is already verified for another account; contact the portal's support.")
+            PortalCode.SNILS_TAKEN,
+            _("This SNILS is already verified for another account; contact the portal's support."),
         )
     return account
 

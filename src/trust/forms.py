@@ -9,7 +9,6 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dnevnik.errors import DomainError, NotFound
 from portal import identity
 from portal.forms import DomainForm, parsed
 from registry.models import Pupil
@@ -17,12 +16,7 @@ from trust.models import Grant
 
 
 class TrustForm(DomainForm):
-    """A refusal of the service lands on the form, except "not yours", which is the page's 404."""
-
-    def add_domain_error(self, error: DomainError) -> None:
-        if isinstance(error, NotFound):
-            raise error
-        super().add_domain_error(error)
+    """A refusal of the service lands on the form ("not yours" is no refusal: the page's 404)."""
 
 
 class InviteForm(TrustForm):

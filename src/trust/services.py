@@ -27,6 +27,7 @@ from notify.services import in_site_language, notify
 from portal.identity import parse_mobile_phone, parse_name, parse_snils
 from portal.models import User
 from registry.models import Guardian, Pupil
+from trust.errors import TrustCode
 from trust.matching import addressees, invitations_for, is_addressed_to, surname_key
 from trust.models import Grant, Notice, View
 
@@ -138,7 +139,9 @@ def _services(services: Sequence[str]) -> list[str]:
     chosen = list(dict.fromkeys(services))
     if not chosen or any(service not in Grant.Service.values for service in chosen):
         raise DomainError(
-            "invalid_service", gettext_lazy("Choose the service: the diary or visits and meals."), field="service"
+            TrustCode.INVALID_SERVICE,
+            gettext_lazy("Choose the service: the diary or visits and meals."),
+            field="service",
         )
     return chosen
 
@@ -148,9 +151,9 @@ def _ends_at(ends_on: date | None) -> datetime | None:
     if ends_on is None:
         return None
     if ends_on < timezone.localdate():
-        raise DomainError("invalid_end", gettext_lazy("The end date cannot be in the past."), field="ends_on")
+        raise DomainError(TrustCode.INVALID_END, gettext_lazy("The end date cannot be in the past."), field="ends_on")
     if not is_supported_date(ends_on):
-        raise DomainError("invalid_end", gettext_lazy("The end date is too far away."), field="ends_on")
+        raise DomainError(TrustCode.INVALID_END, gettext_lazy("The end date is too far away."), field="ends_on")
     return timezone.make_aware(datetime.combine(ends_on + timedelta(days=1), time.min))
 
 
@@ -173,7 +176,7 @@ def _check_rate(inviter: User, now: datetime) -> None:
     if recent and len(recent) >= limit:
         retry_after = max(1, int((recent[-max(limit, 1)] + window - now).total_seconds()) + 1)
         raise RateLimited(
-            "too_many_invitations",
+            TrustCode.TOO_MANY_INVITATIONS,
             gettext_lazy("Too many invitations in an hour. Please try again later."),
             retry_after=retry_after,
         )
@@ -193,13 +196,13 @@ def invite_trusted_person(
     """Invite a person named by surname and SNILS or phone to read one child's ``services`` (a grant each)."""
     pupil, guardian = _guarded_pupil(inviter, student_id)
     if inviter.is_minor:
-        raise DomainError("minor_cannot_invite", gettext_lazy("A minor cannot invite trusted persons."))
+        raise DomainError(TrustCode.MINOR_CANNOT_INVITE, gettext_lazy("A minor cannot invite trusted persons."))
     access.require(inviter, "trust.manage", pupil)  # the policy decides; the checks above only explain
     surname = parse_name(surname, field="surname")
     snils, phone = snils.strip(), phone.strip()
     if not snils and not phone:
         raise DomainError(
-            "contact_required",
+            TrustCode.CONTACT_REQUIRED,
             gettext_lazy("Enter the person's SNILS or mobile phone as well as the surname."),
             field="snils",
         )
@@ -210,7 +213,7 @@ def invite_trusted_person(
     key = surname_key(surname)
     if _names_family(inviter=inviter, pupil=pupil, key=key, snils=snils, phone=phone):
         raise DomainError(
-            "cannot_invite_family",
+            TrustCode.CANNOT_INVITE_FAMILY,
             gettext_lazy("A guardian or the child already has access; invite someone else."),
             field="surname",
         )
@@ -222,11 +225,13 @@ def invite_trusted_person(
     for service in chosen:
         if live.filter(same_person, service=service).exists():
             raise DomainError(
-                "already_invited", gettext_lazy("This person is already invited for this service."), field="service"
+                TrustCode.ALREADY_INVITED,
+                gettext_lazy("This person is already invited for this service."),
+                field="service",
             )
         if live.filter(service=service).count() >= cap:
             raise DomainError(
-                "too_many_grants",
+                TrustCode.TOO_MANY_GRANTS,
                 gettext_lazy("A child may have at most %(count)d trusted persons per service; revoke one first.")
                 % {"count": cap},
                 field="service",
@@ -296,7 +301,9 @@ def _locked(grant_id: int) -> Grant | None:
 
 
 def _wrong_state() -> Conflict:
-    return Conflict("wrong_state", gettext_lazy("This invitation or access is no longer in a state that allows it."))
+    return Conflict(
+        TrustCode.WRONG_STATE, gettext_lazy("This invitation or access is no longer in a state that allows it.")
+    )
 
 
 def _open_invitation(user: User, grant_id: int) -> Grant:
@@ -309,7 +316,7 @@ def _open_invitation(user: User, grant_id: int) -> Grant:
         and grant.invitee_id is None
         and is_addressed_to(grant, user)
     ):
-        raise DomainError("minor_cannot_be_trusted", gettext_lazy("A minor cannot be a trusted person."))
+        raise DomainError(TrustCode.MINOR_CANNOT_BE_TRUSTED, gettext_lazy("A minor cannot be a trusted person."))
     grant = access.require(user, "subscription.answer", grant)
     if grant.state != State.PENDING or grant.expires_at <= timezone.now():
         raise _wrong_state()
@@ -331,7 +338,7 @@ def accept_invitation(*, user: User, grant_id: int) -> Grant:
     """The invitee accepts: access opens by ``opens_by`` (the activation task, or the sweep)."""
     grant = _open_invitation(user, grant_id)
     if grant.pupil.account_id == user.pk or Guardian.objects.filter(pupil=grant.pupil, account=user).exists():
-        raise DomainError("already_family", gettext_lazy("You already see this child's data."))
+        raise DomainError(TrustCode.ALREADY_FAMILY, gettext_lazy("You already see this child's data."))
     if (
         Grant.objects.filter(
             pupil=grant.pupil, service=grant.service, invitee=user, state__in=(State.ACCEPTED, State.ACTIVE)
@@ -339,7 +346,7 @@ def accept_invitation(*, user: User, grant_id: int) -> Grant:
         .exclude(ends_at__lte=timezone.now())
         .exists()
     ):
-        raise DomainError("already_trusted", gettext_lazy("You already have this access for this child."))
+        raise DomainError(TrustCode.ALREADY_TRUSTED, gettext_lazy("You already have this access for this child."))
     now = timezone.now()
     grant.invitee, grant.answered_at, grant.state = user, now, State.ACCEPTED
     grant.opens_by = now + _setting("TRUST_ACTIVATION_WINDOW", timedelta(hours=24))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from diary.selectors import student_row
-from dnevnik.errors import DomainError, NotFound
+from dnevnik.errors import DomainError
 from dnevnik.family import family_context
 from dnevnik.web import signed_in_user
 from trust import forms, selectors, services
@@ -110,8 +110,6 @@ def revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     user = signed_in_user(request)
     try:
         grant = services.revoke_grant(user=user, grant_id=grant_id)
-    except NotFound:
-        raise
     except DomainError as error:  # already ended, e.g. revoked by the other guardian a moment ago
         messages.error(request, error.message, extra_tags=error.code)
         return _back_to_student(request.POST.get("student_id", ""))
@@ -157,8 +155,6 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
 def _answer(request: HttpRequest, action: Any, grant_id: int, done: str) -> HttpResponse:
     try:
         action(user=signed_in_user(request), grant_id=grant_id)
-    except NotFound:
-        raise
     except DomainError as error:  # answered already, or a minor who may not be trusted
         messages.error(request, error.message, extra_tags=error.code)
     else:

@@ -33,9 +33,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, StrictInt, StringCons
 from pydantic import ValidationError as PydanticError
 
 from audit.services import record_event
-from dnevnik.errors import DomainError
+from dnevnik.errors import CoreCode, DomainError
 from registry.models import Pupil, School
 from visits.alerts import check_low_balances
+from visits.errors import VisitsCode
 from visits.models import Card, IngestClient, MealAccount, MealEvent, Pass
 
 MAX_BATCH = 1000
@@ -262,10 +263,12 @@ def _prepare(
     *, client: IngestClient, events: list[Any], schema: type[E], build: Callable[[E, int], R], now: datetime
 ) -> tuple[IngestReport, list[Candidate[R]]]:
     if not events:
-        raise DomainError("invalid", _("Send at least one event."), field="events")
+        raise DomainError(CoreCode.INVALID, _("Send at least one event."), field="events")
     if len(events) > MAX_BATCH:
         raise DomainError(
-            "batch_too_large", _("Send at most %(count)d events at once.") % {"count": MAX_BATCH}, field="events"
+            VisitsCode.BATCH_TOO_LARGE,
+            _("Send at most %(count)d events at once.") % {"count": MAX_BATCH},
+            field="events",
         )
     report = IngestReport()
     parsed: list[tuple[int, E]] = []

@@ -13,6 +13,7 @@ from audit.services import record_event
 from dnevnik.errors import DomainError
 from registry.models import Pupil
 from visits.alerts import check_low_balances
+from visits.errors import VisitsCode
 from visits.models import LowBalanceThreshold
 
 MAX_THRESHOLD_RUB = Decimal(100000)
@@ -20,11 +21,13 @@ MAX_THRESHOLD_RUB = Decimal(100000)
 
 def _kopecks(amount_rub: Decimal) -> int:
     if not amount_rub.is_finite() or amount_rub < 0 or amount_rub > MAX_THRESHOLD_RUB:
-        raise DomainError("invalid_threshold", _("Enter an amount from 0 to 100 000 roubles."), field="amount")
+        raise DomainError(VisitsCode.INVALID_THRESHOLD, _("Enter an amount from 0 to 100 000 roubles."), field="amount")
     kopecks = amount_rub * 100
     if kopecks != kopecks.to_integral_value():
         raise DomainError(
-            "invalid_threshold", _("Enter the amount in roubles with at most two decimal places."), field="amount"
+            VisitsCode.INVALID_THRESHOLD,
+            _("Enter the amount in roubles with at most two decimal places."),
+            field="amount",
         )
     return int(kopecks)
 

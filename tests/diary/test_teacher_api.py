@@ -90,6 +90,31 @@ def test_bad_input_is_400_naming_the_field(diary_school: Any) -> None:
     assert not Mark.objects.exists()
 
 
+def test_a_refused_marks_write_names_every_bad_entry_in_the_body(diary_school: Any) -> None:
+    anna, boris, _vera = diary_school.pupils
+    lesson = lessons_of(diary_school)[0]
+    client = client_for(diary_school.math_teacher)
+    response = put(
+        client,
+        marks_url(lesson),
+        {
+            "marks": [
+                {"pupil_id": anna.pk, "value": "6"},
+                {"pupil_id": boris.pk, "value": "5"},
+                {"pupil_id": boris.pk, "value": "4"},
+            ]
+        },
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["code"], body["field"]) == ("mark_value", "marks[0].value")
+    assert [(e["code"], e["field"]) for e in body["errors"]] == [
+        ("mark_value", "marks[0].value"),
+        ("mark_duplicate", "marks[2].pupil_id"),
+    ]
+    assert all(e["message"] for e in body["errors"])
+
+
 def test_attendance_topic_and_homework(diary_school: Any) -> None:
     anna, boris, _vera = diary_school.pupils
     lessons = lessons_of(diary_school)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from dnevnik.errors import DomainError
+from registry.errors import RegistryCode
 
 # The registrar cannot act on more than this at once; a file this bad is usually the wrong file.
 MAX_ERRORS = 1000
@@ -65,7 +66,7 @@ class ImportRejected(DomainError):
 
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(
-            "import_rejected", _("The file was not imported: fix the problems listed and import it again.")
+            RegistryCode.IMPORT_REJECTED, _("The file was not imported: fix the problems listed and import it again.")
         )
         self.errors = errors
 
