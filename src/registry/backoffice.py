@@ -24,6 +24,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 import access
 from diary.lessons import generate_lessons
@@ -384,7 +385,10 @@ class SchoolYearAdmin(SchoolScopedAdmin):
     @admin.action(description=_("Generate the lessons of the year from the timetable"))
     def generate_year_lessons(self, request: HttpRequest, queryset: QuerySet[SchoolYear]) -> None:
         created = sum(generate_lessons(term=term) for year in queryset for term in year.terms.all())
-        messages.success(request, _("Lessons created: %(count)d.") % {"count": created})
+        messages.success(
+            request,
+            ngettext("%(count)d lesson created.", "%(count)d lessons created.", created) % {"count": created},
+        )
 
 
 @admin.register(Subject, site=backoffice)
