@@ -246,6 +246,25 @@ class SchoolClassAdmin(SchoolScopedAdmin):
     fields = ["school", "grade", "letter"]
 
 
+LINK_REQUEST_FIELDS = (
+    "account",
+    "kind",
+    "school",
+    "created_at",
+    "child_surname",
+    "child_given_name",
+    "child_patronymic",
+    "child_birth_date",
+    "state",
+    "differences_list",
+    "pupil",
+    "guardian",
+    "decided_at",
+    "decided_by",
+    "reason",
+)
+
+
 @admin.register(LinkRequest, site=backoffice)
 class LinkRequestAdmin(SchoolScopedAdmin):
     """The queue of link requests that did not match exactly, with the field-by-field difference."""
@@ -255,24 +274,8 @@ class LinkRequestAdmin(SchoolScopedAdmin):
     list_filter = ["state", "kind"]
     # Every field shown is read-only (the registrar decides with the forms below); naming them keeps the raw
     # JSON of ``differences`` out and puts the readable list in its place.
-    fields = [
-        "account",
-        "kind",
-        "school",
-        "created_at",
-        "child_surname",
-        "child_given_name",
-        "child_patronymic",
-        "child_birth_date",
-        "state",
-        "differences_list",
-        "pupil",
-        "guardian",
-        "decided_at",
-        "decided_by",
-        "reason",
-    ]
-    readonly_fields = fields
+    fields = LINK_REQUEST_FIELDS
+    readonly_fields = LINK_REQUEST_FIELDS
     list_select_related = ["account", "school"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -119,7 +119,7 @@ def backoffice_pages(client: Client) -> list[str]:
         urls.append(base)
         if client.get(base + "add/").status_code == 200:
             urls.append(base + "add/")
-        first = model.objects.order_by("pk").first()
+        first = model._default_manager.order_by("pk").first()
         if first is not None:
             urls.append(f"{base}{first.pk}/change/")
     return urls
