@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
+# Gunicorn's master logs in the process time zone, its workers in Django's TIME_ZONE: one zone for both.
+export TZ=${TZ:-Europe/Moscow}
 export ALLOWED_HOSTS=${ALLOWED_HOSTS:-$HOST,localhost,127.0.0.1}
 
 "$BIN/python" manage.py migrate --no-input -v0
@@ -20,7 +22,16 @@ WORKER=$!
 # Periodic sweeps (trusted access the task missed, expired invitations, late arrivals); cron in production.
 "$BIN/python" manage.py run_sweeps --every 300 >/dev/null &
 SWEEPS=$!
-trap 'kill $WEB $WORKER $SWEEPS 2>/dev/null; wait $WEB $WORKER $SWEEPS 2>/dev/null; echo "Stopped."' INT TERM EXIT
+# Ctrl-C (or a child that dies) stops all three once, says so, and ends with the status: 0 for Ctrl-C.
+stop() {
+  trap - INT TERM EXIT
+  kill $WEB $WORKER $SWEEPS 2>/dev/null || true
+  wait $WEB $WORKER $SWEEPS 2>/dev/null || true
+  echo "Stopped."
+  exit "${1:-0}"
+}
+trap 'stop 0' INT TERM
+trap 'stop $?' EXIT
 
 cat <<MSG
 
@@ -31,4 +42,6 @@ cat <<MSG
   Ctrl-C stops the server, the task worker and the periodic sweeps.
 
 MSG
-wait -n $WEB $WORKER $SWEEPS
+status=0
+wait -n $WEB $WORKER $SWEEPS || status=$?
+stop "$status"

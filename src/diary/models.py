@@ -18,12 +18,14 @@ from registry.models import Pupil, School, SchoolClass, Subject, Term
 class LessonSlot(models.Model):
     """Lesson number N of a school day and its bell times (the bell schedule)."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="lesson_slots")
-    number = models.PositiveSmallIntegerField()
-    starts_at = models.TimeField()
-    ends_at = models.TimeField()
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="lesson_slots")
+    number = models.PositiveSmallIntegerField(_("lesson number"))
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("valid until"))
 
     class Meta:
+        verbose_name = _("bell schedule slot")
+        verbose_name_plural = _("bell schedule")
         constraints = [models.UniqueConstraint(fields=["school", "number"], name="diary_slot_unique")]
         ordering = ["number"]
 
@@ -34,15 +36,30 @@ class LessonSlot(models.Model):
 class TimetableEntry(models.Model):
     """A weekly lesson of a class: on a weekday (0 = Monday) in a slot, a subject with a teacher."""
 
-    school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="timetable")
-    weekday = models.PositiveSmallIntegerField()
-    slot = models.ForeignKey(LessonSlot, on_delete=models.PROTECT)
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
-    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    room = models.CharField(max_length=20, blank=True)
-    subgroup = models.CharField(max_length=20, blank=True, help_text="Empty: the whole class.")
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    school_class = models.ForeignKey(
+        SchoolClass, verbose_name=_("class"), on_delete=models.CASCADE, related_name="timetable"
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    slot = models.ForeignKey(LessonSlot, verbose_name=_("lesson in the bell schedule"), on_delete=models.PROTECT)
+    subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT)
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("teacher"), on_delete=models.PROTECT, related_name="+"
+    )
+    room = models.CharField(_("room"), max_length=20, blank=True)
+    subgroup = models.CharField(_("subgroup"), max_length=20, blank=True, help_text=_("Empty: the whole class."))
 
     class Meta:
+        verbose_name = _("timetable entry")
+        verbose_name_plural = _("timetable entries")
         constraints = [
             models.UniqueConstraint(
                 fields=["school_class", "weekday", "slot", "subgroup"], name="diary_timetable_unique"
@@ -62,20 +79,30 @@ class Lesson(models.Model):
         REPLACED = "replaced", _("replaced")
         CANCELLED = "cancelled", _("cancelled")
 
-    school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="lessons")
-    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="lessons")
-    timetable_entry = models.ForeignKey(TimetableEntry, null=True, blank=True, on_delete=models.SET_NULL)
-    date = models.DateField()
-    moved_from = models.DateField(null=True, blank=True, help_text="The date the timetable gave, once moved.")
-    slot = models.ForeignKey(LessonSlot, on_delete=models.PROTECT)
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
-    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="lessons_taught")
-    room = models.CharField(max_length=20, blank=True)
-    subgroup = models.CharField(max_length=20, blank=True)
+    school_class = models.ForeignKey(
+        SchoolClass, verbose_name=_("class"), on_delete=models.CASCADE, related_name="lessons"
+    )
+    term = models.ForeignKey(Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="lessons")
+    timetable_entry = models.ForeignKey(
+        TimetableEntry, verbose_name=_("timetable entry"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    date = models.DateField(_("date"))
+    moved_from = models.DateField(
+        _("moved from"), null=True, blank=True, help_text=_("The date the timetable gave, once moved.")
+    )
+    slot = models.ForeignKey(LessonSlot, verbose_name=_("lesson in the bell schedule"), on_delete=models.PROTECT)
+    subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT)
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("teacher"), on_delete=models.PROTECT, related_name="lessons_taught"
+    )
+    room = models.CharField(_("room"), max_length=20, blank=True)
+    subgroup = models.CharField(_("subgroup"), max_length=20, blank=True)
     topic = models.CharField(_("topic"), max_length=300, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
 
     class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
         indexes = [
             models.Index(fields=["school_class", "date"], name="diary_lesson_class_date"),
             models.Index(fields=["teacher", "date"], name="diary_lesson_teacher_date"),
@@ -109,19 +136,25 @@ class Mark(models.Model):
         CONTROL = "control", _("control work")
         EXAM = "exam", _("exam")
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="marks")
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="marks")
-    scale = models.CharField(max_length=10, choices=Scale.choices, default=Scale.FIVE_POINT)
-    value = models.CharField(max_length=8, help_text="5, 4, 3, 2 on the 5-point scale; pass / fail; 1–10; 0–100.")
-    weight = models.PositiveSmallIntegerField(default=1)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CLASSWORK)
-    comment = models.CharField(max_length=500, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    pupil = models.ForeignKey(Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="marks")
+    lesson = models.ForeignKey(Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="marks")
+    scale = models.CharField(_("scale"), max_length=10, choices=Scale.choices, default=Scale.FIVE_POINT)
+    value = models.CharField(
+        _("mark"), max_length=8, help_text=_("5, 4, 3, 2 on the 5-point scale; pass / fail; 1–10; 0–100.")
+    )
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    kind = models.CharField(_("kind of work"), max_length=10, choices=Kind.choices, default=Kind.CLASSWORK)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("mark")
+        verbose_name_plural = _("marks")
         constraints = [models.UniqueConstraint(fields=["pupil", "lesson", "kind"], name="diary_mark_unique")]
         indexes = [models.Index(fields=["pupil", "lesson"], name="diary_mark_pupil_lesson")]
 
@@ -132,17 +165,21 @@ class Mark(models.Model):
 class MarkChange(models.Model):
     """The history of marks: who set, changed or removed which mark, from what to what."""
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=10)
-    old_value = models.CharField(max_length=8, blank=True)
-    new_value = models.CharField(max_length=8, blank=True)
-    old_weight = models.PositiveSmallIntegerField(null=True)
-    new_weight = models.PositiveSmallIntegerField(null=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    changed_at = models.DateTimeField(default=timezone.now)
+    pupil = models.ForeignKey(Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="+")
+    lesson = models.ForeignKey(Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind of work"), max_length=10)
+    old_value = models.CharField(_("old mark"), max_length=8, blank=True)
+    new_value = models.CharField(_("new mark"), max_length=8, blank=True)
+    old_weight = models.PositiveSmallIntegerField(_("old weight"), null=True)
+    new_weight = models.PositiveSmallIntegerField(_("new weight"), null=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("mark change")
+        verbose_name_plural = _("mark history")
         ordering = ["changed_at"]
 
     def __str__(self) -> str:
@@ -152,14 +189,18 @@ class MarkChange(models.Model):
 class FinalMark(models.Model):
     """A term or year final set by the teacher; ``term`` empty means the year."""
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="final_marks")
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
-    term = models.ForeignKey(Term, null=True, blank=True, on_delete=models.PROTECT)
-    value = models.CharField(max_length=8)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    set_at = models.DateTimeField(default=timezone.now)
+    pupil = models.ForeignKey(Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="final_marks")
+    subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT)
+    term = models.ForeignKey(Term, verbose_name=_("term"), null=True, blank=True, on_delete=models.PROTECT)
+    value = models.CharField(_("mark"), max_length=8)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, related_name="+"
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("final mark")
+        verbose_name_plural = _("final marks")
         constraints = [
             models.UniqueConstraint(fields=["pupil", "subject", "term"], name="diary_final_unique"),
             models.UniqueConstraint(
@@ -174,13 +215,24 @@ class FinalMark(models.Model):
 class Homework(models.Model):
     """Homework set at a lesson, due by another lesson (usually the next one of the subject)."""
 
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="homework_set")
+    lesson = models.ForeignKey(Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="homework_set")
     due_lesson = models.ForeignKey(
-        Lesson, null=True, blank=True, on_delete=models.SET_NULL, related_name="homework_due"
+        Lesson,
+        verbose_name=_("due by the lesson"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="homework_due",
     )
-    text = models.TextField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField(_("text"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("homework task")
+        verbose_name_plural = _("homework tasks")
 
     def __str__(self) -> str:
         return self.text[:50]
@@ -189,11 +241,17 @@ class Homework(models.Model):
 class HomeworkAttachment(models.Model):
     """A file attached to homework, kept through Django's storage."""
 
-    homework = models.ForeignKey(Homework, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="homework/%Y/%m/")
-    name = models.CharField(max_length=255)
-    size = models.PositiveIntegerField()
-    content_type = models.CharField(max_length=100)
+    homework = models.ForeignKey(
+        Homework, verbose_name=_("homework task"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="homework/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size, bytes"))
+    content_type = models.CharField(_("content type"), max_length=100)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
 
     def __str__(self) -> str:
         return self.name
@@ -202,11 +260,15 @@ class HomeworkAttachment(models.Model):
 class HomeworkDone(models.Model):
     """A pupil's tick: this homework is done."""
 
-    homework = models.ForeignKey(Homework, on_delete=models.CASCADE, related_name="done_marks")
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
-    done_at = models.DateTimeField(default=timezone.now)
+    homework = models.ForeignKey(
+        Homework, verbose_name=_("homework task"), on_delete=models.CASCADE, related_name="done_marks"
+    )
+    pupil = models.ForeignKey(Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="+")
+    done_at = models.DateTimeField(_("done at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("homework done tick")
+        verbose_name_plural = _("homework done ticks")
         constraints = [models.UniqueConstraint(fields=["homework", "pupil"], name="diary_homework_done_unique")]
 
     def __str__(self) -> str:
@@ -222,15 +284,19 @@ class Attendance(models.Model):
         ABSENT_UNEXCUSED = "unexcused", _("absent: unexcused")
         LATE = "late", _("late")
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="attendance")
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="attendance")
-    status = models.CharField(max_length=10, choices=Status.choices)
-    late_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
-    comment = models.CharField(max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
+    pupil = models.ForeignKey(Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="attendance")
+    lesson = models.ForeignKey(Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="attendance")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    late_minutes = models.PositiveSmallIntegerField(_("minutes late"), null=True, blank=True)
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("attendance record")
+        verbose_name_plural = _("attendance records")
         constraints = [models.UniqueConstraint(fields=["pupil", "lesson"], name="diary_attendance_unique")]
 
     def __str__(self) -> str:

@@ -72,13 +72,17 @@ def week(request: HttpRequest, student_id: UUID) -> HttpResponse:
 
 @dataclass(frozen=True)
 class Chart:
-    """An inline SVG line of one subject's marks (on the 5-point scale) over time."""
+    """An inline SVG line of one subject's marks (on the 5-point scale) over time.
+
+    Coordinates are strings formatted here rather than floats: under the Russian locale the template would
+    render 24.0 as "24,0", which SVG cannot parse.
+    """
 
     width: int
     height: int
     line: str  # the polyline's points of the running average
-    dots: list[tuple[float, float, str]]  # x, y, title of each mark
-    grid: list[tuple[float, int]]  # y and the label of the 2..5 lines
+    dots: list[tuple[str, str, str]]  # x, y, title of each mark
+    grid: list[tuple[str, int]]  # y and the label of the 2..5 lines
 
 
 def _chart(points: list[selectors.ChartPoint]) -> Chart | None:
@@ -88,14 +92,14 @@ def _chart(points: list[selectors.ChartPoint]) -> Chart | None:
     first, last = points[0].date, points[-1].date
     span = max((last - first).days, 1)
 
-    def x(day: date, index: int) -> float:
+    def x(day: date, index: int) -> str:
         if first == last:
-            return CHART_PAD + inner_w * (index + 1) / (len(points) + 1)
-        return round(CHART_PAD + inner_w * (day - first).days / span, 1)
+            return f"{CHART_PAD + inner_w * (index + 1) / (len(points) + 1):.1f}"
+        return f"{CHART_PAD + inner_w * (day - first).days / span:.1f}"
 
-    def y(value: Decimal) -> float:
+    def y(value: Decimal) -> str:
         clamped = min(max(float(value), 1.0), 5.0)
-        return round(CHART_PAD + inner_h * (5.0 - clamped) / 4.0, 1)
+        return f"{CHART_PAD + inner_h * (5.0 - clamped) / 4.0:.1f}"
 
     dots = [
         (x(point.date, i), y(point.five_point), f"{point.date:%d.%m}: {point.five_point.normalize()}")

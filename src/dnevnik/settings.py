@@ -223,6 +223,7 @@ LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Moscow"
+FORMAT_MODULE_PATH = ["dnevnik.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotifyConfig(AppConfig):
     name = "notify"
-    verbose_name = "Notifications"
+    verbose_name = _("Notifications")

@@ -40,15 +40,19 @@ def enabled_by_default(kind: str, channel: str) -> bool:
 class Notification(models.Model):
     """One message in a person's in-app inbox (the «Уведомления» page of the cabinet)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    subject = models.CharField(max_length=255)
-    body = models.TextField(blank=True)
-    link = models.CharField(max_length=255, blank=True, help_text="A path inside the site to open.")
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind of notification"), max_length=32, choices=Kind.choices)
+    subject = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("text"), blank=True)
+    link = models.CharField(_("link"), max_length=255, blank=True, help_text=_("A path inside the site to open."))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "-created_at"])]
 
@@ -60,13 +64,18 @@ class Preference(models.Model):
     """A person's choice for one kind on one channel; no row means the default (``enabled_by_default``)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
     )
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    channel = models.CharField(max_length=8, choices=Channel.choices)
-    enabled = models.BooleanField()
+    kind = models.CharField(_("kind of notification"), max_length=32, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    enabled = models.BooleanField(_("enabled"))
 
     class Meta:
+        verbose_name = _("notification setting")
+        verbose_name_plural = _("notification settings")
         constraints = [models.UniqueConstraint(fields=["user", "kind", "channel"], name="notify_preference_unique")]
 
     def __str__(self) -> str:

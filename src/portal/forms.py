@@ -92,7 +92,10 @@ class NamesMixin(IdentityCleaning, forms.Form):
         label=_("Patronymic"), max_length=200, required=False, help_text=_("Leave empty if you have none.")
     )
     birth_date = forms.DateField(
-        label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Birth date"),
+        required=False,
+        help_text=_("Needed later to hand your data to the school: the school compares it with its records."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     snils = forms.CharField(
         label=_("SNILS"), max_length=20, required=False, help_text=_("11 digits, for example 112-233-445 95.")

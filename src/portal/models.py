@@ -62,8 +62,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone_confirmed_at = models.DateTimeField(null=True, blank=True)
     # NULL rather than "" for "no SNILS", as when it was unique: the code and the constraints test for it.
     snils = models.CharField(_("SNILS"), max_length=11, null=True, blank=True, db_index=True)  # noqa: DJ001
-    snils_verified_at = models.DateTimeField(null=True, blank=True)
-    snils_verified_by = models.CharField(max_length=16, choices=SnilsSource.choices, blank=True)
+    snils_verified_at = models.DateTimeField(_("SNILS verified at"), null=True, blank=True)
+    snils_verified_by = models.CharField(_("SNILS verified by"), max_length=16, choices=SnilsSource.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
@@ -170,17 +170,19 @@ class OneTimeCode(models.Model):
         EMAIL = "email", _("email")
         SMS = "sms", _("SMS")
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="one_time_codes")
-    purpose = models.CharField(max_length=20, choices=Purpose.choices)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    target = models.CharField(max_length=254, help_text="The email or phone the code was sent to.")
-    code_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="one_time_codes")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    target = models.CharField(_("sent to"), max_length=254, help_text=_("The email or phone the code was sent to."))
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
         indexes = [models.Index(fields=["user", "purpose", "-created_at"], name="portal_code_latest")]
 
     def __str__(self) -> str:
@@ -193,11 +195,15 @@ class ThrottleHit(models.Model):
     Kept only while it counts towards its limit's window; the periodic sweep drops older ones.
     """
 
-    rule = models.CharField(max_length=40, help_text="The name of the limit in settings.RATE_LIMITS.")
-    key = models.CharField(max_length=300, help_text="Whom it counts against: user:<id>, ip:<address or /64>, …")
-    at = models.DateTimeField(default=timezone.now)
+    rule = models.CharField(_("limit"), max_length=40, help_text=_("The name of the limit in settings.RATE_LIMITS."))
+    key = models.CharField(
+        _("key"), max_length=300, help_text=_("Whom it counts against: user:<id>, ip:<address or /64>, …")
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("counted attempt")
+        verbose_name_plural = _("counted attempts")
         indexes = [models.Index(fields=["rule", "key", "at"], name="portal_throttle_hit_key_at")]
 
     def __str__(self) -> str:
@@ -210,11 +216,13 @@ class ThrottleKey(models.Model):
     ``touched_at`` is the last attempt's time; the sweep removes keys idle longer than any window.
     """
 
-    rule = models.CharField(max_length=40, help_text="The name of the limit in settings.RATE_LIMITS.")
-    key = models.CharField(max_length=300)
-    touched_at = models.DateTimeField(default=timezone.now)
+    rule = models.CharField(_("limit"), max_length=40, help_text=_("The name of the limit in settings.RATE_LIMITS."))
+    key = models.CharField(_("key"), max_length=300)
+    touched_at = models.DateTimeField(_("last attempt"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("rate-limit key")
+        verbose_name_plural = _("rate-limit keys")
         constraints = [models.UniqueConstraint(fields=["rule", "key"], name="portal_throttle_key_unique")]
 
     def __str__(self) -> str:
@@ -230,14 +238,18 @@ class ClientConsentQuerySet(models.QuerySet["ClientConsent"]):
 class ClientConsent(models.Model):
     """A person's agreement that one client application (the mobile app) may see the listed scopes."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="client_consents")
-    application = models.ForeignKey(oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE)
-    scopes = models.TextField(help_text="Space-separated scopes the person agreed to.")
-    granted_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="client_consents")
+    application = models.ForeignKey(
+        oauth2_settings.APPLICATION_MODEL, verbose_name=_("application"), on_delete=models.CASCADE
+    )
+    scopes = models.TextField(_("scopes"), help_text=_("Space-separated scopes the person agreed to."))
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
 
     objects = ClientConsentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("consent to an application")
+        verbose_name_plural = _("consents to applications")
         constraints = [
             models.UniqueConstraint(fields=["user", "application"], name="portal_consent_one_per_client"),
         ]
@@ -249,10 +261,14 @@ class ClientConsent(models.Model):
 class RedeemedCode(models.Model):
     """An authorization code already exchanged, kept for a day so that its reuse revokes what it issued."""
 
-    code_checksum = models.CharField(max_length=64, unique=True)
-    token_family = models.UUIDField(null=True, blank=True)
-    access_token_id = models.BigIntegerField(null=True, blank=True)
-    redeemed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    code_checksum = models.CharField(_("code checksum"), max_length=64, unique=True)
+    token_family = models.UUIDField(_("token family"), null=True, blank=True)
+    access_token_id = models.BigIntegerField(_("access token id"), null=True, blank=True)
+    redeemed_at = models.DateTimeField(_("redeemed at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("redeemed authorization code")
+        verbose_name_plural = _("redeemed authorization codes")
 
     def __str__(self) -> str:
         return f"code redeemed at {self.redeemed_at.isoformat()}"

@@ -16,12 +16,17 @@ from django.views.decorators.http import require_POST
 
 from dnevnik.errors import DomainError, RateLimited
 from dnevnik.web import signed_in_user
-from portal import forms, selectors, services, throttle
+from portal import forms, identity, selectors, services, throttle
 from portal.login import resolve_login
 from portal.models import OneTimeCode
 from registry import selectors as registry_selectors
 
 RESET_LOGIN = "portal_reset_login"
+
+
+def _formatted_phone(e164: str | None) -> str | None:
+    """«+7 915 478-01-54» as people write it, not the stored ``+79154780154``."""
+    return identity.format_phone(e164) if e164 else e164
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -114,7 +119,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
             "email_form": forms_by_channel["email"],
             "phone_form": forms_by_channel["phone"],
             "pending_email": services.pending_contact(user, OneTimeCode.Purpose.CONFIRM_EMAIL),
-            "pending_phone": services.pending_contact(user, OneTimeCode.Purpose.CONFIRM_PHONE),
+            "pending_phone": _formatted_phone(services.pending_contact(user, OneTimeCode.Purpose.CONFIRM_PHONE)),
             "email_pending": services.confirmation_waiting(user, OneTimeCode.Purpose.CONFIRM_EMAIL),
             "phone_pending": services.confirmation_waiting(user, OneTimeCode.Purpose.CONFIRM_PHONE),
         },

@@ -22,8 +22,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 import access
 from diary.lessons import generate_lessons
@@ -61,6 +63,7 @@ class BackofficeSite(admin.AdminSite):
     site_title = _("School registry")
     index_title = _("Registry of your school")
     site_url = "/cabinet/"
+    index_template = "registry/backoffice/index.html"
 
     def has_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and kept_school_ids(request))
@@ -301,6 +304,25 @@ class SchoolClassAdmin(SchoolScopedAdmin):
     fields = ["school", "grade", "letter"]
 
 
+LINK_REQUEST_FIELDS = (
+    "account",
+    "kind",
+    "school",
+    "created_at",
+    "child_surname",
+    "child_given_name",
+    "child_patronymic",
+    "child_birth_date",
+    "state",
+    "differences_list",
+    "pupil",
+    "guardian",
+    "decided_at",
+    "decided_by",
+    "reason",
+)
+
+
 @admin.register(LinkRequest, site=backoffice)
 class LinkRequestAdmin(SchoolScopedAdmin):
     """The queue of link requests that did not match exactly, with the field-by-field difference."""
@@ -308,25 +330,40 @@ class LinkRequestAdmin(SchoolScopedAdmin):
     change_form_template = "registry/backoffice/link_request.html"
     list_display = ["account", "kind", "school", "state", "created_at"]
     list_filter = ["state", "kind"]
-    readonly_fields = [
-        "account",
-        "kind",
-        "school",
-        "child_surname",
-        "child_given_name",
-        "child_patronymic",
-        "child_birth_date",
-        "state",
-        "differences",
-        "pupil",
-        "decided_at",
-        "decided_by",
-        "reason",
-    ]
+    # Every field shown is read-only (the registrar decides with the forms below); naming them keeps the raw
+    # JSON of ``differences`` out and puts the readable list in its place.
+    fields = LINK_REQUEST_FIELDS
+    readonly_fields = LINK_REQUEST_FIELDS
     list_select_related = ["account", "school"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description=_("differences"))
+    def differences_list(self, link_request: LinkRequest) -> str:
+        """Each differing field with both values, for the registrar (the person never sees the school's value).
+
+        A decided request shows only which fields differed then: the values may have changed since.
+        """
+        from registry.matching import DIFFERENCE_LABELS, pending_differences
+
+        if link_request.state == LinkRequest.State.PENDING:
+            rows = pending_differences(link_request)
+        else:
+            rows = [(code, "", "") for code in link_request.differences]
+        lines = []
+        for code, registry_value, portal_value in rows:
+            label = capfirst(DIFFERENCE_LABELS.get(code, code))
+            if registry_value or portal_value:
+                lines.append(
+                    _("%(field)s: in the request %(portal)s, in the registry %(registry)s")
+                    % {"field": label, "portal": portal_value or "—", "registry": registry_value or "—"}
+                )
+            else:
+                lines.append(str(label))
+        if not lines:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Read-only here: the registrar decides with the approve / reject forms below the record.
@@ -407,7 +444,10 @@ class SchoolYearAdmin(SchoolScopedAdmin):
     @admin.action(description=_("Generate the lessons of the year from the timetable"))
     def generate_year_lessons(self, request: HttpRequest, queryset: QuerySet[SchoolYear]) -> None:
         created = sum(generate_lessons(term=term) for year in queryset for term in year.terms.all())
-        messages.success(request, _("Lessons created: %(count)d.") % {"count": created})
+        messages.success(
+            request,
+            ngettext("%(count)d lesson created.", "%(count)d lessons created.", created) % {"count": created},
+        )
 
 
 @admin.register(Subject, site=backoffice)

@@ -199,7 +199,7 @@ class ChildData:
 def _text(value: Any) -> str:
     if value is None:
         return ""
-    return value.isoformat() if isinstance(value, date) else str(value)
+    return value.strftime("%d.%m.%Y") if isinstance(value, date) else str(value)
 
 
 def pending_differences(link_request: LinkRequest) -> list[tuple[str, str, str]]:

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.identity import name_key
 
@@ -40,12 +41,14 @@ class School(models.Model):
 class SchoolYear(models.Model):
     """One school year of one school, from 1 September to the end of its last term."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="years")
-    name = models.CharField(max_length=20, help_text="2026/2027")
-    starts_on = models.DateField()
-    ends_on = models.DateField()
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="years")
+    name = models.CharField(_("name"), max_length=20, help_text="2026/2027")
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
 
     class Meta:
+        verbose_name = _("school year")
+        verbose_name_plural = _("school years")
         constraints = [models.UniqueConstraint(fields=["school", "starts_on"], name="registry_year_unique")]
         ordering = ["-starts_on"]
 
@@ -56,13 +59,15 @@ class SchoolYear(models.Model):
 class Term(models.Model):
     """A quarter or trimester of a school year."""
 
-    year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="terms")
-    number = models.PositiveSmallIntegerField()
-    name = models.CharField(max_length=50)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
+    year = models.ForeignKey(SchoolYear, verbose_name=_("school year"), on_delete=models.CASCADE, related_name="terms")
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=50)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
 
     class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
         constraints = [models.UniqueConstraint(fields=["year", "number"], name="registry_term_unique")]
         ordering = ["starts_on"]
 
@@ -73,10 +78,16 @@ class Term(models.Model):
 class Holiday(models.Model):
     """Days without lessons within a school year (holidays between terms, public holidays)."""
 
-    year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="holidays")
-    name = models.CharField(max_length=100)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
+    year = models.ForeignKey(
+        SchoolYear, verbose_name=_("school year"), on_delete=models.CASCADE, related_name="holidays"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
 
     def __str__(self) -> str:
         return self.name
@@ -85,9 +96,9 @@ class Holiday(models.Model):
 class SchoolClass(models.Model):
     """A class such as «7А»: a grade (1–11) and a letter, in one school."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="classes")
-    grade = models.PositiveSmallIntegerField()
-    letter = models.CharField(max_length=4)
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="classes")
+    grade = models.PositiveSmallIntegerField(_("grade"))
+    letter = models.CharField(_("letter"), max_length=4)
 
     class Meta:
         verbose_name = _("class")
@@ -104,10 +115,12 @@ class SchoolClass(models.Model):
 class Subject(models.Model):
     """A subject taught in a school («Алгебра», «Русский язык»)."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="subjects")
-    name = models.CharField(max_length=100)
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="subjects")
+    name = models.CharField(_("name"), max_length=100)
 
     class Meta:
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
         constraints = [models.UniqueConstraint(fields=["school", "name"], name="registry_subject_unique")]
 
     def __str__(self) -> str:
@@ -120,7 +133,7 @@ class Person(models.Model):
     surname = models.CharField(_("surname"), max_length=100)
     given_name = models.CharField(_("given name"), max_length=100)
     patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
-    fio_key = models.CharField(max_length=310, editable=False)
+    fio_key = models.CharField(_("name key"), max_length=310, editable=False)
 
     class Meta:
         abstract = True
@@ -151,16 +164,23 @@ class Pupil(Person):
         LEFT = "left", _("left the school")
         GRADUATED = "graduated", _("graduated")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
-    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="pupils")
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="pupils")
+    school_class = models.ForeignKey(
+        SchoolClass, verbose_name=_("class"), on_delete=models.PROTECT, related_name="pupils"
+    )
     birth_date = models.DateField(_("birth date"))
     snils = models.CharField(_("SNILS"), max_length=11, null=True, blank=True, unique=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.STUDYING)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.STUDYING)
     account = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="pupil_record"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pupil_record",
     )
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     objects = PupilQuerySet.as_manager()
 
@@ -183,17 +203,22 @@ class Guardian(Person):
         GUARDIAN = "guardian", _("guardian")
         LEGAL_REPRESENTATIVE = "legal_representative", _("legal representative")
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="guardians")
-    relation = models.CharField(max_length=24, choices=Relation.choices)
+    pupil = models.ForeignKey(Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="guardians")
+    relation = models.CharField(_("relation"), max_length=24, choices=Relation.choices)
     phone = models.CharField(_("mobile phone"), max_length=16, blank=True)
     email = models.EmailField(_("email"), blank=True)
     snils = models.CharField(_("SNILS"), max_length=11, blank=True)
     account = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="guardian_records"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="guardian_records",
     )
 
     class Meta:
-        verbose_name = _("guardian")
+        verbose_name = pgettext_lazy("model", "guardian")
         verbose_name_plural = _("guardians")
         constraints = [
             models.UniqueConstraint(fields=["pupil", "fio_key"], name="registry_guardian_once_per_pupil"),
@@ -216,14 +241,23 @@ class StaffMember(models.Model):
         FORM_TUTOR = "form_tutor", _("form tutor")
         REGISTRAR = "registrar", _("registrar")
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff")
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles")
-    role = models.CharField(max_length=12, choices=Role.choices)
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="staff")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="staff_roles"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
     school_class = models.ForeignKey(
-        SchoolClass, null=True, blank=True, on_delete=models.SET_NULL, help_text="The class of a form tutor."
+        SchoolClass,
+        verbose_name=_("class"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text=_("The class of a form tutor."),
     )
 
     class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "account", "role", "school_class"], name="registry_staff_role_unique"
@@ -250,25 +284,43 @@ class LinkRequest(models.Model):
         LINKED = "linked", _("linked")
         REJECTED = "rejected", _("rejected")
 
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="link_requests")
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="link_requests")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    child_surname = models.CharField(max_length=100, blank=True)
-    child_given_name = models.CharField(max_length=100, blank=True)
-    child_patronymic = models.CharField(max_length=100, blank=True)
-    child_birth_date = models.DateField(null=True, blank=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    differences = models.JSONField(default=list, blank=True)
-    pupil = models.ForeignKey(Pupil, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    guardian = models.ForeignKey(Guardian, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="link_requests"
     )
-    reason = models.TextField(blank=True)
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="link_requests")
+    kind = models.CharField(_("request kind"), max_length=10, choices=Kind.choices)
+    child_surname = models.CharField(_("child's surname"), max_length=100, blank=True)
+    child_given_name = models.CharField(_("child's given name"), max_length=100, blank=True)
+    child_patronymic = models.CharField(_("child's patronymic"), max_length=100, blank=True)
+    child_birth_date = models.DateField(_("child's birth date"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    differences = models.JSONField(_("differences"), default=list, blank=True)
+    pupil = models.ForeignKey(
+        Pupil, verbose_name=_("pupil"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    guardian = models.ForeignKey(
+        Guardian,
+        verbose_name=pgettext_lazy("model", "guardian"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
+        verbose_name = _("link request")
+        verbose_name_plural = _("link requests")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["school", "state"], name="registry_linkrequest_queue")]
 

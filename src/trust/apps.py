@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TrustConfig(AppConfig):
     name = "trust"
-    verbose_name = "Trusted persons"
+    verbose_name = _("Trusted persons")

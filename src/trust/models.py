@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry.models import Guardian, Pupil
 
@@ -39,36 +40,60 @@ class Grant(models.Model):
 
     LIVE_STATES = (State.PENDING, State.ACCEPTED, State.ACTIVE)
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="grants")
-    service = models.CharField(max_length=16, choices=Service.choices)
-    inviter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    pupil = models.ForeignKey(Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="grants")
+    service = models.CharField(_("service"), max_length=16, choices=Service.choices)
+    inviter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("inviter"), on_delete=models.CASCADE, related_name="+"
+    )
     # The guardian link the invitation was made through: when it ends, so does the grant.
-    guardian = models.ForeignKey(Guardian, null=True, on_delete=models.SET_NULL, related_name="grants")
+    guardian = models.ForeignKey(
+        Guardian,
+        verbose_name=pgettext_lazy("model", "guardian"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="grants",
+    )
 
-    invitee_surname = models.CharField(max_length=100)
+    invitee_surname = models.CharField(_("invitee's surname"), max_length=100)
     invitee_surname_key = models.CharField(
-        max_length=100, db_index=True, help_text="casefolded, ё → е: what matching compares"
+        _("surname key"), max_length=100, db_index=True, help_text=_("casefolded, ё → е: what matching compares")
     )
-    invitee_snils = models.CharField(max_length=11, blank=True, db_index=True)
-    invitee_phone = models.CharField(max_length=16, blank=True, db_index=True)
+    invitee_snils = models.CharField(_("invitee's SNILS"), max_length=11, blank=True, db_index=True)
+    invitee_phone = models.CharField(_("invitee's phone"), max_length=16, blank=True, db_index=True)
     invitee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="trusted_grants"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("trusted person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="trusted_grants",
     )
 
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField(help_text="An unanswered invitation expires then.")
-    answered_at = models.DateTimeField(null=True, blank=True)
-    opens_by = models.DateTimeField(null=True, blank=True, help_text="Access opens at the latest then.")
-    activated_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True, help_text="Expired, revoked or left at.")
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), help_text=_("An unanswered invitation expires then."))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    opens_by = models.DateTimeField(
+        _("opens by"), null=True, blank=True, help_text=_("Access opens at the latest then.")
     )
-    end_reason = models.CharField(max_length=32, blank=True)
-    ends_at = models.DateTimeField(null=True, blank=True, help_text="Optional end of the grant set by the guardian.")
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True, help_text=_("Expired, revoked or left at."))
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    end_reason = models.CharField(_("end reason"), max_length=32, blank=True)
+    ends_at = models.DateTimeField(
+        _("valid until"), null=True, blank=True, help_text=_("Optional end of the grant set by the guardian.")
+    )
 
     class Meta:
+        verbose_name = _("trusted access")
+        verbose_name_plural = _("trusted accesses")
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["invitee", "pupil", "service", "state"]),
@@ -93,11 +118,15 @@ def active_grants() -> models.QuerySet[Grant]:
 class View(models.Model):
     """A trusted person read a child's data through a grant: what the guardian sees in the view log."""
 
-    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="views")
-    viewed_at = models.DateTimeField(default=timezone.now)
-    section = models.CharField(max_length=32, help_text="diary, marks, homework, attendance, visits, meals…")
+    grant = models.ForeignKey(Grant, verbose_name=_("trusted access"), on_delete=models.CASCADE, related_name="views")
+    viewed_at = models.DateTimeField(_("viewed at"), default=timezone.now)
+    section = models.CharField(
+        _("section"), max_length=32, help_text=_("diary, marks, homework, attendance, visits, meals…")
+    )
 
     class Meta:
+        verbose_name = _("view by a trusted person")
+        verbose_name_plural = _("views by trusted persons")
         ordering = ["-viewed_at", "-pk"]
         indexes = [models.Index(fields=["grant", "-viewed_at"])]
 
@@ -109,11 +138,15 @@ class Notice(models.Model):
     """An account was told of an invitation addressed to it: told once, whether it matched at the invitation,
     at registration, or when a phone or the profile later made it match."""
 
-    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="notices")
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    notified_at = models.DateTimeField(default=timezone.now)
+    grant = models.ForeignKey(Grant, verbose_name=_("trusted access"), on_delete=models.CASCADE, related_name="notices")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="+"
+    )
+    notified_at = models.DateTimeField(_("notified at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("invitation notice")
+        verbose_name_plural = _("invitation notices")
         constraints = [models.UniqueConstraint(fields=["grant", "account"], name="trust_notice_once")]
 
     def __str__(self) -> str:

@@ -112,8 +112,11 @@ def _row(grant: Grant, now: datetime, *, for_guardian: bool) -> GrantRow:
 
 
 def _grants() -> QuerySet[Grant]:
-    return Grant.objects.select_related("pupil__school_class", "inviter", "invitee").annotate(
-        last_viewed_at=Max("views__viewed_at")
+    # The aggregate makes a GROUP BY query, which ignores ``Meta.ordering``: newest first must be asked again.
+    return (
+        Grant.objects.select_related("pupil__school_class", "inviter", "invitee")
+        .annotate(last_viewed_at=Max("views__viewed_at"))
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy, pgettext_lazy
 
 import access
 from audit.services import record_event
@@ -26,6 +26,7 @@ from notify.models import Kind
 from notify.services import in_site_language, notify
 from portal.identity import parse_mobile_phone, parse_name, parse_snils
 from portal.models import User
+from portal.names import Grammatical, grammatical_gender
 from registry.models import Guardian, Pupil
 from trust.errors import TrustCode
 from trust.matching import addressees, invitations_for, is_addressed_to, surname_key
@@ -89,6 +90,21 @@ def _tell(
         if grant.opens_by is not None:
             facts["opens_by"] = formats.date_format(timezone.localtime(grant.opens_by), "DATETIME_FORMAT")
         notify(kind=kind, user_ids=user_ids, subject=str(subject) % facts, body=str(body) % facts, link=link)
+
+
+def _accepted_text(invitee: User) -> Any:
+    """«… принял приглашение» or «… приняла приглашение»: Russian past tense agrees with the invitee."""
+    if grammatical_gender(given_name=invitee.given_name, patronymic=invitee.patronymic) == Grammatical.FEMALE:
+        return pgettext_lazy(
+            "female",
+            "%(invitee)s accepted the invitation to %(service)s; access opens by %(opens_by)s. "
+            "If you do not know this person, revoke the access on the child's page.",
+        )
+    return pgettext_lazy(
+        "male",
+        "%(invitee)s accepted the invitation to %(service)s; access opens by %(opens_by)s. "
+        "If you do not know this person, revoke the access on the child's page.",
+    )
 
 
 def _guardian_accounts(grant: Grant) -> list[int]:
@@ -232,7 +248,11 @@ def invite_trusted_person(
         if live.filter(service=service).count() >= cap:
             raise DomainError(
                 TrustCode.TOO_MANY_GRANTS,
-                gettext_lazy("A child may have at most %(count)d trusted persons per service; revoke one first.")
+                ngettext_lazy(
+                    "A child may have at most %(count)d trusted person per service; revoke one first.",
+                    "A child may have at most %(count)d trusted persons per service; revoke one first.",
+                    "count",
+                )
                 % {"count": cap},
                 field="service",
             )
@@ -357,10 +377,7 @@ def accept_invitation(*, user: User, grant_id: int) -> Grant:
         _guardian_accounts(grant),
         grant,
         gettext_lazy("%(child)s: an invitation was accepted"),
-        gettext_lazy(
-            "%(invitee)s accepted the invitation to %(service)s; access opens by %(opens_by)s. "
-            "If you do not know this person, revoke the access on the child's page."
-        ),
+        _accepted_text(user),
         _link("trust:student", grant),
     )
     run_after = now + _setting("TRUST_ACTIVATION_DELAY", timedelta(0))

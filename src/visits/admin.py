@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from visits import ingest
 from visits.models import Card, IngestClient
@@ -56,7 +57,7 @@ class IngestClientAdmin(admin.ModelAdmin):
     readonly_fields = ["application", "school", "created_at"]
     list_select_related = ["application", "school"]
 
-    @admin.display(description="client_id")
+    @admin.display(description=_("client id"))
     def client_id(self, obj: IngestClient) -> str:
         return str(obj.application.client_id)
 

@@ -19,10 +19,19 @@ class IngestClient(models.Model):
     """An OAuth2 client-credentials application of one school's turnstile or canteen system."""
 
     application = models.OneToOneField(
-        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="ingest_client"
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="ingest_client",
     )
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="ingest_clients")
-    created_at = models.DateTimeField(default=timezone.now)
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="ingest_clients"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("school system")
+        verbose_name_plural = _("school systems")
 
     def __str__(self) -> str:
         return f"{self.application} → {self.school}"
@@ -31,9 +40,9 @@ class IngestClient(models.Model):
 class Card(models.Model):
     """A pass/canteen card number a school maps to one of its pupils."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="cards")
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="cards")
     number = models.CharField(_("card number"), max_length=32)
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="cards")
+    pupil = models.ForeignKey(Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="cards")
 
     class Meta:
         verbose_name = _("card")
@@ -59,15 +68,17 @@ class Pass(models.Model):
         IN = "in", _("in")
         OUT = "out", _("out")
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    event_id = models.CharField(max_length=64)
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="passes")
-    occurred_at = models.DateTimeField()
-    direction = models.CharField(max_length=3, choices=Direction.choices)
-    entrance = models.CharField(max_length=255, blank=True)
-    received_at = models.DateTimeField(default=timezone.now)
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="+")
+    event_id = models.CharField(_("event id"), max_length=64)
+    pupil = models.ForeignKey(Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="passes")
+    occurred_at = models.DateTimeField(_("occurred at"))
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    entrance = models.CharField(_("entrance"), max_length=255, blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("pass")
+        verbose_name_plural = _("passes")
         constraints = [models.UniqueConstraint(fields=["school", "event_id"], name="visits_pass_event_unique")]
         # By pupil for the family's days; by school for "did the turnstiles work that day".
         indexes = [models.Index(fields=["pupil", "occurred_at"]), models.Index(fields=["school", "occurred_at"])]
@@ -84,17 +95,21 @@ class MealEvent(models.Model):
         PURCHASE = "purchase", _("purchase")
         TOP_UP = "top_up", _("top-up")
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    event_id = models.CharField(max_length=64)
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="meal_events")
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    occurred_at = models.DateTimeField()
-    amount = models.PositiveIntegerField(help_text="Kopecks; always positive, the kind says which way.")
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="+")
+    event_id = models.CharField(_("event id"), max_length=64)
+    pupil = models.ForeignKey(Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="meal_events")
+    kind = models.CharField(_("kind of operation"), max_length=8, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    amount = models.PositiveIntegerField(
+        _("amount, kopecks"), help_text=_("Kopecks; always positive, the kind says which way.")
+    )
     # [{"name": "Каша овсяная", "quantity": 1, "price": 4500}, …] for purchases; prices in kopecks.
-    items = models.JSONField(default=list, blank=True)
-    received_at = models.DateTimeField(default=timezone.now)
+    items = models.JSONField(_("items"), default=list, blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("meal operation")
+        verbose_name_plural = _("meal operations")
         constraints = [models.UniqueConstraint(fields=["school", "event_id"], name="visits_meal_event_unique")]
         indexes = [models.Index(fields=["pupil", "occurred_at"])]
         ordering = ["occurred_at", "pk"]
@@ -106,9 +121,15 @@ class MealEvent(models.Model):
 class MealAccount(models.Model):
     """The pupil's running meal balance in kopecks (top-ups minus purchases), kept by the ingest."""
 
-    pupil = models.OneToOneField(Pupil, on_delete=models.CASCADE, primary_key=True, related_name="meal_account")
-    balance = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(default=timezone.now)
+    pupil = models.OneToOneField(
+        Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, primary_key=True, related_name="meal_account"
+    )
+    balance = models.BigIntegerField(_("balance, kopecks"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("meal account")
+        verbose_name_plural = _("meal accounts")
 
     def __str__(self) -> str:
         return f"{self.pupil_id}: {self.balance}"
@@ -117,14 +138,18 @@ class MealAccount(models.Model):
 class LowBalanceThreshold(models.Model):
     """A guardian's wish to hear when the child's balance falls below ``amount`` kopecks."""
 
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
-    amount = models.PositiveIntegerField()
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="+"
+    )
+    pupil = models.ForeignKey(Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="+")
+    amount = models.PositiveIntegerField(_("threshold, kopecks"))
     # Set when a notice went out; cleared when the balance rises to the threshold again, so one
     # fall below it is told once.
-    notified_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("low-balance threshold")
+        verbose_name_plural = _("low-balance thresholds")
         constraints = [models.UniqueConstraint(fields=["account", "pupil"], name="visits_threshold_unique")]
 
     def __str__(self) -> str:
@@ -134,12 +159,14 @@ class LowBalanceThreshold(models.Model):
 class LateArrivalNotice(models.Model):
     """A pupil with lessons that day had not come in by the first lesson; guardians were told once."""
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
-    date = models.DateField()
-    first_lesson_at = models.DateTimeField()
-    created_at = models.DateTimeField(default=timezone.now)
+    pupil = models.ForeignKey(Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(_("date"))
+    first_lesson_at = models.DateTimeField(_("first lesson at"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("late arrival notice")
+        verbose_name_plural = _("late arrival notices")
         constraints = [models.UniqueConstraint(fields=["pupil", "date"], name="visits_late_notice_unique")]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@ attendance; the child switcher; 404 for strangers, the sign-in page for the anon
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -80,6 +81,28 @@ def test_the_marks_page_has_a_chart_and_the_calculator(filled: Any) -> None:
     assert "4,00" in html or "4.00" in html
     result = html.split('data-testid="calculator-result"')[1].split("</p>")[0]
     assert "3" in result
+
+
+SVG_NUMBER_ATTRS = re.compile(r'\b(cx|cy|x|y|x1|x2|y1|y2|r|dy|viewBox|points)="([^"]*)"')
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_every_chart_coordinate_is_a_number_in_any_language(filled: Any, language: str) -> None:
+    anna = filled.pupils[0]
+    client = client_for(filled.parent)
+    response = client.get(page("diary:marks", anna), HTTP_ACCEPT_LANGUAGE=language)
+    assert response["Content-Language"] == language
+    svg = response.content.decode().split("<svg", 1)[1].split("</svg>", 1)[0]
+    values = [value for _, value in SVG_NUMBER_ATTRS.findall(svg)]
+    assert len(values) > 10
+    for name, value in SVG_NUMBER_ATTRS.findall(svg):
+        if name == "points":  # "x,y x,y …": a decimal comma would make a pair of three or four parts
+            for pair in value.split():
+                x, y = pair.split(",")
+                float(x), float(y)
+        else:
+            for number in value.split():
+                float(number)  # "24,0" fails here
 
 
 def test_other_pages_render_for_the_pupil_and_the_form_tutor(filled: Any) -> None:

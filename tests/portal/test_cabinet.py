@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from portal.models import User
+from tests.conftest import PASSWORD
 from tests.snils import verify_through_pension_fund
 
 
@@ -91,3 +94,26 @@ def test_a_teacher_finds_the_gradebook_in_the_cabinet(register: Any, web: Any) -
         school=School.objects.create(code="s", name="S"), account=user, role=StaffMember.Role.TEACHER
     )
     assert 'href="/teacher/"' in web.get("/cabinet/").content.decode()
+
+
+def test_a_newcomer_finds_the_way_to_the_school_and_sees_the_phone_formatted(web: Any) -> None:
+    """The cabinet of a fresh account offers «Передайте свои данные в школу»; the confirm page shows the
+    number as people write it."""
+    now = timezone.now()
+    user = User.objects.create_user(
+        "newcomer@example.ru",
+        PASSWORD,
+        surname="Новикова",
+        given_name="Анна",
+        phone="+79154780154",
+        email_confirmed_at=now,
+    )
+    web.force_login(user)
+    cabinet = web.get("/cabinet/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert 'data-testid="hand-data"' in cabinet
+    assert "Передайте свои данные в школу" in cabinet
+    assert 'href="/cabinet/school/"' in cabinet
+    web.post("/confirm/", {"action": "resend_phone"})
+    confirm = web.get("/confirm/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "+7 915 478-01-54" in confirm
+    assert "+79154780154" not in confirm

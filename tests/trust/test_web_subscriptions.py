@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from portal.models import User
+from portal.names import decline_full_name
 from registry.models import Pupil
 from tests.conftest import CommittingClient
 from tests.diary.conftest import DiarySchool
@@ -31,7 +32,9 @@ def test_the_addressed_person_sees_who_invites_for_which_child(
     invite(guardian_client, child)
     page = grandmother_client.get(SUBSCRIPTIONS).content.decode()
     assert page.count('data-testid="invitation"') == 1
-    assert child.full_name in page
+    # «…доверенным лицом ребёнка Королева Арсения Андреевича»: the name in the genitive the sentence needs.
+    assert decline_full_name(child.full_name, "genitive") in page
+    assert decline_full_name(child.full_name, "genitive") != child.full_name
     assert "7А" in page
     assert "Андреева Ольга" in page
     assert child.birth_date.strftime("%d.%m.%Y") not in page

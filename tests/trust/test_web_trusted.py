@@ -306,3 +306,11 @@ def test_the_trusted_tab_is_shown_only_to_those_who_may_open_it(
     teen = client_of(minor)
     assert tab not in teen.get(f"/diary/{child.public_id}/").content.decode()
     assert teen.get(trusted_url(child)).status_code == 404
+
+
+def test_the_guardian_sees_the_newest_invitation_first(guardian_client: CommittingClient, child: Pupil) -> None:
+    invite(guardian_client, child)
+    invite(guardian_client, child, surname="Иванова", snils="", phone="+79000000999")
+    ids = grant_ids(guardian_client.get(trusted_url(child)).content.decode())
+    assert len(ids) == 2
+    assert ids == sorted(ids, reverse=True)
