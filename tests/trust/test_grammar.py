@@ -9,6 +9,7 @@ import pytest
 from notify.models import Kind, Notification
 from portal.names import decline_full_name, gender_of_full_name
 from tests.diary.conftest import make_account
+from tests.snils import verify_through_pension_fund
 from tests.trust.conftest import GRANDMOTHER_PHONE, GRANDMOTHER_SNILS
 from tests.trust.web_fixtures import grant_ids, invite
 
@@ -62,6 +63,7 @@ def test_the_guardian_is_told_who_accepted_in_the_right_gender(
     person = make_account(
         "invitee@example.ru", GRANDMOTHER_PHONE, surname, given_name, patronymic=patronymic, snils=GRANDMOTHER_SNILS
     )
+    verify_through_pension_fund(person, tell=False)  # an invitation by SNILS reaches only a verified one
     invite(guardian_client, child, surname=surname)
     invitee_client = client_of(person)
     [grant_id] = grant_ids(invitee_client.get(SUBSCRIPTIONS).content.decode())
