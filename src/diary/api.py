@@ -16,6 +16,7 @@ from ninja import Query, Router, Schema
 
 from diary import selectors
 from diary.homework import tick_homework
+from dnevnik.bounds import DbId, StudentId
 from dnevnik.web import api_user
 
 router = Router(tags=["diary"])
@@ -182,7 +183,7 @@ TERM = Query(None, description="A term id (default: the term holding today, else
     url_name="student_diary",
     summary="The pupil's week: days → lessons with topic, homework, marks and attendance",
 )
-def student_diary(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
+def student_diary(request: HttpRequest, student_id: StudentId, start: date | None = FROM, end: date | None = TO) -> Any:
     first, last = _period(start, end)
     return asdict(selectors.diary_week(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
@@ -193,7 +194,7 @@ def student_diary(request: HttpRequest, student_id: str, start: date | None = FR
     url_name="student_marks",
     summary="Marks by subject with weighted averages, the class average, finals and chart points",
 )
-def student_marks(request: HttpRequest, student_id: str, term: int | None = TERM) -> Any:
+def student_marks(request: HttpRequest, student_id: StudentId, term: DbId | None = TERM) -> Any:
     return asdict(selectors.subject_marks(viewer=api_user(request), student_id=student_id, term_id=term))
 
 
@@ -203,7 +204,9 @@ def student_marks(request: HttpRequest, student_id: str, term: int | None = TERM
     url_name="student_homework",
     summary="Homework due in the period",
 )
-def student_homework(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
+def student_homework(
+    request: HttpRequest, student_id: StudentId, start: date | None = FROM, end: date | None = TO
+) -> Any:
     first, last = _period(start, end)
     return asdict(selectors.homework_list(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
@@ -214,7 +217,9 @@ def student_homework(request: HttpRequest, student_id: str, start: date | None =
     url_name="student_attendance",
     summary="Absences and lateness in the period, with counts by status",
 )
-def student_attendance(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
+def student_attendance(
+    request: HttpRequest, student_id: StudentId, start: date | None = FROM, end: date | None = TO
+) -> Any:
     first, last = _period(start, end)
     return asdict(selectors.attendance_summary(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
@@ -229,6 +234,6 @@ class HomeworkDoneIn(Schema):
     url_name="homework_done",
     summary="The pupil ticks their homework done or not done",
 )
-def homework_done(request: HttpRequest, homework_id: int, payload: HomeworkDoneIn) -> HomeworkDoneIn:
+def homework_done(request: HttpRequest, homework_id: DbId, payload: HomeworkDoneIn) -> HomeworkDoneIn:
     tick_homework(account=api_user(request), homework_id=homework_id, done=payload.done)
     return payload

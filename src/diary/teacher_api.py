@@ -16,18 +16,19 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from diary import gradebook as selectors
+from dnevnik.bounds import MAX_INT32, DbId, StudentId
 from dnevnik.web import api_user
 
 router = Router(tags=["teacher"])
 
 
 class MarkIn(Schema):
-    pupil_id: int
+    pupil_id: DbId
     value: str | None = Field(None, max_length=8)
     weight: int = Field(1, ge=1, le=10)
     kind: str = Field("classwork", max_length=10)
     comment: str = Field("", max_length=500)
-    version: int | None = Field(None, ge=1)
+    version: int | None = Field(None, ge=1, le=MAX_INT32)
 
 
 class MarksIn(Schema):
@@ -70,7 +71,7 @@ class StaleOut(Schema):
 
 
 class AttendanceEntryIn(Schema):
-    pupil_id: int
+    pupil_id: DbId
     status: str | None = Field(None, max_length=10)
     late_minutes: int | None = Field(None, ge=0, le=300)
     comment: str = Field("", max_length=300)
@@ -103,7 +104,7 @@ class TopicOut(Schema):
 
 class HomeworkIn(Schema):
     text: str = Field(..., max_length=10000)
-    due_lesson_id: int | None = None
+    due_lesson_id: DbId | None = None
 
 
 class HomeworkOut(Schema):
@@ -153,7 +154,7 @@ class GradebookOut(Schema):
 @router.put(
     "/lessons/{lesson_id}/marks", response={200: LessonMarksOut, 409: StaleOut}, url_name="teacher_lesson_marks"
 )
-def put_lesson_marks(request: HttpRequest, lesson_id: int, payload: MarksIn) -> Any:
+def put_lesson_marks(request: HttpRequest, lesson_id: DbId, payload: MarksIn) -> Any:
     """Set the marks of a whole lesson at once; each existing mark carries its ``version``."""
     from diary.marks import MarkInput, StaleMarks, set_lesson_marks
 
@@ -171,7 +172,7 @@ def put_lesson_marks(request: HttpRequest, lesson_id: int, payload: MarksIn) -> 
 
 
 @router.put("/lessons/{lesson_id}/attendance", response=LessonAttendanceOut, url_name="teacher_lesson_attendance")
-def put_lesson_attendance(request: HttpRequest, lesson_id: int, payload: AttendanceIn) -> Any:
+def put_lesson_attendance(request: HttpRequest, lesson_id: DbId, payload: AttendanceIn) -> Any:
     """Record absences and latenesses of a lesson; ``status`` null means present."""
     from diary.attendance import AttendanceInput, set_lesson_attendance
     from diary.models import Attendance
@@ -186,7 +187,7 @@ def put_lesson_attendance(request: HttpRequest, lesson_id: int, payload: Attenda
 
 
 @router.put("/lessons/{lesson_id}/topic", response=TopicOut, url_name="teacher_lesson_topic")
-def put_lesson_topic(request: HttpRequest, lesson_id: int, payload: TopicIn) -> Any:
+def put_lesson_topic(request: HttpRequest, lesson_id: DbId, payload: TopicIn) -> Any:
     from diary.lessons import set_lesson_topic
 
     lesson = set_lesson_topic(teacher=api_user(request), lesson_id=lesson_id, topic=payload.topic)
@@ -194,7 +195,7 @@ def put_lesson_topic(request: HttpRequest, lesson_id: int, payload: TopicIn) -> 
 
 
 @router.put("/lessons/{lesson_id}/homework", response=HomeworkOut, url_name="teacher_lesson_homework")
-def put_lesson_homework(request: HttpRequest, lesson_id: int, payload: HomeworkIn) -> Any:
+def put_lesson_homework(request: HttpRequest, lesson_id: DbId, payload: HomeworkIn) -> Any:
     """Set the lesson's homework text and due lesson (attachments go through the web page)."""
     from diary.homework import set_homework
 
@@ -211,7 +212,7 @@ def put_lesson_homework(request: HttpRequest, lesson_id: int, payload: HomeworkI
 
 
 @router.get("/teacher/gradebook", response=GradebookOut, url_name="teacher_gradebook")
-def get_gradebook(request: HttpRequest, class_id: int, subject_id: int, term_id: int | None = None) -> Any:
+def get_gradebook(request: HttpRequest, class_id: DbId, subject_id: DbId, term_id: DbId | None = None) -> Any:
     """The class × lessons grid of one subject and term, with weighted averages (teacher or form tutor)."""
     book = selectors.gradebook(
         teacher=api_user(request), school_class_id=class_id, subject_id=subject_id, term_id=term_id
@@ -220,9 +221,9 @@ def get_gradebook(request: HttpRequest, class_id: int, subject_id: int, term_id:
 
 
 class FinalIn(Schema):
-    subject_id: int
-    term_id: int | None = None  # empty: the year final
-    value: str
+    subject_id: DbId
+    term_id: DbId | None = None  # empty: the year final
+    value: str = Field(..., max_length=8)
 
 
 @router.put(
@@ -231,7 +232,7 @@ class FinalIn(Schema):
     url_name="teacher_final",
     summary="Set a term or year final (the teacher of that subject in the pupil's class)",
 )
-def put_final(request: HttpRequest, student_id: str, payload: FinalIn) -> Any:
+def put_final(request: HttpRequest, student_id: StudentId, payload: FinalIn) -> Any:
 
     from diary.marks import set_final_mark
     from dnevnik.errors import NotFound
@@ -261,12 +262,12 @@ class LessonStateOut(Schema):
 
 class MoveIn(Schema):
     date: dt.date
-    slot_id: int
+    slot_id: DbId
 
 
 class ReplaceIn(Schema):
-    subject_id: int
-    teacher_id: int
+    subject_id: DbId
+    teacher_id: DbId
 
 
 def _lesson_state(lesson: Any) -> dict[str, Any]:
@@ -286,7 +287,7 @@ def _lesson_state(lesson: Any) -> dict[str, Any]:
     url_name="lesson_cancel",
     summary="Cancel a lesson (its teacher or the school's registrar)",
 )
-def post_cancel(request: HttpRequest, lesson_id: int) -> Any:
+def post_cancel(request: HttpRequest, lesson_id: DbId) -> Any:
     from diary.lessons import cancel_lesson
 
     return _lesson_state(cancel_lesson(actor=api_user(request), lesson_id=lesson_id))
@@ -298,7 +299,7 @@ def post_cancel(request: HttpRequest, lesson_id: int) -> Any:
     url_name="lesson_move",
     summary="Move a lesson to another date and slot of its term",
 )
-def post_move(request: HttpRequest, lesson_id: int, payload: MoveIn) -> Any:
+def post_move(request: HttpRequest, lesson_id: DbId, payload: MoveIn) -> Any:
     from diary.lessons import move_lesson
 
     return _lesson_state(
@@ -312,7 +313,7 @@ def post_move(request: HttpRequest, lesson_id: int, payload: MoveIn) -> Any:
     url_name="lesson_replace",
     summary="Replace a lesson's subject and teacher",
 )
-def post_replace(request: HttpRequest, lesson_id: int, payload: ReplaceIn) -> Any:
+def post_replace(request: HttpRequest, lesson_id: DbId, payload: ReplaceIn) -> Any:
     from diary.lessons import replace_lesson
 
     return _lesson_state(

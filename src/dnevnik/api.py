@@ -1,7 +1,9 @@
 """The JSON API v1: one NinjaAPI, routers from each app, and errors shaped in one place.
 
 Every error body is ``{"code", "message", "field"?}``; the message follows ``Accept-Language``
-(Russian unless the client asks for English).
+(Russian unless the client asks for English). The OpenAPI document says so too: ``DnevnikAPI`` adds
+the shared error answers to every operation where they can occur, so no endpoint has to list them
+(and a client, or the fuzzer of ``tests/api/test_fuzzing.py``, can rely on the document).
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
+from ninja.operation import Operation
+from ninja.schema import NinjaGenerateJsonSchema
 from ninja.security import django_auth
 
 from diary.api import router as diary_router
@@ -24,7 +29,72 @@ from trust.api import router as trust_router
 from visits.api import router as visits_router
 from visits.ingest_api import router as ingest_router
 
-api = NinjaAPI(
+
+class ErrorOut(Schema):
+    """The body of every error answer."""
+
+    code: str  # stable, for programs: "invalid", "not_found", "insufficient_scope", "invitation_limit_reached"…
+    message: str  # for people, in the language of ``Accept-Language``
+    field: str | None = None  # the failing input ("marks.0.pupil_id"), when one is at fault; absent otherwise
+
+
+ERROR_REF = {"$ref": REF_TEMPLATE.format(model="Error")}
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+AUTH_CHALLENGE = {"WWW-Authenticate": {"description": "The bearer challenge of RFC 6750", "schema": {"type": "string"}}}
+SHARED_ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
+    400: ("Bad input; `field` names the failing one", {}),
+    401: ("Not signed in, or the bearer token is missing, invalid or expired", AUTH_CHALLENGE),
+    403: ("Signed in, but the token lacks the scope of this method, or the CSRF check failed", AUTH_CHALLENGE),
+    404: ("Not found, or not the caller's to see (the two look the same)", {}),
+    409: ("The thing is not in a state that allows this", {}),
+    429: (
+        "Too many attempts",
+        {"Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}}},
+    ),
+}
+
+
+def shared_errors(operation: Operation) -> list[int]:
+    """The shared error statuses ``operation`` can answer.
+
+    400 and 404 need some input (a path, query or body parameter) to be wrong or to name something;
+    401 and 403 need authentication; 409 needs a write; a rate limit (429) can stand before any method.
+    """
+    statuses = [429]
+    if any(model.model_fields for model in operation.models):
+        statuses += [400, 404]
+    if operation.auth_callbacks:
+        statuses += [401, 403]
+    if WRITE_METHODS & set(operation.methods):
+        statuses.append(409)
+    return sorted(statuses)
+
+
+class DnevnikOpenAPISchema(OpenAPISchema):
+    def responses(self, operation: Operation) -> dict[int, Any]:
+        result = super().responses(operation)
+        if "Error" not in self.schemas:
+            self.schemas["Error"] = ErrorOut.model_json_schema(
+                ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema, mode="serialization"
+            )
+        for status in shared_errors(operation):
+            if status in result:  # the operation's own answer (the 409 of stale marks) says more
+                continue
+            description, headers = SHARED_ERRORS[status]
+            result[status] = {"description": description, "content": {"application/json": {"schema": ERROR_REF}}}
+            if headers:
+                result[status]["headers"] = headers
+        return dict(sorted(result.items()))
+
+
+class DnevnikAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return DnevnikOpenAPISchema(self, path_prefix)
+
+
+api = DnevnikAPI(
     title="Dnevnik API",
     version="1",
     urls_namespace="api",

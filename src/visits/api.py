@@ -13,13 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from diary.api import FROM, TO, StudentOut
 from diary.selectors import period
+from dnevnik.bounds import StudentId
 from dnevnik.web import api_user
 from visits import selectors
-from visits.services import set_low_balance_threshold
+from visits.services import MAX_THRESHOLD_RUB, set_low_balance_threshold
 
 router = Router(tags=["visits"])
 
@@ -104,7 +105,9 @@ class MealsOut(Schema):
     url_name="student_visits",
     summary="Turnstile passes by day with arrival, leaving, time inside and the late flag",
 )
-def student_visits(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
+def student_visits(
+    request: HttpRequest, student_id: StudentId, start: date | None = FROM, end: date | None = TO
+) -> Any:
     first, last = period(start, end)
     return asdict(selectors.visits_period(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
@@ -115,13 +118,13 @@ def student_visits(request: HttpRequest, student_id: str, start: date | None = F
     url_name="student_meals",
     summary="Meal purchases and top-ups by day, the period's totals, the balance and your threshold",
 )
-def student_meals(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
+def student_meals(request: HttpRequest, student_id: StudentId, start: date | None = FROM, end: date | None = TO) -> Any:
     first, last = period(start, end)
     return asdict(selectors.meals_period(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
 
 class ThresholdIn(Schema):
-    amount: Decimal | None  # roubles; null clears the threshold
+    amount: Decimal | None = Field(..., ge=0, le=MAX_THRESHOLD_RUB)  # roubles; null clears the threshold
 
 
 class ThresholdOut(Schema):
@@ -134,6 +137,6 @@ class ThresholdOut(Schema):
     url_name="student_meals_threshold",
     summary="Set (or clear with null) your low-balance warning for the child (adult linked guardians)",
 )
-def set_threshold(request: HttpRequest, student_id: str, payload: ThresholdIn) -> Any:
+def set_threshold(request: HttpRequest, student_id: StudentId, payload: ThresholdIn) -> Any:
     threshold = set_low_balance_threshold(user=api_user(request), student_id=student_id, amount_rub=payload.amount)
     return {"threshold": threshold.amount if threshold is not None else None}

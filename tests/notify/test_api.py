@@ -41,7 +41,8 @@ def test_the_inbox_is_ones_own_and_marking_read_touches_only_it(olga: User, ivan
         (mine.pk, "Моё", "/diary/", False)
     ]
     assert post(client, "/api/v1/notifications/read", {"ids": [theirs.pk]}).json() == {"marked": 0, "unread": 1}
-    assert post(client, "/api/v1/notifications/read", {"ids": [10**30, -1]}).json() == {"marked": 0, "unread": 1}
+    out_of_range = post(client, "/api/v1/notifications/read", {"ids": [10**30, -1]})
+    assert (out_of_range.status_code, out_of_range.json()["field"]) == (400, "ids.0")  # ids are bounded (issue 11)
     assert post(client, "/api/v1/notifications/read", {}).json() == {"marked": 1, "unread": 0}
     theirs.refresh_from_db()
     assert theirs.read_at is None
