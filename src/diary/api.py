@@ -7,7 +7,7 @@ pupil), serialise. Periods: ISO dates; none → the current week; from > to or m
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date, time
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +16,7 @@ from ninja import Query, Router, Schema
 
 from diary import selectors
 from diary.homework import tick_homework
-from dnevnik.bounds import DbId, StudentId
+from dnevnik.bounds import DbId, LocalTime, StudentId
 from dnevnik.web import api_user
 
 router = Router(tags=["diary"])
@@ -63,8 +63,8 @@ class AttendanceOut(Schema):
 class LessonOut(Schema):
     id: int
     number: int
-    starts_at: time
-    ends_at: time
+    starts_at: LocalTime
+    ends_at: LocalTime
     subject: str
     teacher: str
     room: str

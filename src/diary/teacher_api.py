@@ -16,6 +16,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from diary import gradebook as selectors
+from diary.api import TermOut
 from dnevnik.bounds import MAX_INT32, DbId, StudentId
 from dnevnik.web import api_user
 
@@ -46,13 +47,13 @@ class GradebookMark(Schema):
     version: int
 
 
-class MarkOut(GradebookMark):
+class LessonMarkOut(GradebookMark):
     pupil_id: int
 
 
 class LessonMarksOut(Schema):
     lesson_id: int
-    marks: list[MarkOut]
+    marks: list[LessonMarkOut]
 
 
 class CurrentMark(Schema):
@@ -81,7 +82,7 @@ class AttendanceIn(Schema):
     entries: list[AttendanceEntryIn] = Field(..., max_length=200)
 
 
-class AttendanceOut(Schema):
+class LessonAttendanceEntryOut(Schema):
     pupil_id: int
     status: str
     late_minutes: int | None
@@ -90,7 +91,7 @@ class AttendanceOut(Schema):
 
 class LessonAttendanceOut(Schema):
     lesson_id: int
-    attendance: list[AttendanceOut]
+    attendance: list[LessonAttendanceEntryOut]
 
 
 class TopicIn(Schema):
@@ -107,7 +108,7 @@ class HomeworkIn(Schema):
     due_lesson_id: DbId | None = None
 
 
-class HomeworkOut(Schema):
+class LessonHomeworkOut(Schema):
     id: int
     lesson_id: int
     text: str
@@ -133,13 +134,6 @@ class GradebookRowOut(Schema):
 class Named(Schema):
     id: int
     name: str
-
-
-class TermOut(Schema):
-    id: int
-    name: str
-    starts_on: dt.date
-    ends_on: dt.date
 
 
 class GradebookOut(Schema):
@@ -194,7 +188,7 @@ def put_lesson_topic(request: HttpRequest, lesson_id: DbId, payload: TopicIn) ->
     return {"lesson_id": lesson.pk, "topic": lesson.topic}
 
 
-@router.put("/lessons/{lesson_id}/homework", response=HomeworkOut, url_name="teacher_lesson_homework")
+@router.put("/lessons/{lesson_id}/homework", response=LessonHomeworkOut, url_name="teacher_lesson_homework")
 def put_lesson_homework(request: HttpRequest, lesson_id: DbId, payload: HomeworkIn) -> Any:
     """Set the lesson's homework text and due lesson (attachments go through the web page)."""
     from diary.homework import set_homework

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.operation import Operation
+from ninja.parser import Parser
 from ninja.schema import NinjaGenerateJsonSchema
 from ninja.security import django_auth
 
@@ -71,6 +73,14 @@ def shared_errors(operation: Operation) -> list[int]:
 
 
 class DnevnikOpenAPISchema(OpenAPISchema):
+    def add_schema_definitions(self, definitions: dict[str, Any]) -> None:
+        # Ninja names components by class name, so two routers' ``HomeworkOut`` would silently share one
+        # definition and the document would lie about one of them.
+        for name, definition in definitions.items():
+            if self.schemas.get(name, definition) != definition:
+                raise ImproperlyConfigured(f"Two API schemas are named {name!r}: rename one of them.")
+        super().add_schema_definitions(definitions)
+
     def responses(self, operation: Operation) -> dict[int, Any]:
         result = super().responses(operation)
         if "Error" not in self.schemas:
@@ -85,6 +95,21 @@ class DnevnikOpenAPISchema(OpenAPISchema):
             if headers:
                 result[status]["headers"] = headers
         return dict(sorted(result.items()))
+
+
+class ObjectBodyParser(Parser):
+    """Every request body of this API is a JSON object.
+
+    Ninja's schemas read the fields of any other value by attribute, so a list or a number came out as
+    a payload of defaults: ``POST /notifications/read`` with the body ``5`` marked every notification
+    read. Anything but an object is now a 400 before a handler runs.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the body is not a JSON object")  # Ninja answers 400 "cannot parse"
+        return data
 
 
 class DnevnikAPI(NinjaAPI):
@@ -102,6 +127,7 @@ api = DnevnikAPI(
     auth=[BearerToken(scopes=["openid"]), django_auth],
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=ObjectBodyParser(),
 )
 api.add_router("", portal_router)
 api.add_router("", diary_router)
@@ -150,5 +176,7 @@ def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if error.status_code == 400:  # Ninja's "Cannot parse request body": not JSON, or not an object
+        return api.create_response(request, error_body("invalid", _("The request is malformed.")), status=400)
     code = "forbidden" if error.status_code == 403 else "error"
     return api.create_response(request, error_body(code, str(error.message)), status=error.status_code)

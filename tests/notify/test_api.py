@@ -77,3 +77,14 @@ def test_an_unknown_kind_is_a_400_naming_the_field(olga: User) -> None:
     assert response.status_code == 400
     assert (response.json()["code"], response.json()["field"]) == ("unknown_notification_choice", "choices")
     assert not Preference.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["5", "[null, null]", '"ids"', "null"])
+def test_a_body_that_is_not_an_object_marks_nothing(olga: User, body: str) -> None:
+    """Found by Schemathesis: Ninja read any JSON value as a payload of defaults, i.e. "mark all read"."""
+    Notification.objects.create(user=olga, kind=Kind.MARK, subject="Моё")
+    client = client_for(olga)
+    response = client.post("/api/v1/notifications/read", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert client.get("/api/v1/notifications").json()["unread"] == 1
