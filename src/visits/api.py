@@ -7,13 +7,15 @@ ISO 8601 in Moscow time (+03:00); money is in kopecks, with roubles as a decimal
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Router, Schema
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from diary.api import FROM, TO, StudentOut
 from diary.selectors import period
@@ -123,8 +125,33 @@ def student_meals(request: HttpRequest, student_id: StudentId, start: date | Non
     return asdict(selectors.meals_period(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
 
+ROUBLES_TEXT = r"^[0-9]{1,6}(\.[0-9]{1,2})?$"
+
+
+def _roubles_text(value: Any) -> Any:
+    """A string amount is digits with at most two decimals, as the document says (no "1e3", no spaces)."""
+    if isinstance(value, str) and not re.fullmatch(ROUBLES_TEXT, value):
+        raise ValueError("not an amount in roubles")
+    return value
+
+
+Roubles = Annotated[
+    Decimal,
+    BeforeValidator(_roubles_text),
+    Field(ge=0, le=MAX_THRESHOLD_RUB),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": int(MAX_THRESHOLD_RUB)},
+                {"type": "string", "pattern": ROUBLES_TEXT},
+            ]
+        }
+    ),
+]
+
+
 class ThresholdIn(Schema):
-    amount: Decimal | None = Field(..., ge=0, le=MAX_THRESHOLD_RUB)  # roubles; null clears the threshold
+    amount: Roubles | None  # null clears the threshold
 
 
 class ThresholdOut(Schema):

@@ -105,7 +105,7 @@ def test_the_largest_id_the_database_holds_passes_validation(diary_school: Any, 
 )
 def test_ids_in_paths_and_queries_are_bounded(diary_school: Any, method: str, path: str, field: str) -> None:
     url = path.format(big=HUGE, student=diary_school.pupils[0].public_id)
-    body = {"topic": "x"} if path.endswith("/topic") else {"done": True}
+    body: dict[str, Any] = {"topic": "x"} if path.endswith("/topic") else {"done": True}
     assert_invalid(send(client_for(diary_school.math_teacher), method, url, body), field)
 
 
@@ -122,3 +122,10 @@ def test_ids_in_bodies_are_bounded(
 ) -> None:
     url = path.format(lesson=lesson.pk)
     assert_invalid(send(client_for(diary_school.math_teacher), method, url, body), field)
+
+
+@pytest.mark.parametrize("amount", ["1e3", " 100", "100000.01", -1, 10**30])
+def test_a_threshold_out_of_its_documented_shape_or_range(diary_school: Any, amount: Any) -> None:
+    anna = diary_school.pupils[0]
+    url = f"/api/v1/students/{anna.public_id}/meals/threshold"
+    assert_invalid(send(client_for(diary_school.parent), "put", url, {"amount": amount}), "amount")
