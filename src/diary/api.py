@@ -7,7 +7,7 @@ pupil), serialise. Periods: ISO dates; none → the current week; from > to or m
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date, time
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from ninja import Query, Router, Schema
 
 from diary import selectors
 from diary.homework import tick_homework
+from dnevnik.bounds import DbId, LocalTime, StudentId
 from dnevnik.web import api_user
 from portal.oidc import api_auth
 
@@ -63,8 +64,8 @@ class AttendanceOut(Schema):
 class LessonOut(Schema):
     id: int
     number: int
-    starts_at: time
-    ends_at: time
+    starts_at: LocalTime
+    ends_at: LocalTime
     subject: str
     teacher: str
     room: str
@@ -183,7 +184,7 @@ TERM = Query(None, description="A term id (default: the term holding today, else
     url_name="student_diary",
     summary="The pupil's week: days → lessons with topic, homework, marks and attendance",
 )
-def student_diary(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
+def student_diary(request: HttpRequest, student_id: StudentId, start: date | None = FROM, end: date | None = TO) -> Any:
     first, last = _period(start, end)
     return asdict(selectors.diary_week(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
@@ -194,7 +195,7 @@ def student_diary(request: HttpRequest, student_id: str, start: date | None = FR
     url_name="student_marks",
     summary="Marks by subject with weighted averages, the class average, finals and chart points",
 )
-def student_marks(request: HttpRequest, student_id: str, term: int | None = TERM) -> Any:
+def student_marks(request: HttpRequest, student_id: StudentId, term: DbId | None = TERM) -> Any:
     return asdict(selectors.subject_marks(viewer=api_user(request), student_id=student_id, term_id=term))
 
 
@@ -204,7 +205,9 @@ def student_marks(request: HttpRequest, student_id: str, term: int | None = TERM
     url_name="student_homework",
     summary="Homework due in the period",
 )
-def student_homework(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
+def student_homework(
+    request: HttpRequest, student_id: StudentId, start: date | None = FROM, end: date | None = TO
+) -> Any:
     first, last = _period(start, end)
     return asdict(selectors.homework_list(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
@@ -215,7 +218,9 @@ def student_homework(request: HttpRequest, student_id: str, start: date | None =
     url_name="student_attendance",
     summary="Absences and lateness in the period, with counts by status",
 )
-def student_attendance(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
+def student_attendance(
+    request: HttpRequest, student_id: StudentId, start: date | None = FROM, end: date | None = TO
+) -> Any:
     first, last = _period(start, end)
     return asdict(selectors.attendance_summary(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
@@ -230,6 +235,6 @@ class HomeworkDoneIn(Schema):
     url_name="homework_done",
     summary="The pupil ticks their homework done or not done",
 )
-def homework_done(request: HttpRequest, homework_id: int, payload: HomeworkDoneIn) -> HomeworkDoneIn:
+def homework_done(request: HttpRequest, homework_id: DbId, payload: HomeworkDoneIn) -> HomeworkDoneIn:
     tick_homework(account=api_user(request), homework_id=homework_id, done=payload.done)
     return payload

@@ -16,6 +16,8 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from diary import gradebook as selectors
+from diary.api import TermOut
+from dnevnik.bounds import MAX_INT32, DbId, StudentId
 from dnevnik.web import api_user
 from portal.oidc import api_auth
 
@@ -23,12 +25,12 @@ router = Router(tags=["teacher"], auth=api_auth("teacher.write"))
 
 
 class MarkIn(Schema):
-    pupil_id: int
+    pupil_id: DbId
     value: str | None = Field(None, max_length=8)
     weight: int = Field(1, ge=1, le=10)
     kind: str = Field("classwork", max_length=10)
     comment: str = Field("", max_length=500)
-    version: int | None = Field(None, ge=1)
+    version: int | None = Field(None, ge=1, le=MAX_INT32)
 
 
 class MarksIn(Schema):
@@ -46,13 +48,13 @@ class GradebookMark(Schema):
     version: int
 
 
-class MarkOut(GradebookMark):
+class LessonMarkOut(GradebookMark):
     pupil_id: int
 
 
 class LessonMarksOut(Schema):
     lesson_id: int
-    marks: list[MarkOut]
+    marks: list[LessonMarkOut]
 
 
 class CurrentMark(Schema):
@@ -74,7 +76,7 @@ class StaleOut(Schema):
 
 
 class AttendanceEntryIn(Schema):
-    pupil_id: int
+    pupil_id: DbId
     status: str | None = Field(None, max_length=10)
     late_minutes: int | None = Field(None, ge=0, le=300)
     comment: str = Field("", max_length=300)
@@ -84,7 +86,7 @@ class AttendanceIn(Schema):
     entries: list[AttendanceEntryIn] = Field(..., max_length=200)
 
 
-class AttendanceOut(Schema):
+class LessonAttendanceEntryOut(Schema):
     pupil_id: int
     status: str
     late_minutes: int | None
@@ -93,7 +95,7 @@ class AttendanceOut(Schema):
 
 class LessonAttendanceOut(Schema):
     lesson_id: int
-    attendance: list[AttendanceOut]
+    attendance: list[LessonAttendanceEntryOut]
 
 
 class TopicIn(Schema):
@@ -107,10 +109,10 @@ class TopicOut(Schema):
 
 class HomeworkIn(Schema):
     text: str = Field(..., max_length=10000)
-    due_lesson_id: int | None = None
+    due_lesson_id: DbId | None = None
 
 
-class HomeworkOut(Schema):
+class LessonHomeworkOut(Schema):
     id: int
     lesson_id: int
     text: str
@@ -138,13 +140,6 @@ class Named(Schema):
     name: str
 
 
-class TermOut(Schema):
-    id: int
-    name: str
-    starts_on: dt.date
-    ends_on: dt.date
-
-
 class GradebookOut(Schema):
     school_class: Named
     subject: Named
@@ -157,7 +152,7 @@ class GradebookOut(Schema):
 @router.put(
     "/lessons/{lesson_id}/marks", response={200: LessonMarksOut, 409: StaleOut}, url_name="teacher_lesson_marks"
 )
-def put_lesson_marks(request: HttpRequest, lesson_id: int, payload: MarksIn) -> Any:
+def put_lesson_marks(request: HttpRequest, lesson_id: DbId, payload: MarksIn) -> Any:
     """Set the marks of a whole lesson at once; each existing mark carries its ``version``."""
     from diary.marks import MarkInput, set_lesson_marks
 
@@ -172,7 +167,7 @@ def put_lesson_marks(request: HttpRequest, lesson_id: int, payload: MarksIn) -> 
 
 
 @router.put("/lessons/{lesson_id}/attendance", response=LessonAttendanceOut, url_name="teacher_lesson_attendance")
-def put_lesson_attendance(request: HttpRequest, lesson_id: int, payload: AttendanceIn) -> Any:
+def put_lesson_attendance(request: HttpRequest, lesson_id: DbId, payload: AttendanceIn) -> Any:
     """Record absences and latenesses of a lesson; ``status`` null means present."""
     from diary.attendance import AttendanceInput, set_lesson_attendance
     from diary.models import Attendance
@@ -187,15 +182,15 @@ def put_lesson_attendance(request: HttpRequest, lesson_id: int, payload: Attenda
 
 
 @router.put("/lessons/{lesson_id}/topic", response=TopicOut, url_name="teacher_lesson_topic")
-def put_lesson_topic(request: HttpRequest, lesson_id: int, payload: TopicIn) -> Any:
+def put_lesson_topic(request: HttpRequest, lesson_id: DbId, payload: TopicIn) -> Any:
     from diary.lessons import set_lesson_topic
 
     lesson = set_lesson_topic(teacher=api_user(request), lesson_id=lesson_id, topic=payload.topic)
     return {"lesson_id": lesson.pk, "topic": lesson.topic}
 
 
-@router.put("/lessons/{lesson_id}/homework", response=HomeworkOut, url_name="teacher_lesson_homework")
-def put_lesson_homework(request: HttpRequest, lesson_id: int, payload: HomeworkIn) -> Any:
+@router.put("/lessons/{lesson_id}/homework", response=LessonHomeworkOut, url_name="teacher_lesson_homework")
+def put_lesson_homework(request: HttpRequest, lesson_id: DbId, payload: HomeworkIn) -> Any:
     """Set the lesson's homework text and due lesson (attachments go through the web page)."""
     from diary.homework import set_homework
 
@@ -212,7 +207,7 @@ def put_lesson_homework(request: HttpRequest, lesson_id: int, payload: HomeworkI
 
 
 @router.get("/teacher/gradebook", response=GradebookOut, url_name="teacher_gradebook")
-def get_gradebook(request: HttpRequest, class_id: int, subject_id: int, term_id: int | None = None) -> Any:
+def get_gradebook(request: HttpRequest, class_id: DbId, subject_id: DbId, term_id: DbId | None = None) -> Any:
     """The class × lessons grid of one subject and term, with weighted averages (teacher or form tutor)."""
     book = selectors.gradebook(
         teacher=api_user(request), school_class_id=class_id, subject_id=subject_id, term_id=term_id
@@ -221,9 +216,9 @@ def get_gradebook(request: HttpRequest, class_id: int, subject_id: int, term_id:
 
 
 class FinalIn(Schema):
-    subject_id: int
-    term_id: int | None = None  # empty: the year final
-    value: str
+    subject_id: DbId
+    term_id: DbId | None = None  # empty: the year final
+    value: str = Field(..., max_length=8)
 
 
 @router.put(
@@ -232,7 +227,7 @@ class FinalIn(Schema):
     url_name="teacher_final",
     summary="Set a term or year final (the teacher of that subject in the pupil's class)",
 )
-def put_final(request: HttpRequest, student_id: str, payload: FinalIn) -> Any:
+def put_final(request: HttpRequest, student_id: StudentId, payload: FinalIn) -> Any:
 
     from diary.marks import set_final_mark
     from dnevnik.errors import NotFound
@@ -262,12 +257,12 @@ class LessonStateOut(Schema):
 
 class MoveIn(Schema):
     date: dt.date
-    slot_id: int
+    slot_id: DbId
 
 
 class ReplaceIn(Schema):
-    subject_id: int
-    teacher_id: int
+    subject_id: DbId
+    teacher_id: DbId
 
 
 def _lesson_state(lesson: Any) -> dict[str, Any]:
@@ -287,7 +282,7 @@ def _lesson_state(lesson: Any) -> dict[str, Any]:
     url_name="lesson_cancel",
     summary="Cancel a lesson (its teacher or the school's registrar)",
 )
-def post_cancel(request: HttpRequest, lesson_id: int) -> Any:
+def post_cancel(request: HttpRequest, lesson_id: DbId) -> Any:
     from diary.lessons import cancel_lesson
 
     return _lesson_state(cancel_lesson(actor=api_user(request), lesson_id=lesson_id))
@@ -299,7 +294,7 @@ def post_cancel(request: HttpRequest, lesson_id: int) -> Any:
     url_name="lesson_move",
     summary="Move a lesson to another date and slot of its term",
 )
-def post_move(request: HttpRequest, lesson_id: int, payload: MoveIn) -> Any:
+def post_move(request: HttpRequest, lesson_id: DbId, payload: MoveIn) -> Any:
     from diary.lessons import move_lesson
 
     return _lesson_state(
@@ -313,7 +308,7 @@ def post_move(request: HttpRequest, lesson_id: int, payload: MoveIn) -> Any:
     url_name="lesson_replace",
     summary="Replace a lesson's subject and teacher",
 )
-def post_replace(request: HttpRequest, lesson_id: int, payload: ReplaceIn) -> Any:
+def post_replace(request: HttpRequest, lesson_id: DbId, payload: ReplaceIn) -> Any:
     from diary.lessons import replace_lesson
 
     return _lesson_state(

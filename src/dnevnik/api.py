@@ -3,6 +3,9 @@
 Every error body is ``{"code", "message", "field"?}`` plus the keys of a domain error's ``data``;
 the message follows ``Accept-Language`` (Russian unless the client asks for English). The codes
 are the members of each app's code enum, listed in docs/errors.md.
+The OpenAPI document says so too: ``DnevnikAPI`` adds the shared error answers to every operation
+where they can occur, so no endpoint has to list them (and a client, or the fuzzer of
+``tests/api/test_fuzzing.py``, can rely on the document).
 """
 
 from __future__ import annotations
@@ -11,10 +14,15 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Swagger
+from ninja import NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
+from ninja.operation import Operation
+from ninja.parser import Parser
+from ninja.schema import NinjaGenerateJsonSchema
 
 from diary.api import router as diary_router
 from diary.errors import DiaryCode
@@ -55,7 +63,94 @@ def _errors_description() -> str:
     return "\n".join(lines)
 
 
-api = NinjaAPI(
+class ErrorOut(Schema):
+    """The body of every error answer."""
+
+    code: str  # stable, for programs: "invalid", "not_found", "insufficient_scope", "invitation_limit_reached"…
+    message: str  # for people, in the language of ``Accept-Language``
+    field: str | None = None  # the failing input ("marks.0.pupil_id"), when one is at fault; absent otherwise
+
+
+ERROR_REF = {"$ref": REF_TEMPLATE.format(model="Error")}
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+AUTH_CHALLENGE = {"WWW-Authenticate": {"description": "The bearer challenge of RFC 6750", "schema": {"type": "string"}}}
+SHARED_ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
+    400: ("Bad input; `field` names the failing one", {}),
+    401: ("Not signed in, or the bearer token is missing, invalid or expired", AUTH_CHALLENGE),
+    403: ("Signed in, but the token lacks the scope of this method, or the CSRF check failed", AUTH_CHALLENGE),
+    404: ("Not found, or not the caller's to see (the two look the same)", {}),
+    409: ("The thing is not in a state that allows this", {}),
+    429: (
+        "Too many attempts",
+        {"Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}}},
+    ),
+}
+
+
+def shared_errors(operation: Operation) -> list[int]:
+    """The shared error statuses ``operation`` can answer.
+
+    400 and 404 need some input (a path, query or body parameter) to be wrong or to name something;
+    401 and 403 need authentication; 409 needs a write; a rate limit (429) can stand before any method.
+    """
+    statuses = [429]
+    if any(model.model_fields for model in operation.models):
+        statuses += [400, 404]
+    if operation.auth_callbacks:
+        statuses += [401, 403]
+    if WRITE_METHODS & set(operation.methods):
+        statuses.append(409)
+    return sorted(statuses)
+
+
+class DnevnikOpenAPISchema(OpenAPISchema):
+    def add_schema_definitions(self, definitions: dict[str, Any]) -> None:
+        # Ninja names components by class name, so two routers' ``HomeworkOut`` would silently share one
+        # definition and the document would lie about one of them.
+        for name, definition in definitions.items():
+            if self.schemas.get(name, definition) != definition:
+                raise ImproperlyConfigured(f"Two API schemas are named {name!r}: rename one of them.")
+        super().add_schema_definitions(definitions)
+
+    def responses(self, operation: Operation) -> dict[int, Any]:
+        result = super().responses(operation)
+        if "Error" not in self.schemas:
+            self.schemas["Error"] = ErrorOut.model_json_schema(
+                ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema, mode="serialization"
+            )
+        for status in shared_errors(operation):
+            if status in result:  # the operation's own answer (the 409 of stale marks) says more
+                continue
+            description, headers = SHARED_ERRORS[status]
+            result[status] = {"description": description, "content": {"application/json": {"schema": ERROR_REF}}}
+            if headers:
+                result[status]["headers"] = headers
+        return dict(sorted(result.items()))
+
+
+class ObjectBodyParser(Parser):
+    """Every request body of this API is a JSON object.
+
+    Ninja's schemas read the fields of any other value by attribute, so a list or a number came out as
+    a payload of defaults: ``POST /notifications/read`` with the body ``5`` marked every notification
+    read. Anything but an object is now a 400 before a handler runs.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the body is not a JSON object")  # Ninja answers 400 "cannot parse"
+        return data
+
+
+class DnevnikAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return DnevnikOpenAPISchema(self, path_prefix)
+
+
+api = DnevnikAPI(
     title="Dnevnik API",
     version="1",
     description=_errors_description(),
@@ -68,6 +163,7 @@ api = NinjaAPI(
     # validator, which the Content-Security-Policy would block anyway.
     docs=Swagger(settings={"validatorUrl": None}),
     openapi_url="/openapi.json",
+    parser=ObjectBodyParser(),
 )
 api.add_router("", portal_router)
 api.add_router("", diary_router)
@@ -144,5 +240,7 @@ def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if error.status_code == 400:  # Ninja's "Cannot parse request body": not JSON, or not an object
+        return api.create_response(request, error_body(CoreCode.INVALID, _("The request is malformed.")), status=400)
     code = CoreCode.FORBIDDEN if error.status_code == 403 else CoreCode.ERROR
     return api.create_response(request, error_body(code, str(error.message)), status=error.status_code)

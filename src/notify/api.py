@@ -11,8 +11,9 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
+from dnevnik.bounds import DbId, PageNumber
 from dnevnik.web import api_user
 from notify import services
 from notify.models import Channel, Kind, Notification
@@ -40,7 +41,7 @@ class InboxOut(Schema):
 
 
 class ReadIn(Schema):
-    ids: list[int] | None = None  # none: every notification of the caller
+    ids: list[DbId] | None = Field(None, max_length=1000)  # none: every notification of the caller
 
 
 class ReadOut(Schema):
@@ -49,8 +50,8 @@ class ReadOut(Schema):
 
 
 class ChoiceIn(Schema):
-    kind: str
-    channel: str
+    kind: str = Field(..., max_length=32)
+    channel: str = Field(..., max_length=8)
     enabled: bool
 
 
@@ -60,7 +61,7 @@ class ChoiceOut(ChoiceIn):
 
 
 class PreferencesIn(Schema):
-    choices: list[ChoiceIn]
+    choices: list[ChoiceIn] = Field(..., max_length=100)
 
 
 @router.get(
@@ -69,7 +70,7 @@ class PreferencesIn(Schema):
     url_name="notifications",
     summary="The caller's in-app notifications, newest first, 50 a page",
 )
-def inbox(request: HttpRequest, page: int = 1) -> Any:
+def inbox(request: HttpRequest, page: PageNumber = 1) -> Any:
     user = api_user(request)
     found = Paginator(Notification.objects.filter(user=user), PAGE_SIZE).get_page(page)
     return {

@@ -15,8 +15,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
+from dnevnik.bounds import DbId, StudentId
 from dnevnik.web import api_user
 from portal.oidc import api_auth
 from trust import selectors, services
@@ -63,18 +64,18 @@ class SubscriptionOut(Schema):
 
 
 class InviteIn(Schema):
-    student_id: str
-    service: str
-    surname: str
-    snils: str = ""
-    phone: str = ""
+    student_id: StudentId
+    service: str = Field(..., max_length=16)
+    surname: str = Field(..., max_length=100)
+    snils: str = Field("", max_length=32)  # any spelling: "123-456-789 01", "12345678901"
+    phone: str = Field("", max_length=32)  # any spelling: "+7 916 000-00-01", "89160000001"
     ends_on: date | None = None
 
 
 class ViewOut(Schema):
     viewed_at: datetime
     section: str
-    grant_id: int
+    grant_id: DbId
     service: str
     invitee: str
     invitee_name: str
@@ -147,7 +148,7 @@ def _views(rows: list[tuple[Any, GrantRow]]) -> list[dict[str, Any]]:
     url_name="trusted_persons",
     summary="A guardian's invitations and grants: of one child, or of every child they guard",
 )
-def trusted_persons(request: HttpRequest, student_id: str | None = None) -> Any:
+def trusted_persons(request: HttpRequest, student_id: StudentId | None = None) -> Any:
     viewer = api_user(request)
     if student_id is None:
         return [_grant(row) for row in selectors.guarded_grants(viewer=viewer)]
@@ -181,7 +182,7 @@ def invite(request: HttpRequest, payload: InviteIn) -> Any:
     url_name="trusted_person_revoke",
     summary="Revoke an invitation or a grant; it opens nothing from the next request on",
 )
-def revoke(request: HttpRequest, grant_id: int) -> Any:
+def revoke(request: HttpRequest, grant_id: DbId) -> Any:
     viewer = api_user(request)
     services.revoke_grant(user=viewer, grant_id=grant_id)
     return _grant(selectors.grant_row(viewer=viewer, grant_id=grant_id))
@@ -193,7 +194,7 @@ def revoke(request: HttpRequest, grant_id: int) -> Any:
     url_name="trusted_person_views",
     summary="When the trusted person of this grant read the child's data",
 )
-def grant_views(request: HttpRequest, grant_id: int) -> Any:
+def grant_views(request: HttpRequest, grant_id: DbId) -> Any:
     return _views(selectors.grant_views(viewer=api_user(request), grant_id=grant_id))
 
 
@@ -203,7 +204,7 @@ def grant_views(request: HttpRequest, grant_id: int) -> Any:
     url_name="student_trusted_views",
     summary="When each trusted person read the child's data (for the child's guardians)",
 )
-def student_views(request: HttpRequest, student_id: str) -> Any:
+def student_views(request: HttpRequest, student_id: StudentId) -> Any:
     return _views(selectors.view_log(viewer=api_user(request), student_id=student_id))
 
 
@@ -230,7 +231,7 @@ def _answer(request: HttpRequest, grant_id: int, action: Callable[..., Any]) -> 
     url_name="subscription_accept",
     summary="Accept an invitation: access opens within 24 hours",
 )
-def accept(request: HttpRequest, grant_id: int) -> Any:
+def accept(request: HttpRequest, grant_id: DbId) -> Any:
     return _answer(request, grant_id, services.accept_invitation)
 
 
@@ -240,7 +241,7 @@ def accept(request: HttpRequest, grant_id: int) -> Any:
     url_name="subscription_decline",
     summary="Decline an invitation",
 )
-def decline(request: HttpRequest, grant_id: int) -> Any:
+def decline(request: HttpRequest, grant_id: DbId) -> Any:
     return _answer(request, grant_id, services.decline_invitation)
 
 
@@ -250,5 +251,5 @@ def decline(request: HttpRequest, grant_id: int) -> Any:
     url_name="subscription_leave",
     summary="Give up a grant the caller holds",
 )
-def leave(request: HttpRequest, grant_id: int) -> Any:
+def leave(request: HttpRequest, grant_id: DbId) -> Any:
     return _answer(request, grant_id, services.leave_grant)

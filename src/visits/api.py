@@ -7,20 +7,23 @@ ISO 8601 in Moscow time (+03:00); money is in kopecks, with roubles as a decimal
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from diary.api import FROM, TO, StudentOut
 from diary.selectors import period
+from dnevnik.bounds import StudentId
 from dnevnik.web import api_user
 from portal.oidc import api_auth
 from visits import selectors
-from visits.services import set_low_balance_threshold
+from visits.services import MAX_THRESHOLD_RUB, set_low_balance_threshold
 
 router = Router(tags=["visits"], auth=api_auth("visits.read"))
 
@@ -105,7 +108,9 @@ class MealsOut(Schema):
     url_name="student_visits",
     summary="Turnstile passes by day with arrival, leaving, time inside and the late flag",
 )
-def student_visits(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
+def student_visits(
+    request: HttpRequest, student_id: StudentId, start: date | None = FROM, end: date | None = TO
+) -> Any:
     first, last = period(start, end)
     return asdict(selectors.visits_period(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
@@ -116,13 +121,38 @@ def student_visits(request: HttpRequest, student_id: str, start: date | None = F
     url_name="student_meals",
     summary="Meal purchases and top-ups by day, the period's totals, the balance and your threshold",
 )
-def student_meals(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
+def student_meals(request: HttpRequest, student_id: StudentId, start: date | None = FROM, end: date | None = TO) -> Any:
     first, last = period(start, end)
     return asdict(selectors.meals_period(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
 
+ROUBLES_TEXT = r"^[0-9]{1,6}(\.[0-9]{1,2})?$"
+
+
+def _roubles_text(value: Any) -> Any:
+    """A string amount is digits with at most two decimals, as the document says (no "1e3", no spaces)."""
+    if isinstance(value, str) and not re.fullmatch(ROUBLES_TEXT, value):
+        raise ValueError("not an amount in roubles")
+    return value
+
+
+Roubles = Annotated[
+    Decimal,
+    BeforeValidator(_roubles_text),
+    Field(ge=0, le=MAX_THRESHOLD_RUB),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": int(MAX_THRESHOLD_RUB)},
+                {"type": "string", "pattern": ROUBLES_TEXT},
+            ]
+        }
+    ),
+]
+
+
 class ThresholdIn(Schema):
-    amount: Decimal | None  # roubles; null clears the threshold
+    amount: Roubles | None  # null clears the threshold
 
 
 class ThresholdOut(Schema):
@@ -135,6 +165,6 @@ class ThresholdOut(Schema):
     url_name="student_meals_threshold",
     summary="Set (or clear with null) your low-balance warning for the child (adult linked guardians)",
 )
-def set_threshold(request: HttpRequest, student_id: str, payload: ThresholdIn) -> Any:
+def set_threshold(request: HttpRequest, student_id: StudentId, payload: ThresholdIn) -> Any:
     threshold = set_low_balance_threshold(user=api_user(request), student_id=student_id, amount_rub=payload.amount)
     return {"threshold": threshold.amount if threshold is not None else None}

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
@@ -37,8 +37,9 @@ router = Router(tags=["ingest"], auth=IngestToken())
 
 
 class BatchIn(Schema):
-    # Each event is checked on its own and reported by index, so the list itself accepts anything.
-    events: list[Any]
+    # Each event is checked on its own and reported by index, so the list itself accepts anything. Its
+    # size is documented here and checked by ``ingest`` (``batch_too_large`` is more useful than "invalid").
+    events: list[Any] = Field(..., json_schema_extra={"minItems": 1, "maxItems": ingest.MAX_BATCH})
 
 
 class RejectionOut(Schema):

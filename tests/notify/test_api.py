@@ -41,7 +41,8 @@ def test_the_inbox_is_ones_own_and_marking_read_touches_only_it(olga: User, ivan
         (mine.pk, "Моё", "/diary/", False)
     ]
     assert post(client, "/api/v1/notifications/read", {"ids": [theirs.pk]}).json() == {"marked": 0, "unread": 1}
-    assert post(client, "/api/v1/notifications/read", {"ids": [10**30, -1]}).json() == {"marked": 0, "unread": 1}
+    out_of_range = post(client, "/api/v1/notifications/read", {"ids": [10**30, -1]})
+    assert (out_of_range.status_code, out_of_range.json()["field"]) == (400, "ids.0")  # ids are bounded (issue 11)
     assert post(client, "/api/v1/notifications/read", {}).json() == {"marked": 1, "unread": 0}
     theirs.refresh_from_db()
     assert theirs.read_at is None
@@ -76,3 +77,14 @@ def test_an_unknown_kind_is_a_400_naming_the_field(olga: User) -> None:
     assert response.status_code == 400
     assert (response.json()["code"], response.json()["field"]) == ("unknown_notification_choice", "choices")
     assert not Preference.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["5", "[null, null]", '"ids"', "null"])
+def test_a_body_that_is_not_an_object_marks_nothing(olga: User, body: str) -> None:
+    """Found by Schemathesis: Ninja read any JSON value as a payload of defaults, i.e. "mark all read"."""
+    Notification.objects.create(user=olga, kind=Kind.MARK, subject="Моё")
+    client = client_for(olga)
+    response = client.post("/api/v1/notifications/read", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert client.get("/api/v1/notifications").json()["unread"] == 1
