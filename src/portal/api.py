@@ -52,8 +52,8 @@ def field_scope(name: str) -> str | None:
     return FIELD_SCOPES[name]
 
 
-# The one answer of the API with a schema of its own beside the selector's dataclass
-# (``portal.selectors.AccountProfile``): the token's scopes hide fields, so each is optional here and the
+# A schema of its own, not the selector's dataclass (``portal.selectors.AccountProfile``), because it hides
+# fields: the token's scopes decide which are shown, so each is optional here and the
 # answer leaves out those never set (``exclude_unset``); ``phone_display`` and ``snils_verified_by`` are for
 # the web pages only. The children are the registry's own ``LinkedStudent``.
 class MeOut(Schema):
