@@ -7,8 +7,8 @@ another teacher is a 404 (the service raises ``NotFound``); a stale mark is a 40
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -117,43 +117,6 @@ class HomeworkOut(Schema):
     due_lesson_id: int | None
 
 
-class GradebookLesson(Schema):
-    id: int
-    date: dt.date
-    number: int
-    topic: str
-    status: str
-    can_write: bool
-
-
-class GradebookRowOut(Schema):
-    pupil_id: int
-    name: str
-    average: Decimal | None
-    cells: list[list[GradebookMark]]
-
-
-class Named(Schema):
-    id: int
-    name: str
-
-
-class TermOut(Schema):
-    id: int
-    name: str
-    starts_on: dt.date
-    ends_on: dt.date
-
-
-class GradebookOut(Schema):
-    school_class: Named
-    subject: Named
-    term: TermOut
-    lessons: list[GradebookLesson]
-    rows: list[GradebookRowOut]
-    class_average: Decimal | None
-
-
 @router.put(
     "/lessons/{lesson_id}/marks", response={200: LessonMarksOut, 409: StaleOut}, url_name="teacher_lesson_marks"
 )
@@ -211,13 +174,15 @@ def put_lesson_homework(request: HttpRequest, lesson_id: int, payload: HomeworkI
     }
 
 
-@router.get("/teacher/gradebook", response=GradebookOut, url_name="teacher_gradebook")
-def get_gradebook(request: HttpRequest, class_id: int, subject_id: int, term_id: int | None = None) -> Any:
+@router.get("/teacher/gradebook", response=selectors.GradebookGrid, url_name="teacher_gradebook")
+def get_gradebook(
+    request: HttpRequest, class_id: int, subject_id: int, term_id: int | None = None
+) -> selectors.GradebookGrid:
     """The class × lessons grid of one subject and term, with weighted averages (teacher or form tutor)."""
     book = selectors.gradebook(
         teacher=api_user(request), school_class_id=class_id, subject_id=subject_id, term_id=term_id
     )
-    return selectors.gradebook_as_dict(book)
+    return selectors.gradebook_grid(book)
 
 
 class FinalIn(Schema):
@@ -232,7 +197,7 @@ class FinalIn(Schema):
     url_name="teacher_final",
     summary="Set a term or year final (the teacher of that subject in the pupil's class)",
 )
-def put_final(request: HttpRequest, student_id: str, payload: FinalIn) -> Any:
+def put_final(request: HttpRequest, student_id: UUID, payload: FinalIn) -> Any:
 
     from diary.marks import set_final_mark
     from dnevnik.errors import NotFound
