@@ -9,6 +9,7 @@ teacher writes (``can_write`` per lesson). A fixed number of queries whatever th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 import access
 from diary import grading
 from diary.models import Attendance, Homework, Lesson, Mark, TimetableEntry
+from diary.selectors import TermRow
 from dnevnik.errors import NotFound
 from registry.models import Pupil, SchoolClass, StaffMember, Subject, Term
 
@@ -151,39 +153,65 @@ def gradebook(*, teacher: Any, school_class_id: int, subject_id: int, term_id: i
     )
 
 
-def gradebook_as_dict(book: Gradebook) -> dict[str, Any]:
-    """The grid as plain data, for the JSON API."""
-    return {
-        "school_class": {"id": book.school_class.pk, "name": str(book.school_class)},
-        "subject": {"id": book.subject.pk, "name": book.subject.name},
-        "term": {
-            "id": book.term.pk,
-            "name": book.term.name,
-            "starts_on": book.term.starts_on,
-            "ends_on": book.term.ends_on,
-        },
-        "lessons": [
-            {
-                "id": lesson.pk,
-                "date": lesson.date,
-                "number": lesson.slot.number,
-                "topic": lesson.topic,
-                "status": lesson.status,
-                "can_write": lesson.pk in book.writable_lesson_ids,
-            }
+@dataclass(frozen=True)
+class Named:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class GradebookLesson:
+    id: int
+    date: date
+    number: int
+    topic: str
+    status: str
+    can_write: bool
+
+
+@dataclass(frozen=True)
+class GradebookPupilRow:
+    pupil_id: int
+    name: str
+    average: Decimal | None
+    cells: list[list[CellMark]]
+
+
+@dataclass(frozen=True)
+class GradebookGrid:
+    """The grid as plain values: what ``GET /api/v1/teacher/gradebook`` answers."""
+
+    school_class: Named
+    subject: Named
+    term: TermRow
+    lessons: list[GradebookLesson]
+    rows: list[GradebookPupilRow]
+    class_average: Decimal | None
+
+
+def gradebook_grid(book: Gradebook) -> GradebookGrid:
+    term = book.term
+    return GradebookGrid(
+        school_class=Named(id=book.school_class.pk, name=str(book.school_class)),
+        subject=Named(id=book.subject.pk, name=book.subject.name),
+        term=TermRow(id=term.pk, name=term.name, starts_on=term.starts_on, ends_on=term.ends_on),
+        lessons=[
+            GradebookLesson(
+                id=lesson.pk,
+                date=lesson.date,
+                number=lesson.slot.number,
+                topic=lesson.topic,
+                status=lesson.status,
+                can_write=lesson.pk in book.writable_lesson_ids,
+            )
             for lesson in book.lessons
         ],
-        "rows": [
-            {
-                "pupil_id": row.pupil.pk,
-                "name": row.pupil.full_name,
-                "average": row.average,
-                "cells": [[mark.__dict__ for mark in cell] for cell in row.cells],
-            }
+        rows=[
+            GradebookPupilRow(pupil_id=row.pupil.pk, name=row.pupil.full_name, average=row.average, cells=row.cells)
             for row in book.rows
         ],
-        "class_average": book.class_average,
-    }
+        class_average=book.class_average,
+    )
 
 
 def lesson_for(*, viewer: Any, lesson_id: int) -> Lesson:

@@ -8,8 +8,8 @@ period holds: the week is the evening's hot path (DESIGN §5).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ import access
 from diary import grading
 from diary.errors import DiaryCode
 from diary.models import Attendance, FinalMark, Homework, HomeworkDone, Lesson, Mark
+from dnevnik.bounds import LocalTime
 from dnevnik.errors import DomainError
 from registry.models import Pupil, Term
 
@@ -99,7 +100,7 @@ class HomeworkRow:
     text: str
     due_date: date | None
     done: bool
-    attachments: list[AttachmentRow] = field(default_factory=list)
+    attachments: list[AttachmentRow]  # no default: the API's schema lists it as always sent
 
 
 @dataclass(frozen=True)
@@ -114,10 +115,9 @@ class AttendanceRow:
 class LessonRow:
     id: int
     number: int
-    starts_at: time
-    ends_at: time
+    starts_at: LocalTime  # documented as HH:MM:SS without an offset (a bell schedule has none)
+    ends_at: LocalTime
     subject: str
-    subject_id: int
     teacher: str
     room: str
     topic: str
@@ -204,7 +204,7 @@ def _homework_rows(pupil: Pupil, homework_filter: Q) -> list[tuple[int, Homework
     found: dict[int, tuple[int, HomeworkRow]] = {}
     for pk, lesson_id, text, due_date, done, attachment_id, name, size in rows:
         if pk not in found:
-            found[pk] = (lesson_id, HomeworkRow(id=pk, text=text, due_date=due_date, done=bool(done)))
+            found[pk] = (lesson_id, HomeworkRow(id=pk, text=text, due_date=due_date, done=bool(done), attachments=[]))
         if attachment_id:
             url = reverse("diary:attachment", args=[attachment_id])
             found[pk][1].attachments.append(AttachmentRow(name=name, url=url, size=size or 0))
@@ -249,7 +249,6 @@ def diary_week(*, viewer: Any, student_id: Any, start: date, end: date) -> Diary
                 starts_at=lesson.slot.starts_at,
                 ends_at=lesson.slot.ends_at,
                 subject=lesson.subject.name,
-                subject_id=lesson.subject_id,
                 teacher=teacher,
                 room=lesson.room,
                 topic=lesson.topic,

@@ -7,8 +7,8 @@ another teacher is a 404 (the service raises ``NotFound``); a stale mark is a 40
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -16,8 +16,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from diary import gradebook as selectors
-from diary.api import TermOut
-from dnevnik.bounds import MAX_INT32, DbId, StudentId
+from dnevnik.bounds import MAX_INT32, DbId
 from dnevnik.web import api_user
 from portal.oidc import api_auth
 
@@ -119,36 +118,6 @@ class LessonHomeworkOut(Schema):
     due_lesson_id: int | None
 
 
-class GradebookLesson(Schema):
-    id: int
-    date: dt.date
-    number: int
-    topic: str
-    status: str
-    can_write: bool
-
-
-class GradebookRowOut(Schema):
-    pupil_id: int
-    name: str
-    average: Decimal | None
-    cells: list[list[GradebookMark]]
-
-
-class Named(Schema):
-    id: int
-    name: str
-
-
-class GradebookOut(Schema):
-    school_class: Named
-    subject: Named
-    term: TermOut
-    lessons: list[GradebookLesson]
-    rows: list[GradebookRowOut]
-    class_average: Decimal | None
-
-
 @router.put(
     "/lessons/{lesson_id}/marks", response={200: LessonMarksOut, 409: StaleOut}, url_name="teacher_lesson_marks"
 )
@@ -206,13 +175,15 @@ def put_lesson_homework(request: HttpRequest, lesson_id: DbId, payload: Homework
     }
 
 
-@router.get("/teacher/gradebook", response=GradebookOut, url_name="teacher_gradebook")
-def get_gradebook(request: HttpRequest, class_id: DbId, subject_id: DbId, term_id: DbId | None = None) -> Any:
+@router.get("/teacher/gradebook", response=selectors.GradebookGrid, url_name="teacher_gradebook")
+def get_gradebook(
+    request: HttpRequest, class_id: DbId, subject_id: DbId, term_id: DbId | None = None
+) -> selectors.GradebookGrid:
     """The class × lessons grid of one subject and term, with weighted averages (teacher or form tutor)."""
     book = selectors.gradebook(
         teacher=api_user(request), school_class_id=class_id, subject_id=subject_id, term_id=term_id
     )
-    return selectors.gradebook_as_dict(book)
+    return selectors.gradebook_grid(book)
 
 
 class FinalIn(Schema):
@@ -227,7 +198,7 @@ class FinalIn(Schema):
     url_name="teacher_final",
     summary="Set a term or year final (the teacher of that subject in the pupil's class)",
 )
-def put_final(request: HttpRequest, student_id: StudentId, payload: FinalIn) -> Any:
+def put_final(request: HttpRequest, student_id: UUID, payload: FinalIn) -> Any:
 
     from diary.marks import set_final_mark
     from dnevnik.errors import NotFound

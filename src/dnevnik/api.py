@@ -194,8 +194,21 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     return response
 
 
+def _names_nothing(error: Mapping[str, Any]) -> bool:
+    """A path parameter typed ``UUID`` (a pupil's ``student_id``) that is not one: the path names nothing.
+
+    Such an id is as unknown as a well-formed one nobody has, so it answers the same 404 as a pupil the
+    caller may not see (and as the pages' ``<uuid:student_id>``), not a 400 that would tell the two apart.
+    Integer ids out of range stay a 400 naming the field.
+    """
+    location = error.get("loc", ())
+    return bool(location) and location[0] == "path" and str(error.get("type", "")).startswith("uuid_")
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    if any(_names_nothing(part) for part in error.errors):
+        return not_found(request, Http404())
     first = error.errors[0] if error.errors else {}
     location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "payload")]
     field = ".".join(location) or None

@@ -8,7 +8,7 @@ answer, not sent empty, so "not allowed" never reads as "not filled in". The web
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from typing import Any
 
@@ -20,6 +20,7 @@ from dnevnik.web import api_user
 from portal import selectors
 from portal.oidc import api_auth, token_scopes
 from registry import selectors as registry_selectors
+from registry.selectors import LinkedStudent
 
 router = Router(tags=["account"], auth=api_auth("openid"))
 
@@ -51,15 +52,10 @@ def field_scope(name: str) -> str | None:
     return FIELD_SCOPES[name]
 
 
-class ChildOut(Schema):
-    student_id: str
-    full_name: str
-    school: str
-    class_name: str
-    relation: str
-    services: list[str]
-
-
+# A schema of its own, not the selector's dataclass (``portal.selectors.AccountProfile``), because it hides
+# fields: the token's scopes decide which are shown, so each is optional here and the
+# answer leaves out those never set (``exclude_unset``); ``phone_display`` and ``snils_verified_by`` are for
+# the web pages only. The children are the registry's own ``LinkedStudent``.
 class MeOut(Schema):
     """Every field but ``id`` is left out when the token's scopes do not grant it."""
 
@@ -77,20 +73,20 @@ class MeOut(Schema):
     birth_date: date | None = None
     is_minor: bool | None = None
     roles: list[str] | None = None
-    children: list[ChildOut] | None = None
+    children: list[LinkedStudent] | None = None
 
 
-def _children(viewer: Any, scopes: frozenset[str] | None) -> list[dict[str, Any]] | None:
+def _children(viewer: Any, scopes: frozenset[str] | None) -> list[LinkedStudent] | None:
     if scopes is not None and not scopes & set(SERVICE_SCOPES.values()):
         return None
-    children = [asdict(student) for student in registry_selectors.linked_students(viewer=viewer)]
+    children = registry_selectors.linked_students(viewer=viewer)
     if scopes is None:
         return children
     granted = []
     for child in children:
-        child["services"] = [service for service in child["services"] if SERVICE_SCOPES.get(service) in scopes]
-        if child["services"]:
-            granted.append(child)
+        services = [service for service in child.services if SERVICE_SCOPES.get(service) in scopes]
+        if services:
+            granted.append(replace(child, services=services))
     return granted
 
 

@@ -12,42 +12,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Router, Schema, Status
+from pydantic import field_validator
 
 from dnevnik.bounds import DbId, StudentId
 from dnevnik.web import api_user
 from portal.oidc import api_auth
 from trust import selectors, services
-from trust.selectors import GrantRow
+from trust.selectors import GrantRow, ViewRow
 
 router = Router(tags=["trust"], auth=api_auth("trust"))
 
 
-class GrantOut(Schema):
-    id: int
-    student_id: str
-    child_name: str
-    class_name: str
-    service: str
-    service_label: str
-    state: str
-    state_label: str
-    state_at: datetime
-    created_at: datetime
-    expires_at: datetime
-    opens_by: datetime | None
-    ends_at: datetime | None  # the moment access stops (midnight after ``ends_on``)
-    ends_on: date | None  # the last day of access, as the guardian chose it
-    invitee: str  # surname and masked SNILS / phone as the guardian typed them
-    invitee_name: str  # the account's full name once it has answered
-    inviter: str
-    last_viewed_at: datetime | None
-
-
 class SubscriptionOut(Schema):
+    """An entry of the invitee's «Подписки»: a part of ``trust.selectors.GrantRow``.
+
+    A schema of its own because it hides fields: what the guardian typed to find the invitee, when the
+    invitation was made and expires, and the view log are the guardians' side of the grant.
+    """
+
     id: int
     student_id: str | None  # only while the access is open: the diary / visits endpoints take it
     child_name: str
@@ -62,6 +48,11 @@ class SubscriptionOut(Schema):
     ends_on: date | None
     inviter: str
 
+    @field_validator("student_id")
+    @classmethod
+    def _hidden_is_null(cls, value: str | None) -> str | None:
+        return value or None  # the selector's "" (not shown to the invitee) is null in the API
+
 
 class InviteIn(Schema):
     student_id: StudentId
@@ -72,93 +63,23 @@ class InviteIn(Schema):
     ends_on: date | None = None
 
 
-class ViewOut(Schema):
-    viewed_at: datetime
-    section: str
-    grant_id: DbId
-    service: str
-    invitee: str
-    invitee_name: str
-
-
-def _local(moment: datetime | None) -> datetime | None:
-    """Times in the API are Moscow time with the offset, like the diary's and the visits'."""
-    return timezone.localtime(moment) if moment is not None else None
-
-
-def _grant(row: GrantRow) -> dict[str, Any]:
-    grant = row.grant
-    return {
-        "id": grant.pk,
-        "student_id": row.student_id,
-        "child_name": row.child_name,
-        "class_name": row.class_name,
-        "service": grant.service,
-        "service_label": row.service_label,
-        "state": row.state,
-        "state_label": row.state_label,
-        "state_at": _local(row.at),
-        "created_at": _local(grant.created_at),
-        "expires_at": _local(grant.expires_at),
-        "opens_by": _local(row.opens_by),
-        "ends_at": _local(row.ends_at),
-        "ends_on": row.ends_on,
-        "invitee": row.invitee_display,
-        "invitee_name": row.invitee_name,
-        "inviter": row.inviter_name,
-        "last_viewed_at": _local(row.last_viewed_at),
-    }
-
-
-def _subscription(row: GrantRow) -> dict[str, Any]:
-    return {
-        "id": row.grant.pk,
-        "student_id": row.student_id or None,
-        "child_name": row.child_name,
-        "class_name": row.class_name,
-        "service": row.grant.service,
-        "service_label": row.service_label,
-        "state": row.state,
-        "state_label": row.state_label,
-        "state_at": _local(row.at),
-        "opens_by": _local(row.opens_by),
-        "ends_at": _local(row.ends_at),
-        "ends_on": row.ends_on,
-        "inviter": row.inviter_name,
-    }
-
-
-def _views(rows: list[tuple[Any, GrantRow]]) -> list[dict[str, Any]]:
-    return [
-        {
-            "viewed_at": _local(view.viewed_at),
-            "section": view.section,
-            "grant_id": row.grant.pk,
-            "service": row.grant.service,
-            "invitee": row.invitee_display,
-            "invitee_name": row.invitee_name,
-        }
-        for view, row in rows
-    ]
-
-
 @router.get(
     "/trusted-persons",
-    response=list[GrantOut],
+    response=list[GrantRow],
     url_name="trusted_persons",
     summary="A guardian's invitations and grants: of one child, or of every child they guard",
 )
-def trusted_persons(request: HttpRequest, student_id: StudentId | None = None) -> Any:
+def trusted_persons(request: HttpRequest, student_id: StudentId | None = None) -> list[GrantRow]:
     viewer = api_user(request)
     if student_id is None:
-        return [_grant(row) for row in selectors.guarded_grants(viewer=viewer)]
+        return selectors.guarded_grants(viewer=viewer)
     _pupil, rows = selectors.student_grants(viewer=viewer, student_id=student_id)
-    return [_grant(row) for row in rows]
+    return rows
 
 
 @router.post(
     "/trusted-persons",
-    response={201: GrantOut},
+    response={201: GrantRow},
     url_name="trusted_person_invite",
     summary="Invite a person named by surname and SNILS or mobile phone to read one child's service",
 )
@@ -173,39 +94,39 @@ def invite(request: HttpRequest, payload: InviteIn) -> Any:
         phone=payload.phone,
         ends_on=payload.ends_on,
     )
-    return Status(201, _grant(selectors.grant_row(viewer=viewer, grant_id=grant.pk)))
+    return Status(201, selectors.grant_row(viewer=viewer, grant_id=grant.pk))
 
 
 @router.delete(
     "/trusted-persons/{grant_id}",
-    response=GrantOut,
+    response=GrantRow,
     url_name="trusted_person_revoke",
     summary="Revoke an invitation or a grant; it opens nothing from the next request on",
 )
-def revoke(request: HttpRequest, grant_id: DbId) -> Any:
+def revoke(request: HttpRequest, grant_id: DbId) -> GrantRow:
     viewer = api_user(request)
     services.revoke_grant(user=viewer, grant_id=grant_id)
-    return _grant(selectors.grant_row(viewer=viewer, grant_id=grant_id))
+    return selectors.grant_row(viewer=viewer, grant_id=grant_id)
 
 
 @router.get(
     "/trusted-persons/{grant_id}/views",
-    response=list[ViewOut],
+    response=list[ViewRow],
     url_name="trusted_person_views",
     summary="When the trusted person of this grant read the child's data",
 )
-def grant_views(request: HttpRequest, grant_id: DbId) -> Any:
-    return _views(selectors.grant_views(viewer=api_user(request), grant_id=grant_id))
+def grant_views(request: HttpRequest, grant_id: DbId) -> list[ViewRow]:
+    return selectors.grant_views(viewer=api_user(request), grant_id=grant_id)
 
 
 @router.get(
     "/students/{student_id}/trusted-views",
-    response=list[ViewOut],
+    response=list[ViewRow],
     url_name="student_trusted_views",
     summary="When each trusted person read the child's data (for the child's guardians)",
 )
-def student_views(request: HttpRequest, student_id: StudentId) -> Any:
-    return _views(selectors.view_log(viewer=api_user(request), student_id=student_id))
+def student_views(request: HttpRequest, student_id: UUID) -> list[ViewRow]:
+    return selectors.view_log(viewer=api_user(request), student_id=student_id)
 
 
 @router.get(
@@ -214,15 +135,15 @@ def student_views(request: HttpRequest, student_id: StudentId) -> Any:
     url_name="subscriptions",
     summary="«Подписки»: invitations waiting for the caller's answer and the caller's own grants",
 )
-def subscriptions(request: HttpRequest) -> Any:
-    return [_subscription(row) for row in selectors.inbox(user=api_user(request))]
+def subscriptions(request: HttpRequest) -> list[GrantRow]:
+    return selectors.inbox(user=api_user(request))
 
 
-def _answer(request: HttpRequest, grant_id: int, action: Callable[..., Any]) -> dict[str, Any]:
+def _answer(request: HttpRequest, grant_id: int, action: Callable[..., Any]) -> GrantRow:
     """Accept, decline or leave as the caller, then show the subscription as it now stands."""
     viewer = api_user(request)
     action(user=viewer, grant_id=grant_id)
-    return _subscription(selectors.subscription_row(user=viewer, grant_id=grant_id))
+    return selectors.subscription_row(user=viewer, grant_id=grant_id)
 
 
 @router.post(
@@ -231,7 +152,7 @@ def _answer(request: HttpRequest, grant_id: int, action: Callable[..., Any]) -> 
     url_name="subscription_accept",
     summary="Accept an invitation: access opens within 24 hours",
 )
-def accept(request: HttpRequest, grant_id: DbId) -> Any:
+def accept(request: HttpRequest, grant_id: DbId) -> GrantRow:
     return _answer(request, grant_id, services.accept_invitation)
 
 
@@ -241,7 +162,7 @@ def accept(request: HttpRequest, grant_id: DbId) -> Any:
     url_name="subscription_decline",
     summary="Decline an invitation",
 )
-def decline(request: HttpRequest, grant_id: DbId) -> Any:
+def decline(request: HttpRequest, grant_id: DbId) -> GrantRow:
     return _answer(request, grant_id, services.decline_invitation)
 
 
@@ -251,5 +172,5 @@ def decline(request: HttpRequest, grant_id: DbId) -> Any:
     url_name="subscription_leave",
     summary="Give up a grant the caller holds",
 )
-def leave(request: HttpRequest, grant_id: DbId) -> Any:
+def leave(request: HttpRequest, grant_id: DbId) -> GrantRow:
     return _answer(request, grant_id, services.leave_grant)

@@ -29,27 +29,52 @@ RECENT = timedelta(days=30)
 
 @dataclass(frozen=True)
 class GrantRow:
-    """What a guardian's list and the invitee's inbox show of one grant."""
+    """One grant as the guardians' list, the invitee's «Подписки» and the API show it (times in Moscow time).
 
-    grant: Grant
-    state: str
-    state_label: str
-    at: datetime  # the time of the current state
-    opens_by: datetime | None
-    ends_at: datetime | None
+    ``GET /api/v1/trusted-persons`` answers these fields as they are, in this order; the invitee's
+    ``/subscriptions`` answers a part of them (``trust.api.SubscriptionOut``).
+    """
+
+    id: int
+    student_id: str  # the child's public id: for guardians always, for the invitee only while access is open
     child_name: str
     class_name: str
+    service: str
     service_label: str
-    invitee_display: str  # surname + masked SNILS or phone
-    inviter_name: str
+    state: str
+    state_label: str
+    state_at: datetime  # the time of the current state
+    created_at: datetime
+    expires_at: datetime
+    opens_by: datetime | None
+    ends_at: datetime | None  # the moment access stops (midnight after ``ends_on``)
+    ends_on: date | None  # the last day of access, as the guardian chose it
+    invitee: str  # surname and masked SNILS / phone as the guardian typed them
+    invitee_name: str  # the account's full name once it has answered
+    inviter: str
     last_viewed_at: datetime | None
-    invitee_name: str = ""  # the account's full name, once it has answered
-    student_id: str = ""  # the child's public id: for guardians always, for the invitee only while access is open
 
-    @property
-    def ends_on(self) -> date | None:
-        """The last day of access: an end date chosen as a day lasts until the midnight after it."""
-        return timezone.localtime(self.ends_at - timedelta(microseconds=1)).date() if self.ends_at else None
+
+@dataclass(frozen=True)
+class ViewRow:
+    """One read of a child's data by a trusted person, for the child's guardians."""
+
+    viewed_at: datetime
+    section: str
+    grant_id: int
+    service: str
+    invitee: str
+    invitee_name: str
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    """Times are shown in Moscow time with the offset, like the diary's and the visits'."""
+    return timezone.localtime(moment) if moment is not None else None
+
+
+def _ends_on(ends_at: datetime | None) -> date | None:
+    """The last day of access: an end date chosen as a day lasts until the midnight after it."""
+    return timezone.localtime(ends_at - timedelta(microseconds=1)).date() if ends_at else None
 
 
 def mask_snils(digits: str) -> str:
@@ -94,20 +119,24 @@ def _row(grant: Grant, now: datetime, *, for_guardian: bool) -> GrantRow:
     pupil = grant.pupil
     show_id = for_guardian or state == State.ACTIVE
     return GrantRow(
-        grant=grant,
-        state=state,
-        state_label=label,
-        at=at,
-        opens_by=grant.opens_by,
-        ends_at=grant.ends_at,
+        id=grant.pk,
+        student_id=str(pupil.public_id) if show_id else "",
         child_name=pupil.full_name,
         class_name=str(pupil.school_class),
+        service=grant.service,
         service_label=str(grant.get_service_display()),
-        invitee_display=invitee_display(grant),
-        inviter_name=grant.inviter.full_name,
-        last_viewed_at=getattr(grant, "last_viewed_at", None),
+        state=state,
+        state_label=label,
+        state_at=timezone.localtime(at),
+        created_at=timezone.localtime(grant.created_at),
+        expires_at=timezone.localtime(grant.expires_at),
+        opens_by=_local(grant.opens_by),
+        ends_at=_local(grant.ends_at),
+        ends_on=_ends_on(grant.ends_at),
+        invitee=invitee_display(grant),
         invitee_name=grant.invitee.full_name if grant.invitee_id and grant.invitee else "",
-        student_id=str(pupil.public_id) if show_id else "",
+        inviter=grant.inviter.full_name,
+        last_viewed_at=_local(getattr(grant, "last_viewed_at", None)),
     )
 
 
@@ -146,26 +175,36 @@ def grant_row(*, viewer: User, grant_id: int) -> GrantRow:
     return _row(grant, timezone.now(), for_guardian=True)
 
 
-def view_log(*, viewer: User, student_id: UUID | str, limit: int = 200) -> list[tuple[View, GrantRow]]:
+def view_log(*, viewer: User, student_id: UUID | str, limit: int = 200) -> list[ViewRow]:
     """When each trusted person read the child's data, newest first."""
     pupil = _managed_pupil(viewer, student_id)
     return _views(View.objects.filter(grant__pupil=pupil), limit)
 
 
-def grant_views(*, viewer: User, grant_id: int, limit: int = 200) -> list[tuple[View, GrantRow]]:
+def grant_views(*, viewer: User, grant_id: int, limit: int = 200) -> list[ViewRow]:
     """The view log of one grant, for the child's guardians."""
     grant = access.require(viewer, "grant.manage", Grant.objects.select_related("pupil").filter(pk=grant_id).first())
     return _views(View.objects.filter(grant=grant), limit)
 
 
-def _views(views: QuerySet[View], limit: int) -> list[tuple[View, GrantRow]]:
+def _views(views: QuerySet[View], limit: int) -> list[ViewRow]:
     now = timezone.now()
     chosen = list(views.order_by("-viewed_at", "-pk")[:limit])
     rows = {
         grant.pk: _row(grant, now, for_guardian=True)
         for grant in _grants().filter(pk__in={view.grant_id for view in chosen})
     }
-    return [(view, rows[view.grant_id]) for view in chosen]
+    return [
+        ViewRow(
+            viewed_at=timezone.localtime(view.viewed_at),
+            section=view.section,
+            grant_id=view.grant_id,
+            service=rows[view.grant_id].service,
+            invitee=rows[view.grant_id].invitee,
+            invitee_name=rows[view.grant_id].invitee_name,
+        )
+        for view in chosen
+    ]
 
 
 def inbox(*, user: User) -> list[GrantRow]:
@@ -188,7 +227,7 @@ def inbox(*, user: User) -> list[GrantRow]:
 def subscription_row(*, user: User, grant_id: int) -> GrantRow:
     """One entry of the user's «Подписки» (after an answer, for the API's reply)."""
     for row in inbox(user=user):
-        if row.grant.pk == grant_id:
+        if row.id == grant_id:
             return row
     grant = access.require(user, "subscription.answer", _grants().filter(pk=grant_id).first())
     return _row(grant, timezone.now(), for_guardian=False)

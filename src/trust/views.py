@@ -66,8 +66,8 @@ def student(request: HttpRequest, student_id: UUID) -> HttpResponse:
         _invited_message(request)
         return redirect("trust:student", student_id=student_id)
     views = [
-        {"view": view, "row": row, "section": _section_label(view.section)}
-        for view, row in selectors.view_log(viewer=user, student_id=student_id)
+        {"view": view, "section": _section_label(view.section)}
+        for view in selectors.view_log(viewer=user, student_id=student_id)
     ]
     return render(
         request,
@@ -130,7 +130,7 @@ def _subscription(row: selectors.GrantRow) -> dict[str, Any]:
     link = ""
     if row.student_id:
         public_id = UUID(row.student_id)
-        if row.grant.service == Grant.Service.DIARY:
+        if row.service == Grant.Service.DIARY:
             link = reverse("diary:week", args=[public_id])
         else:
             link = reverse("visits:visits", args=[public_id])

@@ -8,18 +8,17 @@ ISO 8601 in Moscow time (+03:00); money is in kopecks, with roubles as a decimal
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
+from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
-from diary.api import FROM, TO, StudentOut
+from diary.api import FROM, TO
 from diary.selectors import period
-from dnevnik.bounds import StudentId
 from dnevnik.web import api_user
 from portal.oidc import api_auth
 from visits import selectors
@@ -28,102 +27,30 @@ from visits.services import MAX_THRESHOLD_RUB, set_low_balance_threshold
 router = Router(tags=["visits"], auth=api_auth("visits.read"))
 
 
-class PassOut(Schema):
-    at: datetime
-    direction: str
-    direction_label: str
-    entrance: str
-
-
-class DaySummaryOut(Schema):
-    arrived_at: datetime | None
-    left_at: datetime | None
-    minutes_inside: int
-    still_inside: bool
-    exit_unknown: bool
-    first_lesson_at: datetime | None
-    late: bool
-
-
-class VisitDayOut(Schema):
-    date: date
-    passes: list[PassOut]
-    summary: DaySummaryOut
-
-
-class VisitsOut(Schema):
-    student: StudentOut
-    start: date
-    end: date
-    has_turnstiles: bool
-    days: list[VisitDayOut]
-
-
-class MealItemOut(Schema):
-    name: str
-    quantity: int
-    price: int
-    price_rub: str
-
-
-class MealEventOut(Schema):
-    at: datetime
-    kind: str
-    kind_label: str
-    amount: int
-    amount_rub: str
-    items: list[MealItemOut]
-
-
-class MealDayOut(Schema):
-    date: date
-    purchases: list[MealEventOut]
-    top_ups: list[MealEventOut]
-    spent: int
-    spent_rub: str
-    topped_up: int
-    topped_up_rub: str
-
-
-class MealsOut(Schema):
-    student: StudentOut
-    start: date
-    end: date
-    days: list[MealDayOut]
-    spent: int
-    spent_rub: str
-    topped_up: int
-    topped_up_rub: str
-    balance: int
-    balance_rub: str
-    balance_updated_at: datetime | None
-    threshold: int | None
-    threshold_rub: str | None
-    can_set_threshold: bool
-
-
 @router.get(
     "/students/{student_id}/visits",
-    response=VisitsOut,
+    response=selectors.VisitsPeriod,
     url_name="student_visits",
     summary="Turnstile passes by day with arrival, leaving, time inside and the late flag",
 )
 def student_visits(
-    request: HttpRequest, student_id: StudentId, start: date | None = FROM, end: date | None = TO
-) -> Any:
+    request: HttpRequest, student_id: UUID, start: date | None = FROM, end: date | None = TO
+) -> selectors.VisitsPeriod:
     first, last = period(start, end)
-    return asdict(selectors.visits_period(viewer=api_user(request), student_id=student_id, start=first, end=last))
+    return selectors.visits_period(viewer=api_user(request), student_id=student_id, start=first, end=last)
 
 
 @router.get(
     "/students/{student_id}/meals",
-    response=MealsOut,
+    response=selectors.MealsPeriod,
     url_name="student_meals",
     summary="Meal purchases and top-ups by day, the period's totals, the balance and your threshold",
 )
-def student_meals(request: HttpRequest, student_id: StudentId, start: date | None = FROM, end: date | None = TO) -> Any:
+def student_meals(
+    request: HttpRequest, student_id: UUID, start: date | None = FROM, end: date | None = TO
+) -> selectors.MealsPeriod:
     first, last = period(start, end)
-    return asdict(selectors.meals_period(viewer=api_user(request), student_id=student_id, start=first, end=last))
+    return selectors.meals_period(viewer=api_user(request), student_id=student_id, start=first, end=last)
 
 
 ROUBLES_TEXT = r"^[0-9]{1,6}(\.[0-9]{1,2})?$"
@@ -165,6 +92,6 @@ class ThresholdOut(Schema):
     url_name="student_meals_threshold",
     summary="Set (or clear with null) your low-balance warning for the child (adult linked guardians)",
 )
-def set_threshold(request: HttpRequest, student_id: StudentId, payload: ThresholdIn) -> Any:
+def set_threshold(request: HttpRequest, student_id: UUID, payload: ThresholdIn) -> Any:
     threshold = set_low_balance_threshold(user=api_user(request), student_id=student_id, amount_rub=payload.amount)
     return {"threshold": threshold.amount if threshold is not None else None}
