@@ -14,10 +14,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from core.periods import FROM, TO, period
 from diary import selectors
 from diary.homework import tick_homework
-from dnevnik.web import api_user
 from portal.oidc import api_auth
+from portal.web import api_user
 
 router = Router(tags=["diary"], auth=api_auth("diary.read"))
 
@@ -167,13 +168,7 @@ class AttendanceSummaryOut(Schema):
     items: list[AttendanceItemOut]
 
 
-def _period(start: date | None, end: date | None) -> tuple[date, date]:
-    return selectors.period(start, end)
-
-
-# Module-level parameter singletons (shared by the period endpoints).
-FROM = Query(None, alias="from", description="The first day, ISO 8601 (default: Monday of this week)")
-TO = Query(None, alias="to", description="The last day, ISO 8601 (at most 31 days from `from`)")
+# A module-level parameter singleton, as ``core.periods.FROM`` and ``TO``.
 TERM = Query(None, description="A term id (default: the term holding today, else the latest begun)")
 
 
@@ -184,7 +179,7 @@ TERM = Query(None, description="A term id (default: the term holding today, else
     summary="The pupil's week: days → lessons with topic, homework, marks and attendance",
 )
 def student_diary(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
-    first, last = _period(start, end)
+    first, last = period(start, end)
     return asdict(selectors.diary_week(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
 
@@ -205,7 +200,7 @@ def student_marks(request: HttpRequest, student_id: str, term: int | None = TERM
     summary="Homework due in the period",
 )
 def student_homework(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
-    first, last = _period(start, end)
+    first, last = period(start, end)
     return asdict(selectors.homework_list(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
 
@@ -216,7 +211,7 @@ def student_homework(request: HttpRequest, student_id: str, start: date | None =
     summary="Absences and lateness in the period, with counts by status",
 )
 def student_attendance(request: HttpRequest, student_id: str, start: date | None = FROM, end: date | None = TO) -> Any:
-    first, last = _period(start, end)
+    first, last = period(start, end)
     return asdict(selectors.attendance_summary(viewer=api_user(request), student_id=student_id, start=first, end=last))
 
 

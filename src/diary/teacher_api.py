@@ -16,8 +16,8 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from diary import gradebook as selectors
-from dnevnik.web import api_user
 from portal.oidc import api_auth
+from portal.web import api_user
 
 router = Router(tags=["teacher"], auth=api_auth("teacher.write"))
 
@@ -234,8 +234,8 @@ class FinalIn(Schema):
 )
 def put_final(request: HttpRequest, student_id: str, payload: FinalIn) -> Any:
 
+    from core.errors import NotFound
     from diary.marks import set_final_mark
-    from dnevnik.errors import NotFound
     from registry.models import Pupil
 
     pupil_id = Pupil.objects.by_public_id(student_id).values_list("pk", flat=True).first()

@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from access import can
+from core.errors import DomainError, NotFound
+from core.forms import DomainForm
 from diary import gradebook as selectors
 from diary.errors import DiaryCode
 from diary.models import Attendance, Mark
-from dnevnik.errors import DomainError, NotFound
-from portal.forms import DomainForm
 
 _INDEXED_FIELD = re.compile(r"^(marks|entries)\[(\d+)\]\.(\w+)$")
 

@@ -13,10 +13,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from dnevnik.web import api_user
 from notify import services
 from notify.models import Channel, Kind, Notification
 from portal.oidc import api_auth
+from portal.web import api_user
 
 router = Router(tags=["notifications"], auth=api_auth("notifications"))
 PAGE_SIZE = 50

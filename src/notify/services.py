@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from audit.services import record_event
-from dnevnik.errors import DomainError
-from notify import sms
+from core import sms
+from core.errors import DomainError
 from notify.errors import NotifyCode
 from notify.models import Channel, Kind, Notification, Preference, enabled_by_default
 

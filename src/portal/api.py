@@ -16,9 +16,9 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from access import DIARY, VISITS_MEALS
-from dnevnik.web import api_user
 from portal import selectors
 from portal.oidc import api_auth, token_scopes
+from portal.web import api_user
 from registry import selectors as registry_selectors
 
 router = Router(tags=["account"], auth=api_auth("openid"))

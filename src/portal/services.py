@@ -22,7 +22,7 @@ from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 
 import access
 from audit.services import record_event
-from dnevnik.errors import DomainError, RateLimited
+from core.errors import DomainError, RateLimited
 from notify.models import Kind
 from notify.services import in_site_language, notify
 from portal import throttle

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_tasks import task
 
-from notify.sms import send_sms
+from core.sms import send_sms
 from portal.models import OneTimeCode
 
 _PURPOSE_TEXT = {

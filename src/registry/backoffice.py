@@ -26,11 +26,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 import access
+from core.errors import DomainError
+from core.forms import parsed
 from diary.lessons import generate_lessons
 from diary.models import LessonSlot, TimetableEntry
-from dnevnik.errors import DomainError
 from portal import identity
-from portal.forms import IdentityCleaning, parsed
+from portal.forms import IdentityCleaning
 from portal.models import User
 from registry import services
 from registry.models import (

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 import access
 from audit.services import record_event
-from dnevnik.errors import DomainError
+from core.errors import DomainError
 from portal.errors import PortalCode
 from portal.models import SnilsSource, User
 from portal.services import verify_snils

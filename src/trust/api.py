@@ -17,8 +17,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from dnevnik.web import api_user
 from portal.oidc import api_auth
+from portal.web import api_user
 from trust import selectors, services
 from trust.selectors import GrantRow
 

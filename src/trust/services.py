@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 
 import access
 from audit.services import record_event
-from diary.selectors import is_supported_date
-from dnevnik.errors import Conflict, DomainError, NotFound, RateLimited
+from core.errors import Conflict, DomainError, NotFound, RateLimited
+from core.periods import is_supported_date
 from notify.models import Kind
 from notify.services import in_site_language, notify
 from portal.identity import parse_mobile_phone, parse_name, parse_snils

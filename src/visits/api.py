@@ -15,10 +15,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from diary.api import FROM, TO, StudentOut
-from diary.selectors import period
-from dnevnik.web import api_user
+from core.periods import FROM, TO, period
+from diary.api import StudentOut
 from portal.oidc import api_auth
+from portal.web import api_user
 from visits import selectors
 from visits.services import set_low_balance_threshold
 

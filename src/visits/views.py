@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dnevnik.family import chosen_week, family_context, week_pager
-from dnevnik.web import signed_in_user
+from portal.web import signed_in_user
 from visits import selectors
 from visits.forms import ThresholdForm
 from visits.services import set_low_balance_threshold

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from core import sms
 from diary.attendance import AttendanceInput, set_lesson_attendance
 from diary.homework import set_homework
 from diary.lessons import generate_lessons
 from diary.marks import MarkInput, set_lesson_marks
 from diary.models import Lesson
-from notify import sms
 from notify.models import Notification
 from portal.models import User
 from tests.diary.conftest import DiarySchool, client_for, make_account

@@ -17,7 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
-from dnevnik.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound
 from portal.identity import snils_checksum
 from portal.models import User
 from registry import linking, matching, selectors
