@@ -23,9 +23,9 @@ from core import periods
 from core.errors import DomainError
 from core.periods import query_date
 from diary import grading, selectors
+from diary.family import chosen_week, family_context, week_pager
 from diary.homework import tick_homework
 from diary.models import HomeworkAttachment
-from dnevnik.family import chosen_week, family_context, week_pager
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 120, 24
 
