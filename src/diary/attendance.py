@@ -19,7 +19,7 @@ from audit.services import record_event
 from core.errors import DomainError
 from diary.errors import DiaryCode
 from diary.models import Attendance, Lesson
-from notify.diary import ABSENCE, announce
+from diary.notifications import ABSENCE, announce
 from registry.models import Pupil
 
 LATE_MINUTES_MIN = 1

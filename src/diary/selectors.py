@@ -24,7 +24,7 @@ from core.errors import DomainError
 from diary import grading
 from diary.errors import DiaryCode
 from diary.models import Attendance, FinalMark, Homework, HomeworkDone, Lesson, Mark
-from registry.models import Pupil, Term
+from registry.models import Pupil, Subject, Term
 
 # ---------------------------------------------------------------- the week
 
@@ -389,8 +389,6 @@ def subject_marks(*, viewer: Any, student_id: Any, term_id: int | None = None) -
     if finals:
         missing = set(finals) - set(by_subject)
         if missing:
-            from registry.models import Subject
-
             for subject in Subject.objects.filter(pk__in=missing):
                 subjects.append(
                     SubjectMarks(

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class NotifyConfig(AppConfig):
     name = "notify"
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        # Receivers import models: they are connected once the app registry is ready.
+        from notify import receivers
+        from portal import signals as portal_signals
+
+        portal_signals.snils_verified.connect(receivers.tell_snils_verified, dispatch_uid="notify.snils_verified")

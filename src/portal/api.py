@@ -19,7 +19,6 @@ from access import DIARY, VISITS_MEALS
 from portal import selectors
 from portal.oidc import api_auth, token_scopes
 from portal.web import api_user
-from registry import selectors as registry_selectors
 
 router = Router(tags=["account"], auth=api_auth("openid"))
 
@@ -83,7 +82,7 @@ class MeOut(Schema):
 def _children(viewer: Any, scopes: frozenset[str] | None) -> list[dict[str, Any]] | None:
     if scopes is not None and not scopes & set(SERVICE_SCOPES.values()):
         return None
-    children = [asdict(student) for student in registry_selectors.linked_students(viewer=viewer)]
+    children = [asdict(student) for student in selectors.linked_students(viewer=viewer)]
     if scopes is None:
         return children
     granted = []

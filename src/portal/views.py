@@ -20,7 +20,6 @@ from portal import forms, selectors, services, throttle
 from portal.login import resolve_login
 from portal.models import OneTimeCode
 from portal.web import signed_in_user
-from registry import selectors as registry_selectors
 
 RESET_LOGIN = "portal_reset_login"
 
@@ -269,7 +268,7 @@ def service_diary(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     context: dict[str, Any] = {
         "account": selectors.account_profile(viewer=user),
-        "students": registry_selectors.linked_students(viewer=user),
+        "students": selectors.linked_students(viewer=user),
     }
     return render(request, "portal/service_diary.html", context)
 

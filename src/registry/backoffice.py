@@ -31,7 +31,9 @@ from core.forms import parsed
 from portal import identity
 from portal.forms import IdentityCleaning
 from portal.models import User
-from registry import services
+from registry import importing, services
+from registry.linking import approve_link_request, reject_link_request, verify_snils_from_document
+from registry.matching import DIFFERENCE_LABELS, pending_differences
 from registry.models import (
     Guardian,
     LinkRequest,
@@ -90,8 +92,6 @@ class BackofficeSite(admin.AdminSite):
 
     def snils_view(self, request: HttpRequest, account_id: UUID) -> HttpResponse:
         """Verify a linked person's SNILS from the document they show at the school."""
-        from registry.linking import verify_snils_from_document
-
         registrar = cast(User, request.user)
         account = access.require(registrar, "account.snils.verify", User.objects.filter(public_id=account_id).first())
         form = SnilsDocumentForm(request.POST or None)
@@ -115,8 +115,6 @@ class BackofficeSite(admin.AdminSite):
         return TemplateResponse(request, "registry/backoffice/snils.html", context)
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        from registry import importing
-
         form = ImportForm(request.POST or None, request.FILES or None, school_ids=kept_school_ids(request))
         context: dict[str, Any] = {**self.each_context(request), "form": form, "title": _("Import the registry")}
         if request.method == "POST" and form.is_valid():
@@ -336,8 +334,6 @@ class LinkRequestAdmin(SchoolScopedAdmin):
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        from registry.matching import DIFFERENCE_LABELS, pending_differences
-
         link_request = self.get_object(request, object_id)
         candidates = Pupil.objects.filter(school=link_request.school).order_by("surname")
         extra = {
@@ -353,8 +349,6 @@ class LinkRequestAdmin(SchoolScopedAdmin):
         return super().change_view(request, object_id, form_url, extra)
 
     def decide_view(self, request: HttpRequest, request_id: int) -> HttpResponseRedirect:
-        from registry.linking import approve_link_request, reject_link_request
-
         if request.method != "POST":
             raise Http404
         try:

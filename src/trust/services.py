@@ -324,7 +324,7 @@ def _open_invitation(user: User, grant_id: int) -> Grant:
 
 
 def _enqueue_activation(grant_id: int, run_after: datetime) -> None:
-    from trust.tasks import activate_grant
+    from trust.tasks import activate_grant  # cycle: the task runs this module's services
 
     if run_after <= timezone.now():
         activate_grant.enqueue(grant_id=grant_id)

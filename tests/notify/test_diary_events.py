@@ -182,7 +182,7 @@ def test_the_messages_of_a_whole_class_take_a_fixed_number_of_queries(
     django_capture_on_commit_callbacks: Capture,
     django_assert_num_queries: Any,
 ) -> None:
-    from notify.diary import notify_diary_event
+    from diary.notifications import notify_diary_event
     from tests.diary.conftest import make_guardian, make_pupil
 
     set_homework(teacher=diary_school.math_teacher, lesson_id=lesson.pk, text="№ 5")
