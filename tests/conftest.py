@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from notify import sms
+from core import sms
 from tests.snils import PensionFundDouble
 
 PASSWORD = "Correct-Horse-42"
@@ -21,7 +21,7 @@ PASSWORD = "Correct-Horse-42"
 def _fast_hashing_and_clean_outboxes(settings: Any, tmp_path: Any) -> Iterator[None]:
     settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.SMS_BACKEND = "notify.sms.LocmemBackend"
+    settings.SMS_BACKEND = "core.sms.LocmemBackend"
     settings.SNILS_VERIFIER = "tests.snils.PensionFundDouble"
     PensionFundDouble.known.clear()
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -310,7 +310,7 @@ def test_every_field_of_me_has_a_scope() -> None:
 
 
 def test_the_consent_screen_names_each_scope_the_mobile_app_asks_in_plain_russian(world: World) -> None:
-    from portal.management.commands.load_demo import MOBILE_SCOPES
+    from dnevnik.management.commands.load_demo import MOBILE_SCOPES
     from tests.visits.conftest import authorization_query
 
     browser = Client()

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 
-from dnevnik import oidc_keys
 from dnevnik import settings as settings_module
+from portal import oidc_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 # Settings an operator sets (and the browser tests' async switch); the child processes start without them.

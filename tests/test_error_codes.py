@@ -12,8 +12,8 @@ import pytest
 from django.http import Http404
 from django.test import Client
 
+from core.errors import CoreCode, DomainError, NotFound
 from dnevnik.api import ERROR_CODES
-from dnevnik.errors import CoreCode, DomainError, NotFound
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "errors.md"

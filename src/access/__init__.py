@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from dnevnik.errors import NotFound
+from core.errors import NotFound
 
 if TYPE_CHECKING:
     from django.db.models import Q

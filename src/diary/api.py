@@ -12,22 +12,16 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from core.bounds import DbId
+from core.periods import FROM, TO, period
 from diary import selectors
 from diary.homework import tick_homework
-from dnevnik.bounds import DbId
-from dnevnik.web import api_user
 from portal.oidc import api_auth
+from portal.web import api_user
 
 router = Router(tags=["diary"], auth=api_auth("diary.read"))
 
 
-def _period(start: date | None, end: date | None) -> tuple[date, date]:
-    return selectors.period(start, end)
-
-
-# Module-level parameter singletons (shared by the period endpoints).
-FROM = Query(None, alias="from", description="The first day, ISO 8601 (default: Monday of this week)")
-TO = Query(None, alias="to", description="The last day, ISO 8601 (at most 31 days from `from`)")
 TERM = Query(None, description="A term id (default: the term holding today, else the latest begun)")
 
 
@@ -40,7 +34,7 @@ TERM = Query(None, description="A term id (default: the term holding today, else
 def student_diary(
     request: HttpRequest, student_id: UUID, start: date | None = FROM, end: date | None = TO
 ) -> selectors.DiaryWeek:
-    first, last = _period(start, end)
+    first, last = period(start, end)
     return selectors.diary_week(viewer=api_user(request), student_id=student_id, start=first, end=last)
 
 
@@ -63,7 +57,7 @@ def student_marks(request: HttpRequest, student_id: UUID, term: DbId | None = TE
 def student_homework(
     request: HttpRequest, student_id: UUID, start: date | None = FROM, end: date | None = TO
 ) -> selectors.HomeworkReport:
-    first, last = _period(start, end)
+    first, last = period(start, end)
     return selectors.homework_list(viewer=api_user(request), student_id=student_id, start=first, end=last)
 
 
@@ -76,7 +70,7 @@ def student_homework(
 def student_attendance(
     request: HttpRequest, student_id: UUID, start: date | None = FROM, end: date | None = TO
 ) -> selectors.AttendanceReport:
-    first, last = _period(start, end)
+    first, last = period(start, end)
     return selectors.attendance_summary(viewer=api_user(request), student_id=student_id, start=first, end=last)
 
 

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class DiaryConfig(AppConfig):
     name = "diary"
     verbose_name = _("Diary")
+
+    def ready(self) -> None:
+        # Registers the timetable with the registrar's back office, a site the admin autodiscovery does not scan.
+        from diary import backoffice  # noqa: F401

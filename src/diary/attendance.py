@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 import access
 from audit.services import record_event
+from core.errors import DomainError
 from diary.errors import DiaryCode
 from diary.models import Attendance, Lesson
-from dnevnik.errors import DomainError
-from notify.diary import ABSENCE, announce
+from diary.notifications import ABSENCE, announce
 from registry.models import Pupil
 
 LATE_MINUTES_MIN = 1

@@ -1,4 +1,4 @@
-"""The stable codes of the domain errors of the diary (lessons, homework, marks, attendance, periods).
+"""The stable codes of the domain errors of the diary (lessons, homework, marks, attendance).
 
 A code is the JSON ``code`` of an API answer: once released it does not change.
 """
@@ -30,9 +30,6 @@ class DiaryCode(StrEnum):
     INVALID_DUE_LESSON = "invalid_due_lesson"
     HOMEWORK_TEXT_REQUIRED = "homework_text_required"
     HOMEWORK_TEXT_TOO_LONG = "homework_text_too_long"
-    DATE_OUT_OF_RANGE = "date_out_of_range"
-    INVALID_PERIOD = "invalid_period"
-    PERIOD_TOO_LONG = "period_too_long"
     INVALID_TERM = "invalid_term"
     PUPIL_NOT_IN_CLASS = "pupil_not_in_class"
     DUPLICATE_PUPIL = "duplicate_pupil"

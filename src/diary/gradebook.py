@@ -17,10 +17,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 import access
+from core.errors import NotFound
 from diary import grading
 from diary.models import Attendance, Homework, Lesson, Mark, TimetableEntry
 from diary.selectors import TermRow
-from dnevnik.errors import NotFound
 from registry.models import Pupil, SchoolClass, StaffMember, Subject, Term
 
 

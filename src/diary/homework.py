@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 import access
 from audit.services import record_event
+from core.errors import DomainError, NotFound
 from diary.errors import DiaryCode
 from diary.models import Homework, HomeworkAttachment, HomeworkDone, Lesson
-from dnevnik.errors import DomainError, NotFound
-from notify.diary import HOMEWORK, announce
+from diary.notifications import HOMEWORK, announce
 from registry.models import Pupil
 
 TEXT_MAX_LENGTH = 10_000

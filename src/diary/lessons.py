@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 import access
 from audit.services import record_event
+from core.errors import DomainError, NotFound
 from diary.errors import DiaryCode
 from diary.models import Lesson, LessonSlot, TimetableEntry
-from dnevnik.errors import DomainError, NotFound
 from registry.models import Holiday, SchoolClass, StaffMember, Subject, Term
 
 TOPIC_MAX_LENGTH = 300

@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 import access
 from audit.services import record_event
+from core.errors import Conflict, DomainError, NotFound
 from diary.errors import DiaryCode
 from diary.models import FinalMark, Lesson, Mark, MarkChange
-from dnevnik.errors import Conflict, DomainError, NotFound
-from notify.diary import MARK, announce
+from diary.notifications import MARK, announce
 from registry.models import Pupil, Term
 
 MAX_WEIGHT = 10

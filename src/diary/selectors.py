@@ -20,58 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import access
+from core.bounds import LocalTime
+from core.errors import DomainError
 from diary import grading
 from diary.errors import DiaryCode
 from diary.models import Attendance, FinalMark, Homework, HomeworkDone, Lesson, Mark
-from dnevnik.bounds import LocalTime
-from dnevnik.errors import DomainError
-from registry.models import Pupil, Term
-
-MAX_SPAN_DAYS = 31
-
-
-# ---------------------------------------------------------------- periods
-
-
-# Dates the service deals in; anything outside is a typo (or a probe) and would overflow date arithmetic.
-FIRST_DATE, LAST_DATE = date(1990, 1, 1), date(2099, 12, 31)
-
-
-def is_supported_date(value: date | None) -> bool:
-    return value is None or FIRST_DATE <= value <= LAST_DATE
-
-
-def current_week(today: date | None = None) -> tuple[date, date]:
-    """Monday and Sunday of the ISO week holding ``today`` (the Moscow local date by default)."""
-    today = today or timezone.localdate()
-    monday = today - timedelta(days=today.weekday())
-    return monday, monday + timedelta(days=6)
-
-
-def period(start: date | None, end: date | None) -> tuple[date, date]:
-    """A checked period: the current week without dates, a week from / to a single date, at most 31 days."""
-    if start is None and end is None:
-        return current_week()
-    for value, name in ((start, "from"), (end, "to")):
-        if not is_supported_date(value):
-            raise DomainError(
-                DiaryCode.DATE_OUT_OF_RANGE,
-                _("Choose a date between %(first)s and %(last)s.")
-                % {"first": FIRST_DATE.strftime("%d.%m.%Y"), "last": LAST_DATE.strftime("%d.%m.%Y")},
-                field=name,
-            )
-    if start is None and end is not None:
-        start = end - timedelta(days=6)
-    elif end is None and start is not None:
-        end = start + timedelta(days=6)
-    if start is None or end is None:  # unreachable; for the type checker
-        return current_week()
-    if start > end:
-        raise DomainError(DiaryCode.INVALID_PERIOD, _("The start of the period is after its end."), field="from")
-    if (end - start).days + 1 > MAX_SPAN_DAYS:
-        raise DomainError(DiaryCode.PERIOD_TOO_LONG, _("Choose a period of at most 31 days."), field="to")
-    return start, end
-
+from registry.models import Pupil, Subject, Term
 
 # ---------------------------------------------------------------- the week
 
@@ -434,8 +388,6 @@ def subject_marks(*, viewer: Any, student_id: Any, term_id: int | None = None) -
     if finals:
         missing = set(finals) - set(by_subject)
         if missing:
-            from registry.models import Subject
-
             for subject in Subject.objects.filter(pk__in=missing):
                 subjects.append(
                     SubjectMarks(

@@ -15,10 +15,17 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from core.bounds import MAX_INT32, DbId
+from core.errors import NotFound
 from diary import gradebook as selectors
-from dnevnik.bounds import MAX_INT32, DbId
-from dnevnik.web import api_user
+from diary.attendance import AttendanceInput, set_lesson_attendance
+from diary.homework import set_homework
+from diary.lessons import cancel_lesson, move_lesson, replace_lesson, set_lesson_topic
+from diary.marks import MarkInput, set_final_mark, set_lesson_marks
+from diary.models import Attendance
 from portal.oidc import api_auth
+from portal.web import api_user
+from registry.models import Pupil
 
 router = Router(tags=["teacher"], auth=api_auth("teacher.write"))
 
@@ -123,8 +130,6 @@ class LessonHomeworkOut(Schema):
 )
 def put_lesson_marks(request: HttpRequest, lesson_id: DbId, payload: MarksIn) -> Any:
     """Set the marks of a whole lesson at once; each existing mark carries its ``version``."""
-    from diary.marks import MarkInput, set_lesson_marks
-
     marks = [
         MarkInput(
             pupil_id=m.pupil_id, value=m.value, weight=m.weight, kind=m.kind, comment=m.comment, version=m.version
@@ -138,9 +143,6 @@ def put_lesson_marks(request: HttpRequest, lesson_id: DbId, payload: MarksIn) ->
 @router.put("/lessons/{lesson_id}/attendance", response=LessonAttendanceOut, url_name="teacher_lesson_attendance")
 def put_lesson_attendance(request: HttpRequest, lesson_id: DbId, payload: AttendanceIn) -> Any:
     """Record absences and latenesses of a lesson; ``status`` null means present."""
-    from diary.attendance import AttendanceInput, set_lesson_attendance
-    from diary.models import Attendance
-
     entries = [
         AttendanceInput(pupil_id=e.pupil_id, status=e.status, late_minutes=e.late_minutes, comment=e.comment)
         for e in payload.entries
@@ -152,8 +154,6 @@ def put_lesson_attendance(request: HttpRequest, lesson_id: DbId, payload: Attend
 
 @router.put("/lessons/{lesson_id}/topic", response=TopicOut, url_name="teacher_lesson_topic")
 def put_lesson_topic(request: HttpRequest, lesson_id: DbId, payload: TopicIn) -> Any:
-    from diary.lessons import set_lesson_topic
-
     lesson = set_lesson_topic(teacher=api_user(request), lesson_id=lesson_id, topic=payload.topic)
     return {"lesson_id": lesson.pk, "topic": lesson.topic}
 
@@ -161,8 +161,6 @@ def put_lesson_topic(request: HttpRequest, lesson_id: DbId, payload: TopicIn) ->
 @router.put("/lessons/{lesson_id}/homework", response=LessonHomeworkOut, url_name="teacher_lesson_homework")
 def put_lesson_homework(request: HttpRequest, lesson_id: DbId, payload: HomeworkIn) -> Any:
     """Set the lesson's homework text and due lesson (attachments go through the web page)."""
-    from diary.homework import set_homework
-
     with transaction.atomic():
         homework = set_homework(
             teacher=api_user(request), lesson_id=lesson_id, text=payload.text, due_lesson_id=payload.due_lesson_id
@@ -199,10 +197,6 @@ class FinalIn(Schema):
     summary="Set a term or year final (the teacher of that subject in the pupil's class)",
 )
 def put_final(request: HttpRequest, student_id: UUID, payload: FinalIn) -> Any:
-
-    from diary.marks import set_final_mark
-    from dnevnik.errors import NotFound
-    from registry.models import Pupil
 
     pupil_id = Pupil.objects.by_public_id(student_id).values_list("pk", flat=True).first()
     if pupil_id is None:
@@ -254,8 +248,6 @@ def _lesson_state(lesson: Any) -> dict[str, Any]:
     summary="Cancel a lesson (its teacher or the school's registrar)",
 )
 def post_cancel(request: HttpRequest, lesson_id: DbId) -> Any:
-    from diary.lessons import cancel_lesson
-
     return _lesson_state(cancel_lesson(actor=api_user(request), lesson_id=lesson_id))
 
 
@@ -266,8 +258,6 @@ def post_cancel(request: HttpRequest, lesson_id: DbId) -> Any:
     summary="Move a lesson to another date and slot of its term",
 )
 def post_move(request: HttpRequest, lesson_id: DbId, payload: MoveIn) -> Any:
-    from diary.lessons import move_lesson
-
     return _lesson_state(
         move_lesson(actor=api_user(request), lesson_id=lesson_id, date=payload.date, slot_id=payload.slot_id)
     )
@@ -280,8 +270,6 @@ def post_move(request: HttpRequest, lesson_id: DbId, payload: MoveIn) -> Any:
     summary="Replace a lesson's subject and teacher",
 )
 def post_replace(request: HttpRequest, lesson_id: DbId, payload: ReplaceIn) -> Any:
-    from diary.lessons import replace_lesson
-
     return _lesson_state(
         replace_lesson(
             actor=api_user(request), lesson_id=lesson_id, subject_id=payload.subject_id, teacher_id=payload.teacher_id

@@ -21,11 +21,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from access import can
+from core.errors import DomainError, NotFound
+from core.forms import DomainForm
 from diary import gradebook as selectors
+from diary.attendance import AttendanceInput, set_lesson_attendance
 from diary.errors import DiaryCode
+from diary.homework import set_homework
+from diary.lessons import set_lesson_topic
+from diary.marks import MarkInput, StaleMarks, set_lesson_marks
 from diary.models import Attendance, Mark
-from dnevnik.errors import DomainError, NotFound
-from portal.forms import DomainForm
 
 _INDEXED_FIELD = re.compile(r"^(marks|entries)\[(\d+)\]\.(\w+)$")
 
@@ -122,8 +126,6 @@ def _forms(request: HttpRequest | None, sheet: selectors.LessonSheet) -> tuple[L
 
 
 def _changed_marks(rows: list[tuple[Any, PupilForm]], sheet: selectors.LessonSheet) -> list[tuple[PupilForm, Any]]:
-    from diary.marks import MarkInput
-
     changed = []
     for pupil, form in rows:
         data = form.cleaned_data
@@ -155,8 +157,6 @@ def _changed_marks(rows: list[tuple[Any, PupilForm]], sheet: selectors.LessonShe
 
 
 def _changed_attendance(rows: list[tuple[Any, PupilForm]], sheet: selectors.LessonSheet) -> list[tuple[PupilForm, Any]]:
-    from diary.attendance import AttendanceInput
-
     changed = []
     for pupil, form in rows:
         data = form.cleaned_data
@@ -235,11 +235,6 @@ def _save(
     request: HttpRequest, sheet: selectors.LessonSheet, lesson_form: LessonForm, rows: list[tuple[Any, PupilForm]]
 ) -> bool | list[dict[str, Any]]:
     """Write everything in one transaction. True when saved; the current marks when stale; False on an error."""
-    from diary.attendance import set_lesson_attendance
-    from diary.homework import set_homework
-    from diary.lessons import set_lesson_topic
-    from diary.marks import StaleMarks, set_lesson_marks
-
     teacher, lesson = request.user, sheet.lesson
     marks = _changed_marks(rows, sheet)
     attendance = _changed_attendance(rows, sheet)

@@ -19,21 +19,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 import access
+from core import periods
+from core.errors import DomainError
+from core.periods import query_date
 from diary import grading, selectors
+from diary.family import chosen_week, family_context, week_pager
 from diary.homework import tick_homework
 from diary.models import HomeworkAttachment
-from dnevnik.errors import DomainError
-from dnevnik.family import chosen_week, family_context, week_pager
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 120, 24
-
-
-def _date(raw: str | None) -> date | None:
-    try:
-        chosen = date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-    return chosen if selectors.is_supported_date(chosen) else None
 
 
 @login_required
@@ -150,11 +144,11 @@ def marks(request: HttpRequest, student_id: UUID) -> HttpResponse:
 
 
 def _period_from(request: HttpRequest, default: tuple[date, date]) -> tuple[tuple[date, date], str | None]:
-    start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    start, end = query_date(request.GET.get("from")), query_date(request.GET.get("to"))
     if start is None and end is None:
         return default, None
     try:
-        return selectors.period(start, end), None
+        return periods.period(start, end), None
     except DomainError as error:
         return default, str(error.message)
 
@@ -162,7 +156,7 @@ def _period_from(request: HttpRequest, default: tuple[date, date]) -> tuple[tupl
 @login_required
 @require_GET
 def homework(request: HttpRequest, student_id: UUID) -> HttpResponse:
-    (start, end), error = _period_from(request, selectors.current_week())
+    (start, end), error = _period_from(request, periods.current_week())
     report = selectors.homework_list(viewer=request.user, student_id=student_id, start=start, end=end)
     return render(
         request,
@@ -180,7 +174,7 @@ def homework(request: HttpRequest, student_id: UUID) -> HttpResponse:
 @require_GET
 def attendance(request: HttpRequest, student_id: UUID) -> HttpResponse:
     today = timezone.localdate()
-    (start, end), error = _period_from(request, (today - timedelta(days=selectors.MAX_SPAN_DAYS - 1), today))
+    (start, end), error = _period_from(request, (today - timedelta(days=periods.MAX_SPAN_DAYS - 1), today))
     report = selectors.attendance_summary(viewer=request.user, student_id=student_id, start=start, end=end)
     return render(
         request,

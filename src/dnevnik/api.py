@@ -24,10 +24,10 @@ from ninja.operation import Operation
 from ninja.parser import Parser
 from ninja.schema import NinjaGenerateJsonSchema
 
+from core.errors import CoreCode, DomainError, RateLimited
 from diary.api import router as diary_router
 from diary.errors import DiaryCode
 from diary.teacher_api import router as teacher_router
-from dnevnik.errors import CoreCode, DomainError, RateLimited
 from notify.api import router as notify_router
 from notify.errors import NotifyCode
 from portal.api import router as portal_router

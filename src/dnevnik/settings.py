@@ -16,7 +16,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from dnevnik import keyfiles, oidc_keys
+from core import keyfiles
+from portal import oidc_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SRC_DIR = BASE_DIR / "src"
@@ -206,7 +207,7 @@ for _name, _default in list(RATE_LIMITS.items()):
     if _slash:
         RATE_LIMITS[_name] = (int(_attempts), timedelta(seconds=int(_seconds)))
 
-# The client address behind a reverse proxy (see dnevnik.web.client_address): the proxies' networks
+# The client address behind a reverse proxy (see core.web.client_address): the proxies' networks
 # (comma-separated CIDRs) and the header they append to. Unset: REMOTE_ADDR, and no header is believed.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 for _network in TRUSTED_PROXIES:
@@ -255,7 +256,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Dnevnik <no-reply@dne
 # The site's public address, for links in notification emails (no link when unset).
 SITE_URL = os.environ.get("SITE_URL", "")
 
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "notify.sms.FileBackend")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.FileBackend")
 SMS_FILE_PATH = VAR_DIR / "outbox" / "sms.log"
 
 # Who may verify a typed SNILS besides the school registry and its registrars: a class with

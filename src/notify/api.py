@@ -13,11 +13,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from dnevnik.bounds import DbId, PageNumber
-from dnevnik.web import api_user
+from core.bounds import DbId, PageNumber
 from notify import services
 from notify.models import Channel, Kind, Notification
 from portal.oidc import api_auth
+from portal.web import api_user
 
 router = Router(tags=["notifications"], auth=api_auth("notifications"))
 PAGE_SIZE = 50

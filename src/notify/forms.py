@@ -6,8 +6,8 @@ from typing import Any
 
 from django import forms
 
+from core.forms import DomainForm
 from notify.models import Channel, Kind
-from portal.forms import DomainForm
 
 
 def field_name(kind: str, channel: str) -> str:

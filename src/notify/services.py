@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from audit.services import record_event
-from dnevnik.errors import DomainError
-from notify import sms
+from core import sms
+from core.errors import DomainError
 from notify.errors import NotifyCode
 from notify.models import Channel, Kind, Notification, Preference, enabled_by_default
+from portal.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -140,8 +141,6 @@ def deliver_notification(*, kind: str, user_ids: list[int], subject: str, body: 
     A failing channel for one person is logged and skipped: it neither stops the other channels nor the
     other people (and the task is not retried, so nobody gets the same message twice).
     """
-    from portal.models import User
-
     users = list(
         User.objects.filter(pk__in=user_ids, is_active=True)
         .order_by("pk")

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dnevnik.web import signed_in_user
 from notify import services
 from notify.forms import PreferencesForm
 from notify.models import Channel, Notification
+from portal.web import signed_in_user
 
 PAGE_SIZE = 50
 

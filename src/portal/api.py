@@ -16,11 +16,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from access import DIARY, VISITS_MEALS
-from dnevnik.web import api_user
 from portal import selectors
 from portal.oidc import api_auth, token_scopes
-from registry import selectors as registry_selectors
-from registry.selectors import LinkedStudent
+from portal.selectors import LinkedStudent
+from portal.web import api_user
 
 router = Router(tags=["account"], auth=api_auth("openid"))
 
@@ -55,7 +54,7 @@ def field_scope(name: str) -> str | None:
 # A schema of its own, not the selector's dataclass (``portal.selectors.AccountProfile``), because it hides
 # fields: the token's scopes decide which are shown, so each is optional here and the
 # answer leaves out those never set (``exclude_unset``); ``phone_display`` and ``snils_verified_by`` are for
-# the web pages only. The children are the registry's own ``LinkedStudent``.
+# the web pages only. The children are the portal selectors' own ``LinkedStudent``.
 class MeOut(Schema):
     """Every field but ``id`` is left out when the token's scopes do not grant it."""
 
@@ -79,7 +78,7 @@ class MeOut(Schema):
 def _children(viewer: Any, scopes: frozenset[str] | None) -> list[LinkedStudent] | None:
     if scopes is not None and not scopes & set(SERVICE_SCOPES.values()):
         return None
-    children = registry_selectors.linked_students(viewer=viewer)
+    children = selectors.linked_students(viewer=viewer)
     if scopes is None:
         return children
     granted = []

@@ -9,7 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import Q
 from django.http import HttpRequest
 
-from dnevnik.web import client_address
+from core.web import client_address
 from portal import throttle
 from portal.login import LoginKeys, resolve_login
 from portal.models import User

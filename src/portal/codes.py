@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dnevnik.errors import DomainError, RateLimited
+from core.errors import DomainError, RateLimited
 from portal import throttle
 from portal.errors import PortalCode
 from portal.models import OneTimeCode, User

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from dnevnik.errors import DomainError
+from core.errors import DomainError
 from portal.errors import PortalCode
 
 SNILS_LENGTH = 11
@@ -101,18 +101,6 @@ def parse_mobile_phone(raw: str, *, field: str = "phone") -> str:
 def format_phone(e164: str) -> str:
     number = phonenumbers.parse(e164, None)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def mask_phone(e164: str) -> str:
-    """A phone as logs may show it: the operator code and the last two digits, ``+7 916 ***-**-01``."""
-    try:
-        groups = format_phone(e164).split(" ")
-    except phonenumbers.NumberParseException:
-        groups = []
-    if len(groups) < 3:  # not a number split into country, operator and subscriber: its last two digits only
-        return "***" + re.sub(r"\D", "", e164)[-2:]
-    subscriber = " ".join(groups[2:])
-    return " ".join([*groups[:2], re.sub(r"\d", "*", subscriber[:-2]) + subscriber[-2:]])
 
 
 _CYRILLIC = "А-Яа-яЁё"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dnevnik.errors import DomainError
+from core.errors import DomainError
 from portal.identity import is_valid_snils, normalize_snils_spelling, parse_mobile_phone
 
 _SNILS_WITH_SEPARATORS = re.compile(r"^\d{3}[\s-]?\d{3}[\s-]?\d{3}[\s-]+\d{2}$")

@@ -37,6 +37,7 @@ from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView
 
+from portal import services
 from portal.identity import format_snils
 from portal.models import ClientConsent, RedeemedCode, User
 
@@ -239,8 +240,6 @@ class PortalAuthorizationView(AuthorizationView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         if form.cleaned_data.get("allow") and response.status_code in (301, 302):
-            from portal import services
-
             application = get_application_model().objects.get(client_id=form.cleaned_data["client_id"])
             services.record_client_consent(
                 user=cast(User, self.request.user), application=application, scopes=form.cleaned_data["scope"].split()

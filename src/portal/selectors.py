@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from oauth2_provider.settings import oauth2_settings
 
 import access
+from portal import signals
 from portal.identity import format_phone, format_snils
 from portal.models import ClientConsent, User
 
@@ -35,14 +38,13 @@ class AccountProfile:
 
 
 def account_roles(user: User) -> list[str]:
-    """What the account is in the schools' registries (guardian, pupil, teacher…), plus operator."""
-    from registry.models import Guardian, Pupil, StaffMember
+    """What the account is in the schools' registries (guardian, pupil, teacher…), plus operator.
 
-    roles = set(StaffMember.objects.filter(account=user).values_list("role", flat=True))
-    if Guardian.objects.filter(account=user).exists():
-        roles.add("guardian")
-    if Pupil.objects.filter(account=user).exists():
-        roles.add("pupil")
+    The registry knows the first part and the portal may not import it: it answers
+    ``signals.account_roles_asked``."""
+    roles: set[str] = set()
+    for _receiver, found in signals.account_roles_asked.send(sender=User, account=user):
+        roles |= cast("set[str]", found)  # the stubs type a receiver's answer as a string
     if user.is_staff:
         roles.add("operator")
     return sorted(roles)
@@ -69,6 +71,45 @@ def account_profile(*, viewer: User, account: User | None = None) -> AccountProf
         is_minor=account.is_minor,
         roles=account_roles(account),
     )
+
+
+RELATION_LABELS: dict[str, StrOrPromise] = {
+    "self": _("your own record"),
+    "guardian": _("you are a guardian"),
+    "trusted": _("you are a trusted person"),
+}
+
+
+@dataclass(frozen=True)
+class LinkedStudent:
+    """A student the person sees, as ``GET /api/v1/me`` lists it under ``children``."""
+
+    student_id: str  # the pupil's public id
+    full_name: str
+    school: str
+    class_name: str
+    relation: str  # "guardian" | "self" | "trusted"
+    services: list[str]
+
+    @property
+    def relation_label(self) -> StrOrPromise:
+        return RELATION_LABELS.get(self.relation, self.relation)
+
+
+def linked_students(*, viewer: User) -> list[LinkedStudent]:
+    """Every student ``viewer`` may see, as ``access.visible_students`` decides (two queries); the pupils'
+    names, schools and classes are read from the records ``access`` returns."""
+    return [
+        LinkedStudent(
+            student_id=str(visible.pupil.public_id),
+            full_name=visible.pupil.full_name,
+            school=visible.pupil.school.name,
+            class_name=str(visible.pupil.school_class),
+            relation=visible.relation,
+            services=list(visible.services),
+        )
+        for visible in access.visible_students(viewer)
+    ]
 
 
 @dataclass(frozen=True)

@@ -22,15 +22,14 @@ from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 
 import access
 from audit.services import record_event
-from dnevnik.errors import DomainError, RateLimited
-from notify.models import Kind
-from notify.services import in_site_language, notify
-from portal import throttle
+from core.errors import DomainError, RateLimited
+from portal import signals, throttle
 from portal.backends import accounts_for_login
 from portal.codes import code_error, consume_code, issue_code
 from portal.errors import PortalCode
 from portal.login import resolve_login
 from portal.models import ClientConsent, OneTimeCode, SnilsSource, User
+from portal.snils import SnilsClaim, get_verifier
 from portal.tasks import deliver_code, verify_snils_claim
 
 SIGNED_IN_AT = "portal_signed_in_at"
@@ -111,7 +110,7 @@ def register_account(
     send_code(user=user, purpose=OneTimeCode.Purpose.CONFIRM_PHONE, channel=OneTimeCode.Channel.SMS, target=phone)
     if user.snils:
         _ask_snils_verifier(user)
-    _deliver_waiting_invitations(user)
+    _identity_changed(user)
     return user
 
 
@@ -120,11 +119,9 @@ def _ask_snils_verifier(user: User) -> None:
     transaction.on_commit(lambda: verify_snils_claim.enqueue(account_id=user.pk))
 
 
-def _deliver_waiting_invitations(user: User) -> None:
+def _identity_changed(user: User) -> None:
     """Invitations to become a trusted person may already wait for this surname and SNILS or phone."""
-    from trust.tasks import deliver_waiting_invitations
-
-    transaction.on_commit(lambda: deliver_waiting_invitations.enqueue(account_id=user.pk))
+    signals.identity_changed.send(sender=User, account=user)
 
 
 def _waiting_code(user: User, purpose: str) -> OneTimeCode | None:
@@ -162,8 +159,6 @@ def resend_confirmation(*, user: User, purpose: str) -> OneTimeCode:
 
 def confirm_contact(*, user: User, purpose: str, code: str) -> User:
     """Check the code; the address it was sent to becomes the account's confirmed email or phone."""
-    from registry.tasks import link_known_guardians
-
     record = consume_code(user=user, purpose=purpose, code=code)
     now = timezone.now()
     with transaction.atomic():
@@ -174,9 +169,9 @@ def confirm_contact(*, user: User, purpose: str, code: str) -> User:
             _check_unique(phone=record.target, exclude=user)
             user.phone, user.phone_confirmed_at = record.target, now
         user.save(update_fields=["email", "email_confirmed_at", "phone", "phone_confirmed_at"])
-        transaction.on_commit(lambda: link_known_guardians.enqueue(account_id=user.pk))
+        signals.contact_confirmed.send(sender=User, account=user, purpose=purpose)
         if purpose != OneTimeCode.Purpose.CONFIRM_EMAIL:
-            _deliver_waiting_invitations(user)
+            _identity_changed(user)
     return user
 
 
@@ -221,7 +216,7 @@ def update_profile(
     if snils_changed and user.snils:
         _ask_snils_verifier(user)
     if (user.surname, user.snils) != matched_by:
-        _deliver_waiting_invitations(user)
+        _identity_changed(user)
     return user
 
 
@@ -256,34 +251,13 @@ def verify_snils(*, account: User, snils: str, source: SnilsSource, actor: User 
         rival.snils = None
         rival.save(update_fields=["snils"])
         record_event(actor=actor, action="portal.snils_claim_dropped", target=rival, source=str(source))
-    with in_site_language():
-        notify(
-            kind=Kind.SNILS,
-            user_ids=[locked.pk],
-            subject=str(_("Your SNILS is verified")),
-            body=str(_("You can now sign in with your SNILS, and invitations by SNILS reach you.")),
-            link="/cabinet/",
-        )
-        notify(
-            kind=Kind.SNILS,
-            user_ids=[rival.pk for rival in rivals],
-            subject=str(_("The SNILS was removed from your profile")),
-            body=str(
-                _(
-                    "The SNILS you entered was verified for another person's account, so it was removed from "
-                    "your profile. If this SNILS is yours, contact the portal's support with your SNILS document."
-                )
-            ),
-            link="/cabinet/",
-        )
-    _deliver_waiting_invitations(locked)
+    signals.snils_verified.send(sender=User, account=locked, rivals=rivals)
+    _identity_changed(locked)
     return True
 
 
 def check_snils_with_verifier(*, account_id: int) -> bool:
     """Ask the configured verifier (``settings.SNILS_VERIFIER``) about the account's unverified SNILS."""
-    from portal.snils import SnilsClaim, get_verifier
-
     user = User.objects.filter(pk=account_id, is_active=True).first()
     if user is None or not user.snils or user.snils_verified:
         return False

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_tasks import task
 
-from notify.sms import send_sms
+from core.sms import send_sms
 from portal.models import OneTimeCode
 
 _PURPOSE_TEXT = {
@@ -39,6 +39,6 @@ def deliver_code(*, channel: str, target: str, purpose: str, code: str, language
 @task()
 def verify_snils_claim(*, account_id: int) -> bool:
     """Ask the configured SNILS verifier about the account's new SNILS; True if it verified it."""
-    from portal import services  # services enqueue this task: a cycle
+    from portal import services  # cycle: the services enqueue this task
 
     return services.check_snils_with_verifier(account_id=account_id)

@@ -39,8 +39,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dnevnik.errors import RateLimited
-from dnevnik.web import client_address
+from core.errors import RateLimited
+from core.web import client_address
 from portal.errors import PortalCode
 from portal.models import ThrottleHit, ThrottleKey, User
 

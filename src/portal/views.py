@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from dnevnik.errors import DomainError, RateLimited
-from dnevnik.web import signed_in_user
+from core.errors import DomainError, RateLimited
+from core.forms import rate_limited_message
 from portal import forms, identity, selectors, services, throttle
 from portal.login import resolve_login
 from portal.models import OneTimeCode
-from registry import selectors as registry_selectors
+from portal.web import signed_in_user
 
 RESET_LOGIN = "portal_reset_login"
 
@@ -103,7 +103,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
                 # The codes' own pauses say when in words; the address limit needs the minutes added.
                 text = error.message
                 if isinstance(error, RateLimited) and error.code == throttle.TOO_MANY_ATTEMPTS:
-                    text = forms.rate_limited_message(error)
+                    text = rate_limited_message(error)
                 messages.error(request, text, extra_tags=error.code)
             else:
                 messages.info(request, _("A new code is on its way."), extra_tags="code_sent")
@@ -273,7 +273,7 @@ def service_diary(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     context: dict[str, Any] = {
         "account": selectors.account_profile(viewer=user),
-        "students": registry_selectors.linked_students(viewer=user),
+        "students": selectors.linked_students(viewer=user),
     }
     return render(request, "portal/service_diary.html", context)
 

@@ -25,27 +25,22 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 import access
-from diary.lessons import generate_lessons
-from diary.models import LessonSlot, TimetableEntry
-from dnevnik.errors import DomainError
+from core.errors import DomainError
+from core.forms import parsed
 from portal import identity
-from portal.forms import IdentityCleaning, parsed
+from portal.forms import IdentityCleaning
 from portal.models import User
-from registry import services
+from registry import importing, services
+from registry.linking import approve_link_request, reject_link_request, verify_snils_from_document
+from registry.matching import DIFFERENCE_LABELS, pending_differences
 from registry.models import (
     Guardian,
-    Holiday,
     LinkRequest,
     Pupil,
     School,
     SchoolClass,
-    SchoolYear,
-    StaffMember,
-    Subject,
-    Term,
 )
 
 
@@ -99,8 +94,6 @@ class BackofficeSite(admin.AdminSite):
 
     def snils_view(self, request: HttpRequest, account_id: UUID) -> HttpResponse:
         """Verify a linked person's SNILS from the document they show at the school."""
-        from registry.linking import verify_snils_from_document
-
         registrar = cast(User, request.user)
         account = access.require(registrar, "account.snils.verify", User.objects.filter(public_id=account_id).first())
         form = SnilsDocumentForm(request.POST or None)
@@ -124,8 +117,6 @@ class BackofficeSite(admin.AdminSite):
         return TemplateResponse(request, "registry/backoffice/snils.html", context)
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        from registry import importing
-
         form = ImportForm(request.POST or None, request.FILES or None, school_ids=kept_school_ids(request))
         context: dict[str, Any] = {**self.each_context(request), "form": form, "title": _("Import the registry")}
         if request.method == "POST" and form.is_valid():
@@ -379,8 +370,6 @@ class LinkRequestAdmin(SchoolScopedAdmin):
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        from registry.matching import DIFFERENCE_LABELS, pending_differences
-
         link_request = self.get_object(request, object_id)
         candidates = Pupil.objects.filter(school=link_request.school).order_by("surname")
         extra = {
@@ -396,8 +385,6 @@ class LinkRequestAdmin(SchoolScopedAdmin):
         return super().change_view(request, object_id, form_url, extra)
 
     def decide_view(self, request: HttpRequest, request_id: int) -> HttpResponseRedirect:
-        from registry.linking import approve_link_request, reject_link_request
-
         if request.method != "POST":
             raise Http404
         try:
@@ -419,64 +406,3 @@ class LinkRequestAdmin(SchoolScopedAdmin):
         except DomainError as error:
             messages.error(request, str(error.message))
         return redirect("backoffice:registry_linkrequest_change", request_id)
-
-
-# --- The school year and the timetable: what the diary's lessons are generated from. -----------------
-
-
-class TermInline(ScopedInline):
-    model = Term
-    fields = ["number", "name", "starts_on", "ends_on"]
-
-
-class HolidayInline(ScopedInline):
-    model = Holiday
-    fields = ["name", "starts_on", "ends_on"]
-
-
-@admin.register(SchoolYear, site=backoffice)
-class SchoolYearAdmin(SchoolScopedAdmin):
-    list_display = ["name", "school", "starts_on", "ends_on"]
-    fields = ["school", "name", "starts_on", "ends_on"]
-    inlines = [TermInline, HolidayInline]
-    actions = ["generate_year_lessons"]
-
-    @admin.action(description=_("Generate the lessons of the year from the timetable"))
-    def generate_year_lessons(self, request: HttpRequest, queryset: QuerySet[SchoolYear]) -> None:
-        created = sum(generate_lessons(term=term) for year in queryset for term in year.terms.all())
-        messages.success(
-            request,
-            ngettext("%(count)d lesson created.", "%(count)d lessons created.", created) % {"count": created},
-        )
-
-
-@admin.register(Subject, site=backoffice)
-class SubjectAdmin(SchoolScopedAdmin):
-    list_display = ["name", "school"]
-    fields = ["school", "name"]
-
-
-@admin.register(LessonSlot, site=backoffice)
-class LessonSlotAdmin(SchoolScopedAdmin):
-    list_display = ["number", "starts_at", "ends_at", "school"]
-    fields = ["school", "number", "starts_at", "ends_at"]
-
-
-@admin.register(TimetableEntry, site=backoffice)
-class TimetableEntryAdmin(SchoolScopedAdmin):
-    school_lookup = "school_class__school"
-    list_display = ["school_class", "weekday", "slot", "subject", "teacher", "room", "subgroup"]
-    list_filter = ["school_class", "weekday"]
-    fields = ["school_class", "weekday", "slot", "subject", "teacher", "room", "subgroup"]
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        schools = kept_school_ids(request)
-        if db_field.related_model is LessonSlot:
-            kwargs["queryset"] = LessonSlot.objects.filter(school__in=schools)
-        elif db_field.related_model is Subject:
-            kwargs["queryset"] = Subject.objects.filter(school__in=schools)
-        elif db_field.name == "teacher":
-            kwargs["queryset"] = User.objects.filter(
-                staff_roles__school__in=schools, staff_roles__role=StaffMember.Role.TEACHER
-            ).distinct()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)

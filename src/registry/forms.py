@@ -9,8 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DomainForm, parsed
 from portal import identity
-from portal.forms import DomainForm, parsed
 from registry.models import LinkRequest
 from registry.selectors import school_choices
 

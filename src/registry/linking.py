@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 import access
 from audit.services import record_event
-from dnevnik.errors import DomainError
+from core.errors import DomainError
 from portal.errors import PortalCode
 from portal.models import SnilsSource, User
 from portal.services import verify_snils
@@ -52,6 +52,7 @@ from registry.matching import (
     pupil_differences,
 )
 from registry.models import Guardian, LinkRequest, Pupil, School, fio_key
+from registry.signals import guardian_link_ended
 
 
 def _separate_accounts() -> DomainError:
@@ -334,9 +335,7 @@ def end_link(*, actor: User, kind: str, record_id: int, reason: str = "") -> Non
     record.save(update_fields=["account"])
     record_event(actor=actor, action="registry.unlink", target=record, kind=kind, account=account.pk, reason=reason)
     if isinstance(record, Guardian):
-        from trust.services import end_grants_of_guardian
-
-        end_grants_of_guardian(guardian_id=record.pk, actor=actor)
+        guardian_link_ended.send(sender=Guardian, guardian_id=record.pk, actor=actor)
 
 
 # --- The registrar's side ----------------------------------------------------------------------------------

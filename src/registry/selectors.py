@@ -1,4 +1,4 @@
-"""Reads of the registry that the cabinet, the diary service page, the API and the back office share."""
+"""Reads of the registry that the cabinet, the API and the back office share."""
 
 from __future__ import annotations
 
@@ -6,50 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 import access
 from portal.models import User
+from portal.selectors import LinkedStudent, linked_students
 from registry.matching import difference_message
-from registry.models import LinkRequest, School
-
-RELATION_LABELS: dict[str, StrOrPromise] = {
-    "self": _("your own record"),
-    "guardian": _("you are a guardian"),
-    "trusted": _("you are a trusted person"),
-}
-
-
-@dataclass(frozen=True)
-class LinkedStudent:
-    """A student the person sees, as ``GET /api/v1/me`` lists it under ``children``."""
-
-    student_id: str  # the pupil's public id
-    full_name: str
-    school: str
-    class_name: str
-    relation: str  # "guardian" | "self" | "trusted"
-    services: list[str]
-
-    @property
-    def relation_label(self) -> StrOrPromise:
-        return RELATION_LABELS.get(self.relation, self.relation)
-
-
-def linked_students(*, viewer: User) -> list[LinkedStudent]:
-    """Every student ``viewer`` may see, as ``access.visible_students`` decides (two queries)."""
-    return [
-        LinkedStudent(
-            student_id=str(visible.pupil.public_id),
-            full_name=visible.pupil.full_name,
-            school=visible.pupil.school.name,
-            class_name=str(visible.pupil.school_class),
-            relation=visible.relation,
-            services=list(visible.services),
-        )
-        for visible in access.visible_students(viewer)
-    ]
+from registry.models import Guardian, LinkRequest, Pupil, School, StaffMember
 
 
 @dataclass(frozen=True)
@@ -148,3 +111,16 @@ def link_request_for_registrar(*, registrar: User, request_id: int) -> LinkReque
     """One request of the registrar's school, ready for ``linking.pending_differences``; else ``NotFound``."""
     found = LinkRequest.objects.select_related("account", "school", "pupil", "guardian").filter(pk=request_id)
     return access.require(registrar, "registry.manage", found.first())
+
+
+def account_roles(*, account: User) -> set[str]:
+    """What the account is in the schools' registries: guardian, pupil, and its staff roles (teacher…).
+
+    The registry's answer to ``portal.signals.account_roles_asked`` (connected in ``RegistryConfig.ready``).
+    """
+    roles = set(StaffMember.objects.filter(account=account).values_list("role", flat=True))
+    if Guardian.objects.filter(account=account).exists():
+        roles.add("guardian")
+    if Pupil.objects.filter(account=account).exists():
+        roles.add("pupil")
+    return roles

@@ -12,6 +12,7 @@ from django.utils import timezone
 from audit.services import record_event
 from registry.linking import verify_snils_from_records
 from registry.models import Guardian, Pupil
+from registry.signals import guardian_link_ended
 
 
 def _changed_fields(record: Model) -> dict[str, Any]:
@@ -53,9 +54,7 @@ def save_registry_record(*, actor: Any, record: Pupil | Guardian) -> Pupil | Gua
 def remove_guardian(*, actor: Any, guardian: Guardian) -> None:
     """A registrar removes a guardian row: its link to an account ends, and with it every trusted-person
     grant that guardian made (DESIGN §2), before the row goes."""
-    from trust.services import end_grants_of_guardian
-
-    end_grants_of_guardian(guardian_id=guardian.pk, actor=actor)
+    guardian_link_ended.send(sender=Guardian, guardian_id=guardian.pk, actor=actor)
     record_event(
         actor=actor,
         action="registry.record_deleted",

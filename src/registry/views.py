@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from dnevnik.web import signed_in_user
+from portal.web import signed_in_user
 from registry import linking, selectors
 from registry.forms import LinkRequestForm
 from registry.models import LinkRequest

@@ -18,9 +18,9 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from pydantic import field_validator
 
-from dnevnik.bounds import DbId, StudentId
-from dnevnik.web import api_user
+from core.bounds import DbId, StudentId
 from portal.oidc import api_auth
+from portal.web import api_user
 from trust import selectors, services
 from trust.selectors import GrantRow, ViewRow
 

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class TrustConfig(AppConfig):
     name = "trust"
     verbose_name = _("Trusted persons")
+
+    def ready(self) -> None:
+        # Receivers import models: they are connected once the app registry is ready.
+        from portal import signals as portal_signals
+        from registry import signals as registry_signals
+        from trust import receivers
+
+        portal_signals.identity_changed.connect(receivers.deliver_invitations_to, dispatch_uid="trust.identity")
+        registry_signals.guardian_link_ended.connect(receivers.end_grants_of_link, dispatch_uid="trust.guardian_link")

@@ -9,8 +9,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DomainForm, parsed
 from portal import identity
-from portal.forms import DomainForm, parsed
 from registry.models import Pupil
 from trust.models import Grant
 

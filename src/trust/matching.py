@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q
 
 from portal.identity import name_key as surname_key
+from portal.models import User
 
 
 def invitations_for(user: Any) -> Q:
@@ -33,8 +34,6 @@ def is_addressed_to(grant: Any, user: Any) -> bool:
 
 def addressees(grant: Any) -> list[Any]:
     """The active accounts the invitation names right now (the other direction of ``invitations_for``)."""
-    from portal.models import User
-
     by_contact = Q(pk__in=[])
     if grant.invitee_snils:
         by_contact |= Q(snils=grant.invitee_snils, snils_verified_at__isnull=False)

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy, ngettext_lazy, pgettext_lazy
 
 import access
 from audit.services import record_event
-from diary.selectors import is_supported_date
-from dnevnik.errors import Conflict, DomainError, NotFound, RateLimited
+from core.errors import Conflict, DomainError, NotFound, RateLimited
+from core.periods import is_supported_date
 from notify.models import Kind
 from notify.services import in_site_language, notify
 from portal.identity import parse_mobile_phone, parse_name, parse_snils
@@ -344,7 +344,7 @@ def _open_invitation(user: User, grant_id: int) -> Grant:
 
 
 def _enqueue_activation(grant_id: int, run_after: datetime) -> None:
-    from trust.tasks import activate_grant
+    from trust.tasks import activate_grant  # cycle: the task runs this module's services
 
     if run_after <= timezone.now():
         activate_grant.enqueue(grant_id=grant_id)

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import DomainError
+from diary.family import family_context
 from diary.selectors import student_row
-from dnevnik.errors import DomainError
-from dnevnik.family import family_context
-from dnevnik.web import signed_in_user
+from portal.web import signed_in_user
 from trust import forms, selectors, services
 from trust.models import Grant
 

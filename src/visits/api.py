@@ -17,10 +17,9 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
-from diary.api import FROM, TO
-from diary.selectors import period
-from dnevnik.web import api_user
+from core.periods import FROM, TO, period
 from portal.oidc import api_auth
+from portal.web import api_user
 from visits import selectors
 from visits.services import MAX_THRESHOLD_RUB, set_low_balance_threshold
 

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import DomainForm
+from core.forms import DomainForm
 
 
 class ThresholdForm(DomainForm):

@@ -33,7 +33,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, StrictInt, StringCons
 from pydantic import ValidationError as PydanticError
 
 from audit.services import record_event
-from dnevnik.errors import CoreCode, DomainError
+from core.errors import CoreCode, DomainError
 from registry.models import Pupil, School
 from visits.alerts import check_low_balances
 from visits.errors import VisitsCode

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 import access
 from audit.services import record_event
-from dnevnik.errors import DomainError
+from core.errors import DomainError
 from registry.models import Pupil
 from visits.alerts import check_low_balances
 from visits.errors import VisitsCode

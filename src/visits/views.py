@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from dnevnik.family import chosen_week, family_context, week_pager
-from dnevnik.web import signed_in_user
+from diary.family import chosen_week, family_context, week_pager
+from portal.web import signed_in_user
 from visits import selectors
 from visits.forms import ThresholdForm
 from visits.services import set_low_balance_threshold

@@ -5,7 +5,7 @@ valid ones, boundary values and deliberately invalid ones — and sends them in-
 application, on the test database. A run fails on any 5xx, on a status the operation does not
 document, on a body or content type that does not match the document, and on invalid input that is
 accepted. So the document has to say what the API really answers (``dnevnik.api`` adds the shared
-error answers; ``dnevnik.bounds`` the ranges of ids) and bad input has to stop at a 400.
+error answers; ``core.bounds`` the ranges of ids) and bad input has to stop at a 400.
 
 How deep paths are reached, not only 404s: generated ids (a random ``lesson_id``, a random
 ``student_id``) almost never name a real row. So each generated case is sent a second time with the

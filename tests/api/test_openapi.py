@@ -10,8 +10,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from ninja import Router, Schema
 
+from core.bounds import MAX_DB_INT
 from dnevnik.api import DnevnikAPI
-from dnevnik.bounds import MAX_DB_INT
 
 ERROR_REF = "#/components/schemas/Error"
 

@@ -109,7 +109,7 @@ def test_registration_with_bad_snils_and_landline_shows_errors_and_creates_nothi
 ) -> None:
     from django.core import mail
 
-    from notify import sms
+    from core import sms
     from portal.models import User
 
     base_url = live_server.url

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from audit.models import AuditEvent
+from core.errors import DomainError, NotFound
 from diary.attendance import AttendanceInput, set_lesson_attendance
 from diary.lessons import cancel_lesson, generate_lessons
 from diary.models import Attendance, Lesson
-from dnevnik.errors import DomainError, NotFound
 
 
 @pytest.fixture

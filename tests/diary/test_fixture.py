@@ -3,7 +3,7 @@ from typing import Any
 import pytest
 
 import access
-from dnevnik.errors import NotFound
+from core.errors import NotFound
 
 
 def test_the_diary_school_relations(diary_school: Any) -> None:

@@ -9,11 +9,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.errors import NotFound
 from diary.gradebook import gradebook, teacher_classes
 from diary.lessons import generate_lessons
 from diary.marks import MarkInput, set_lesson_marks
 from diary.models import Attendance, Homework, Lesson, Mark
-from dnevnik.errors import NotFound
 from tests.diary.conftest import client_for
 
 

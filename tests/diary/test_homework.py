@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from audit.models import AuditEvent
+from core.errors import DomainError, NotFound
 from diary.homework import delete_homework, set_homework, tick_homework
 from diary.lessons import cancel_lesson, generate_lessons
 from diary.models import Homework, HomeworkAttachment, HomeworkDone, Lesson
-from dnevnik.errors import DomainError, NotFound
 
 PDF = b"%PDF-1.4\n%test\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from core.bounds import MAX_DB_INT
 from diary.lessons import generate_lessons
 from diary.models import Attendance, FinalMark, Lesson, Mark
-from dnevnik.bounds import MAX_DB_INT
 from tests.diary.conftest import TERM_START, client_for
 
 TOO_BIG = MAX_DB_INT + 1

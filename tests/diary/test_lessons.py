@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from audit.models import AuditEvent
+from core.errors import DomainError, NotFound
 from diary.lessons import cancel_lesson, generate_lessons, move_lesson, replace_lesson, set_lesson_topic
 from diary.models import Lesson, TimetableEntry
-from dnevnik.errors import DomainError, NotFound
 from registry.models import StaffMember
 from tests.diary.conftest import HOLIDAY, make_account
 

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from audit.models import AuditEvent
+from core.errors import DomainError, NotFound
 from diary.marks import (
     VALID_VALUES,
     InvalidMarks,
@@ -21,7 +22,6 @@ from diary.marks import (
     set_lesson_marks,
 )
 from diary.models import FinalMark, Lesson, Mark, MarkChange
-from dnevnik.errors import DomainError, NotFound
 from tests.diary.conftest import DiarySchool
 
 MONDAY = date(2026, 11, 9)

@@ -13,10 +13,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from core.errors import NotFound
 from diary import selectors
 from diary.marks import mark_history
 from diary.models import Attendance, FinalMark, Homework, HomeworkAttachment, Lesson
-from dnevnik.errors import NotFound
 from tests.diary.conftest import TERM_START, client_for
 from tests.diary.test_family_api import WEEK, heavy_week, lesson, mark, url
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from notify import sms
+from core import sms
 from notify.models import Kind, Notification, Preference
 from notify.services import notify
 from portal.models import User

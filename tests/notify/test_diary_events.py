@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from core import sms
 from diary.attendance import AttendanceInput, set_lesson_attendance
 from diary.homework import set_homework
 from diary.lessons import generate_lessons
 from diary.marks import MarkInput, set_lesson_marks
 from diary.models import Lesson
-from notify import sms
 from notify.models import Notification
 from portal.models import User
 from tests.diary.conftest import DiarySchool, client_for, make_account
@@ -182,7 +182,7 @@ def test_the_messages_of_a_whole_class_take_a_fixed_number_of_queries(
     django_capture_on_commit_callbacks: Capture,
     django_assert_num_queries: Any,
 ) -> None:
-    from notify.diary import notify_diary_event
+    from diary.notifications import notify_diary_event
     from tests.diary.conftest import make_guardian, make_pupil
 
     set_homework(teacher=diary_school.math_teacher, lesson_id=lesson.pk, text="№ 5")

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from notify import sms
+from core import sms
 from notify.models import Kind, Notification, Preference
 from notify.services import notify
 from portal.models import User

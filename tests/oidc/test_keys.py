@@ -13,7 +13,7 @@ from django.core.management import call_command
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from dnevnik import oidc_keys
+from portal import oidc_keys
 from tests.oidc.conftest import Flow, Portal
 
 

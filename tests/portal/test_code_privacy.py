@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from portal.identity import mask_phone
+from core.sms import mask_phone
 from portal.models import User
 from tests.conftest import last_email_code, registration_data
 
@@ -20,7 +20,7 @@ PHONE = "+79123456789"
 @pytest.fixture
 def file_sms(settings: Any, tmp_path: Path) -> Path:
     """The development SMS backend, the one that logs each message it writes."""
-    settings.SMS_BACKEND = "notify.sms.FileBackend"
+    settings.SMS_BACKEND = "core.sms.FileBackend"
     settings.SMS_FILE_PATH = tmp_path / "sms.log"
     return Path(settings.SMS_FILE_PATH)
 

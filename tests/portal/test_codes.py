@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from notify import sms
+from core import sms
 from portal.models import OneTimeCode, User
 from tests.conftest import PASSWORD, last_email_code, last_sms_code, registration_data
 

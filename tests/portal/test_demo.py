@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from dnevnik.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from portal.identity import format_snils
-from portal.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from portal.models import User
 
 

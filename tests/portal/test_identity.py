@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from dnevnik.errors import DomainError
+from core.errors import DomainError
 from portal.identity import (
     format_snils,
     is_valid_snils,

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from notify import sms
+from core import sms
 from portal.identity import snils_checksum
 from portal.models import ThrottleHit, ThrottleKey, User
 from tests.conftest import PASSWORD, registration_data

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from notify import sms
+from core import sms
 from portal.models import User
 from tests.conftest import PASSWORD, registration_data
 from tests.snils import verify_through_pension_fund

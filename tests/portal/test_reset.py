@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from notify import sms
+from core import sms
 from portal.models import User
 from tests.conftest import PASSWORD, last_email_code, last_sms_code
 from tests.snils import verify_through_pension_fund

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from audit.models import AuditEvent
-from dnevnik.errors import DomainError
+from core.errors import DomainError
 from portal.identity import parse_mobile_phone, snils_checksum
 from portal.models import User
 from registry.importing import COLUMNS, ImportRejected, ImportReport, RowError, import_registry, run_import

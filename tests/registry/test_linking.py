@@ -17,7 +17,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
-from dnevnik.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound
+from portal import selectors as portal_selectors
 from portal.identity import snils_checksum
 from portal.models import User
 from registry import linking, matching, selectors
@@ -529,7 +530,7 @@ def test_registrar_links_a_not_found_request_to_the_record_they_choose(
 
     row.refresh_from_db()
     assert row.account == olga
-    assert [s.relation for s in selectors.linked_students(viewer=olga)] == ["guardian"]
+    assert [s.relation for s in portal_selectors.linked_students(viewer=olga)] == ["guardian"]
 
 
 def test_approval_checks_the_separate_accounts_rule_again(
@@ -597,7 +598,7 @@ def test_ending_a_link_is_audited_and_only_for_the_person_or_the_registrar(
     assert row.account is None
     event = AuditEvent.objects.get(action="registry.unlink")
     assert (event.actor, event.target, event.data["account"]) == (olga, f"registry.guardian:{row.pk}", olga.pk)
-    assert selectors.linked_students(viewer=olga) == []
+    assert portal_selectors.linked_students(viewer=olga) == []
     with pytest.raises(NotFound):
         linking.end_link(actor=olga, kind="guardian", record_id=row.pk)
 

@@ -9,8 +9,8 @@ import pytest
 
 import access
 from audit.models import AuditEvent
-from dnevnik.errors import NotFound
-from notify import sms
+from core import sms
+from core.errors import NotFound
 from notify.models import Kind, Notification
 from portal.models import User
 from registry.models import Pupil

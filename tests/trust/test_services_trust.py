@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from audit.models import AuditEvent
-from notify import sms
+from core import sms
 from notify.models import Kind, Notification
 from portal.models import User
 from registry import linking

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import record_event
+from registry.importing.orm import OrmImport
+from registry.importing.postgres import PostgresImport
 from registry.importing.reading import FileProblem, open_table
 from registry.importing.report import (
     COLUMNS,
@@ -69,15 +71,7 @@ def run_import(
     """``import_registry`` with the write path chosen by the caller (tests compare the two)."""
     # One import of a school at a time; NO KEY keeps inserts that refer to the school unblocked.
     list(School.objects.select_for_update(no_key=True).filter(pk=school.pk).values_list("pk"))
-    path: _Path
-    if engine == "postgres":
-        from registry.importing.postgres import PostgresImport
-
-        path = PostgresImport(school)
-    else:
-        from registry.importing.orm import OrmImport
-
-        path = OrmImport(school)
+    path: _Path = PostgresImport(school) if engine == "postgres" else OrmImport(school)
     rows, errors = _read(data, filename, path, progress)
     errors += path.check()
     if errors:

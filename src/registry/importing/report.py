@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from dnevnik.errors import DomainError
+from core.errors import DomainError
 from registry.errors import RegistryCode
 
 # The registrar cannot act on more than this at once; a file this bad is usually the wrong file.

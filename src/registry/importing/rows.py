@@ -15,7 +15,7 @@ from typing import Any
 import phonenumbers
 from django.utils.translation import gettext_lazy as _
 
-from dnevnik.errors import DomainError
+from core.errors import DomainError
 from portal import identity
 from registry.importing.reading import Cells
 from registry.importing.report import RowError

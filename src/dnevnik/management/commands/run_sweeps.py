@@ -13,6 +13,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from portal.throttle import sweep as sweep_throttle
+from trust.services import sweep_grants
+from visits.alerts import sweep_late_arrivals
+
 
 class Command(BaseCommand):
     help = "Run the periodic sweeps once (or every N seconds with --every)."
@@ -28,10 +32,6 @@ class Command(BaseCommand):
             time.sleep(every)
 
     def sweep(self) -> None:
-        from portal.throttle import sweep as sweep_throttle
-        from trust.services import sweep_grants
-        from visits.alerts import sweep_late_arrivals
-
         grants = sweep_grants()
         late = sweep_late_arrivals()
         purged = sweep_throttle()

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from dnevnik import oidc_keys
+from portal import oidc_keys
 
 
 class Command(BaseCommand):

@@ -1,27 +1,17 @@
-"""Small helpers shared by the web views of every app."""
+"""Web helpers that know no app: the address of the person behind a request.
+
+The helpers that name the signed-in account (``signed_in_user``, ``api_user``) are ``portal.web``:
+the account is the portal's model.
+"""
 
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.http import HttpRequest
 
-if TYPE_CHECKING:
-    from portal.models import User
-
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-def signed_in_user(request: HttpRequest) -> User:
-    """The account of a ``login_required`` view (the decorator has already turned strangers away)."""
-    return cast("User", request.user)
-
-
-def api_user(request: HttpRequest) -> User:
-    """The account of an authenticated API call: the bearer token's person, or the session's."""
-    return cast("User", request.auth)  # type: ignore[attr-defined]
 
 
 def _parse_ip(text: str | None) -> IPAddress | None:

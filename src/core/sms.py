@@ -8,17 +8,31 @@ with a ``send(to, text)`` method.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import phonenumbers
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from portal.identity import mask_phone
-
 logger = logging.getLogger(__name__)
+
+
+def mask_phone(e164: str) -> str:
+    """A phone as logs may show it: the operator code and the last two digits, ``+7 916 ***-**-01``."""
+    try:
+        groups = phonenumbers.format_number(
+            phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        ).split(" ")
+    except phonenumbers.NumberParseException:
+        groups = []
+    if len(groups) < 3:  # not a number split into country, operator and subscriber: its last two digits only
+        return "***" + re.sub(r"\D", "", e164)[-2:]
+    subscriber = " ".join(groups[2:])
+    return " ".join([*groups[:2], re.sub(r"\d", "*", subscriber[:-2]) + subscriber[-2:]])
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Services call ``announce`` inside their transaction; after the commit one task builds a message per
 pupil and hands it to ``notify`` for the pupil's family readers of the diary (``access.family_readers``:
 linked guardians, the pupil's own account, trusted persons with an active diary grant). Channels and
-opt-outs are ``notify``'s business.
+opt-outs are ``notify``'s business; the words of each message are the diary's.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 import access
+from diary.models import Attendance, Homework, Lesson, Mark
 from notify.models import Kind
 from notify.services import in_site_language, notify
+from registry.models import Pupil
 
 MARK, ABSENCE, HOMEWORK = Kind.MARK.value, Kind.ABSENCE.value, Kind.HOMEWORK.value
 
@@ -39,8 +41,6 @@ def _subject(event: str, pupil_name: str) -> str:
 
 def _details(event: str, lesson_id: int, pupil_ids: list[int]) -> dict[int, str]:
     """What happened to each pupil on the lesson, in one query whatever their number."""
-    from diary.models import Attendance, Homework, Mark
-
     if event == MARK:
         values: dict[int, list[str]] = {}
         marks = Mark.objects.filter(lesson_id=lesson_id, pupil_id__in=pupil_ids).order_by("pupil_id", "kind", "pk")
@@ -58,9 +58,6 @@ def _details(event: str, lesson_id: int, pupil_ids: list[int]) -> dict[int, str]
 def notify_diary_event(*, event: str, lesson_id: int, pupil_ids: list[int]) -> int:
     """Notify the family readers of each of ``pupil_ids`` about ``event`` on the lesson; returns how many
     pupils' families were told."""
-    from diary.models import Lesson
-    from registry.models import Pupil
-
     lesson = Lesson.objects.select_related("subject").filter(pk=lesson_id).first()
     if lesson is None:
         return 0

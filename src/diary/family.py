@@ -19,7 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 import access
-from diary.selectors import current_week, is_supported_date
+from core.periods import current_week, query_date
 
 GUARDIANS = "guardians"  # a section for the child's guardians, not a service
 
@@ -84,12 +84,7 @@ def family_context(request: HttpRequest, student_id: UUID | str, tab: str) -> di
 def chosen_week(request: HttpRequest) -> tuple[date, date]:
     """Monday and Sunday of the week holding ``?week=`` (any day of it); this week when it is missing,
     malformed or outside the dates the service deals in."""
-    raw = request.GET.get("week", "")
-    try:
-        chosen: date | None = date.fromisoformat(raw) if raw else None
-    except ValueError:
-        chosen = None
-    return current_week(chosen if chosen and is_supported_date(chosen) else timezone.localdate())
+    return current_week(query_date(request.GET.get("week")) or timezone.localdate())
 
 
 def week_pager(start: date) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from dnevnik import keyfiles
+from core import keyfiles
 
 ACTIVE = "active.pem"
 RETIRED = "retired"

@@ -3,7 +3,7 @@
 Services raise these; each interface (web forms, the JSON API) turns them into its own answer in
 one place, so the same rule reads the same everywhere. Every code is a member of one ``StrEnum``
 per app (``portal.errors.PortalCode``, ``diary.errors.DiaryCode``, …; ``CoreCode`` here for the
-answers of the API itself), and every member is listed in ``docs/errors.md``.
+answers of the API itself and of the periods), and every member is listed in ``docs/errors.md``.
 
 ``NotFound`` is not a domain error: "missing" and "not yours" are not a refusal the person can act
 on, so no handler of domain errors has to let it pass first.
@@ -21,7 +21,7 @@ from django_stubs_ext import StrOrPromise
 
 
 class CoreCode(StrEnum):
-    """The answers of the API itself, not of one app's rules."""
+    """The answers of the API itself, and of the rules of ``core`` (a period's dates), not of one app's."""
 
     INVALID = "invalid"
     NOT_AUTHENTICATED = "not_authenticated"
@@ -29,6 +29,10 @@ class CoreCode(StrEnum):
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
     ERROR = "error"
+    # ``core.periods``: the diary's and the visits' periods alike
+    DATE_OUT_OF_RANGE = "date_out_of_range"
+    INVALID_PERIOD = "invalid_period"
+    PERIOD_TOO_LONG = "period_too_long"
 
 
 # The keys every error body has; a domain error's data may not overwrite them.

@@ -1,0 +1,13 @@
+"""What the registry tells the apps above it, which it may not import (``docs/architecture.md``).
+
+Sent inside the transaction of the change, so a receiver's writes commit or roll back with it.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# A guardian's link to an account ended (unlinked, or the guardian row removed): what the link opened
+# ends with it (trust: the grants that guardian made). Sent with ``guardian_id`` and ``actor`` (a User
+# or None), before the row is deleted.
+guardian_link_ended = Signal()
