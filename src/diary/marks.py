@@ -22,6 +22,7 @@ import access
 from audit.services import record_event
 from diary.errors import DiaryCode
 from diary.models import FinalMark, Lesson, Mark, MarkChange
+from diary.selectors import logged
 from dnevnik.errors import Conflict, DomainError, NotFound
 from notify.diary import MARK, announce
 from registry.models import Pupil, Term
@@ -385,7 +386,7 @@ def mark_history(*, viewer: Any, pupil_id: int, lesson_id: int) -> list[MarkChan
     )
     if pupil.school_class_id != lesson.school_class_id and not changes:
         raise NotFound()
-    if not access.can(viewer, "lesson.write", lesson) and not access.get_diary(viewer, pupil.public_id).reads(
+    if not access.can(viewer, "lesson.write", lesson) and not logged(access.get_diary(viewer, pupil.public_id)).reads(
         lesson.subject_id
     ):
         raise NotFound()
