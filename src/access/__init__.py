@@ -18,7 +18,8 @@ entry into a subquery correlated with the outer pupil, so every question below i
 - ``visible_students`` — the viewer's family relations (self, guardian, trusted person), one query;
 - ``related_accounts`` / ``family_readers`` — the same table read from the pupils' side: the accounts
   related to given pupils, the audience of notifications;
-- ``guarded_pupils`` / ``guardian_record`` / ``holds`` — the guardian's questions (who may invite, for whom).
+- ``related_pupils`` / ``holds`` / ``guarded_pupils`` / ``guardian_record`` — the same relations asked one
+  by one (an account's roles, who may invite, for whom).
 
 The diary is read per subject: the family, the pupil, a trusted person and the form tutor read every
 subject; a teacher of the class only the subjects they teach it by the timetable (``get_diary`` for a
@@ -146,14 +147,19 @@ def readable_pupils(viewer: Viewer, service: str) -> QuerySet[Pupil]:
 
 def holds(viewer: Viewer, pupil: Pupil, *relations: Relation) -> bool:
     """Whether ``viewer`` holds one of ``relations`` to ``pupil``; one query."""
-    return _signed_in(viewer) and Pupil.objects.filter(_related(viewer, relations), pk=pupil.pk).exists()
+    return related_pupils(viewer, *relations).filter(pk=pupil.pk).exists()
+
+
+def related_pupils(viewer: Viewer, *relations: Relation) -> QuerySet[Pupil]:
+    """The pupils ``viewer`` holds one of ``relations`` to, whatever they open (e.g. an account's roles)."""
+    if not _signed_in(viewer):
+        return Pupil.objects.none()
+    return Pupil.objects.filter(_related(viewer, relations))
 
 
 def guarded_pupils(viewer: Viewer) -> QuerySet[Pupil]:
     """The pupils ``viewer`` may invite, list and revoke trusted persons for: an adult's linked children."""
-    if not _adult(viewer):
-        return Pupil.objects.none()
-    return Pupil.objects.filter(_related(viewer, [Relation.GUARDIAN]))
+    return related_pupils(viewer, Relation.GUARDIAN) if _adult(viewer) else Pupil.objects.none()
 
 
 def guardian_record(viewer: Viewer, student_id: UUID | str) -> Guardian:

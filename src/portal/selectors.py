@@ -36,12 +36,12 @@ class AccountProfile:
 
 def account_roles(user: User) -> list[str]:
     """What the account is in the schools' registries (guardian, pupil, teacher…), plus operator."""
-    from registry.models import Guardian, Pupil, StaffMember
+    from registry.models import StaffMember
 
     roles = set(StaffMember.objects.filter(account=user).values_list("role", flat=True))
-    if Guardian.objects.filter(account=user).exists():
+    if access.related_pupils(user, access.Relation.GUARDIAN).exists():
         roles.add("guardian")
-    if Pupil.objects.filter(account=user).exists():
+    if access.related_pupils(user, access.Relation.SELF).exists():
         roles.add("pupil")
     if user.is_staff:
         roles.add("operator")
