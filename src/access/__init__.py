@@ -1,273 +1,378 @@
 """The one module that decides who may read or write what (DESIGN §2).
 
-Every page, API handler, export and notification asks here; none decides on its own. Each action
-has one rule in ``RULES``; a refusal raises ``NotFound`` so that "not yours" and "missing" look
-the same. Which students a person sees, and through which relation, is ``visible_students``.
+Every page, API handler, export and notification asks here; none decides on its own. A refusal raises
+``NotFound`` so that "not yours" and "missing" look the same.
+
+**The relation table.** How a person is related to a pupil is written once, in ``RELATIONS``: for each
+``Relation`` (the pupil themself, a linked guardian, a trusted person, the form tutor, a subject teacher)
+the rows that say so (the pupil's own ``account``, a ``Guardian`` record, an active ``Grant``, the form
+tutor's ``StaffMember`` row, a ``TimetableEntry`` of the class), which field of those rows names the pupil
+(or the pupil's class) and which the account, and which services the relation opens. ``_rows`` turns one
+entry into a subquery correlated with the outer pupil, so every question below is a SQL filter on
+``Pupil``, never a loop over fetched rows, and adding a relation is adding a row:
+
+- ``readable_pupils(viewer, service)`` — the pupils whose whole ``service`` the viewer reads, as a queryset
+  (NetBox's ``restrict``): lists, pages and exports filter with it;
+- ``get_student`` / ``get_diary`` / ``read_lesson`` — fetch and check in one call (Zulip's
+  ``access_stream_by_id``), one query, the same ``NotFound`` for missing and not yours;
+- ``visible_students`` — the viewer's family relations (self, guardian, trusted person), one query;
+- ``related_accounts`` / ``family_readers`` — the same table read from the pupils' side: the accounts
+  related to given pupils, the audience of notifications;
+- ``related_pupils`` / ``holds`` / ``guarded_pupils`` / ``guardian_record`` — the same relations asked one
+  by one (an account's roles, who may invite, for whom).
 
 The diary is read per subject: the family, the pupil, a trusted person and the form tutor read every
 subject; a teacher of the class only the subjects they teach it by the timetable (``get_diary`` for a
 pupil, ``get_class`` and ``lesson.read_class`` for the whole class, ``lesson.read`` for a lesson's files).
+
+**The policy only reads.** A read through a trusted person's grant (and no other relation) belongs in the
+view log the guardians see, but ``access`` writes nothing: a read's answer (``Read``, ``LessonRead``)
+carries the ``grant_id`` it went through, and the reader's layer sends ``grant_read``
+(``diary.selectors.logged``), which the trust app records.
+
+Everything else (accounts, the registry, grants, lessons, finals) is one rule per action in ``RULES``,
+asked through ``can`` and ``require``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from enum import StrEnum
+from functools import reduce
+from typing import Any, TypeAlias, TypeGuard, TypeVar
+from uuid import UUID
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.dispatch import Signal
 
 from core.errors import NotFound
+from diary.models import Lesson, TimetableEntry
+from portal.models import ClientConsent, User
+from registry.models import Guardian, LinkRequest, Pupil, School, SchoolClass, StaffMember
+from trust.matching import is_addressed_to
+from trust.models import Grant, active_grants
 
-if TYPE_CHECKING:
-    from django.db.models import Q
-
-    from registry.models import Pupil, SchoolClass
-
-Rule = Callable[[Any, Any], bool]
+Viewer: TypeAlias = User | AnonymousUser
 T = TypeVar("T")
 
 DIARY = "diary"
 VISITS_MEALS = "visits_meals"
 ALL_SERVICES = (DIARY, VISITS_MEALS)
 
-
-def _signed_in(viewer: Any) -> bool:
-    return bool(viewer.is_authenticated and viewer.is_active)
-
-
-def _is_self(viewer: Any, account: Any) -> bool:
-    return _signed_in(viewer) and viewer.pk == account.pk
+# Sent by the reader's layer (never by this module) after a read through a trusted person's grant, with
+# ``grant_id`` and ``section`` (the service); the trust app writes it to the view log (``TrustConfig.ready``).
+grant_read = Signal()
 
 
-def _owns(viewer: Any, record: Any) -> bool:
-    return _is_self(viewer, record.user)
+def _signed_in(viewer: Viewer) -> TypeGuard[User]:
+    return isinstance(viewer, User) and viewer.is_authenticated and viewer.is_active
 
 
-def _owns_request(viewer: Any, record: Any) -> bool:
-    return _is_self(viewer, record.account)
+def _adult(viewer: Viewer) -> TypeGuard[User]:
+    """Only an adult invites, lists and revokes trusted persons, or becomes one (DESIGN §2)."""
+    return _signed_in(viewer) and not viewer.is_minor
 
 
-def registrar_school_ids(viewer: Any) -> set[int]:
-    """Schools whose registry ``viewer`` keeps."""
-    if not _signed_in(viewer):
-        return set()
-    from registry.models import StaffMember
-
-    return set(
-        StaffMember.objects.filter(account=viewer, role=StaffMember.Role.REGISTRAR).values_list("school_id", flat=True)
-    )
+# --- The relation table -------------------------------------------------------------------------------------
 
 
-def _school_of(obj: Any) -> int | None:
-    """The school an object belongs to: a school itself, or anything with ``school_id``."""
-    from registry.models import School
-
-    if isinstance(obj, School):
-        return int(obj.pk)
-    school_id = getattr(obj, "school_id", None)
-    if school_id is None and hasattr(obj, "pupil"):
-        school_id = obj.pupil.school_id
-    return school_id
-
-
-def _registrar_of(viewer: Any, obj: Any) -> bool:
-    return _school_of(obj) in registrar_school_ids(viewer)
-
-
-RULES: dict[str, Rule] = {
-    "account.view": _is_self,
-    "account.edit": _is_self,
-    "client_consent.revoke": _owns,
-    "link_request.view": _owns_request,
-    # A registrar keeps the registry of their own school: records, imports, the link queue.
-    "registry.manage": _registrar_of,
-}
-
-
-def can(viewer: Any, action: str, obj: Any) -> bool:
-    try:
-        rule = RULES[action]
-    except KeyError:
-        raise LookupError(f"No access rule for {action!r}") from None
-    return rule(viewer, obj)
-
-
-def require(viewer: Any, action: str, obj: T | None) -> T:
-    """The object, if ``viewer`` may do ``action`` on it; otherwise ``NotFound``, as if it did not exist."""
-    if obj is None or not can(viewer, action, obj):
-        raise NotFound()
-    return obj
+class Relation(StrEnum):
+    SELF = "self"
+    GUARDIAN = "guardian"
+    TRUSTED = "trusted"
+    FORM_TUTOR = "form_tutor"
+    TEACHER = "teacher"
 
 
 @dataclass(frozen=True)
-class VisibleStudent:
-    """A student a person may see, how they are related, and which services they may use."""
+class Link:
+    """How one relation is stored and what it opens: one row of ``RELATIONS``."""
 
-    pupil: Pupil
-    relation: str  # "guardian" | "self" | "trusted"
-    services: tuple[str, ...]
-
-
-def visible_students(viewer: Any) -> list[VisibleStudent]:
-    """Every student whose data ``viewer`` may read, in three queries whatever their number."""
-    if not _signed_in(viewer):
-        return []
-    from registry.models import Pupil
-
-    related = ("school", "school_class")
-    seen: dict[int, VisibleStudent] = {}
-    for pupil in Pupil.objects.filter(account=viewer).select_related(*related):
-        seen[pupil.pk] = VisibleStudent(pupil=pupil, relation="self", services=ALL_SERVICES)
-    guarded = Pupil.objects.filter(guardians__account=viewer).select_related(*related).distinct()
-    for pupil in guarded.order_by("birth_date", "pk"):
-        seen.setdefault(pupil.pk, VisibleStudent(pupil=pupil, relation="guardian", services=ALL_SERVICES))
-    from trust.models import active_grants
-
-    trusted: dict[int, list[str]] = {}
-    pupils: dict[int, Pupil] = {}
-    for grant in (
-        active_grants()
-        .filter(invitee=viewer)
-        .select_related(*(f"pupil__{name}" for name in related), "pupil")
-        .order_by("pupil__birth_date", "pk")
-    ):
-        if grant.pupil_id not in seen:
-            pupils[grant.pupil_id] = grant.pupil
-            trusted.setdefault(grant.pupil_id, []).append(grant.service)
-    for pupil_id, services in trusted.items():
-        ordered = tuple(service for service in ALL_SERVICES if service in services)
-        seen[pupil_id] = VisibleStudent(pupil=pupils[pupil_id], relation="trusted", services=ordered)
-    return list(seen.values())
+    rows: Callable[[], QuerySet[Any]]  # the rows that relate an account to a pupil (or to the pupil's class)
+    pupil: str  # the rows' field naming the pupil, or (``by_class``) the pupil's class
+    account: str  # the rows' field naming the related account
+    opens: tuple[str, ...]  # the services the relation opens wholly
+    by_class: bool = False
+    by_grant: bool = False  # each row names its one service (a grant) and opens only that one
+    family: bool = True  # told of the pupil's events, listed among the viewer's children
 
 
-# Which services each relation to a student opens (DESIGN §2). A teacher of the class reads no whole
-# service: only the diary of the subjects they teach the class (``get_diary``).
-SERVICES_BY_RELATION: dict[str, tuple[str, ...]] = {
-    "self": ALL_SERVICES,
-    "guardian": ALL_SERVICES,
-    "form_tutor": ALL_SERVICES,
-    "teacher": (),
+def _form_tutor_rows() -> QuerySet[StaffMember]:
+    return StaffMember.objects.filter(role=StaffMember.Role.FORM_TUTOR)
+
+
+RELATIONS: dict[Relation, Link] = {
+    Relation.SELF: Link(Pupil.objects.all, pupil="pk", account="account", opens=ALL_SERVICES),
+    Relation.GUARDIAN: Link(Guardian.objects.all, pupil="pupil", account="account", opens=ALL_SERVICES),
+    Relation.TRUSTED: Link(active_grants, pupil="pupil", account="invitee", opens=ALL_SERVICES, by_grant=True),
+    Relation.FORM_TUTOR: Link(
+        _form_tutor_rows, pupil="school_class", account="account", opens=ALL_SERVICES, by_class=True, family=False
+    ),
+    # A subject teacher opens no whole service: only the diary in the subjects they teach the class (``get_diary``).
+    Relation.TEACHER: Link(
+        TimetableEntry.objects.all, pupil="school_class", account="teacher", opens=(), by_class=True, family=False
+    ),
 }
+FAMILY = tuple(relation for relation, link in RELATIONS.items() if link.family)
 
 
-def _tutors(viewer: Any, school_class: Any) -> Any:
-    """Rows saying ``viewer`` is the form tutor of ``school_class`` (an id, a class or an ``OuterRef``)."""
-    from registry.models import StaffMember
-
-    return StaffMember.objects.filter(account=viewer, role=StaffMember.Role.FORM_TUTOR, school_class=school_class)
-
-
-def _teaches(viewer: Any, school_class: Any) -> Any:
-    """The timetable entries by which ``viewer`` teaches ``school_class``: their subjects are the ones a
-    subject teacher reads the class's diary in (DESIGN §2)."""
-    from diary.models import TimetableEntry
-
-    return TimetableEntry.objects.filter(teacher=viewer, school_class=school_class)
+def _rows(relation: Relation, viewer: User, service: str | None = None) -> QuerySet[Any]:
+    """The rows by which ``viewer`` holds ``relation`` to the outer query's pupil (for ``service``, where the
+    rows name one)."""
+    link = RELATIONS[relation]
+    outer = OuterRef("school_class" if link.by_class else "pk")
+    rows = link.rows().filter(**{link.account: viewer, link.pupil: outer})
+    return rows.filter(service=service) if link.by_grant and service is not None else rows
 
 
-def _student(viewer: Any, student_id: Any, service: str) -> tuple[Any, bool]:
-    """The student with this public id, annotated with the viewer's relations, and whether ``viewer`` may
-    use the whole of ``service`` for them; ``NotFound`` when there is no such student. One query.
+def _related(viewer: User, relations: Iterable[Relation], service: str | None = None) -> Q:
+    """A filter on ``Pupil``: ``viewer`` holds one of ``relations`` to the pupil."""
+    return reduce(operator.or_, (Q(Exists(_rows(relation, viewer, service))) for relation in relations), Q(pk__in=[]))
 
-    A read through a trusted person's grant (and no other relation) is written to the view log the
-    guardians see: here, so that no page or endpoint can forget it.
-    """
+
+def _opening(service: str) -> list[Relation]:
+    return [relation for relation, link in RELATIONS.items() if service in link.opens]
+
+
+def readable_pupils(viewer: Viewer, service: str) -> QuerySet[Pupil]:
+    """The pupils whose whole ``service`` ``viewer`` reads (DESIGN §2), as a filter to build on. A subject
+    teacher reads only part of a diary and is not here: ``get_diary``."""
+    if not _signed_in(viewer):
+        return Pupil.objects.none()
+    return Pupil.objects.filter(_related(viewer, _opening(service), service))
+
+
+def holds(viewer: Viewer, pupil: Pupil, *relations: Relation) -> bool:
+    """Whether ``viewer`` holds one of ``relations`` to ``pupil``; one query."""
+    return related_pupils(viewer, *relations).filter(pk=pupil.pk).exists()
+
+
+def related_pupils(viewer: Viewer, *relations: Relation) -> QuerySet[Pupil]:
+    """The pupils ``viewer`` holds one of ``relations`` to, whatever they open (e.g. an account's roles)."""
+    if not _signed_in(viewer):
+        return Pupil.objects.none()
+    return Pupil.objects.filter(_related(viewer, relations))
+
+
+def guarded_pupils(viewer: Viewer) -> QuerySet[Pupil]:
+    """The pupils ``viewer`` may invite, list and revoke trusted persons for: an adult's linked children."""
+    return related_pupils(viewer, Relation.GUARDIAN) if _adult(viewer) else Pupil.objects.none()
+
+
+def guardian_record(viewer: Viewer, student_id: UUID | str) -> Guardian:
+    """``viewer``'s guardian record of the pupil with this public id (a minor's too, so that the service can
+    say why a minor may not invite); else ``NotFound``. One query."""
     if not _signed_in(viewer):
         raise NotFound()
-    from django.db.models import Exists, OuterRef, Subquery
-
-    from registry.models import Guardian, Pupil
-    from trust.models import active_grants
-
-    pupil: Any = (  # annotated with the viewer's relations
-        Pupil.objects.by_public_id(student_id)
-        .annotate(
-            is_guardian=Exists(Guardian.objects.filter(pupil=OuterRef("pk"), account=viewer)),
-            is_form_tutor=Exists(_tutors(viewer, OuterRef("school_class"))),
-            teaches=Exists(_teaches(viewer, OuterRef("school_class"))),
-            trusted_grant_id=Subquery(
-                active_grants().filter(pupil=OuterRef("pk"), invitee=viewer, service=service).values("pk")[:1]
-            ),
-        )
-        .select_related("school", "school_class")
-        .first()
-    )
-    if pupil is None:
+    record = Guardian.objects.filter(account=viewer, pupil__in=Pupil.objects.by_public_id(student_id)).first()
+    if record is None:
         raise NotFound()
-    relations = [
-        name
-        for name, holds in (
-            ("self", pupil.account_id == viewer.pk),
-            ("guardian", pupil.is_guardian),
-            ("form_tutor", pupil.is_form_tutor),
-            ("teacher", pupil.teaches),
-        )
-        if holds
-    ]
-    if any(service in SERVICES_BY_RELATION[relation] for relation in relations):
-        return pupil, True
-    if pupil.trusted_grant_id is None:
-        return pupil, False
-    from trust.services import record_view
-
-    record_view(grant_id=pupil.trusted_grant_id, section=service)
-    return pupil, True
+    return record
 
 
-def get_student(viewer: Any, student_id: Any, *, service: str) -> Pupil:
-    """The student with this public id if ``viewer`` may use the whole of ``service`` for them; else
-    ``NotFound``. One query whatever the relation, so the evening read stays within its query budget.
-    A subject teacher reads only part of the diary: ``get_diary``."""
-    pupil, whole = _student(viewer, student_id, service)
-    if not whole:
-        raise NotFound()
-    return cast("Pupil", pupil)
+def related_accounts(
+    pupil_ids: Iterable[int], relations: Iterable[Relation], service: str | None = None
+) -> dict[int, list[int]]:
+    """For each pupil, the accounts holding one of ``relations`` to it (for ``service``, where the rows name
+    one), in the rows' order: the relation table read from the pupils' side. One query per relation."""
+    ids = list(pupil_ids)
+    found: dict[int, dict[int, None]] = {pupil_id: {} for pupil_id in ids}
+    for relation in relations:
+        link = RELATIONS[relation]
+        pupil = f"{link.pupil}__pupils" if link.by_class else link.pupil
+        rows = link.rows().filter(**{f"{pupil}__in": ids, f"{link.account}__isnull": False})
+        if link.by_grant and service is not None:
+            rows = rows.filter(service=service)
+        for pupil_id, account_id in rows.values_list(pupil, link.account):
+            found[pupil_id][account_id] = None
+    return {pupil_id: list(accounts) for pupil_id, accounts in found.items()}
+
+
+def family_readers(pupil_ids: Iterable[int], service: str) -> dict[int, set[int]]:
+    """For each pupil, the accounts of its family that read ``service``: linked guardians, the pupil's own
+    account, and trusted persons whose grant for that service is active. Notifications go to these (staff,
+    who also read, are not told of every mark)."""
+    relations = [relation for relation in FAMILY if service in RELATIONS[relation].opens]
+    return {pupil_id: set(ids) for pupil_id, ids in related_accounts(pupil_ids, relations, service).items()}
+
+
+# --- Reading a pupil ------------------------------------------------------------------------------------------
+
+
+def _holds_field(relation: Relation) -> str:
+    return f"holds_{relation}"
+
+
+def _with_relations(pupils: QuerySet[Pupil], viewer: User, service: str) -> QuerySet[Pupil]:
+    """``pupils`` annotated with each relation ``viewer`` holds to them for ``service``: a flag, or for a
+    grant the id of the one the read would go through."""
+    annotations: dict[str, Any] = {}
+    for relation, link in RELATIONS.items():
+        rows = _rows(relation, viewer, service)
+        annotations[_holds_field(relation)] = Subquery(rows.values("pk")[:1]) if link.by_grant else Exists(rows)
+    return pupils.annotate(**annotations)
 
 
 @dataclass(frozen=True)
-class Diary:
-    """A pupil whose diary a viewer reads, and in which subjects (DESIGN §2)."""
+class Through:
+    """How a viewer reads one pupil's ``service``, from the annotations of ``_with_relations``."""
+
+    relations: frozenset[Relation]
+    whole: bool  # a relation that is not a grant opens the whole service
+    grant_id: int | None  # else the trusted person's grant it goes through, if any
+
+    @classmethod
+    def of(cls, pupil: Pupil, service: str) -> Through:
+        found = {relation: getattr(pupil, _holds_field(relation)) for relation in RELATIONS}
+        relations = frozenset(relation for relation, value in found.items() if value)
+        whole = any(service in RELATIONS[r].opens and not RELATIONS[r].by_grant for r in relations)
+        grants = [found[r] for r in relations if RELATIONS[r].by_grant and service in RELATIONS[r].opens]
+        return cls(relations=relations, whole=whole, grant_id=None if whole or not grants else int(grants[0]))
+
+
+@dataclass(frozen=True)
+class Read:
+    """A pupil whose ``service`` a viewer reads, how far, and the grant it goes through (for the view log)."""
 
     pupil: Pupil
-    # None: every subject (the family, the pupil, a trusted person, the form tutor); else the ids of the
-    # subjects the viewer teaches the pupil's class, as a subquery the diary's own queries carry.
-    subject_ids: Any = None
+    service: str
+    # Set when the read goes through a trusted person's grant and no other relation: the reader logs it.
+    grant_id: int | None = None
+    # The diary only. None: every subject (the family, the pupil, a trusted person, the form tutor); else the
+    # ids of the subjects the viewer teaches the pupil's class, as a subquery the diary's own queries carry.
+    subject_ids: QuerySet[TimetableEntry, Any] | None = None
 
     def only(self, subject: str) -> Q:
         """A filter keeping the rows whose subject (the field path ``subject``, e.g. ``lesson__subject_id``)
         the viewer reads."""
-        from django.db.models import Q
-
         return Q() if self.subject_ids is None else Q(**{f"{subject}__in": self.subject_ids})
 
     def reads(self, subject_id: int) -> bool:
         return self.subject_ids is None or self.subject_ids.filter(subject_id=subject_id).exists()
 
 
-def get_diary(viewer: Any, student_id: Any) -> Diary:
+def _student(viewer: Viewer, student_id: UUID | str, service: str) -> tuple[Pupil, Through]:
+    """The student with this public id and how ``viewer`` is related to them; ``NotFound`` when there is no
+    such student. One query."""
+    if not _signed_in(viewer):
+        raise NotFound()
+    pupils = _with_relations(Pupil.objects.by_public_id(student_id), viewer, service)
+    pupil = pupils.select_related("school", "school_class").first()
+    if pupil is None:
+        raise NotFound()
+    return pupil, Through.of(pupil, service)
+
+
+def get_student(viewer: Viewer, student_id: UUID | str, *, service: str) -> Read:
+    """The student with this public id if ``viewer`` may use the whole of ``service`` for them; else
+    ``NotFound``. One query whatever the relation, so the evening read stays within its query budget.
+    A subject teacher reads only part of the diary: ``get_diary``."""
+    pupil, through = _student(viewer, student_id, service)
+    if not (through.whole or through.grant_id is not None):
+        raise NotFound()
+    return Read(pupil=pupil, service=service, grant_id=through.grant_id)
+
+
+def get_diary(viewer: Viewer, student_id: UUID | str) -> Read:
     """The pupil with this public id and the subjects ``viewer`` reads their diary in; else ``NotFound``.
 
     One query: a teacher's subjects are not fetched here but filtered on in the caller's queries
-    (``Diary.only``), so the week keeps its query budget whoever reads it.
+    (``Read.only``), so the week keeps its query budget whoever reads it.
     """
-    pupil, whole = _student(viewer, student_id, DIARY)
-    if whole:
-        return Diary(pupil=pupil)
-    if not pupil.teaches:
+    pupil, through = _student(viewer, student_id, DIARY)
+    if through.whole or through.grant_id is not None:
+        return Read(pupil=pupil, service=DIARY, grant_id=through.grant_id)
+    if Relation.TEACHER not in through.relations or not isinstance(viewer, User):
         raise NotFound()
-    return Diary(pupil=pupil, subject_ids=_teaches(viewer, pupil.school_class_id).values("subject_id"))
+    subject_ids = _teaches(viewer, pupil.school_class_id).values("subject_id")
+    return Read(pupil=pupil, service=DIARY, subject_ids=subject_ids)
 
 
-def get_class(viewer: Any, school_class_id: int, *, subject_id: int) -> SchoolClass:
+@dataclass(frozen=True)
+class VisibleStudent:
+    """A student a person sees as family, how they are related, and which services they may use."""
+
+    pupil: Pupil
+    relation: Relation  # the closest: self, then guardian, then trusted
+    services: tuple[str, ...]
+    manages_trust: bool = False  # an adult guardian: invites, lists and revokes the pupil's trusted persons
+
+
+def visible_students(viewer: Viewer) -> list[VisibleStudent]:
+    """Every student whose data ``viewer`` reads as family (``FAMILY`` of the table), the closest relation
+    first, then by birth date; one query whatever their number."""
+    if not _signed_in(viewer):
+        return []
+    reads: dict[str, tuple[Relation, tuple[str, ...]]] = {}
+    annotations: dict[str, Exists] = {}
+    for relation in FAMILY:
+        link = RELATIONS[relation]
+        # A grant opens its own service: one flag per service; any other relation opens all it opens at once.
+        groups: list[tuple[str, ...]] = [(service,) for service in link.opens] if link.by_grant else [link.opens]
+        for services in groups:
+            name = f"{_holds_field(relation)}_{'_'.join(services)}"
+            reads[name] = (relation, services)
+            annotations[name] = Exists(_rows(relation, viewer, services[0] if link.by_grant else None))
+    pupils = (
+        Pupil.objects.annotate(**annotations)
+        .filter(reduce(operator.or_, (Q(**{name: True}) for name in annotations)))
+        .select_related("school", "school_class")
+        .order_by("birth_date", "pk")
+    )
+    found = []
+    for pupil in pupils:
+        held = [reads[name] for name in annotations if getattr(pupil, name)]
+        relation = min((relation for relation, _services in held), key=FAMILY.index)
+        opened = {service for _relation, services in held for service in services}
+        found.append(
+            VisibleStudent(
+                pupil=pupil,
+                relation=relation,
+                services=tuple(service for service in ALL_SERVICES if service in opened),
+                manages_trust=relation == Relation.GUARDIAN and not viewer.is_minor,
+            )
+        )
+    return sorted(found, key=lambda visible: FAMILY.index(visible.relation))
+
+
+# --- Classes and lessons ----------------------------------------------------------------------------------------
+
+
+def _tutors(viewer: User, school_class: Any) -> QuerySet[StaffMember]:
+    """Rows saying ``viewer`` is the form tutor of ``school_class`` (an id, a class or an ``OuterRef``)."""
+    return _form_tutor_rows().filter(account=viewer, school_class=school_class)
+
+
+def _teaches(viewer: User, school_class: Any) -> QuerySet[TimetableEntry]:
+    """The timetable entries by which ``viewer`` teaches ``school_class``: their subjects are the ones a
+    subject teacher reads the class's diary in (DESIGN §2)."""
+    return TimetableEntry.objects.filter(teacher=viewer, school_class=school_class)
+
+
+def taught_entries(viewer: Viewer) -> QuerySet[TimetableEntry]:
+    """The timetable entries ``viewer`` teaches: the (class, subject) pairs whose gradebook they write in."""
+    if not _signed_in(viewer):
+        return TimetableEntry.objects.none()
+    return TimetableEntry.objects.filter(teacher=viewer)
+
+
+def tutored_entries(viewer: Viewer) -> QuerySet[TimetableEntry]:
+    """The timetable entries of the classes ``viewer`` is the form tutor of: read, every subject."""
+    if not _signed_in(viewer):
+        return TimetableEntry.objects.none()
+    return TimetableEntry.objects.filter(Exists(_tutors(viewer, OuterRef("school_class"))))
+
+
+def get_class(viewer: Viewer, school_class_id: int, *, subject_id: int) -> SchoolClass:
     """The class if ``viewer`` reads its diary in ``subject_id`` (its form tutor, or a teacher of that subject
     there); else ``NotFound``. One query; annotated with ``teaches`` (a teacher of the subject there, who
     writes, where the form tutor only reads)."""
     if not _signed_in(viewer):
         raise NotFound()
-    from django.db.models import Exists, OuterRef
-
-    from registry.models import SchoolClass
-
-    school_class: Any = (
+    school_class = (
         SchoolClass.objects.filter(pk=school_class_id)
         .annotate(
             teaches=Exists(_teaches(viewer, OuterRef("pk")).filter(subject_id=subject_id)),
@@ -278,14 +383,14 @@ def get_class(viewer: Any, school_class_id: int, *, subject_id: int) -> SchoolCl
     )
     if school_class is None or not (school_class.teaches or school_class.tutors):
         raise NotFound()
-    return cast("SchoolClass", school_class)
+    return school_class
 
 
-def _teaches_lesson(viewer: Any, lesson: Any) -> bool:
+def _teaches_lesson(viewer: Viewer, lesson: Lesson) -> bool:
     return _signed_in(viewer) and lesson.teacher_id == viewer.pk
 
 
-def _reads_subject(viewer: Any, target: tuple[Any, int]) -> bool:
+def _reads_subject(viewer: Viewer, target: tuple[SchoolClass | int, int]) -> bool:
     """``(school_class, subject_id)``: the class's form tutor and the teachers of that subject there."""
     if not _signed_in(viewer):
         return False
@@ -295,61 +400,91 @@ def _reads_subject(viewer: Any, target: tuple[Any, int]) -> bool:
     )
 
 
-def _reads_class_lesson(viewer: Any, lesson: Any) -> bool:
+def _reads_class_lesson(viewer: Viewer, lesson: Lesson) -> bool:
     """The whole class's marks and attendance at a lesson: its teacher and the staff reading its subject."""
     return _teaches_lesson(viewer, lesson) or _reads_subject(viewer, (lesson.school_class_id, lesson.subject_id))
 
 
-def _lesson_reader(viewer: Any, lesson: Any) -> tuple[bool, int | None]:
-    """Whether ``viewer`` reads the lesson (the class's staff of its subject, or the family of a pupil of the
-    class), and the trusted person's grant it is read through when that is the only way."""
+def _lesson_reader(viewer: Viewer, lesson: Lesson) -> Through | None:
+    """How ``viewer`` reads the lesson (the class's staff of its subject, or the family of a pupil of the
+    class), preferring a relation to a grant; None when they do not."""
     if not _signed_in(viewer):
-        return False, None
+        return None
     if _reads_class_lesson(viewer, lesson):
-        return True, None
-    from django.db.models import Q
+        return Through(relations=frozenset(), whole=True, grant_id=None)
+    in_class = readable_pupils(viewer, DIARY).filter(school_class_id=lesson.school_class_id).order_by("pk")
+    ways = [Through.of(pupil, DIARY) for pupil in _with_relations(in_class, viewer, DIARY)]
+    whole = next((way for way in ways if way.whole), None)
+    return whole or min(ways, key=lambda way: way.grant_id or 0, default=None)  # the oldest grant, as before
 
-    from registry.models import Pupil
-    from trust.models import active_grants
 
-    in_class = Pupil.objects.filter(school_class_id=lesson.school_class_id)
-    if in_class.filter(Q(account=viewer) | Q(guardians__account=viewer)).exists():
-        return True, None
-    grant_id = (
-        active_grants()
-        .filter(invitee=viewer, service=DIARY, pupil__in=in_class)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .first()
+@dataclass(frozen=True)
+class LessonRead:
+    """A lesson a viewer reads, and the grant it goes through (for the view log), as ``Read`` for a pupil."""
+
+    lesson: Lesson
+    service: str = DIARY
+    grant_id: int | None = None
+
+
+def read_lesson(viewer: Viewer, lesson: Lesson | None) -> LessonRead:
+    """``lesson`` if ``viewer`` may read it (``lesson.read``); else ``NotFound``. Two queries at most."""
+    way = _lesson_reader(viewer, lesson) if lesson is not None else None
+    if lesson is None or way is None:
+        raise NotFound()
+    return LessonRead(lesson=lesson, grant_id=way.grant_id)
+
+
+def _reads_lesson(viewer: Viewer, lesson: Lesson) -> bool:
+    return _lesson_reader(viewer, lesson) is not None
+
+
+# --- One rule per action ----------------------------------------------------------------------------------------
+
+
+def _is_self(viewer: Viewer, account: User) -> bool:
+    return _signed_in(viewer) and viewer.pk == account.pk
+
+
+def _owns(viewer: Viewer, record: ClientConsent) -> bool:
+    return _is_self(viewer, record.user)
+
+
+def _owns_request(viewer: Viewer, record: LinkRequest) -> bool:
+    return _is_self(viewer, record.account)
+
+
+def registrar_school_ids(viewer: Viewer) -> set[int]:
+    """Schools whose registry ``viewer`` keeps."""
+    if not _signed_in(viewer):
+        return set()
+    return set(
+        StaffMember.objects.filter(account=viewer, role=StaffMember.Role.REGISTRAR).values_list("school_id", flat=True)
     )
-    return grant_id is not None, grant_id
 
 
-def _reads_lesson(viewer: Any, lesson: Any) -> bool:
-    return _lesson_reader(viewer, lesson)[0]
+# What a registrar's rules are asked about: the school itself, or a record of it.
+OfSchool: TypeAlias = School | SchoolClass | Pupil | Guardian | LinkRequest
 
 
-def read_lesson(viewer: Any, lesson: T | None) -> T:
-    """``lesson`` if ``viewer`` may read it (``lesson.read``); else ``NotFound``. A read through a trusted
-    person's grant alone is written to the view log, as ``get_student`` does."""
-    if lesson is None:
-        raise NotFound()
-    allowed, grant_id = _lesson_reader(viewer, lesson)
-    if not allowed:
-        raise NotFound()
-    if grant_id is not None:
-        from trust.services import record_view
-
-        record_view(grant_id=grant_id, section=DIARY)
-    return lesson
+def _school_of(obj: OfSchool) -> int:
+    if isinstance(obj, School):
+        return int(obj.pk)
+    if isinstance(obj, Guardian):
+        return obj.pupil.school_id
+    return obj.school_id
 
 
-def _ends_link(viewer: Any, record: Any) -> bool:
+def _registrar_of(viewer: Viewer, obj: OfSchool) -> bool:
+    return _school_of(obj) in registrar_school_ids(viewer)
+
+
+def _ends_link(viewer: Viewer, record: Pupil | Guardian) -> bool:
     """A link of a registry record to an account ends by the linked person or the school's registrar."""
     return (record.account is not None and _is_self(viewer, record.account)) or _registrar_of(viewer, record)
 
 
-def _sets_final(viewer: Any, target: tuple[Any, int]) -> bool:
+def _sets_final(viewer: Viewer, target: tuple[Pupil, int]) -> bool:
     """``(pupil, subject_id)``: the teacher of that subject in the pupil's class sets the finals."""
     if not _signed_in(viewer):
         return False
@@ -357,85 +492,76 @@ def _sets_final(viewer: Any, target: tuple[Any, int]) -> bool:
     return bool(_teaches(viewer, pupil.school_class_id).filter(subject_id=subject_id).exists())
 
 
-def _guards(viewer: Any, pupil: Any) -> bool:
+def _guards(viewer: Viewer, pupil: Pupil) -> bool:
     """An adult linked guardian of the pupil: may invite, list and revoke the pupil's trusted persons."""
-    if not _signed_in(viewer) or viewer.is_minor:
-        return False
-    from registry.models import Guardian
-
-    return Guardian.objects.filter(pupil=pupil, account=viewer).exists()
+    return _adult(viewer) and guarded_pupils(viewer).filter(pk=pupil.pk).exists()
 
 
-def _manages_grant(viewer: Any, grant: Any) -> bool:
+def _manages_grant(viewer: Viewer, grant: Grant) -> bool:
     """Every linked guardian of the child sees and manages the same list of its grants."""
     return _guards(viewer, grant.pupil)
 
 
-def _answers_invitation(viewer: Any, grant: Any) -> bool:
+def _answers_invitation(viewer: Viewer, grant: Grant) -> bool:
     """The invitation is addressed to ``viewer`` (surname and verified SNILS or confirmed phone), or was accepted
     by them."""
-    if not _signed_in(viewer) or viewer.is_minor:
+    if not _adult(viewer):
         return False
     if grant.invitee_id is not None:
         return bool(grant.invitee_id == viewer.pk)
-    from trust.matching import is_addressed_to
-
     return is_addressed_to(grant, viewer)
 
 
-def _holds_grant(viewer: Any, grant: Any) -> bool:
+def _holds_grant(viewer: Viewer, grant: Grant) -> bool:
     return _signed_in(viewer) and grant.invitee_id == viewer.pk
 
 
-def _verifies_snils_of(viewer: Any, account: Any) -> bool:
+def _verifies_snils_of(viewer: Viewer, account: User) -> bool:
     """A registrar confirms the SNILS of an account linked to a pupil or guardian record of their own school
     (they see that person, and the document, at the school); of nobody else."""
     schools = registrar_school_ids(viewer)
     if not schools:
         return False
-    from django.db.models import Q
-
-    from registry.models import Pupil
-
-    return (
-        Pupil.objects.filter(school_id__in=schools).filter(Q(account=account) | Q(guardians__account=account)).exists()
-    )
+    linked = _related(account, [Relation.SELF, Relation.GUARDIAN])
+    return Pupil.objects.filter(linked, school_id__in=schools).exists()
 
 
-RULES.update(
-    {
-        "trust.manage": _guards,
-        "grant.manage": _manages_grant,
-        "subscription.answer": _answers_invitation,
-        "grant.leave": _holds_grant,
-        "account.snils.verify": _verifies_snils_of,
-        "registry.link.end": _ends_link,
-        "final.write": _sets_final,
-        # A teacher writes marks, homework, attendance and topics only for their own lessons.
-        "lesson.write": _teaches_lesson,
-        # Families read a lesson of their child's class (``read_lesson`` logs a read through a grant);
-        # staff read it in the subjects they teach the class, the form tutor in all.
-        "lesson.read": _reads_lesson,
-        "lesson.read_class": _reads_class_lesson,
-    }
-)
+# Each rule takes the viewer and the object of its action (its own type, named in its signature).
+Rule: TypeAlias = Callable[[Viewer, Any], bool]
+
+RULES: dict[str, Rule] = {
+    "account.view": _is_self,
+    "account.edit": _is_self,
+    "client_consent.revoke": _owns,
+    "link_request.view": _owns_request,
+    # A registrar keeps the registry of their own school: records, imports, the link queue.
+    "registry.manage": _registrar_of,
+    "registry.link.end": _ends_link,
+    "account.snils.verify": _verifies_snils_of,
+    "trust.manage": _guards,
+    "grant.manage": _manages_grant,
+    "subscription.answer": _answers_invitation,
+    "grant.leave": _holds_grant,
+    "final.write": _sets_final,
+    # A teacher writes marks, homework, attendance and topics only for their own lessons.
+    "lesson.write": _teaches_lesson,
+    # Families read a lesson of their child's class (``read_lesson`` also says through which grant);
+    # staff read it in the subjects they teach the class, the form tutor in all.
+    "lesson.read": _reads_lesson,
+    "lesson.read_class": _reads_class_lesson,
+}
 
 
-def family_readers(pupil_ids: Any, service: str) -> dict[int, set[int]]:
-    """For each pupil, the accounts of its family that read ``service``: linked guardians, the pupil's
-    own account, and trusted persons whose grant for that service is active. Notifications go to these
-    (staff, who also read, are not told of every mark)."""
-    from registry.models import Guardian, Pupil
-    from trust.models import active_grants
+def can(viewer: Viewer, action: str, obj: object) -> bool:
+    try:
+        rule = RULES[action]
+    except KeyError:
+        raise LookupError(f"No access rule for {action!r}") from None
+    return rule(viewer, obj)
 
-    ids = list(pupil_ids)
-    readers: dict[int, set[int]] = {pupil_id: set() for pupil_id in ids}
-    for pupil_id, account_id in Pupil.objects.filter(pk__in=ids, account__isnull=False).values_list("pk", "account"):
-        readers[pupil_id].add(account_id)
-    guardians = Guardian.objects.filter(pupil_id__in=ids, account__isnull=False).values_list("pupil_id", "account")
-    for pupil_id, account_id in guardians:
-        readers[pupil_id].add(account_id)
-    trusted = active_grants().filter(pupil_id__in=ids, service=service).values_list("pupil_id", "invitee")
-    for pupil_id, account_id in trusted:
-        readers[pupil_id].add(account_id)
-    return readers
+
+def require(viewer: Viewer, action: str, obj: T | None) -> T:
+    """The object, if ``viewer`` may do ``action`` on it; otherwise ``NotFound``, as if it did not exist."""
+    if obj is None or not can(viewer, action, obj):
+        raise NotFound()
+    return obj

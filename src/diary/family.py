@@ -43,9 +43,9 @@ SECTIONS: list[Section] = [
 ]
 
 
-def _opens(viewer: Any, visible: access.VisibleStudent, section: Section) -> bool:
+def _opens(visible: access.VisibleStudent, section: Section) -> bool:
     if section.opened_by == GUARDIANS:
-        return visible.relation == "guardian" and access.can(viewer, "trust.manage", visible.pupil)
+        return visible.manages_trust
     return section.opened_by in visible.services
 
 
@@ -58,14 +58,12 @@ def family_context(request: HttpRequest, student_id: UUID | str, tab: str) -> di
     current = next((child for child in visible if str(child.pupil.public_id) == str(student_id)), None)
     children = []
     for child in visible:
-        if current_section is not None and not _opens(request.user, child, current_section):
+        if current_section is not None and not _opens(child, current_section):
             continue
         url_name = current_section.url_name if current_section else SECTIONS[0].url_name
         children.append({"visible": child, "url": reverse(url_name, args=[child.pupil.public_id])})
     shown = [
-        section
-        for section in SECTIONS
-        if (_opens(request.user, current, section) if current else section.opened_by == access.DIARY)
+        section for section in SECTIONS if (_opens(current, section) if current else section.opened_by == access.DIARY)
     ]
     tabs = [
         {"name": section.name, "label": section.label, "url": reverse(section.url_name, args=[student_id])}

@@ -21,7 +21,7 @@ from core.errors import NotFound
 from diary import grading
 from diary.models import Attendance, Homework, Lesson, Mark, TimetableEntry
 from diary.selectors import TermRow
-from registry.models import Pupil, SchoolClass, StaffMember, Subject, Term
+from registry.models import Pupil, SchoolClass, Subject, Term
 
 
 @dataclass(frozen=True)
@@ -69,21 +69,14 @@ def _class_subjects(entries: QuerySet[TimetableEntry]) -> list[tuple[SchoolClass
     return list(seen.values())
 
 
-def teacher_classes(*, teacher: Any) -> list[tuple[SchoolClass, Subject]]:
+def teacher_classes(*, teacher: access.Viewer) -> list[tuple[SchoolClass, Subject]]:
     """Every (class, subject) the person teaches by the timetable, by grade, letter and subject; one query."""
-    return _class_subjects(TimetableEntry.objects.filter(teacher=teacher))
+    return _class_subjects(access.taught_entries(teacher))
 
 
-def tutored_classes(*, viewer: Any) -> list[tuple[SchoolClass, Subject]]:
-    """(class, subject) pairs of the classes the person is the form tutor of, read-only; two queries."""
-    class_ids = list(
-        StaffMember.objects.filter(
-            account=viewer, role=StaffMember.Role.FORM_TUTOR, school_class__isnull=False
-        ).values_list("school_class_id", flat=True)
-    )
-    if not class_ids:
-        return []
-    return _class_subjects(TimetableEntry.objects.filter(school_class_id__in=class_ids))
+def tutored_classes(*, viewer: access.Viewer) -> list[tuple[SchoolClass, Subject]]:
+    """(class, subject) pairs of the classes the person is the form tutor of, read-only; one query."""
+    return _class_subjects(access.tutored_entries(viewer))
 
 
 def school_terms(school_class: SchoolClass) -> list[Term]:

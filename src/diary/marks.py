@@ -24,6 +24,7 @@ from core.errors import Conflict, DomainError, NotFound
 from diary.errors import DiaryCode
 from diary.models import FinalMark, Lesson, Mark, MarkChange
 from diary.notifications import MARK, announce
+from diary.selectors import logged
 from registry.models import Pupil, Term
 
 MAX_WEIGHT = 10
@@ -385,7 +386,7 @@ def mark_history(*, viewer: Any, pupil_id: int, lesson_id: int) -> list[MarkChan
     )
     if pupil.school_class_id != lesson.school_class_id and not changes:
         raise NotFound()
-    if not access.can(viewer, "lesson.write", lesson) and not access.get_diary(viewer, pupil.public_id).reads(
+    if not access.can(viewer, "lesson.write", lesson) and not logged(access.get_diary(viewer, pupil.public_id)).reads(
         lesson.subject_id
     ):
         raise NotFound()

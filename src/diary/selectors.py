@@ -2,7 +2,8 @@
 
 Each selector asks ``access.get_diary`` first (404 for anyone who may not see the pupil) and keeps to the
 subjects it names (a subject teacher reads only theirs), then runs a fixed number of queries whatever the
-period holds: the week is the evening's hot path (DESIGN §5).
+period holds: the week is the evening's hot path (DESIGN §5). A read through a trusted person's grant is
+``logged`` for the guardians' view log: the policy only answers, the reader records.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Cast
@@ -26,6 +27,17 @@ from diary import grading
 from diary.errors import DiaryCode
 from diary.models import Attendance, FinalMark, Homework, HomeworkDone, Lesson, Mark
 from registry.models import Pupil, Subject, Term
+
+Logged = TypeVar("Logged", access.Read, access.LessonRead)
+
+
+def logged(read: Logged) -> Logged:
+    """``read``, after telling the view log (``access.grant_read``, recorded by the trust app) when it went
+    through a trusted person's grant. Every family read of a pupil's data or a lesson's files passes here."""
+    if read.grant_id is not None:
+        access.grant_read.send(sender=type(read), grant_id=read.grant_id, section=read.service)
+    return read
+
 
 # ---------------------------------------------------------------- the week
 
@@ -169,7 +181,7 @@ def diary_week(*, viewer: Any, student_id: Any, start: date, end: date) -> Diary
     """Days → lessons with topic, homework, the pupil's marks and attendance. Five queries, always:
     the pupil (access), the lessons, the marks, the homework with attachments, the attendance.
     A subject teacher sees only the lessons of their subjects: the others are not theirs to read."""
-    diary = access.get_diary(viewer, student_id)
+    diary = logged(access.get_diary(viewer, student_id))
     pupil = diary.pupil
     in_period = diary.only("lesson__subject_id") & Q(
         lesson__school_class_id=pupil.school_class_id, lesson__date__range=(start, end)
@@ -301,7 +313,7 @@ def subject_marks(*, viewer: Any, student_id: Any, term_id: int | None = None) -
     aggregate), the finals. ``term_id`` None: the term holding today, else the latest one begun.
     A subject teacher gets their subjects only.
     """
-    diary = access.get_diary(viewer, student_id)
+    diary = logged(access.get_diary(viewer, student_id))
     pupil = diary.pupil
     terms = [
         TermRow(id=t.pk, name=t.name, starts_on=t.starts_on, ends_on=t.ends_on)
@@ -430,7 +442,7 @@ class HomeworkReport:
 
 def homework_list(*, viewer: Any, student_id: Any, start: date, end: date) -> HomeworkReport:
     """Homework due in the period (or set in it, when it has no due lesson). Three queries."""
-    diary = access.get_diary(viewer, student_id)
+    diary = logged(access.get_diary(viewer, student_id))
     pupil = diary.pupil
     in_period = Q(diary.only("lesson__subject_id"), lesson__school_class_id=pupil.school_class_id) & (
         Q(due_lesson__date__range=(start, end)) | Q(due_lesson__isnull=True, lesson__date__range=(start, end))
@@ -481,7 +493,7 @@ class AttendanceReport:
 
 def attendance_summary(*, viewer: Any, student_id: Any, start: date, end: date) -> AttendanceReport:
     """Absences and lateness in the period, with counts by status (every status, zeros too). Two queries."""
-    diary = access.get_diary(viewer, student_id)
+    diary = logged(access.get_diary(viewer, student_id))
     pupil = diary.pupil
     rows = (
         Attendance.objects.filter(diary.only("lesson__subject_id"), pupil=pupil, lesson__date__range=(start, end))

@@ -194,7 +194,7 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     found = HomeworkAttachment.objects.select_related("homework__lesson").filter(pk=attachment_id).first()
     if found is None:
         raise Http404
-    access.read_lesson(request.user, found.homework.lesson)
+    selectors.logged(access.read_lesson(request.user, found.homework.lesson))
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name, content_type=found.content_type)
 
 

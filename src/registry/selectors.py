@@ -12,7 +12,7 @@ import access
 from portal.models import User
 from portal.selectors import LinkedStudent, linked_students
 from registry.matching import difference_message
-from registry.models import Guardian, LinkRequest, Pupil, School, StaffMember
+from registry.models import LinkRequest, School, StaffMember
 
 
 @dataclass(frozen=True)
@@ -119,8 +119,8 @@ def account_roles(*, account: User) -> set[str]:
     The registry's answer to ``portal.signals.account_roles_asked`` (connected in ``RegistryConfig.ready``).
     """
     roles = set(StaffMember.objects.filter(account=account).values_list("role", flat=True))
-    if Guardian.objects.filter(account=account).exists():
+    if access.related_pupils(account, access.Relation.GUARDIAN).exists():
         roles.add("guardian")
-    if Pupil.objects.filter(account=account).exists():
+    if access.related_pupils(account, access.Relation.SELF).exists():
         roles.add("pupil")
     return roles

@@ -235,11 +235,4 @@ def subscription_row(*, user: User, grant_id: int) -> GrantRow:
 
 def invitable_children(*, user: User) -> list[Pupil]:
     """The children the user may invite trusted persons for: their linked children, none for a minor."""
-    if not user.is_authenticated or user.is_minor:
-        return []
-    return list(
-        Pupil.objects.filter(guardians__account=user)
-        .select_related("school_class")
-        .distinct()
-        .order_by("birth_date", "pk")
-    )
+    return list(access.guarded_pupils(user).select_related("school_class").order_by("birth_date", "pk"))

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy, pgettext_lazy
 
 import access
 from audit.services import record_event
-from core.errors import Conflict, DomainError, NotFound, RateLimited
+from core.errors import Conflict, DomainError, RateLimited
 from core.periods import is_supported_date
 from notify.models import Kind
 from notify.services import in_site_language, notify
@@ -44,7 +44,7 @@ VIEW_MERGE_WINDOW = timedelta(minutes=5)
 
 
 def record_view(*, grant_id: int, section: str) -> None:
-    """A trusted person read the child's data through ``grant_id`` (called by ``access.get_student``).
+    """A trusted person read the child's data through ``grant_id`` (the readers send ``access.grant_read``).
 
     Paging through a week is one visit, not a row per page: a read within ``VIEW_MERGE_WINDOW`` of the
     last one moves its time forward instead."""
@@ -52,6 +52,11 @@ def record_view(*, grant_id: int, section: str) -> None:
     recent = View.objects.filter(grant_id=grant_id, section=section, viewed_at__gte=now - VIEW_MERGE_WINDOW)
     if not recent.update(viewed_at=now):
         View.objects.create(grant_id=grant_id, section=section, viewed_at=now)
+
+
+def record_grant_read(sender: object, *, grant_id: int, section: str, **kwargs: object) -> None:
+    """The receiver of ``access.grant_read`` (connected in ``TrustConfig.ready``): the view log."""
+    record_view(grant_id=grant_id, section=section)
 
 
 # --- Messages -------------------------------------------------------------------------------------------------
@@ -108,9 +113,7 @@ def _accepted_text(invitee: User) -> Any:
 
 
 def _guardian_accounts(grant: Grant) -> list[int]:
-    return list(
-        Guardian.objects.filter(pupil_id=grant.pupil_id, account__isnull=False).values_list("account_id", flat=True)
-    )
+    return access.related_accounts([grant.pupil_id], [access.Relation.GUARDIAN])[grant.pupil_id]
 
 
 def _tell_invited(grants: Sequence[Grant], accounts: Iterable[User]) -> int:
@@ -142,12 +145,9 @@ def _tell_invited(grants: Sequence[Grant], accounts: Iterable[User]) -> int:
 
 
 def _guarded_pupil(inviter: User, student_id: UUID | str) -> tuple[Pupil, Guardian]:
-    pupil = Pupil.objects.by_public_id(student_id).select_for_update().select_related("school_class").first()
-    guardian = None
-    if pupil is not None and inviter.is_authenticated:
-        guardian = Guardian.objects.filter(pupil=pupil, account=inviter).first()
-    if pupil is None or guardian is None:
-        raise NotFound()
+    """The child (locked while its grants are counted) and the inviter's guardian record of it."""
+    guardian = access.guardian_record(inviter, student_id)
+    pupil = Pupil.objects.select_for_update().select_related("school_class").get(pk=guardian.pupil_id)
     return pupil, guardian
 
 
@@ -357,7 +357,7 @@ def _enqueue_activation(grant_id: int, run_after: datetime) -> None:
 def accept_invitation(*, user: User, grant_id: int) -> Grant:
     """The invitee accepts: access opens by ``opens_by`` (the activation task, or the sweep)."""
     grant = _open_invitation(user, grant_id)
-    if grant.pupil.account_id == user.pk or Guardian.objects.filter(pupil=grant.pupil, account=user).exists():
+    if access.holds(user, grant.pupil, access.Relation.SELF, access.Relation.GUARDIAN):
         raise DomainError(TrustCode.ALREADY_FAMILY, gettext_lazy("You already see this child's data."))
     if (
         Grant.objects.filter(

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 import access
 from diary.models import Lesson
-from diary.selectors import StudentRow, student_row
+from diary.selectors import StudentRow, logged, student_row
 from visits.models import LowBalanceThreshold, MealAccount, MealEvent, Pass
 
 # A longer IN → OUT gap is not one stay: a pass was missed in between (a turnstile held open, a broken reader).
@@ -159,7 +159,7 @@ def visits_period(*, viewer: Any, student_id: Any, start: date, end: date, now: 
     A day is judged for lateness only if the school's turnstiles let somebody in that day: a school
     without turnstiles (or with only a canteen system), days before they were installed and a day they
     were offline call nobody late."""
-    pupil = access.get_student(viewer, student_id, service=access.VISITS_MEALS)
+    pupil = logged(access.get_student(viewer, student_id, service=access.VISITS_MEALS)).pupil
     now = now or timezone.now()
     working_days = set(
         Pass.objects.filter(
@@ -280,7 +280,7 @@ def _items(raw: Any) -> list[MealItemRow]:
 def meals_period(*, viewer: Any, student_id: Any, start: date, end: date) -> MealsPeriod:
     """Days with purchases (items, amounts) and top-ups, the period's totals, the current balance and the
     caller's threshold. Four queries, five for an adult guardian (the threshold right)."""
-    pupil = access.get_student(viewer, student_id, service=access.VISITS_MEALS)
+    pupil = logged(access.get_student(viewer, student_id, service=access.VISITS_MEALS)).pupil
     events = MealEvent.objects.filter(
         pupil=pupil, occurred_at__gte=local_midnight(start), occurred_at__lt=local_midnight(end + timedelta(days=1))
     ).order_by("occurred_at", "pk")
