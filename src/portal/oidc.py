@@ -256,7 +256,7 @@ class PortalAuthorizationView(AuthorizationView):
             )
         return None
 
-    def handle_no_permission(self) -> HttpResponse:
+    def handle_no_permission(self) -> HttpResponse:  # type: ignore[override]  # an error page is no redirect
         # Before the sign-in page: a request that cannot succeed is refused without asking anyone to sign in.
         # prompt=none is the toolkit's own (it validates and answers login_required).
         if self.request.method == "GET" and "none" not in self.request.GET.get("prompt", "").split():
