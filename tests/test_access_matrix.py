@@ -502,7 +502,8 @@ ROWS: list[Row] = [
     # The OpenID Connect provider: public metadata; the rest answers by OAuth rules, not by session.
     Row("oauth2_provider:oidc-connect-discovery-info", lambda w: "/.well-known/openid-configuration", everyone(200)),
     Row("oauth2_provider:jwks-info", lambda w: "/.well-known/jwks.json", everyone(200)),
-    Row("oauth2_provider:authorize", lambda w: "/o/authorize/", signed_in_only(400)),
+    # A request with no client is refused before anyone is asked to sign in (issue 14).
+    Row("oauth2_provider:authorize", lambda w: "/o/authorize/", everyone(400)),
     Row("oauth2_provider:token", lambda w: "/o/token/", everyone(405)),
     Row("oauth2_provider:token", lambda w: "/o/token/", everyone(400), method="post"),
     Row("oauth2_provider:revoke-token", lambda w: "/o/revoke_token/", everyone(400), method="post"),

@@ -9,16 +9,19 @@ opt-outs are ``notify``'s business; the words of each message are the diary's.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django_tasks import task
 
 import access
 from diary.models import Attendance, Homework, Lesson, Mark
 from notify.models import Kind
 from notify.services import in_site_language, notify
+from portal.names import Grammatical, grammatical_gender
 from registry.models import Pupil
 
 MARK, ABSENCE, HOMEWORK = Kind.MARK.value, Kind.ABSENCE.value, Kind.HOMEWORK.value
@@ -49,9 +52,25 @@ def _details(event: str, lesson_id: int, pupil_ids: list[int]) -> dict[int, str]
         return {pupil_id: ", ".join(found) for pupil_id, found in values.items()}
     if event == ABSENCE:
         rows = Attendance.objects.filter(lesson_id=lesson_id, pupil_id__in=pupil_ids)
-        return {row.pupil_id: str(row.get_status_display()) for row in rows}
+        return {row.pupil_id: _attendance_text(row) for row in rows}
     text = "; ".join(Homework.objects.filter(lesson_id=lesson_id).order_by("pk").values_list("text", flat=True))
     return dict.fromkeys(pupil_ids, text)
+
+
+def _attendance_text(row: Any) -> str:
+    """«пропуск по болезни», or for a late arrival «опоздание на 21 минуту» (the count's case and plural)."""
+    if row.late_minutes:
+        return ngettext("late by %(minutes)s minute", "late by %(minutes)s minutes", row.late_minutes) % {
+            "minutes": row.late_minutes
+        }
+    return str(row.get_status_display())
+
+
+def _present(pupil: Any) -> str:
+    """«присутствовал» / «присутствовала»: the past tense agrees with the pupil."""
+    if grammatical_gender(given_name=pupil.given_name, patronymic=pupil.patronymic) == Grammatical.FEMALE:
+        return pgettext("female", "present")
+    return pgettext("male", "present")
 
 
 @task()
@@ -71,7 +90,7 @@ def notify_diary_event(*, event: str, lesson_id: int, pupil_ids: list[int]) -> i
         for pupil in pupils:
             if not readers[pupil.pk]:
                 continue
-            what = details.get(pupil.pk) or (_("present") if event == ABSENCE else "—")
+            what = details.get(pupil.pk) or (_present(pupil) if event == ABSENCE else "—")
             link = reverse("diary:week", kwargs={"student_id": pupil.public_id}) + f"?week={lesson.date.isoformat()}"
             notify(
                 kind=event,

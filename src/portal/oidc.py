@@ -24,10 +24,12 @@ import json
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, cast
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.db.models import F, Min
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
@@ -36,6 +38,7 @@ from oauth2_provider.models import AccessToken, RefreshToken, get_application_mo
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView
+from oauthlib.oauth2.rfc6749 import errors as oauth2_errors
 
 from portal import services
 from portal.identity import format_snils
@@ -214,12 +217,59 @@ class PortalDiscoveryView(ConnectDiscoveryInfoView):
         return JsonResponse(document, headers={"Access-Control-Allow-Origin": "*"})
 
 
+def asking_application(next_url: str) -> Any | None:
+    """The application whose authorization request sent the person to sign in, from the sign-in's ``next``.
+
+    Only a ``next`` pointing at this provider's authorize endpoint names one (the sign-in page then says which
+    app asks); an unknown ``client_id`` names none.
+    """
+    parsed = urlsplit(next_url)
+    if parsed.path != reverse("oauth2_provider:authorize"):
+        return None
+    client_id = parse_qs(parsed.query).get("client_id", [""])[0]
+    return get_application_model().objects.filter(client_id=client_id).first() if client_id else None
+
+
 class PortalAuthorizationView(AuthorizationView):
-    """The consent screen, skipped when the person already agreed to these scopes for this client."""
+    """The consent screen, skipped when the person already agreed to these scopes for this client.
+
+    The request is checked before anything is shown, signed in or not: a missing PKCE challenge (oauthlib,
+    with ``PKCE_REQUIRED``) and a ``plain`` one (which the toolkit would refuse only when the consent is
+    posted, after the person has signed in and pressed «Разрешить») go back to the client at once.
+    """
 
     template_name = "portal/oidc_consent.html"
 
+    def _refusal(self) -> HttpResponse | None:
+        """The error answer to an authorization request this provider will not serve, or None."""
+        try:
+            _scopes, credentials = self.validate_authorization_request(self.request)
+        except OAuthToolkitError as error:
+            # A bad client_id or redirect_uri is fatal: an error page, never a redirect there.
+            return self.error_response(error, application=None)
+        if credentials.get("code_challenge_method") == "plain":
+            refused = oauth2_errors.InvalidRequestError(
+                description='Unsupported "plain" code_challenge_method; use "S256".', state=credentials.get("state")
+            )
+            application = get_application_model().objects.get(client_id=credentials["client_id"])
+            return self.error_response(
+                OAuthToolkitError(error=refused, redirect_uri=credentials["redirect_uri"]), application
+            )
+        return None
+
+    def handle_no_permission(self) -> HttpResponse:  # type: ignore[override]  # an error page is no redirect
+        # Before the sign-in page: a request that cannot succeed is refused without asking anyone to sign in.
+        # prompt=none is the toolkit's own (it validates and answers login_required).
+        if self.request.method == "GET" and "none" not in self.request.GET.get("prompt", "").split():
+            refusal = self._refusal()
+            if refusal is not None:
+                return refusal
+        return cast(HttpResponse, super().handle_no_permission())
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        refusal = self._refusal()
+        if refusal is not None:
+            return refusal
         response = super().get(request, *args, **kwargs)
         asks_consent = "consent" in request.GET.get("prompt", "").split()
         if response.status_code != 200 or asks_consent or not hasattr(self, "oauth2_data"):

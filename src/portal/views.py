@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, RateLimited
 from core.forms import rate_limited_message
-from portal import forms, identity, selectors, services, throttle
+from portal import forms, identity, oidc, selectors, services, throttle
 from portal.login import resolve_login
 from portal.models import OneTimeCode
 from portal.web import signed_in_user
@@ -140,7 +140,9 @@ def signin(request: HttpRequest) -> HttpResponse:
         lambda data: services.sign_in(request=request, login=data["login"], password=data["password"])
     ):
         return redirect(_safe_next(request))
-    return render(request, "portal/signin.html", {"form": form, "next": _safe_next(request)})
+    next_url = _safe_next(request)
+    context = {"form": form, "next": next_url, "application": oidc.asking_application(next_url)}
+    return render(request, "portal/signin.html", context)
 
 
 @require_POST

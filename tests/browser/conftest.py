@@ -84,6 +84,15 @@ def sign_in(page: Page, base_url: str, login: str, password: str = PASSWORD) -> 
     expect(page).to_have_url(at_path("/cabinet/"))
 
 
+def sign_out(page: Page) -> None:
+    """Through the top menu (folded under «Меню» on a phone); ends on the sign-in page."""
+    signout = page.locator("[data-testid=signout]")
+    if not signout.is_visible():
+        page.locator("[data-testid=menu] > summary").click()
+    signout.click()
+    expect(page).to_have_url(at_path("/signin/"))
+
+
 def ask_to_link(page: Page, base_url: str, *, school_id: int, child: tuple[str, str, str, str] | None = None) -> None:
     """«Передайте свои данные в школу»: as the pupil, or (with ``child``: surname, name, patronymic, ISO birth
     date) as the guardian naming the child; ends on the person's school page."""

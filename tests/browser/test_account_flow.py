@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import at_path, sign_in
+from tests.browser.conftest import at_path, sign_in, sign_out
 from tests.conftest import last_email_code, last_sms_code, registration_data
 from tests.snils import enrol
 
@@ -37,12 +37,12 @@ def _fill_registration(page: Page, data: dict[str, Any]) -> None:
 def _expect_cabinet(page: Page) -> None:
     expect(page).to_have_url(at_path("/cabinet/"))
     expect(page.locator("[data-testid=full-name]")).to_have_text(FULL_NAME)
-    expect(page.locator("[data-testid=signout]")).to_be_visible()
+    expect(page.locator("[data-testid=menu]")).to_be_visible()
+    expect(page.locator("[data-testid=signout]")).to_have_count(1)
 
 
 def _sign_out(page: Page) -> None:
-    page.click("[data-testid=signout]")
-    expect(page).to_have_url(at_path("/signin/"))
+    sign_out(page)
     expect(page.locator("[data-testid=signout]")).to_have_count(0)
 
 

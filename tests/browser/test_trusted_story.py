@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import ask_to_link, at_path, phone_page, sign_in
+from tests.browser.conftest import ask_to_link, at_path, phone_page, sign_in, sign_out
 from tests.conftest import last_email_code, last_sms_code, registration_data
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "story"
@@ -159,8 +159,7 @@ def test_a_grandmother_is_trusted_with_the_diary_then_revoked(
     assert Guardian.objects.get(pupil=record).account == User.objects.get(email="olga@example.ru")
 
     # 3. The parent signs out, signs in by SNILS spelt with dashes, and reads the child's week with the mark.
-    page.click("[data-testid=signout]")
-    expect(page).to_have_url(at_path("/signin/"))
+    sign_out(page)
     sign_in(page, base_url, "112-233-445-95")
     expect(page.locator("[data-testid=full-name]")).to_have_text(PARENT_NAME)
     _shot(page, "05-parent-signed-in-by-snils")
@@ -190,7 +189,7 @@ def test_a_grandmother_is_trusted_with_the_diary_then_revoked(
     granny_page = phone_page(browser)
     sign_in(granny_page, base_url, "+7 916 000-07-77")
     granny_page.goto(f"{base_url}/cabinet/")
-    granny_page.click("a[href='/cabinet/subscriptions/']")
+    granny_page.click("main a[href='/cabinet/subscriptions/']")  # the cabinet's own link
     expect(granny_page).to_have_url(at_path("/cabinet/subscriptions/"))
     invitation = granny_page.locator(f"[data-testid=invitation][data-grant-id='{grant.pk}']")
     # «…доверенным лицом ребёнка Смирнова Артёма Андреевича»: the genitive the sentence needs.

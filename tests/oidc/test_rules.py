@@ -37,13 +37,59 @@ def test_missing_pkce_is_refused_at_authorize(portal: Portal, olga: User) -> Non
     assert redirect_params(response)["error"] == "invalid_request"
 
 
-def test_plain_pkce_is_refused_when_the_consent_is_posted(portal: Portal, olga: User) -> None:
-    browser = signed_in_browser(portal)
-    page = browser.session.get(authorize_url(portal, code_challenge="a" * 43, code_challenge_method="plain"))
-    assert page.status_code == 200, "the first GET still shows the consent screen"
-    params = redirect_params(browser.answer_consent(page))
+def test_missing_pkce_is_refused_before_the_person_signs_in(portal: Portal) -> None:
+    response = requests.get(authorize_url(portal), allow_redirects=False, timeout=10)
+    params = redirect_params(response)
+    assert params["error"] == "invalid_request"
+    assert params["state"] == "s1"
+
+
+PLAIN = {"code_challenge": "a" * 43, "code_challenge_method": "plain"}
+
+
+def test_plain_pkce_is_refused_at_the_first_get_before_the_person_signs_in(portal: Portal) -> None:
+    response = requests.get(authorize_url(portal, **PLAIN), allow_redirects=False, timeout=10)
+    params = redirect_params(response)  # straight back to the client, not to the sign-in page
+    assert params["error"] == "invalid_request"
+    assert "plain" in params["error_description"]
+    assert params["state"] == "s1"
+    assert "code" not in params
+
+
+def test_plain_pkce_is_refused_at_the_first_get_when_signed_in(portal: Portal, olga: User) -> None:
+    response = signed_in_browser(portal).session.get(authorize_url(portal, **PLAIN), allow_redirects=False)
+    params = redirect_params(response)  # no consent screen first
     assert params["error"] == "invalid_request"
     assert "code" not in params
+
+
+def test_plain_pkce_with_an_unregistered_redirect_gets_an_error_page_not_a_redirect(portal: Portal) -> None:
+    for params in ({"redirect_uri": "https://evil.example/cb"}, {"client_id": "nobody"}):
+        response = requests.get(authorize_url(portal, **PLAIN, **params), allow_redirects=False, timeout=10)
+        assert response.status_code == 400, params
+        assert "Location" not in response.headers
+
+
+def test_s256_still_goes_to_the_sign_in_page_first(portal: Portal) -> None:
+    url = authorize_url(portal, code_challenge="a" * 43, code_challenge_method="S256")
+    response = requests.get(url, allow_redirects=False, timeout=10)
+    assert response.status_code == 302
+    assert urlparse(response.headers["Location"]).path == "/signin/"
+
+
+def test_the_sign_in_page_names_the_app_that_asks(portal: Portal) -> None:
+    url = authorize_url(portal, code_challenge="a" * 43, code_challenge_method="S256")
+    browser = Browser(portal)
+    sign_in_page = browser.session.get(url, headers={"Accept-Language": "ru"})
+    assert urlparse(sign_in_page.url).path == "/signin/"
+    assert "Вход для приложения «Дневник — тест»" in sign_in_page.text
+    # Any other sign-in names no application.
+    plain = browser.session.get(f"{portal.url}/signin/?next=/cabinet/", headers={"Accept-Language": "ru"})
+    assert "Вход для приложения" not in plain.text
+    unknown = browser.session.get(
+        f"{portal.url}/signin/?next=/o/authorize/%3Fclient_id%3Dnobody", headers={"Accept-Language": "ru"}
+    )
+    assert "Вход для приложения" not in unknown.text
 
 
 def test_an_unregistered_redirect_is_never_followed(portal: Portal, olga: User) -> None:
