@@ -184,6 +184,8 @@ ROWS: list[Row] = [
     Row("portal:signout", lambda w: "/signout/", everyone(405)),
     Row("portal:signout", lambda w: "/signout/", everyone("→/signin/"), method="post"),
     Row("portal:reset", lambda w: "/reset/", everyone(200)),
+    Row("portal:service_worker", lambda w: "/sw.js", everyone(200)),
+    Row("portal:offline", lambda w: "/offline/", everyone(200)),
     Row("portal:reset_confirm", lambda w: "/reset/code/", everyone("→/reset/")),
     Row("portal:cabinet", lambda w: "/cabinet/", signed_in_only()),
     Row("portal:profile", lambda w: "/cabinet/profile/", signed_in_only()),

@@ -19,5 +19,7 @@ urlpatterns = [
     path("cabinet/services/", views.services_catalogue, name="services"),
     path("cabinet/services/diary/", views.service_diary, name="service_diary"),
     path("cabinet/apps/", views.apps, name="apps"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("offline/", views.offline, name="offline"),
     path("cabinet/apps/<int:consent_id>/revoke/", views.revoke_app, name="revoke_app"),
 ]

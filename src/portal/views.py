@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -11,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -145,6 +147,7 @@ def signin(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/signin.html", context)
 
 
+@never_cache
 @require_POST
 def signout(request: HttpRequest) -> HttpResponse:
     services.sign_out(request=request)
@@ -292,3 +295,18 @@ def revoke_app(request: HttpRequest, consent_id: int) -> HttpResponse:
     services.revoke_client_access(user=signed_in_user(request), consent_id=consent_id)
     messages.success(request, _("The application no longer has access to your account."))
     return redirect("portal:apps")
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """``static/js/sw.js`` from the site root: a worker's scope cannot reach above the path it is served
+    from, and it must control ``/diary/``. ``no-cache`` so a changed worker reaches browsers at once."""
+    script = (settings.SRC_DIR / "static" / "js" / "sw.js").read_text(encoding="utf-8")
+    response = HttpResponse(script, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def offline(request: HttpRequest) -> HttpResponse:
+    """What the service worker shows offline for a page it has no copy of."""
+    return render(request, "portal/offline.html")

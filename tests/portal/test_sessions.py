@@ -89,3 +89,23 @@ def test_a_password_change_needs_the_current_password(olga: User) -> None:
     )
     assert [e.code for e in response.context["form"].errors.as_data()["old_password"]] == ["password_wrong"]
     assert signed_in_client()
+
+
+def test_sign_out_is_never_stored_and_its_page_empties_the_offline_copies(olga: User) -> None:
+    """The browser keeps no copy of the sign-out answer, and the page it lands on says "signed out", which
+    is what makes sw-register.js delete the service worker's cache of the family's pages."""
+    client = signed_in_client()
+    assert 'data-session="in"' in client.get("/cabinet/").content.decode()
+    response = client.post("/signout/")
+    assert "no-store" in response["Cache-Control"]
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-session="out"' in page
+    assert "/static/js/sw-register.js" in page
+
+
+def test_the_service_worker_is_served_from_the_root_scope(client: Client) -> None:
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    assert response["Service-Worker-Allowed"] == "/"
+    assert 'const CACHE = "dnevnik-pages-v1"' in response.content.decode()
