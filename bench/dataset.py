@@ -72,7 +72,7 @@ def say(message: str) -> None:
     print(f"  · {message}", flush=True)
 
 
-def _mint(user_ids: list[int], application: Any, scope: str) -> dict[int, str]:
+def mint_tokens(user_ids: list[int], application: Any, scope: str) -> dict[int, str]:
     """Raw bearer tokens for ``user_ids``, stored as the toolkit stores them (only the checksum at rest)."""
     from django.utils import timezone
     from oauth2_provider.models import AccessToken
@@ -216,7 +216,7 @@ def _mark_entries(scale: Scale, application: Any, today: date) -> list[MarkEntry
         .values_list("pk", "teacher_id", "school_class_id")[: scale.mark_lessons]
     )
     Mark.objects.filter(lesson_id__in=[pk for pk, _t, _c in lessons]).delete()
-    tokens = _mint(sorted({teacher for _pk, teacher, _c in lessons}), application, "openid teacher.write")
+    tokens = mint_tokens(sorted({teacher for _pk, teacher, _c in lessons}), application, "openid teacher.write")
     pupils: dict[int, list[int]] = {}
     for pupil_id, class_id in Pupil.objects.filter(school__code="bench-0").values_list("pk", "school_class_id"):
         pupils.setdefault(class_id, []).append(pupil_id)
@@ -225,6 +225,14 @@ def _mark_entries(scale: Scale, application: Any, today: date) -> list[MarkEntry
         for pk, teacher, class_id in lessons
         if pupils.get(class_id)
     ]
+
+
+def mark_entry_body(entry: MarkEntry) -> dict[str, Any]:
+    """The body of the class entry ``PUT /api/v1/lessons/{id}/marks``: 30 new marks, a mark of each kind per
+    pupil until there are 30 (a class of 25 gets its classwork and five other marks)."""
+    kinds = ["classwork", "homework", "test", "control", "exam"]
+    cells = [(pupil, kind) for kind in kinds for pupil in entry.pupil_ids][:MARKS_PER_ENTRY]
+    return {"scale": "five", "marks": [{"pupil_id": pupil, "value": "5", "kind": kind} for pupil, kind in cells]}
 
 
 def build(scale: Scale, *, verbosity: int = 1) -> Manifest:
@@ -273,7 +281,7 @@ def build(scale: Scale, *, verbosity: int = 1) -> Manifest:
         step = max(1, len(pupils) // max(1, scale.families))
         chosen = list(zip(pupils, users, strict=True))[::step][: scale.families]
         say(f"credentials: {len(chosen)} families (bearer token and session each)")
-        tokens = _mint([user.pk for _p, user in chosen], application, "openid profile diary.read")
+        tokens = mint_tokens([user.pk for _p, user in chosen], application, "openid profile diary.read")
         sessions = _sessions([user for _p, user in chosen])
         say(f"class mark entry: up to {scale.mark_lessons} lessons with their teachers' tokens")
         entries = _mark_entries(scale, application, today)

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import psycopg
 
 from bench import import_bench, registry_file
+from bench.dataset import MarkEntry, mark_entry_body
 from bench.load import Load, Request, finish_wrk, measure, start_wrk, write_requests
 from bench.report import render, summarise
 from bench.servers import ROOT, Fleet, Server
@@ -34,7 +35,6 @@ from bench.servers import ROOT, Fleet, Server
 RESULTS = ROOT / "bench" / "results"
 WORK = RESULTS / "work"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-KINDS = ["classwork", "homework", "test", "control", "exam"]
 
 
 def env_int(name: str, default: int) -> int:
@@ -179,8 +179,7 @@ def scenarios(cfg: dict[str, Any], manifest: dict[str, Any]) -> dict[str, Path]:
         )
 
     def marks(entry: dict[str, Any]) -> Request:
-        cells = [(pupil, kind) for kind in KINDS for pupil in entry["pupil_ids"]][:30]
-        body = {"scale": "five", "marks": [{"pupil_id": p, "value": "5", "kind": k} for p, k in cells]}
+        body = mark_entry_body(MarkEntry(**entry))
         headers = (("Authorization", f"Bearer {entry['token']}"), ("Content-Type", "application/json"), proxy)
         return Request("PUT", f"/api/v1/lessons/{entry['lesson_id']}/marks", headers, json.dumps(body))
 

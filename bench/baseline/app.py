@@ -54,7 +54,7 @@ def _psycopg_connection() -> Any:
     return psycopg.connect(os.environ["BENCH_BASELINE_DSN"], autocommit=True)
 
 
-def make_app(connect: Callable[[], Any] = _psycopg_connection, *, uuid_as_hex: bool = False) -> Callable[..., Any]:
+def make_app(connect: Callable[[], Any] = _psycopg_connection, *, sqlite: bool = False) -> Callable[..., Any]:
     local = threading.local()
 
     def connection() -> Any:
@@ -81,9 +81,7 @@ def make_app(connect: Callable[[], Any] = _psycopg_connection, *, uuid_as_hex: b
         except ValueError:
             return answer(start_response, "400 Bad Request", b'{"code": "invalid_period"}')
         with connection().cursor() as cursor:
-            week = diary_week(
-                cursor, token=token, student_id=student_id, start=start, end=end, now=now, uuid_as_hex=uuid_as_hex
-            )
+            week = diary_week(cursor, token=token, student_id=student_id, start=start, end=end, now=now, sqlite=sqlite)
         if week is None:
             return answer(start_response, "404 Not Found", b'{"code": "not_found"}')
         return answer(start_response, "200 OK", json.dumps(week, ensure_ascii=False).encode())

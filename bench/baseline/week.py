@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 from uuid import UUID
@@ -117,11 +117,17 @@ def _name(*parts: str | None) -> str:
 
 
 def diary_week(
-    cursor: Cursor, *, token: str, student_id: UUID, start: date, end: date, now: datetime, uuid_as_hex: bool = False
+    cursor: Cursor, *, token: str, student_id: UUID, start: date, end: date, now: datetime, sqlite: bool = False
 ) -> dict[str, Any] | None:
-    """The week as the product's JSON (a dict), or None when the token may not read this pupil's diary."""
+    """The week as the product's JSON (a dict), or None when the token may not read this pupil's diary.
+
+    ``sqlite``: the parameters as Django stores them there (a UUID as 32 hex digits, a moment as naive UTC
+    text) — only the equality test runs on SQLite."""
     checksum = hashlib.sha256(token.encode()).hexdigest()
-    cursor.execute(PUPIL_SQL, [student_id.hex if uuid_as_hex else student_id, checksum, now, now])
+    moment: datetime | str = now
+    if sqlite:
+        moment = now.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    cursor.execute(PUPIL_SQL, [student_id.hex if sqlite else student_id, checksum, moment, moment])
     found = cursor.fetchone()
     if found is None or SCOPE not in found[9].split():
         return None
