@@ -14,6 +14,7 @@ from typing import Any
 from bench.servers import ROOT, Server
 
 SCRIPT = ROOT / "bench" / "rotate.lua"
+RUNNING: list[subprocess.Popen[str]] = []
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,18 @@ def start_wrk(
         str(requests),
     ]
     env = {**os.environ, "BENCH_RATE": f"{rate / load.threads:.3f}" if rate else "0"}
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
+    RUNNING.append(process)
+    return process
+
+
+def stop_all() -> None:
+    """End any wrk still running (an interrupted run)."""
+    for process in RUNNING:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    RUNNING.clear()
 
 
 def finish_wrk(process: subprocess.Popen[str], label: str, duration: int) -> dict[str, Any]:

@@ -28,7 +28,7 @@ import psycopg
 
 from bench import import_bench, registry_file
 from bench.dataset import MarkEntry, mark_entry_body
-from bench.load import Load, Request, finish_wrk, measure, start_wrk, write_requests
+from bench.load import Load, Request, finish_wrk, measure, start_wrk, stop_all, write_requests
 from bench.report import render, summarise
 from bench.servers import ROOT, Fleet, Server
 
@@ -140,8 +140,9 @@ def check_baseline(product: Server, baseline: Server, families: list[dict[str, s
         if ours != theirs:
             (WORK / "mismatch.json").write_text(json.dumps({"product": ours, "baseline": theirs}, ensure_ascii=False))
             raise SystemExit(f"baseline differs from the product for pupil {family['pupil']}: see {WORK}/mismatch.json")
-        sys.stdout.write(f"\r    baseline JSON equal to the product's: {n}/{len(chosen)} pupils")
-    print(flush=True)
+        if sys.stdout.isatty():
+            sys.stdout.write(f"\r    baseline JSON equal to the product's: {n}/{len(chosen)} pupils")
+    print(f"\r    baseline JSON equal to the product's: {len(chosen)}/{len(chosen)} pupils", flush=True)
     return len(chosen)
 
 
@@ -288,6 +289,7 @@ def bench(cfg: dict[str, Any], fleet: Fleet) -> dict[str, Any]:
         time.sleep(1)
         label = f"[{round_number}/{cfg['rounds']}] mark entry under load"
         runs["mark_entry_loaded"].append(measure(load, uncached, files["mark_entry"], label, **marks_options))
+        runs["mark_entry_loaded"][-1]["cpu_ms_per_request"] = None  # the server's CPU went to the reads too
         runs["read_load"].append(finish_wrk(reads, f"[{round_number}/{cfg['rounds']}] the read load", 1))
     reset_marks(dsn, manifest)
     fleet.stop()
@@ -320,10 +322,15 @@ def bench(cfg: dict[str, Any], fleet: Fleet) -> dict[str, Any]:
     }
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    """SIGTERM (a CI timeout, ``kill``) ends the run like Ctrl-C: through the ``finally`` that stops the servers."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     cfg = config()
-    # SIGTERM (a CI timeout, kill) ends the run like Ctrl-C: through the ``finally`` that stops the servers.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even where a shell started us ignoring it
     fleet = Fleet(cpu=cfg["server_cpu"], log_dir=WORK)
     started = time.monotonic()
     try:
@@ -332,6 +339,7 @@ def main() -> None:
         print("\nInterrupted: stopping the servers.", file=sys.stderr)
         raise SystemExit(130) from None
     finally:
+        stop_all()
         fleet.stop()
     result["seconds"] = time.monotonic() - started
     summary = summarise(result)
