@@ -94,8 +94,8 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _number(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:,.{digits}f}"
+def _number(value: float | None, digits: int = 1, unit: str = "") -> str:
+    return "—" if value is None else f"{value:,.{digits}f}{unit}"
 
 
 def render(summary: dict[str, Any]) -> str:
@@ -120,8 +120,8 @@ def render(summary: dict[str, Any]) -> str:
                 lines.append(f"| {label} | peer: not configured | | | | |")
             continue
         lines.append(
-            f"| {label} | {_number(row['rps'])} | {_number(row['p50_ms'])} ms | {_number(row['p99_ms'])} ms | "
-            f"{_number(row['cpu_ms_per_request'], 2)} ms | {row['errors']} |"
+            f"| {label} | {_number(row['rps'])} | {_number(row['p50_ms'], unit=' ms')} | "
+            f"{_number(row['p99_ms'], unit=' ms')} | {_number(row['cpu_ms_per_request'], 2, ' ms')} | {row['errors']} |"
         )
     if "read_load" in rows:
         lines.append(
@@ -150,3 +150,19 @@ def render(summary: dict[str, Any]) -> str:
     if "peer" not in rows:
         lines.append("| family week page / peer | peer: not configured | ≥ 5 | |")
     return "\n".join(lines)
+
+
+def main() -> None:
+    """Render the table again from bench/results/latest.json (``python -m bench.report``)."""
+    import json
+    from pathlib import Path
+
+    results = Path(__file__).resolve().parent / "results"
+    summary = summarise(json.loads((results / "latest.json").read_text()))
+    (results / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+    (results / "latest.md").write_text(render(summary) + "\n")
+    print(render(summary))
+
+
+if __name__ == "__main__":
+    main()
