@@ -83,7 +83,7 @@ def _ceremony_user(request: HttpRequest) -> User | None:
     if pending is not None:
         return pending
     if request.user.is_authenticated:
-        return request.user  # type: ignore[return-value]  # a portal User
+        return request.user
     return None
 
 
@@ -101,7 +101,7 @@ class _PortalErrors:
             return JsonResponse(
                 {"detail": str(exceptions.MalformedRequest.default_detail), "code": "malformed_request"}, status=400
             )
-        return super().handle_exception(exc)  # type: ignore[misc,no-any-return]
+        return super().handle_exception(exc)  # type: ignore[misc]
 
 
 class AuthenticationBegin(_PortalErrors, BeginCredentialAuthenticationView):
@@ -118,7 +118,7 @@ class AuthenticationComplete(_PortalErrors, CompleteCredentialAuthenticationView
         reserved = second_factor.reserve_attempt(self.request, user)
         state = self.get_state()
         with rewrite_exceptions():
-            device = self.get_helper().authenticate_complete(user=user, state=state, data=self.request.data)
+            device = self.get_helper().authenticate_complete(user=user, state=state, data=self.request.data)  # type: ignore[attr-defined]  # parsed by the library
         self.check_device_usable(device)
         next_url = second_factor.pending_next(self.request) if second_factor.pending_user(self.request) else ""
         second_factor.finish(request=self.request, user=device.user, device=device)

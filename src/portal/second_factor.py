@@ -94,7 +94,7 @@ def needs_step(request: HttpRequest) -> bool:
         return False
     cached: bool | None = getattr(request, "_second_factor_required", None)
     if cached is None:
-        cached = required_for(request.user)  # type: ignore[arg-type]  # authenticated: a portal User
+        cached = required_for(request.user)
         request._second_factor_required = cached  # type: ignore[attr-defined]
     return cached
 
@@ -128,7 +128,7 @@ def pending_user(request: HttpRequest) -> User | None:
     if pending.get("at", 0) < timezone.now().timestamp() - settings.SECOND_FACTOR_PENDING_SECONDS:
         request.session.pop(PENDING, None)
         return None
-    user: User | None = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    user: User | None = User.objects.filter(pk=int(pending.get("user") or 0), is_active=True).first()
     return user
 
 
@@ -203,7 +203,9 @@ def reserve_attempt(request: HttpRequest, user: User | None) -> list[int]:
 
 def start_totp(*, request: HttpRequest, user: User) -> TOTPDevice:
     """A new, unconfirmed TOTP secret for the enrolment page (the same one on a reload)."""
-    enrolling = TOTPDevice.objects.filter(user=user, confirmed=False, pk=request.session.get(ENROLLING)).first()
+    enrolling = TOTPDevice.objects.filter(
+        user=user, confirmed=False, pk=int(request.session.get(ENROLLING) or 0)
+    ).first()
     if enrolling is None:
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         enrolling = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=False)
@@ -219,7 +221,9 @@ def secret_groups(device: TOTPDevice) -> str:
 
 def confirm_totp(*, request: HttpRequest, user: User, code: str) -> TOTPDevice:
     """The first code from the app proves it holds the secret: the device replaces any earlier one."""
-    enrolling = TOTPDevice.objects.filter(user=user, confirmed=False, pk=request.session.get(ENROLLING)).first()
+    enrolling = TOTPDevice.objects.filter(
+        user=user, confirmed=False, pk=int(request.session.get(ENROLLING) or 0)
+    ).first()
     if enrolling is None:
         raise DomainError(PortalCode.SECOND_FACTOR_EXPIRED, _("Start the setup again."), field="code")
     reserved = throttle.take(_checks(request, user))
@@ -294,3 +298,12 @@ def remove_device(*, request: HttpRequest, user: User, device: Device) -> None:
     elif request.session.get(DEVICE_ID_SESSION_KEY) == removed:
         # The session was verified with the device just removed, and stays verified: it passed the step.
         otp_login(request, others[0])
+
+
+@transaction.atomic
+def reset_factors(*, actor: Any, user: User) -> None:
+    """An operator's reset for a person who lost every factor: all of them go (their sessions stay unverified)."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    WebAuthnCredential.objects.filter(user=user).delete()
+    record_event(actor=actor, action="portal.second_factor_reset", target=user)

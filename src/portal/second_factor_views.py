@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django_otp.models import Device
 
 from core.errors import DomainError
 from portal import forms, passkeys, second_factor
@@ -179,7 +180,7 @@ def remove(request: HttpRequest, kind: str, device_id: int) -> HttpResponse:
     if guard is not None:
         return guard
     user = signed_in_user(request)
-    found = second_factor.totp_device(user) if kind == "totp" else None
+    found: Device | None = second_factor.totp_device(user) if kind == "totp" else None
     if kind == "passkey":
         found = next((key for key in second_factor.passkeys(user) if key.pk == device_id), None)
     if found is None or found.pk != device_id:
