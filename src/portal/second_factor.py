@@ -226,11 +226,9 @@ def confirm_totp(*, request: HttpRequest, user: User, code: str) -> TOTPDevice:
     ).first()
     if enrolling is None:
         raise DomainError(PortalCode.SECOND_FACTOR_EXPIRED, _("Start the setup again."), field="code")
-    reserved = throttle.take(_checks(request, user))
-    token = _SEPARATORS.sub("", code)
-    if not enrolling.verify_token(token):
-        raise DomainError(PortalCode.SECOND_FACTOR_WRONG, WRONG_CODE, field="code")
-    throttle.give_back(reserved)
+    # Not a sign-in attempt: the person holds the secret on this very page, so a mistyped code locks nothing.
+    if not enrolling.verify_token(_SEPARATORS.sub("", code)):
+        raise DomainError(PortalCode.SECOND_FACTOR_WRONG, _("Wrong code: check the time on the phone."), field="code")
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user, confirmed=True).delete()
         enrolling.confirmed = True

@@ -391,3 +391,16 @@ def test_an_operator_resets_the_factors_of_a_person_who_lost_them(client: Client
     assert AuditEvent.objects.filter(action="portal.second_factor_reset", target=f"portal.user:{olga.pk}").exists()
     client.post("/signout/")
     assert sign_in(client, olga)["Location"] == "/cabinet/"
+
+
+def test_a_mistyped_first_code_of_a_new_app_locks_nothing(client: Client) -> None:
+    olga = account("olga@example.ru", "+79000000001")
+    sign_in(client, olga)
+    client.get("/cabinet/security/totp/")
+    device = TOTPDevice.objects.get(user=olga, confirmed=False)
+    wrong = "000000" if code_now(device) != "000000" else "111111"
+    for _ in range(6):
+        refused = client.post("/cabinet/security/totp/", {"code": wrong})
+        assert refused.status_code == 200
+        assert "Неверный код: проверьте время на телефоне." in refused.content.decode()
+    assert client.post("/cabinet/security/totp/", {"code": code_now(device)}).status_code == 302
