@@ -134,3 +134,28 @@ def test_a_passkey_added_then_used_as_the_second_step_and_to_sign_in_without_a_p
     page.click("#passkey-verification-button")
     expect(page).to_have_url(at_path("/cabinet/"))
     expect(page.locator("[data-testid=full-name]")).to_contain_text("Смирнова Ольга")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_teacher_is_led_to_add_a_passkey_before_the_gradebook(page: Page, live_server: Any, settings: Any) -> None:
+    from registry.models import School, StaffMember
+
+    settings.SECOND_FACTOR_REQUIRED_FOR = ["teacher", "form_tutor", "registrar", "operator"]
+    teacher = _account()
+    StaffMember.objects.create(school=School.objects.create(code="s1", name="S1"), account=teacher, role="teacher")
+    base = live_server.url
+    _virtual_authenticator(page)
+    page.goto(f"{base}/teacher/")
+    page.fill("#id_login", teacher.email)
+    page.fill("#id_password", PASSWORD)
+    page.press("#id_password", "Enter")
+    expect(page).to_have_url(at_path("/cabinet/security/"))
+    expect(page.locator("[data-testid=factor-required]")).to_be_visible()
+    _shoot(page, "enrol-required")
+    page.goto(f"{base}/teacher/")
+    expect(page).to_have_url(at_path("/cabinet/security/"))  # no staff page before the second factor
+    page.click("#passkey-register-button")
+    expect(page).to_have_url(at_path("/cabinet/security/recovery-codes/"))
+    page.click("[data-testid=continue]")
+    expect(page).to_have_url(at_path("/teacher/"))

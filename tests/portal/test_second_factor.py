@@ -404,3 +404,28 @@ def test_a_mistyped_first_code_of_a_new_app_locks_nothing(client: Client) -> Non
         assert refused.status_code == 200
         assert "Неверный код: проверьте время на телефоне." in refused.content.decode()
     assert client.post("/cabinet/security/totp/", {"code": code_now(device)}).status_code == 302
+
+
+def test_passkey_ceremonies_at_the_second_step_name_the_pending_account_and_count_as_attempts(
+    client: Client,
+) -> None:
+    """The server side of the passkey step (the whole ceremony runs in tests/browser/test_second_factor.py)."""
+    olga = account("olga@example.ru", "+79000000001")
+    sign_in(client, olga)
+    enrol_totp(client, olga)
+    client.post("/signout/")
+    anonymous = client.post("/passkeys/authenticate/begin/").json()
+    assert anonymous["userVerification"] == "required"  # a sign-in by passkey alone: the screen lock too
+    assert anonymous.get("allowCredentials", []) == []  # usernameless: nobody's credentials are listed
+    sign_in(client, olga)
+    pending = client.post("/passkeys/authenticate/begin/").json()
+    assert pending["userVerification"] == "discouraged"  # the password was the first factor
+    for _ in range(5):
+        client.post("/passkeys/authenticate/begin/")
+        refused = client.post("/passkeys/authenticate/complete/", {"id": "x"}, content_type="application/json")
+        assert refused.status_code in (400, 404, 422), refused.content
+    limited = client.post("/passkeys/authenticate/complete/", {"id": "x"}, content_type="application/json")
+    assert limited.status_code == 429
+    assert limited.json()["code"] == "too_many_attempts"
+    assert int(limited["Retry-After"]) > 0
+    assert client.get("/cabinet/").status_code == 302
