@@ -30,11 +30,13 @@ from diary.homework import set_homework
 from diary.lessons import set_lesson_topic
 from diary.marks import MarkInput, StaleMarks, set_lesson_marks
 from diary.models import Attendance, Mark
+from portal.web import verified_staff
 
 _INDEXED_FIELD = re.compile(r"^(marks|entries)\[(\d+)\]\.(\w+)$")
 
 
 @login_required
+@verified_staff
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -47,6 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@verified_staff
 def gradebook(request: HttpRequest, class_id: int, subject_id: int) -> HttpResponse:
     term_id = request.GET.get("term")
     book = selectors.gradebook(
@@ -193,6 +196,7 @@ def _show_error(error: DomainError, lesson_form: LessonForm, sent: dict[str, lis
 
 
 @login_required
+@verified_staff
 def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
     the_lesson = selectors.lesson_for(viewer=request.user, lesson_id=lesson_id)
     can_write = can(request.user, "lesson.write", the_lesson)
