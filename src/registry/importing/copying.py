@@ -21,9 +21,10 @@ from datetime import date
 from typing import IO, Any
 
 import phonenumbers
+import psycopg
 from django.db import DatabaseError, connection, transaction
 
-from registry.importing.reading import _header_positions, _is_blank
+from registry.importing.reading import FileProblem, _header_positions, _is_blank
 from registry.importing.report import COLUMNS, MAX_ERRORS, RowError
 from registry.importing.rows import RELATIONS, ParsedRow, parse_row
 
@@ -177,7 +178,10 @@ def stage_csv(
     if header is None or not _cases_agree():
         return None
     delimiter, cells = header
-    _header_positions(1, cells)  # a bad header is the same FileProblem as on the slow lane
+    try:
+        _header_positions(1, cells)
+    except FileProblem:
+        return None  # the slow lane reports the header's problems (or the file's encoding first, as it reads)
     columns = [
         f"c{COLUMNS.index(name)}" if name in COLUMNS else f"x{n}"
         for n, name in enumerate(cell.strip().casefold() for cell in cells)
@@ -187,7 +191,7 @@ def stage_csv(
         with transaction.atomic():
             _execute(_create_raw(extras))
             _copy(source, columns, delimiter, total=total, progress=progress)
-    except (_NotPlain, DatabaseError):
+    except (_NotPlain, DatabaseError, psycopg.Error):  # COPY's own errors come straight from psycopg
         return None
     fast = _execute(_judge_sql(extras), {**_PARAMS, "today": today, "header": 1})
     odd, errors = _odd_rows(add, extras, today=today)
