@@ -311,3 +311,12 @@ def test_the_copy_lane_answers_as_the_orm_path_on_every_spelling(
 def test_a_file_that_is_not_plain_is_read_alike(school: School, data: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
     lane_was_taken(monkeypatch)
     assert outcome(school, data, "orm") == outcome(school, data, "postgres")
+
+
+def test_the_command_shows_rows_and_phases_as_it_goes(school: School, tmp_path: Path) -> None:
+    path = generate(tmp_path, "registry.csv")
+    err = io.StringIO()
+    call_command("import_registry", str(path), school="S-1", stdout=io.StringIO(), stderr=err)
+    shown = err.getvalue()
+    assert all(phase in shown for phase in ("reading", "checking", "writing"))
+    assert f"/{len(rows_of(path)) - 1}" in shown  # rows read out of the rows of the file

@@ -44,6 +44,7 @@ from registry.models import School
 __all__ = ["COLUMNS", "MAX_ERRORS", "ImportRejected", "ImportReport", "RowError", "import_registry", "run_import"]
 
 Progress = Callable[[int, int], None]
+Phase = Callable[[str], None]
 Engine = Literal["orm", "postgres"]
 Source = bytes | IO[bytes]
 _PROGRESS_EVERY = 1000
@@ -60,18 +61,34 @@ class _Path(Protocol):
 
 @transaction.atomic
 def import_registry(
-    *, school: School, data: Source, filename: str, actor: Any = None, progress: Progress | None = None
+    *,
+    school: School,
+    data: Source,
+    filename: str,
+    actor: Any = None,
+    progress: Progress | None = None,
+    phase: Phase | None = None,
 ) -> ImportReport:
     """Import ``data`` (the bytes of ``filename``, CSV or XLSX, or a binary file open on them) into ``school``'s
     registry, or raise ``ImportRejected`` having written nothing. ``progress(done, total)`` follows the rows
-    read. A file is read as a stream, never whole into memory."""
+    read, ``phase(name)`` tells when the import moves on to ``checking`` and ``writing``. A file is read as a
+    stream, never whole into memory."""
     engine: Engine = "postgres" if connection.vendor == "postgresql" else "orm"
-    return run_import(school=school, data=data, filename=filename, actor=actor, progress=progress, engine=engine)
+    return run_import(
+        school=school, data=data, filename=filename, actor=actor, progress=progress, engine=engine, phase=phase
+    )
 
 
 @transaction.atomic
 def run_import(
-    *, school: School, data: Source, filename: str, actor: Any, progress: Progress | None, engine: Engine
+    *,
+    school: School,
+    data: Source,
+    filename: str,
+    actor: Any,
+    progress: Progress | None,
+    engine: Engine,
+    phase: Phase | None = None,
 ) -> ImportReport:
     """``import_registry`` with the write path chosen by the caller (tests compare the two)."""
     # One import of a school at a time; NO KEY keeps inserts that refer to the school unblocked.
@@ -79,10 +96,14 @@ def run_import(
     source = io.BytesIO(data) if isinstance(data, bytes) else data
     sha256, lines = _digest(source)
     path: _Path = PostgresImport(school) if engine == "postgres" else OrmImport(school)
+    tell = phase or (lambda _name: None)
+    tell("reading")
     rows, errors = _read(source, filename, path, progress, lines=lines)
+    tell("checking")
     errors += path.check()
     if errors:
         raise ImportRejected(sorted_errors(errors))
+    tell("writing")
     counts = path.write(now=timezone.now())
     report = ImportReport(filename=filename, rows=rows, **dataclasses.asdict(counts))
     record_event(

@@ -41,7 +41,9 @@ class Command(BaseCommand):
                 bar.update(done - bar.n)
 
             try:
-                report = import_registry(school=school, data=data, filename=path.name, progress=progress)
+                report = import_registry(
+                    school=school, data=data, filename=path.name, progress=progress, phase=bar.set_description
+                )
             except ImportRejected as rejected:
                 bar.close()
                 for problem in rejected.errors:
