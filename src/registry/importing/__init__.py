@@ -7,7 +7,9 @@ transaction, and importing it again changes nothing. The columns, spellings and 
 documented in ``docs/registry-import.md``; the cross-row rules in ``registry.importing.rules``.
 
 Layout: ``reading`` (file → numbered cells), ``rows`` (cells → pupil and guardian), ``orm`` and
-``postgres`` (the two write paths, one per database, with the same rules and results).
+``postgres`` (the two write paths, one per database, with the same rules and results), ``copying`` (on
+PostgreSQL, a plain CSV file staged through ``COPY`` as it is, its usual spellings checked in SQL), and
+``generate`` (a synthetic file for the benchmark).
 """
 
 from __future__ import annotations
@@ -141,10 +143,7 @@ def _read(
     if isinstance(path, PostgresImport) and not is_xlsx_or_xls(source.read(8), filename):
         if progress:
             progress(0, lines)
-        try:
-            staged = stage_csv(source, path.add, today=today, total=lines, progress=progress)
-        except FileProblem as problem:
-            raise ImportRejected(problem.errors) from None
+        staged = stage_csv(source, path.add, today=today, total=lines, progress=progress)
         if staged is not None:
             return _finish(*staged, progress)
     try:
