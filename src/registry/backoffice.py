@@ -125,7 +125,7 @@ class BackofficeSite(admin.AdminSite):
             upload = form.cleaned_data["file"]
             try:
                 context["report"] = importing.import_registry(
-                    school=form.cleaned_data["school"], data=upload.read(), filename=upload.name, actor=request.user
+                    school=form.cleaned_data["school"], data=upload.file, filename=upload.name, actor=request.user
                 )
             except importing.ImportRejected as rejected:
                 context["errors"] = rejected.errors

@@ -12,7 +12,7 @@ import itertools
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -43,13 +43,23 @@ class Table:
 
     rows: Iterator[tuple[int, Cells]]
     total: int
-    close: Callable[[], None]
+    close: Callable[[], object]
 
 
-def open_table(data: bytes, filename: str) -> Table:
-    """The file's header checked and its data rows ready to iterate; XLSX by its content or name, else CSV."""
+def is_xlsx_or_xls(head: bytes, filename: str) -> bool:
+    """Whether the file, by its first bytes or its name, is a spreadsheet rather than CSV."""
     name = filename.lower()
-    if data.startswith(_OLE_MAGIC) or name.endswith(".xls"):
+    return head.startswith((_XLSX_MAGIC, _OLE_MAGIC)) or name.endswith((".xls", ".xlsx"))
+
+
+def open_table(source: IO[bytes], filename: str, *, lines: int) -> Table:
+    """The file's header checked and its data rows ready to iterate; XLSX by its content or name, else CSV.
+    ``lines`` is the number of lines of the file (to estimate the rows of a CSV); ``source`` stays open."""
+    name = filename.lower()
+    source.seek(0)
+    head = source.read(len(_OLE_MAGIC))
+    source.seek(0)
+    if head.startswith(_OLE_MAGIC) or name.endswith(".xls"):
         raise FileProblem(
             [
                 _file_error(
@@ -58,9 +68,9 @@ def open_table(data: bytes, filename: str) -> Table:
                 )
             ]
         )
-    if data.startswith(_XLSX_MAGIC) or name.endswith(".xlsx"):
-        return _open_xlsx(data)
-    return _open_csv(data)
+    if head.startswith(_XLSX_MAGIC) or name.endswith(".xlsx"):
+        return _open_xlsx(source)
+    return _open_csv(source, lines)
 
 
 def _file_error(code: str, message: Any) -> RowError:
@@ -77,17 +87,17 @@ def _encoding_error() -> FileProblem:
     )
 
 
-def _open_csv(data: bytes) -> Table:
-    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+def _open_csv(source: IO[bytes], lines: int) -> Table:
+    stream = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
     try:
         first = stream.readline()
     except UnicodeDecodeError:
+        stream.detach()  # the caller's file stays open
         raise _encoding_error() from None
     # Header names never contain either delimiter, so the more frequent one is the delimiter.
     delimiter = ";" if first.count(";") > first.count(",") else ","
     records = csv.reader(itertools.chain([first], stream), delimiter=delimiter)
-    total = max(data.count(b"\n") - (1 if data.endswith(b"\n") else 0), 0)
-    return _table(_guarded_csv(records), total=total, close=stream.close)
+    return _table(_guarded_csv(records), total=max(lines, 0), close=stream.detach)
 
 
 def _guarded_csv(records: Iterator[list[str]]) -> Iterator[Sequence[Any]]:
@@ -103,11 +113,11 @@ def _guarded_csv(records: Iterator[list[str]]) -> Iterator[Sequence[Any]]:
         yield record
 
 
-def _open_xlsx(data: bytes) -> Table:
+def _open_xlsx(source: IO[bytes]) -> Table:
     from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = load_workbook(source, read_only=True, data_only=True)
         sheet = book.worksheets[0]
         rows = sheet.iter_rows(min_row=1, values_only=True)
         total = max((sheet.max_row or 1) - 1, 0)
@@ -137,7 +147,7 @@ def _guarded_xlsx(rows: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
         yield cells
 
 
-def _table(records: Iterable[Sequence[Any]], *, total: int, close: Callable[[], None]) -> Table:
+def _table(records: Iterable[Sequence[Any]], *, total: int, close: Callable[[], object]) -> Table:
     numbered = enumerate(records, start=1)
     for row, cells in numbered:
         if _is_blank(cells):

@@ -29,19 +29,21 @@ class Command(BaseCommand):
             raise CommandError(f"No school has the code {options['school']!r}.")
         path = Path(options["file"])
         try:
-            data = path.read_bytes()
+            data = path.open("rb")  # streamed: a file of a million pupils is never read whole into memory
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror or error}.") from None
         # tqdm redraws its line with carriage returns, which Django's output wrapper would break up.
         stream = getattr(self.stderr, "_out", sys.stderr)
-        with tqdm(total=0, unit=" rows", file=stream, disable=options["verbosity"] == 0, leave=False) as bar:
+        with data, tqdm(total=0, unit=" rows", file=stream, disable=options["verbosity"] == 0, leave=False) as bar:
 
             def progress(done: int, total: int) -> None:
                 bar.total = total
                 bar.update(done - bar.n)
 
             try:
-                report = import_registry(school=school, data=data, filename=path.name, progress=progress)
+                report = import_registry(
+                    school=school, data=data, filename=path.name, progress=progress, phase=bar.set_description
+                )
             except ImportRejected as rejected:
                 bar.close()
                 for problem in rejected.errors:
