@@ -208,6 +208,18 @@ ROWS: list[Row] = [
         signed_in_only("→/cabinet/notifications/settings/"),
         method="post",
     ),
+    Row("notify:cadence", lambda w: "/cabinet/notifications/cadence/", signed_in_only()),
+    # An empty form posts no digest time: the page shows the error (200), nothing is saved.
+    Row("notify:cadence", lambda w: "/cabinet/notifications/cadence/", signed_in_only(), method="post"),
+    # An empty body is no subscription: 400 with its code; the browser's own call is in test_push.
+    Row(
+        "notify:push_subscribe", lambda w: "/cabinet/notifications/push/subscribe/", signed_in_only(400), method="post"
+    ),
+    Row("notify:push_subscribe", lambda w: "/cabinet/notifications/push/subscribe/", signed_in_only(405)),
+    Row(
+        "notify:push_unsubscribe", lambda w: "/cabinet/notifications/push/unsubscribe/", signed_in_only(), method="post"
+    ),
+    Row("notify:push_unsubscribe", lambda w: "/cabinet/notifications/push/unsubscribe/", signed_in_only(405)),
     # Trusted persons: the guardians of a child manage its grants; the invitee answers in «Подписки».
     Row("trust:service", lambda w: "/cabinet/services/trusted/", signed_in_only()),
     Row(

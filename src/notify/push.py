@@ -65,7 +65,7 @@ class WebPushBackend:
     """Sends through the browser vendor's push service."""
 
     def send(self, message: PushMessage) -> None:
-        from pywebpush import WebPushException, webpush
+        from pywebpush import WebPushException, webpush  # type: ignore[import-untyped]
 
         try:
             webpush(

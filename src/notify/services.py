@@ -9,6 +9,7 @@ confirmed phone.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -71,7 +72,7 @@ def notify(
     ids = sorted(set(user_ids))
     if not ids:
         return
-    delivery = {
+    delivery: dict[str, Any] = {
         "kind": str(kind),
         "user_ids": ids,
         "subject": str(subject),
@@ -236,3 +237,29 @@ def deliver_notification(
         outbox.wake_at(due)
         return made
     return made + outbox.send_due(now=now, key=delivery)
+
+
+PUSH_KEY = re.compile(r"^[A-Za-z0-9_-]{16,200}={0,2}$")
+
+
+def subscribe_push(*, user: User, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
+    """Keep this browser's push subscription for ``user`` (a subscription moves with the browser's owner)."""
+    if (
+        not (endpoint.startswith("https://") and len(endpoint) <= 1000)
+        or not PUSH_KEY.match(p256dh)
+        or not PUSH_KEY.match(auth)
+    ):
+        raise DomainError(
+            NotifyCode.PUSH_SUBSCRIPTION_INVALID,
+            _("This browser gave a push subscription the service cannot use."),
+            field="endpoint",
+        )
+    subscription, _created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth}
+    )
+    return subscription
+
+
+def unsubscribe_push(*, user: User, endpoint: str) -> int:
+    deleted, _details = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
+    return deleted
