@@ -12,6 +12,7 @@ from django.core import mail
 from django.test import Client
 
 from core import sms
+from notify import push
 from tests.snils import PensionFundDouble
 
 PASSWORD = "Correct-Horse-42"
@@ -22,6 +23,9 @@ def _fast_hashing_and_clean_outboxes(settings: Any, tmp_path: Any) -> Iterator[N
     settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.SMS_BACKEND = "core.sms.LocmemBackend"
+    settings.PUSH_BACKEND = "notify.push.LocmemBackend"
+    # Quiet hours would hold the email of a test that runs in the evening: off unless a test turns them on.
+    settings.QUIET_HOURS = ("00:00", "00:00")
     settings.SNILS_VERIFIER = "tests.snils.PensionFundDouble"
     PensionFundDouble.known.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -30,9 +34,13 @@ def _fast_hashing_and_clean_outboxes(settings: Any, tmp_path: Any) -> Iterator[N
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     sms.outbox.clear()
+    push.outbox.clear()
+    push.gone.clear()
     mail.outbox = []
     yield
     sms.outbox.clear()
+    push.outbox.clear()
+    push.gone.clear()
 
 
 class CommittingClient(Client):

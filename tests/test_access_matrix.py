@@ -237,6 +237,18 @@ ROWS: list[Row] = [
         signed_in_only("→/cabinet/notifications/settings/"),
         method="post",
     ),
+    Row("notify:cadence", lambda w: "/cabinet/notifications/cadence/", signed_in_only()),
+    # An empty form posts no digest time: the page shows the error (200), nothing is saved.
+    Row("notify:cadence", lambda w: "/cabinet/notifications/cadence/", signed_in_only(), method="post"),
+    # An empty body is no subscription: 400 with its code; the browser's own call is in test_push.
+    Row(
+        "notify:push_subscribe", lambda w: "/cabinet/notifications/push/subscribe/", signed_in_only(400), method="post"
+    ),
+    Row("notify:push_subscribe", lambda w: "/cabinet/notifications/push/subscribe/", signed_in_only(405)),
+    Row(
+        "notify:push_unsubscribe", lambda w: "/cabinet/notifications/push/unsubscribe/", signed_in_only(), method="post"
+    ),
+    Row("notify:push_unsubscribe", lambda w: "/cabinet/notifications/push/unsubscribe/", signed_in_only(405)),
     # Trusted persons: the guardians of a child manage its grants; the invitee answers in «Подписки».
     Row("trust:service", lambda w: "/cabinet/services/trusted/", signed_in_only()),
     Row(
@@ -776,21 +788,21 @@ ROWS: list[Row] = [
         lambda w: "/admin/registry/staffmember/999999/delete/",
         staff_only("→/admin/"),
     ),
-    Row("admin:notify_heldmessage_changelist", lambda w: "/admin/notify/heldmessage/", staff_only()),
-    Row("admin:notify_heldmessage_add", lambda w: "/admin/notify/heldmessage/add/", staff_only(403)),
+    Row("admin:notify_outboundmessage_changelist", lambda w: "/admin/notify/outboundmessage/", staff_only()),
+    Row("admin:notify_outboundmessage_add", lambda w: "/admin/notify/outboundmessage/add/", staff_only(403)),
     Row(
-        "admin:notify_heldmessage_change",
-        lambda w: "/admin/notify/heldmessage/999999/change/",
+        "admin:notify_outboundmessage_change",
+        lambda w: "/admin/notify/outboundmessage/999999/change/",
         staff_only("→/admin/"),
     ),
     Row(
-        "admin:notify_heldmessage_history",
-        lambda w: "/admin/notify/heldmessage/999999/history/",
+        "admin:notify_outboundmessage_history",
+        lambda w: "/admin/notify/outboundmessage/999999/history/",
         staff_only("→/admin/"),
     ),
     Row(
-        "admin:notify_heldmessage_delete",
-        lambda w: "/admin/notify/heldmessage/999999/delete/",
+        "admin:notify_outboundmessage_delete",
+        lambda w: "/admin/notify/outboundmessage/999999/delete/",
         staff_only("→/admin/"),
     ),
     Row("admin:(?P<url>.*)$", lambda w: "/admin/no-such-page/", staff_only(404)),

@@ -42,6 +42,15 @@ def _subject(event: str, pupil_name: str) -> str:
     return _("Homework for %(pupil)s") % {"pupil": pupil_name}
 
 
+def _push_title(event: str, subject: str) -> str:
+    """What a locked phone may show: the kind and the school subject, never the child's name or the value."""
+    if event == MARK:
+        return _("New mark: %(subject)s") % {"subject": subject}
+    if event == ABSENCE:
+        return _("Attendance: %(subject)s") % {"subject": subject}
+    return _("Homework: %(subject)s") % {"subject": subject}
+
+
 def _details(event: str, lesson_id: int, pupil_ids: list[int]) -> dict[int, str]:
     """What happened to each pupil on the lesson, in one query whatever their number."""
     if event == MARK:
@@ -80,7 +89,11 @@ def notify_diary_event(*, event: str, lesson_id: int, pupil_ids: list[int]) -> i
     lesson = Lesson.objects.select_related("subject").filter(pk=lesson_id).first()
     if lesson is None:
         return 0
-    pupils = list(Pupil.objects.filter(pk__in=pupil_ids).only("pk", "public_id", "surname", "given_name", "patronymic"))
+    pupils = list(
+        Pupil.objects.filter(pk__in=pupil_ids).only(
+            "pk", "public_id", "school_id", "surname", "given_name", "patronymic"
+        )
+    )
     ids = [pupil.pk for pupil in pupils]
     readers = access.family_readers(ids, access.DIARY)
     details = _details(event, lesson.pk, ids)
@@ -99,6 +112,9 @@ def notify_diary_event(*, event: str, lesson_id: int, pupil_ids: list[int]) -> i
                 body=_("%(subject)s, %(day)s: %(details)s")
                 % {"subject": lesson.subject.name, "day": day, "details": what},
                 link=link,
+                school_id=pupil.school_id,
+                pupil_id=pupil.pk,
+                push_title=_push_title(event, lesson.subject.name),
             )
             told += 1
     return told

@@ -289,6 +289,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Dnevnik <no-reply@dne
 SITE_URL = os.environ.get("SITE_URL", "")
 
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.FileBackend")
+# Web Push to the installed web app: ``notify.push.WebPushBackend`` in production (the push services of the
+# browsers must be reachable); the embedded default writes var/outbox/push.log. The VAPID key is
+# WEBPUSH_VAPID_PRIVATE_KEY (PEM) on several hosts, else a key file made once in var/.
+PUSH_BACKEND = os.environ.get("PUSH_BACKEND", "notify.push.FileBackend")
+PUSH_FILE_PATH = VAR_DIR / "outbox" / "push.log"
+WEBPUSH_VAPID_PRIVATE_KEY = os.environ.get("WEBPUSH_VAPID_PRIVATE_KEY", "")
+WEBPUSH_VAPID_KEY_FILE = VAR_DIR / "keys" / "vapid.pem"
+WEBPUSH_VAPID_SUBJECT = os.environ.get("WEBPUSH_VAPID_SUBJECT", "mailto:support@dnevnik.test")
 SMS_FILE_PATH = VAR_DIR / "outbox" / "sms.log"
 
 # Who may verify a typed SNILS besides the school registry and its registrars: a class with

@@ -12,3 +12,4 @@ class NotifyCode(StrEnum):
     """Every code a ``DomainError`` of ``notify`` carries; each member has a row in docs/errors.md."""
 
     UNKNOWN_NOTIFICATION_CHOICE = "unknown_notification_choice"
+    PUSH_SUBSCRIPTION_INVALID = "push_subscription_invalid"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import DomainForm
-from notify.models import Channel, Kind
+from notify.cadence import ABOUT_A_CHILD
+from notify.models import Cadence, Channel, Kind
 
 
 def field_name(kind: str, channel: str) -> str:
@@ -40,4 +43,59 @@ class PreferencesForm(DomainForm):
             (kind, channel): bool(self.cleaned_data[field_name(kind, channel)])
             for kind in Kind.values
             for channel in Channel.values
+        }
+
+
+def cadence_field_name(kind: str, pupil_id: int) -> str:
+    return f"cadence__{kind}__{pupil_id}"
+
+
+class CadenceForm(DomainForm):
+    """Per child (``children``: pupil id → name) and child kind: at once, in the digest, or off; the digest
+    time; whether a push may show the text on the lock screen."""
+
+    send_at = forms.TimeField(
+        label=_("Daily digest at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    push_details = forms.BooleanField(
+        required=False,
+        label=_("Show the text of a notification on the lock screen"),
+        help_text=_("Off: a push says only what kind of news it is (e.g. «New mark: Algebra»)."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        children: dict[int, str],
+        cadences: dict[tuple[str, int], str],
+        send_at: time,
+        push_details: bool,
+        **kwargs: Any,
+    ) -> None:
+        kwargs["initial"] = {"send_at": send_at, "push_details": push_details}
+        super().__init__(*args, **kwargs)
+        self.children = children
+        labels = dict(Kind.choices)
+        for pupil_id, name in children.items():
+            for kind in ABOUT_A_CHILD:
+                label = f"{name}: {labels[kind]}"
+                self.fields[cadence_field_name(kind, pupil_id)] = forms.ChoiceField(
+                    choices=Cadence.choices,
+                    initial=cadences.get((kind, pupil_id), Cadence.INSTANT),
+                    label=label,
+                    widget=forms.Select(attrs={"aria-label": label}),
+                )
+
+    def rows(self) -> list[tuple[str, list[tuple[str, forms.BoundField]]]]:
+        labels = dict(Kind.choices)
+        return [
+            (name, [(str(labels[kind]), self[cadence_field_name(kind, pupil_id)]) for kind in ABOUT_A_CHILD])
+            for pupil_id, name in self.children.items()
+        ]
+
+    def chosen(self) -> dict[tuple[str, int], str]:
+        return {
+            (kind, pupil_id): str(self.cleaned_data[cadence_field_name(kind, pupil_id)])
+            for pupil_id in self.children
+            for kind in ABOUT_A_CHILD
         }

@@ -9,22 +9,33 @@ confirmed phone.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+from uuid import UUID, uuid4
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from audit.services import record_event
-from core import sms
 from core.errors import DomainError
+from notify import outbox
+from notify.cadence import add_to_digest, cadence_by_user
 from notify.errors import NotifyCode
-from notify.models import Channel, HeldMessage, Kind, Notification, Preference, enabled_by_default
+from notify.models import (
+    Cadence,
+    Channel,
+    Kind,
+    Notification,
+    OutboundMessage,
+    Preference,
+    PushSubscription,
+    enabled_by_default,
+)
 from notify.quiet import held_until
 from portal.models import User
 
@@ -47,23 +58,33 @@ def notify(
     body: str = "",
     link: str = "",
     school_id: int | None = None,
+    pupil_id: int | None = None,
+    push_title: str = "",
 ) -> None:
     """Queue ``subject``/``body`` of ``kind`` for each of ``user_ids`` once the transaction commits.
 
-    With ``school_id``, the school's quiet hours hold the email and SMS created in them until they end
-    (``notify.quiet``); the in-app entry appears at once either way.
+    With ``school_id``, the school's quiet hours hold the email, SMS and push created in them until they end
+    (``notify.quiet``); the in-app entry appears at once either way. ``pupil_id`` names the child it is about,
+    for each person's cadence (at once, in the daily digest, or off). ``push_title`` is what a locked phone may
+    show (no names, no values); the kind's name when not given.
     """
     Kind(kind)  # an unknown kind is a programming error: fail where it was made
     ids = sorted(set(user_ids))
     if not ids:
         return
-    release = held_until(school_id)
-    hold = release.isoformat() if release else None
-    transaction.on_commit(
-        lambda: deliver_notification.enqueue(
-            kind=str(kind), user_ids=ids, subject=str(subject), body=str(body), link=link, hold_until=hold
-        )
-    )
+    delivery: dict[str, Any] = {
+        "kind": str(kind),
+        "user_ids": ids,
+        "subject": str(subject),
+        "body": str(body),
+        "link": link,
+        "school_id": school_id,
+        "created_at": timezone.now().isoformat(),
+        "key": str(uuid4()),
+        "pupil_id": pupil_id,
+        "push_title": str(push_title or Kind(kind).label),
+    }
+    transaction.on_commit(lambda: deliver_notification.enqueue(**delivery))
 
 
 def _effective(own: dict[Choice, bool], kind: str, channel: str) -> bool:
@@ -146,124 +167,99 @@ def unread_count(*, user: Any) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def _one_line(text: str) -> str:
-    # A newline in an email subject is a header injection that send_mail refuses with an exception.
-    return " ".join(text.split())
-
-
-def _letter(body: str, link: str) -> str:
-    # Emails carry the link only where the site's public address is configured (``SITE_URL``).
-    site = str(getattr(settings, "SITE_URL", "") or "").rstrip("/")
-    return f"{body}\n\n{site}{link}".strip() if site and link.startswith("/") else body
-
-
-def _send(user: User, *, channel: str, subject: str, body: str, link: str) -> bool:
-    """Send one email or SMS to a confirmed contact; ``False`` when the person has no such contact."""
-    headline = _one_line(subject)
-    if channel == Channel.EMAIL and user.email_confirmed and user.email:
-        send_mail(subject=headline, message=_letter(body, link), from_email=None, recipient_list=[user.email])
-        return True
-    if channel == Channel.SMS and user.phone_confirmed and user.phone:
-        sms.send_sms(to=user.phone, text=f"{headline}. {body}" if body else headline)
-        return True
-    return False
-
-
-CHANNEL_IN_LOGS: dict[str, str] = {Channel.EMAIL: "Email", Channel.SMS: "SMS"}
+OUTWARD = (Channel.EMAIL, Channel.SMS, Channel.PUSH)
 CONTACT_FIELDS = ("pk", "email", "email_confirmed_at", "phone", "phone_confirmed_at")
 
 
 @task()
 def deliver_notification(
-    *, kind: str, user_ids: list[int], subject: str, body: str, link: str = "", hold_until: str | None = None
+    *,
+    kind: str,
+    user_ids: list[int],
+    subject: str,
+    body: str,
+    link: str = "",
+    hold_until: str | None = None,
+    school_id: int | None = None,
+    created_at: str | None = None,
+    key: str | None = None,
+    pupil_id: int | None = None,
+    push_title: str = "",
 ) -> int:
-    """Deliver one notification to each active recipient on their chosen channels; returns messages sent.
+    """Deliver one notification to each active recipient, by their cadence and on their chosen channels;
+    returns how many in-app entries and messages went out now.
 
-    With ``hold_until`` (quiet hours), email and SMS are kept as ``HeldMessage`` rows that
-    ``deliver_held_messages`` sends at that moment. A failing channel for one person is logged and skipped:
-    it neither stops the other channels nor the other people (and the task is not retried, so nobody gets
-    the same message twice).
+    Idempotent by ``key``: every row it writes carries the key, so a retried task adds nothing and sends
+    only what is still unsent. Email, SMS and push go through ``notify.outbox`` (at once, or at
+    ``hold_until`` in quiet hours; failures are retried there); people who chose the digest for this kind
+    get a ``DigestEntry`` instead, sent with their next digest.
     """
+    delivery = UUID(key) if key else uuid4()
+    if hold_until is None and school_id is not None:
+        # Quiet hours are judged at the moment the notification was made, not when the worker got to it.
+        release = held_until(school_id, datetime.fromisoformat(created_at) if created_at else None)
+        hold_until = release.isoformat() if release else None
     users = list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk").only(*CONTACT_FIELDS))
     channels = _channels_by_user([user.pk for user in users], kind)
-    sent = 0
+    cadences = cadence_by_user([user.pk for user in users], kind, pupil_id)
+    now = timezone.now()
+    instant = [user for user in users if cadences[user.pk] == Cadence.INSTANT]
+    digest = [user for user in users if cadences[user.pk] == Cadence.DIGEST]
+    if digest:
+        add_to_digest(users=digest, key=delivery, kind=kind, pupil_id=pupil_id, subject=subject, body=body, link=link)
     inbox = [
-        Notification(user=user, kind=kind, subject=subject, body=body, link=link)
-        for user in users
+        Notification(user=user, kind=kind, subject=subject, body=body, link=link, key=delivery)
+        for user in instant
         if Channel.IN_APP in channels[user.pk]
     ]
-    if inbox:
-        try:
-            with transaction.atomic():
-                Notification.objects.bulk_create(inbox)
-            sent += len(inbox)
-        except Exception:
-            logger.exception("In-app notification %s for %d people failed", kind, len(inbox))
-    outward = [
-        (user, channel) for user in users for channel in (Channel.EMAIL, Channel.SMS) if channel in channels[user.pk]
-    ]
-    if hold_until is not None:
-        due = datetime.fromisoformat(hold_until)
-        HeldMessage.objects.bulk_create(
-            HeldMessage(user=user, kind=kind, channel=channel, subject=subject, body=body, link=link, due_at=due)
-            for user, channel in outward
-        )
-        _wake_at(due)
-        return sent
-    for user, channel in outward:
-        try:
-            sent += _send(user, channel=channel, subject=subject, body=body, link=link)
-        except Exception:
-            logger.exception("%s notification %s to user %s failed", CHANNEL_IN_LOGS[channel], kind, user.pk)
-    return sent
-
-
-def _wake_at(due: datetime) -> None:
-    """Where the task backend can run a task later, send the held messages right at ``due``; the periodic
-    sweep (``run_sweeps``) sends them otherwise, and catches any the deferred task missed."""
-    if send_held_messages.get_backend().supports_defer:
-        send_held_messages.using(run_after=due).enqueue()
-
-
-HELD_MESSAGE_ATTEMPTS = 3
-
-
-def deliver_held_messages(*, now: datetime | None = None) -> int:
-    """Send the held emails and SMS that are due; returns how many went out. Idempotent: a message is deleted
-    in the transaction that sends it, and rows locked by a concurrent run are skipped, so nobody gets one
-    twice. A message that fails is tried again by the next run, at most ``HELD_MESSAGE_ATTEMPTS`` times."""
-    moment = now or timezone.now()
-    sent = 0
-    failed: set[int] = set()
-    while True:
-        with transaction.atomic():
-            batch = list(
-                HeldMessage.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(due_at__lte=moment, attempts__lt=HELD_MESSAGE_ATTEMPTS)
-                .exclude(pk__in=failed)
-                .select_related("user")
-                .order_by("due_at", "pk")[:200]
+    made = len(Notification.objects.bulk_create(inbox, ignore_conflicts=True)) if inbox else 0
+    due = datetime.fromisoformat(hold_until) if hold_until else now
+    pushable = set(PushSubscription.objects.filter(user__in=instant).values_list("user_id", flat=True).distinct())
+    OutboundMessage.objects.bulk_create(
+        [
+            OutboundMessage(
+                user=user,
+                key=delivery,
+                kind=kind,
+                channel=channel,
+                subject=(push_title or subject) if channel == Channel.PUSH else subject,
+                body=body,
+                link=link,
+                due_at=due,
             )
-            if not batch:
-                return sent
-            for held in batch:
-                user = held.user
-                if not user.is_active:
-                    held.delete()
-                    continue
-                try:
-                    sent += _send(user, channel=held.channel, subject=held.subject, body=held.body, link=held.link)
-                except Exception:
-                    logger.exception(
-                        "Held %s notification %s to user %s failed", CHANNEL_IN_LOGS[held.channel], held.kind, user.pk
-                    )
-                    held.attempts += 1
-                    held.save(update_fields=["attempts"])
-                    failed.add(held.pk)
-                    continue
-                held.delete()
+            for user in instant
+            for channel in OUTWARD
+            if channel in channels[user.pk] and (channel != Channel.PUSH or user.pk in pushable)
+        ],
+        ignore_conflicts=True,
+    )
+    if due > now:
+        outbox.wake_at(due)
+        return made
+    return made + outbox.send_due(now=now, key=delivery)
 
 
-@task()
-def send_held_messages() -> int:
-    return deliver_held_messages()
+PUSH_KEY = re.compile(r"^[A-Za-z0-9_-]{16,200}={0,2}$")
+
+
+def subscribe_push(*, user: User, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
+    """Keep this browser's push subscription for ``user`` (a subscription moves with the browser's owner)."""
+    if (
+        not (endpoint.startswith("https://") and len(endpoint) <= 1000)
+        or not PUSH_KEY.match(p256dh)
+        or not PUSH_KEY.match(auth)
+    ):
+        raise DomainError(
+            NotifyCode.PUSH_SUBSCRIPTION_INVALID,
+            _("This browser gave a push subscription the service cannot use."),
+            field="endpoint",
+        )
+    subscription, _created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth}
+    )
+    return subscription
+
+
+def unsubscribe_push(*, user: User, endpoint: str) -> int:
+    deleted, _details = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
+    return deleted

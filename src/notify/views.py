@@ -5,18 +5,25 @@ Every query is scoped to the signed-in person, so an id of someone else's notifi
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from notify import services
-from notify.forms import PreferencesForm
-from notify.models import Channel, Notification
+import access
+from core.errors import DomainError
+from notify import push, services
+from notify.cadence import cadences_of, digest_time_of, set_cadences
+from notify.forms import CadenceForm, PreferencesForm
+from notify.models import Channel, DigestSettings, Notification
+from portal.models import User
 from portal.web import signed_in_user
 
 PAGE_SIZE = 50
@@ -63,3 +70,69 @@ def preferences(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Notification settings saved."))
         return redirect("notify:settings")
     return render(request, "notify/settings.html", {"form": form, "account": user, "channels": Channel.choices})
+
+
+def _children(user: User) -> dict[int, str]:
+    return {visible.pupil.pk: visible.pupil.full_name for visible in access.visible_students(user)}
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def cadence(request: HttpRequest) -> HttpResponse:
+    """«Как часто»: per child at once, in the daily digest, or off; the digest time; push on this phone."""
+    user = signed_in_user(request)
+    children = _children(user)
+    form = CadenceForm(
+        request.POST if request.method == "POST" else None,
+        children=children,
+        cadences=cadences_of(user, children),
+        send_at=digest_time_of(user),
+        push_details=DigestSettings.objects.filter(user=user, push_details=True).exists(),
+    )
+    if request.method == "POST" and form.submit(
+        lambda data: set_cadences(
+            user=user, chosen=form.chosen(), send_at=data["send_at"], push_details=data["push_details"]
+        )
+    ):
+        messages.success(request, _("Notification settings saved."))
+        return redirect("notify:cadence")
+    return render(request, "notify/cadence.html", {"form": form, "vapid_key": push.vapid_public_key()})
+
+
+def _json(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    return data if isinstance(data, dict) else {}
+
+
+def _text(data: dict[str, Any], *path: str) -> str:
+    value: Any = data
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+@login_required
+@require_POST
+def push_subscribe(request: HttpRequest) -> HttpResponse:
+    """The browser's ``PushSubscription.toJSON()``: ``{endpoint, keys: {p256dh, auth}}``."""
+    data = _json(request)
+    try:
+        services.subscribe_push(
+            user=signed_in_user(request),
+            endpoint=_text(data, "endpoint"),
+            p256dh=_text(data, "keys", "p256dh"),
+            auth=_text(data, "keys", "auth"),
+        )
+    except DomainError as error:
+        return JsonResponse({"code": error.code, "message": error.message, "field": error.field}, status=400)
+    return JsonResponse({"subscribed": True}, status=201)
+
+
+@login_required
+@require_POST
+def push_unsubscribe(request: HttpRequest) -> HttpResponse:
+    removed = services.unsubscribe_push(user=signed_in_user(request), endpoint=_text(_json(request), "endpoint"))
+    return JsonResponse({"removed": removed})

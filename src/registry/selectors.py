@@ -127,6 +127,8 @@ def account_roles(*, account: User) -> set[str]:
 
 
 def quiet_hours(*, school_id: int) -> tuple[time, time] | None:
-    """The school's quiet hours (start, end), or ``None`` for a school that does not exist."""
+    """The school's own quiet hours (start, end), or ``None`` when it keeps the default (or does not exist)."""
     window = School.objects.filter(pk=school_id).values_list("quiet_hours_start", "quiet_hours_end").first()
-    return (window[0], window[1]) if window else None
+    if window is None or window[0] is None or window[1] is None:
+        return None
+    return window[0], window[1]

@@ -82,6 +82,8 @@ def _check_low_balances(pupil_ids: list[int]) -> int:
                 )
                 % {"name": pupil.full_name, "balance": _roubles(balance), "threshold": _roubles(threshold.amount)},
                 link=reverse("visits:meals", args=[pupil.public_id]),
+                pupil_id=pupil.pk,
+                push_title=str(_("Low meal balance")),
             )
             told += 1
     return told
@@ -166,5 +168,7 @@ def _tell_late(today: date, day_start: datetime, starts_at: datetime, class_ids:
             subject=_("%(name)s has not come to school by the first lesson") % {"name": pupil.given_name},
             body=body,
             link=reverse("visits:visits", args=[pupil.public_id]),
+            pupil_id=pupil.pk,
+            push_title=str(_("Not at school by the first lesson")),
         )
     return len(late)

@@ -119,7 +119,7 @@ def test_a_failing_channel_does_not_stop_the_others(
     send(django_capture_on_commit_callbacks, Kind.LATE_ARRIVAL, olga, ivan)
     assert received(olga) == {"in_app", "email"}
     assert received(ivan) == {"in_app", "email", "sms"}
-    assert "SMS notification late_arrival" in caplog.text
+    assert "Outgoing sms late_arrival" in caplog.text
 
 
 def test_a_failing_email_does_not_stop_the_next_person(

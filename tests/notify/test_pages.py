@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core import sms
-from notify.models import Kind, Notification, Preference
+from notify.models import Channel, Kind, Notification, Preference
 from notify.services import notify
 from portal.models import User
 from tests.diary.conftest import client_for
@@ -132,7 +132,7 @@ def grid(user: User) -> dict[str, bool]:
 
 def test_the_settings_show_the_defaults(olga: User) -> None:
     boxes = grid(olga)
-    assert len(boxes) == len(Kind.values) * 3
+    assert len(boxes) == len(Kind.values) * len(Channel.values)
     assert {name for name, on in boxes.items() if not on} == {
         f"{kind}__sms" for kind in Kind.values if kind not in ("late_arrival", "invitation_received")
     }

@@ -14,9 +14,10 @@ from django.core import mail
 from django.core.management import call_command
 
 from core import sms
-from notify.models import HeldMessage, Kind, Notification, Preference
+from notify.models import Kind, Notification, OutboundMessage, Preference
+from notify.outbox import send_due
 from notify.quiet import held_until
-from notify.services import deliver_held_messages, notify
+from notify.services import notify
 from portal.models import User
 from registry.models import School
 
@@ -26,6 +27,11 @@ Capture = Callable[..., Any]
 
 def at(hour: int, minute: int = 0, day: int = 2) -> datetime:
     return datetime(2026, 12, day, hour, minute, tzinfo=MOSCOW)
+
+
+@pytest.fixture(autouse=True)
+def evening_and_night_are_quiet(settings: Any) -> None:
+    settings.QUIET_HOURS = ("19:00", "08:00")
 
 
 @pytest.fixture
@@ -67,18 +73,18 @@ def test_an_evening_mark_shows_in_the_cabinet_at_once_and_mails_at_eight(
     send(django_capture_on_commit_callbacks, sms_on, school)
     assert Notification.objects.filter(user=sms_on).count() == 1
     assert outward(sms_on) == set()
-    assert HeldMessage.objects.filter(user=sms_on).count() == 2
+    assert OutboundMessage.objects.filter(user=sms_on, sent_at=None).count() == 2
 
     time_machine.move_to(at(7, 59, day=3), tick=False)
-    assert deliver_held_messages() == 0
+    assert send_due() == 0
     assert outward(sms_on) == set()
 
     time_machine.move_to(at(8, 0, day=3), tick=False)
-    assert deliver_held_messages() == 2
+    assert send_due() == 2
     assert outward(sms_on) == {"email", "sms"}
-    assert not HeldMessage.objects.exists()
+    assert not OutboundMessage.objects.filter(sent_at=None).exists()
     # A second run (cron overlapping the deferred task) sends nothing twice.
-    assert deliver_held_messages() == 0
+    assert send_due() == 0
     assert len(mail.outbox) == 1
     assert len(sms.outbox) == 1
 
@@ -91,7 +97,7 @@ def test_the_periodic_sweep_sends_what_is_due(
     time_machine.move_to(at(8, 5), tick=False)
     out = StringIO()
     call_command("run_sweeps", stdout=out)
-    assert "held notifications sent: 1" in out.getvalue()
+    assert "notifications sent: 1" in out.getvalue()
     assert outward(olga) == {"email"}
 
 
@@ -101,7 +107,7 @@ def test_a_daytime_notification_goes_at_once(
     time_machine.move_to(at(8, 0), tick=False)
     send(django_capture_on_commit_callbacks, olga, school)
     assert outward(olga) == {"email"}
-    assert not HeldMessage.objects.exists()
+    assert not OutboundMessage.objects.filter(sent_at=None).exists()
 
 
 def test_without_a_school_there_are_no_quiet_hours(
@@ -117,13 +123,13 @@ def test_each_school_sets_its_own_window(
 ) -> None:
     school.quiet_hours_start, school.quiet_hours_end = time(21, 0), time(7, 0)
     school.save()
-    time_machine.move_to(at(20, 0), tick=False)
+    time_machine.move_to(at(20, 0), tick=False)  # quiet by the default, not by the school's own hours
     send(django_capture_on_commit_callbacks, olga, school)
     assert outward(olga) == {"email"}
 
     time_machine.move_to(at(21, 0), tick=False)
     send(django_capture_on_commit_callbacks, olga, school)
-    assert HeldMessage.objects.get().due_at == at(7, 0, day=3)
+    assert OutboundMessage.objects.get(sent_at=None).due_at == at(7, 0, day=3)
 
 
 def test_a_person_who_left_before_the_morning_gets_nothing(
@@ -133,32 +139,46 @@ def test_a_person_who_left_before_the_morning_gets_nothing(
     send(django_capture_on_commit_callbacks, olga, school)
     User.objects.filter(pk=olga.pk).update(is_active=False)
     time_machine.move_to(at(9, 0, day=3), tick=False)
-    assert deliver_held_messages() == 0
+    assert send_due() == 0
     assert outward(olga) == set()
-    assert not HeldMessage.objects.exists()
+    assert not OutboundMessage.objects.filter(sent_at=None).exists()
 
 
-def test_a_failed_send_is_tried_again_a_few_times(
+def test_a_failed_send_is_retried_with_growing_pauses_then_given_up_and_shown_to_the_operator(
     olga: User,
     school: School,
     time_machine: Any,
     monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     time_machine.move_to(at(23, 0), tick=False)
     send(django_capture_on_commit_callbacks, olga, school)
-    time_machine.move_to(at(8, 0, day=3), tick=False)
 
     def broken(**kwargs: Any) -> None:
         raise ConnectionError("mail server down")
 
-    monkeypatch.setattr("notify.services.send_mail", broken)
+    monkeypatch.setattr("notify.outbox.send_mail", broken)
+    moment = at(8, 0, day=3)
+    pauses = []
     for _ in range(5):
-        assert deliver_held_messages() == 0
-    assert HeldMessage.objects.get().attempts == 3
+        time_machine.move_to(moment, tick=False)
+        assert send_due() == 0
+        message = OutboundMessage.objects.get()
+        pauses.append(message.due_at - moment)
+        moment = message.due_at
+    assert [p.total_seconds() for p in pauses[:4]] == [60, 300, 1800, 7200]
+    assert message.failed_at is not None
+    assert message.attempts == 5
+    # The log names the row and the error class, never the address or the text.
+    assert olga.email not in caplog.text
+    assert "Алгебра" not in caplog.text
+    assert "given up after 5 attempts" in caplog.text
     monkeypatch.undo()
-    assert deliver_held_messages() == 0  # given up: left for the operator to see in the admin
+    time_machine.move_to(at(12, 0, day=3), tick=False)
+    assert send_due() == 0
     assert outward(olga) == set()
+    assert OutboundMessage.objects.exclude(failed_at=None).count() == 1  # the admin's «given up» filter
 
 
 @pytest.mark.parametrize(
@@ -200,5 +220,5 @@ def test_a_task_backend_that_can_wait_sends_the_held_messages_right_at_the_end(
     deliver_notification.call(
         kind=Kind.MARK, user_ids=[olga.pk], subject="Тема", body="", hold_until=at(8, 0, day=3).isoformat()
     )
-    waiting = DBTaskResult.objects.get(task_path="notify.services.send_held_messages")
+    waiting = DBTaskResult.objects.get(task_path="notify.outbox.send_due_messages")
     assert waiting.run_after == at(8, 0, day=3)

@@ -76,3 +76,29 @@ self.addEventListener("fetch", (event) => {
       )
   );
 });
+
+// Web Push: the payload is what a locked phone may show (a title, and the text only when the person chose
+// so in the notification settings); a tap opens the page it links to.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = {};
+  }
+  const title = data.title || "Дневник";
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: data.body || "",
+      icon: "/static/icons/icon-192.png",
+      data: { url: data.url || "/cabinet/notifications/" },
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || "/cabinet/notifications/";
+  const target = url.startsWith("/") && !url.startsWith("//") ? url : "/cabinet/notifications/";
+  event.waitUntil(self.clients.openWindow(target));
+});

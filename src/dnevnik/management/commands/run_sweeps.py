@@ -1,7 +1,7 @@
 """The periodic work no single request triggers: open trusted access that the activation task missed,
 expire unanswered invitations, warn families of pupils not at school by the first lesson, drop the
-counted attempts that no longer count towards a rate limit, send the email and SMS held through a
-school's quiet hours.
+counted attempts that no longer count towards a rate limit, send the email, SMS and push that are due
+(held through quiet hours, or retried) and the daily digests.
 
 Run it every few minutes from cron or a systemd timer (``manage.py run_sweeps``), or let it repeat by
 itself (``--every 300``, as ``make run`` does). Each sweep is idempotent, so overlapping runs are harmless.
@@ -14,7 +14,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from notify.services import deliver_held_messages
+from notify.digest import send_digests
+from notify.outbox import purge_sent, send_due
 from portal.throttle import sweep as sweep_throttle
 from trust.services import sweep_grants
 from visits.alerts import sweep_late_arrivals
@@ -37,9 +38,11 @@ class Command(BaseCommand):
         grants = sweep_grants()
         late = sweep_late_arrivals()
         purged = sweep_throttle()
-        held = deliver_held_messages()
+        held = send_due()
+        digests = send_digests()
+        purge_sent()
         summary = ", ".join(f"{name}: {count}" for name, count in grants.items())
         self.stdout.write(
             f"grants — {summary or 'nothing to do'}; late-arrival notices: {late}; expired rate-limit hits: {purged}; "
-            f"held notifications sent: {held}"
+            f"notifications sent: {held}; digests: {digests}"
         )
