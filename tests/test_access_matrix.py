@@ -44,7 +44,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from diary.models import Homework, HomeworkAttachment, Lesson, LessonSlot, TimetableEntry
+from diary.models import Homework, HomeworkAttachment, Lesson, LessonSlot, Mark, TimetableEntry
 from portal import services
 from portal.models import User
 from registry.models import LinkRequest, Pupil, School, SchoolClass, SchoolYear, StaffMember, Subject, Term
@@ -85,6 +85,7 @@ class World:
     subjects: dict[str, int]  # "algebra" (taught by SUBJECT_TEACHER), "russian" (by another teacher) of ``school``
     lessons: dict[str, int]  # a lesson of ``pupil``'s class in each subject
     attachments: dict[str, int]  # a homework file of each of those lessons
+    marks: dict[str, int]  # ``pupil``'s mark at each of those lessons
 
 
 @dataclass(frozen=True)
@@ -349,6 +350,17 @@ ROWS: list[Row] = [
         "api:student_marks",
         lambda w: f"/api/v1/students/{w.pupil.public_id}/marks",
         family_reads("diary", anonymous=401),
+    ),
+    Row(
+        "api:student_mark_history",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/marks/{w.marks['algebra']}/history",
+        family_reads("diary", anonymous=401),
+    ),
+    # The russian mark: the algebra teacher reads nothing of it (as a missing mark).
+    Row(
+        "api:student_mark_history",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/marks/{w.marks['russian']}/history",
+        {**family_reads("diary", anonymous=401), SUBJECT_TEACHER: 404},
     ),
     Row(
         "api:student_homework",
@@ -895,11 +907,16 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
     settings.MEDIA_ROOT = str(tmp_path)
     subjects, lessons, attachments = _class_lessons(pupil, teacher, account("russian@example.ru", "+79000000010"))
     ingest_client = register_ingest_client(school=school, name="Турникеты")
+    marks = {
+        name: Mark.objects.create(pupil=pupil, lesson_id=lesson_id, value="5", created_by=teacher).pk
+        for name, lesson_id in lessons.items()
+    }
     return World(
         staff=staff,
         subjects=subjects,
         lessons=lessons,
         attachments=attachments,
+        marks=marks,
         ingest_client_id=ingest_client.ingest_client.pk,
         family=family,
         grants=grants,

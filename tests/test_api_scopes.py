@@ -42,6 +42,7 @@ SCOPE_OF: dict[str, str] = {
     "GET /api/v1/me": "openid",
     "GET /api/v1/students/{student_id}/diary": "diary.read",
     "GET /api/v1/students/{student_id}/marks": "diary.read",
+    "GET /api/v1/students/{student_id}/marks/{mark_id}/history": "diary.read",
     "GET /api/v1/students/{student_id}/homework": "diary.read",
     "GET /api/v1/students/{student_id}/attendance": "diary.read",
     # The pupil's tick is a note on their own diary, not a change anyone else relies on.

@@ -16,6 +16,7 @@ from core.bounds import DbId
 from core.periods import FROM, TO, period
 from diary import selectors
 from diary.homework import tick_homework
+from diary.mark_history import MarkHistory, mark_history
 from portal.oidc import api_auth
 from portal.web import api_user
 
@@ -87,3 +88,13 @@ class HomeworkDoneIn(Schema):
 def homework_done(request: HttpRequest, homework_id: DbId, payload: HomeworkDoneIn) -> HomeworkDoneIn:
     tick_homework(account=api_user(request), homework_id=homework_id, done=payload.done)
     return payload
+
+
+@router.get(
+    "/students/{student_id}/marks/{mark_id}/history",
+    response=MarkHistory,
+    url_name="student_mark_history",
+    summary="Every change of one mark: old and new value, who, when and why",
+)
+def student_mark_history(request: HttpRequest, student_id: UUID, mark_id: DbId) -> MarkHistory:
+    return mark_history(viewer=api_user(request), student_id=student_id, mark_id=mark_id)

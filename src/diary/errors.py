@@ -46,3 +46,5 @@ class DiaryCode(StrEnum):
     MARK_COMMENT = "mark_comment"
     MARK_SCALE = "mark_scale"
     FINAL_VALUE = "final_value"
+    MARK_REASON_REQUIRED = "mark_reason_required"
+    MARK_REASON_TOO_LONG = "mark_reason_too_long"

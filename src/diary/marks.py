@@ -10,6 +10,7 @@ one lesson run one after the other and the version check cannot race.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -29,6 +30,9 @@ from registry.models import Pupil, Term
 
 MAX_WEIGHT = 10
 MAX_COMMENT = 500
+MAX_REASON = 500
+# A mark may be corrected without a word on the day it was set; later the family is told why.
+REASON_AFTER = dt.timedelta(hours=24)
 
 VALID_VALUES: dict[str, set[str]] = {
     Mark.Scale.FIVE_POINT: {"1", "2", "3", "4", "5"},
@@ -55,6 +59,8 @@ class MarkInput:
     kind: str = Mark.Kind.CLASSWORK
     comment: str = ""
     version: int | None = None
+    # Why a mark set more than ``REASON_AFTER`` ago is changed or removed; shown to the family.
+    reason: str = ""
 
 
 class StaleMarks(Conflict):
@@ -98,6 +104,7 @@ class _Wanted:
     weight: int
     comment: str
     version: int | None
+    reason: str = ""
 
 
 def _normalise_value(value: str | None, scale: str) -> str | None:
@@ -146,6 +153,13 @@ def _validate(entries: Sequence[MarkInput], *, scale: str, class_pupil_ids: set[
             )
         if entry.kind not in Mark.Kind.values:
             entry_errors.append(DomainError(DiaryCode.MARK_KIND, _("Unknown kind of mark."), field=f"{at}.kind"))
+        reason = (entry.reason or "").strip()
+        if len(reason) > MAX_REASON:
+            entry_errors.append(
+                DomainError(
+                    DiaryCode.MARK_REASON_TOO_LONG, _("The reason is longer than 500 characters."), field=f"{at}.reason"
+                )
+            )
         if len(comment) > MAX_COMMENT:
             entry_errors.append(
                 DomainError(
@@ -164,6 +178,7 @@ def _validate(entries: Sequence[MarkInput], *, scale: str, class_pupil_ids: set[
                 weight=weight,
                 comment=comment,
                 version=entry.version,
+                reason=reason,
             )
         )
     if errors:
@@ -249,6 +264,19 @@ def set_lesson_marks(
         )
 
     now = timezone.now()
+    unexplained = [
+        DomainError(
+            DiaryCode.MARK_REASON_REQUIRED,
+            _("This mark was set more than 24 hours ago: say why it is changed or removed."),
+            field=f"marks[{want.index}].reason",
+        )
+        for want in changes
+        if not want.reason
+        and (mark := existing.get((want.pupil_id, want.kind))) is not None
+        and now - mark.created_at > REASON_AFTER
+    ]
+    if unexplained:
+        raise InvalidMarks(unexplained)
     to_create: list[Mark] = []
     to_update: list[Mark] = []
     to_delete: list[Mark] = []
@@ -296,6 +324,7 @@ def set_lesson_marks(
                 new_weight=want.weight if want.value is not None else None,
                 changed_by=teacher,
                 changed_at=now,
+                reason=want.reason,
             )
         )
 
@@ -317,6 +346,7 @@ def set_lesson_marks(
             kind=want.kind,
             old=old,
             new=new,
+            reason=want.reason,
         )
     announce(event=MARK, lesson_id=lesson.pk, pupil_ids=[want.pupil_id for want in changes])
     return sorted(existing.values(), key=lambda mark: (mark.pupil_id, mark.kind))

@@ -176,6 +176,9 @@ class MarkChange(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+"
     )
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    # Required when a mark is changed or removed more than a day after it was set (``diary.marks``): the
+    # family reads it next to «5 → 4».
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("mark change")

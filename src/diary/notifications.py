@@ -18,7 +18,7 @@ from django.utils.translation import ngettext, pgettext
 from django_tasks import task
 
 import access
-from diary.models import Attendance, Homework, Lesson, Mark
+from diary.models import Attendance, Homework, Lesson, Mark, MarkChange
 from notify.models import Kind
 from notify.services import in_site_language, notify
 from portal.names import Grammatical, grammatical_gender
@@ -54,16 +54,38 @@ def _push_title(event: str, subject: str) -> str:
 def _details(event: str, lesson_id: int, pupil_ids: list[int]) -> dict[int, str]:
     """What happened to each pupil on the lesson, in one query whatever their number."""
     if event == MARK:
-        values: dict[int, list[str]] = {}
-        marks = Mark.objects.filter(lesson_id=lesson_id, pupil_id__in=pupil_ids).order_by("pupil_id", "kind", "pk")
-        for pupil_id, value in marks.values_list("pupil_id", "value"):
-            values.setdefault(pupil_id, []).append(value)
-        return {pupil_id: ", ".join(found) for pupil_id, found in values.items()}
+        return _mark_details(lesson_id, pupil_ids)
     if event == ABSENCE:
         rows = Attendance.objects.filter(lesson_id=lesson_id, pupil_id__in=pupil_ids)
         return {row.pupil_id: _attendance_text(row) for row in rows}
     text = "; ".join(Homework.objects.filter(lesson_id=lesson_id).order_by("pk").values_list("text", flat=True))
     return dict.fromkeys(pupil_ids, text)
+
+
+def _mark_details(lesson_id: int, pupil_ids: list[int]) -> dict[int, str]:
+    """Each pupil's marks at the lesson; a changed or removed one reads «5 → 4» with its reason (the last
+    change of each kind, from ``MarkChange``). Two queries whatever the number of pupils."""
+    last: dict[tuple[int, str], MarkChange] = {}
+    for change in MarkChange.objects.filter(lesson_id=lesson_id, pupil_id__in=pupil_ids).order_by("changed_at", "pk"):
+        last[(change.pupil_id, change.kind)] = change
+    values: dict[int, list[str]] = {}
+    marks = Mark.objects.filter(lesson_id=lesson_id, pupil_id__in=pupil_ids).order_by("pupil_id", "kind", "pk")
+    shown: set[tuple[int, str]] = set()
+    for pupil_id, kind, value in marks.values_list("pupil_id", "kind", "value"):
+        shown.add((pupil_id, kind))
+        values.setdefault(pupil_id, []).append(_changed(last.get((pupil_id, kind)), value))
+    for (pupil_id, kind), change in last.items():
+        if (pupil_id, kind) not in shown and change.old_value and not change.new_value:
+            values.setdefault(pupil_id, []).append(_changed(change, "—"))
+    return {pupil_id: ", ".join(found) for pupil_id, found in values.items()}
+
+
+def _changed(change: MarkChange | None, value: str) -> str:
+    """«4», or for a changed mark «5 → 4», and its reason after a colon («5 → 4 (пересдача)»)."""
+    if change is None or not change.old_value or change.old_value == (change.new_value or "—"):
+        return value
+    text = f"{change.old_value} → {value}"
+    return _("%(change)s (%(reason)s)") % {"change": text, "reason": change.reason} if change.reason else text
 
 
 def _attendance_text(row: Any) -> str:

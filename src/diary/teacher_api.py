@@ -37,6 +37,7 @@ class MarkIn(Schema):
     kind: str = Field("classwork", max_length=10)
     comment: str = Field("", max_length=500)
     version: int | None = Field(None, ge=1, le=MAX_INT32)
+    reason: str = Field("", max_length=500, description="Why a mark set more than 24 hours ago changes")
 
 
 class MarksIn(Schema):
@@ -132,7 +133,13 @@ def put_lesson_marks(request: HttpRequest, lesson_id: DbId, payload: MarksIn) ->
     """Set the marks of a whole lesson at once; each existing mark carries its ``version``."""
     marks = [
         MarkInput(
-            pupil_id=m.pupil_id, value=m.value, weight=m.weight, kind=m.kind, comment=m.comment, version=m.version
+            pupil_id=m.pupil_id,
+            value=m.value,
+            weight=m.weight,
+            kind=m.kind,
+            comment=m.comment,
+            version=m.version,
+            reason=m.reason,
         )
         for m in payload.marks
     ]

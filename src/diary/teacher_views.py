@@ -68,6 +68,7 @@ class PupilForm(forms.Form):
     weight = forms.IntegerField(label=_lazy("Weight"), min_value=1, max_value=10, initial=1)
     kind = forms.ChoiceField(label=_lazy("Kind"), choices=Mark.Kind.choices, initial=Mark.Kind.CLASSWORK)
     comment = forms.CharField(label=_lazy("Comment"), max_length=500, required=False)
+    mark_reason = forms.CharField(label=_lazy("Why the mark is changed"), max_length=500, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     status = forms.ChoiceField(
         label=_lazy("Attendance"), required=False, choices=[("", _lazy("present")), *Attendance.Status.choices]
@@ -153,6 +154,7 @@ def _changed_marks(rows: list[tuple[Any, PupilForm]], sheet: selectors.LessonShe
                     kind=data["kind"],
                     comment=data["comment"],
                     version=data["version"],
+                    reason=data["mark_reason"],
                 ),
             )
         )
@@ -187,6 +189,7 @@ def _show_error(error: DomainError, lesson_form: LessonForm, sent: dict[str, lis
                 "status": "status",
                 "late_minutes": "late_minutes",
                 "comment": ("comment" if group == "marks" else "attendance_comment"),
+                "reason": "mark_reason",
             }.get(name, name)
             form.add_error(target if target in form.fields else None, ValidationError(error.message, code=error.code))
             return

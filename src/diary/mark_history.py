@@ -1,0 +1,118 @@
+"""Marks that explain themselves: the history of one mark as the family and the pupil read it.
+
+Every change is already a ``MarkChange`` row (``diary.marks`` writes one per change, with the reason a
+change after a day requires); this module only reads them, after ``access`` said the viewer reads the
+pupil's diary in the mark's subject (404 otherwise, the same as a missing mark).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import access
+from core.errors import NotFound
+from diary.models import Mark, MarkChange
+from diary.selectors import logged
+from portal.names import decline
+
+
+@dataclass(frozen=True)
+class MarkChangeRow:
+    """One change of a mark: from what to what (empty: none), by whom, when and why."""
+
+    old_value: str
+    new_value: str
+    old_weight: int | None
+    new_weight: int | None
+    changed_by: str
+    changed_at: datetime
+    reason: str
+    text: str  # «5 → 4, изменена 02.12.2026 Ивановой Е. П.: пересдача»
+
+
+@dataclass(frozen=True)
+class MarkHistory:
+    mark_id: int
+    kind: str
+    value: str
+    changes: list[MarkChangeRow]
+
+
+def _by_whom(account: Any) -> str:
+    """«Ивановой Е. П.»: the surname in the instrumental case and the initials."""
+    surname = decline(
+        surname=account.surname, given_name=account.given_name, patronymic=account.patronymic, case="instrumental"
+    ).split(" ")[0]
+    initials = " ".join(f"{part[0]}." for part in (account.given_name, account.patronymic) if part)
+    return f"{surname} {initials}".strip()
+
+
+def change_text(change: MarkChange) -> str:
+    """How the family reads a change: «5 → 4, изменена 02.12.2026 Ивановой Е. П.: причина»; a first mark
+    reads «5, поставлена …», a removed one «5 → —, удалена …»."""
+    day = timezone.localtime(change.changed_at).strftime("%d.%m.%Y")
+    who = _by_whom(change.changed_by)
+    if not change.old_value:
+        text = _("%(new)s, set on %(day)s by %(who)s") % {"new": change.new_value, "day": day, "who": who}
+    elif not change.new_value:
+        text = _("%(old)s → —, removed on %(day)s by %(who)s") % {"old": change.old_value, "day": day, "who": who}
+    else:
+        text = _("%(old)s → %(new)s, changed on %(day)s by %(who)s") % {
+            "old": change.old_value,
+            "new": change.new_value,
+            "day": day,
+            "who": who,
+        }
+    return f"{text}: {change.reason}" if change.reason else text
+
+
+def _row(change: MarkChange) -> MarkChangeRow:
+    return MarkChangeRow(
+        old_value=change.old_value,
+        new_value=change.new_value,
+        old_weight=change.old_weight,
+        new_weight=change.new_weight,
+        changed_by=_by_whom(change.changed_by),
+        changed_at=change.changed_at,
+        reason=change.reason,
+        text=change_text(change),
+    )
+
+
+def mark_history(*, viewer: Any, student_id: UUID | str, mark_id: int) -> MarkHistory:
+    """Every change of one of the pupil's marks, oldest first; NotFound unless ``viewer`` reads the pupil's
+    diary in the mark's subject. Three queries."""
+    read = access.get_diary(viewer, student_id)
+    mark = (
+        Mark.objects.filter(read.only("lesson__subject_id"), pk=mark_id, pupil=read.pupil)
+        .select_related("lesson")
+        .order_by()
+        .first()
+    )
+    if mark is None:
+        raise NotFound()
+    logged(read)
+    changes = MarkChange.objects.filter(pupil=read.pupil, lesson_id=mark.lesson_id, kind=mark.kind)
+    rows = [_row(change) for change in changes.select_related("changed_by").order_by("changed_at", "pk")]
+    return MarkHistory(mark_id=mark.pk, kind=mark.kind, value=mark.value, changes=rows)
+
+
+def explained_changes(*, pupil_id: int, lesson_ids: list[int]) -> dict[tuple[int, str], list[str]]:
+    """For pages that already checked access: the changes of a pupil's marks that altered a value
+    (not the first setting), as texts, by (lesson id, kind). One query."""
+    found: dict[tuple[int, str], list[str]] = {}
+    changes = (
+        MarkChange.objects.filter(pupil_id=pupil_id, lesson_id__in=lesson_ids)
+        .exclude(old_value="")
+        .select_related("changed_by")
+        .order_by("changed_at", "pk")
+    )
+    for change in changes:
+        found.setdefault((change.lesson_id, change.kind), []).append(change_text(change))
+    return found
