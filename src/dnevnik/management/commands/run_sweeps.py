@@ -3,7 +3,8 @@ expire unanswered invitations, warn families of pupils not at school by the firs
 counted attempts that no longer count towards a rate limit.
 
 Run it every few minutes from cron or a systemd timer (``manage.py run_sweeps``), or let it repeat by
-itself (``--every 300``, as ``make run`` does). Each sweep is idempotent, so overlapping runs are harmless.
+itself (``--every 300``, as ``make run`` does; then a database restart only delays the next sweep). Each
+sweep is idempotent, so overlapping runs are harmless.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from dnevnik.reconnect import DATABASE_GONE, Backoff, drop_connections
 from portal.throttle import sweep as sweep_throttle
 from trust.services import sweep_grants
 from visits.alerts import sweep_late_arrivals
@@ -25,10 +27,18 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=int, default=0, help="Repeat every this many seconds (0: run once).")
 
     def handle(self, *args: Any, every: int, **options: Any) -> None:
+        if every <= 0:
+            self.sweep()  # once, from cron: a failure is the exit status cron reports
+            return
+        backoff = Backoff(longest=float(every))
         while True:
-            self.sweep()
-            if every <= 0:
-                return
+            try:
+                self.sweep()
+            except DATABASE_GONE as error:
+                # The database restarts: try again soon rather than in `every` seconds, and never end the loop.
+                drop_connections()
+                backoff.wait(error, "run_sweeps")
+                continue
             time.sleep(every)
 
     def sweep(self) -> None:
