@@ -99,9 +99,9 @@ class Cluster:
 
     def psql(self, sql: str, database: str = "postgres") -> str:
         psql = self.binaries / "psql"
+        command = [str(psql if psql.exists() else "psql"), "-X", "-At", "-h", "127.0.0.1", "-p", str(self.port)]
         result = subprocess.run(  # noqa: S603
-            [str(psql if psql.exists() else "psql"), "-X", "-At", "-h", "127.0.0.1", "-p", str(self.port)]
-            + ["-U", "postgres", "-d", database, "-c", sql],
+            [*command, "-U", "postgres", "-d", database, "-c", sql],
             capture_output=True,
             text=True,
             timeout=60,

@@ -64,7 +64,8 @@ def migrated(tmp_path: Path) -> Iterator[tuple[Cluster, dict[str, str]]]:
 
 
 def delivered(cluster: Cluster, subject: str) -> bool:
-    return cluster.psql(f"SELECT count(*) FROM notify_notification WHERE subject = '{subject}'", "dnevnik")  # noqa: S608  (our constants) == "1"
+    sql = f"SELECT count(*) FROM notify_notification WHERE subject = '{subject}'"  # noqa: S608  (our constants)
+    return cluster.psql(sql, "dnevnik") == "1"
 
 
 def statuses(cluster: Cluster) -> list[str]:
