@@ -12,11 +12,11 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from core import keyfiles
+from dnevnik import profiles
 from portal import oidc_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before anything reads the database: which database this request reads (a replica or the primary).
+    "dnevnik.db_router.ReplicaReadsMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -115,14 +117,31 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'dnevnik.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        # A reused connection is checked before each request: a restarted PostgreSQL costs no 500.
-        conn_health_checks=True,
+# --- The database. Production (docs/scaling.md): PostgreSQL, each process with a pool of connections
+# (DB_POOL=on, Django's native psycopg pool; or PgBouncer in front and DB_CONN_MAX_AGE), and read replicas
+# (DATABASE_REPLICA_URLS) that take the reads of requests that wrote nothing (``dnevnik.db_router``).
+_DB_CONN_MAX_AGE = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+_DB_POOL = (
+    profiles.pool_options(
+        min_size=int(os.environ.get("DB_POOL_MIN_SIZE", "2")),
+        max_size=int(os.environ.get("DB_POOL_MAX_SIZE", "10")),
+        timeout=float(os.environ.get("DB_POOL_TIMEOUT", "10")),
     )
+    if env_bool("DB_POOL", False)
+    else None
+)
+DATABASES = {
+    "default": profiles.database(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'dnevnik.sqlite3'}",
+        conn_max_age=_DB_CONN_MAX_AGE,
+        pool=_DB_POOL,
+    ),
+    **profiles.replica_databases(env_list("DATABASE_REPLICA_URLS", ""), conn_max_age=_DB_CONN_MAX_AGE, pool=_DB_POOL),
 }
+DATABASE_ROUTERS = ["dnevnik.db_router.PrimaryReplicaRouter"]
+# How long after a write the same session or token keeps reading the primary, so that a parent who just
+# wrote sees it although a replica has not replayed it yet (replicas lag by milliseconds when healthy).
+DATABASE_PRIMARY_AFTER_WRITE_SECONDS = int(os.environ.get("DATABASE_PRIMARY_AFTER_WRITE_SECONDS", "10"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web workers and the task worker) share the file: wait for locks, use WAL.
     # synchronous=FULL: a commit is on disk before it is acknowledged, so a saved mark survives a power cut
@@ -303,12 +322,26 @@ SMS_FILE_PATH = VAR_DIR / "outbox" / "sms.log"
 # ``verify(claim) -> bool`` (see portal/snils.py); the default verifies nothing.
 SNILS_VERIFIER = os.environ.get("SNILS_VERIFIER", "portal.snils.NoVerifier")
 
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
-    }
-}
+# --- Cache, sessions and tasks. Embedded default: local memory, sessions in the database, the task queue in
+# the database with ``manage.py task_worker`` (the DB worker). With REDIS_URL (production, docs/scaling.md):
+# the cache and the sessions in Redis, shared by every app node, and the tasks on RQ, run by
+# ``manage.py task_worker`` too (an RQ worker then). Sessions in the cache alone (not ``cached_db``): a
+# session's idle timeout is renewed by saving it, and a save must not be a write to the primary, the one
+# part no node can be added to; the price is that losing the sessions' Redis signs people out, so it runs
+# with persistence and without eviction (REDIS_SESSIONS_URL may point at such a Redis of its own).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = profiles.redis_caches(REDIS_URL, sessions_url=os.environ.get("REDIS_SESSIONS_URL") or None)
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_CACHE_ALIAS = "sessions"
+    RQ_QUEUES = profiles.rq_queues(os.environ.get("REDIS_TASKS_URL") or REDIS_URL)
+else:
+    CACHES = profiles.local_caches()
+TASKS = profiles.tasks(
+    os.environ.get("TASKS_BACKEND") or (profiles.RQ_BACKEND if REDIS_URL else profiles.DB_WORKER_BACKEND)
+)
+if TASKS["default"]["BACKEND"] == profiles.RQ_BACKEND:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 
 # --- Trusted persons (DESIGN §1.6): access opens within a day of acceptance. The activation task runs
 # after TRUST_ACTIVATION_DELAY (immediately by default); the periodic sweep (`manage.py run_sweeps`)

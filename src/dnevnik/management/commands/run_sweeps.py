@@ -4,7 +4,8 @@ counted attempts that no longer count towards a rate limit, send the email, SMS 
 (held through quiet hours, or retried) and the daily digests.
 
 Run it every few minutes from cron or a systemd timer (``manage.py run_sweeps``), or let it repeat by
-itself (``--every 300``, as ``make run`` does). Each sweep is idempotent, so overlapping runs are harmless.
+itself (``--every 300``, as ``make run`` does; then a database restart only delays the next sweep). Each
+sweep is idempotent, so overlapping runs are harmless.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from dnevnik.reconnect import DATABASE_GONE, Backoff, drop_connections
 from notify.digest import send_digests
 from notify.outbox import purge_sent, send_due
 from portal.throttle import sweep as sweep_throttle
@@ -28,10 +30,18 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=int, default=0, help="Repeat every this many seconds (0: run once).")
 
     def handle(self, *args: Any, every: int, **options: Any) -> None:
+        if every <= 0:
+            self.sweep()  # once, from cron: a failure is the exit status cron reports
+            return
+        backoff = Backoff(longest=float(every))
         while True:
-            self.sweep()
-            if every <= 0:
-                return
+            try:
+                self.sweep()
+            except DATABASE_GONE as error:
+                # The database restarts: try again soon rather than in `every` seconds, and never end the loop.
+                drop_connections()
+                backoff.wait(error, "run_sweeps")
+                continue
             time.sleep(every)
 
     def sweep(self) -> None:
