@@ -21,6 +21,8 @@ class Kind(models.TextChoices):
     ACCESS_OPENED = "access_opened", _("Trusted access opened")
     ACCESS_REVOKED = "access_revoked", _("Trusted access ended")
     SNILS = "snils", _("SNILS verification")
+    ANNOUNCEMENT = "announcement", _("Announcement of the school")
+    ABSENCE_NOTE = "absence_note", _("A family's absence note (for the form tutor)")
 
 
 class Channel(models.TextChoices):
