@@ -11,6 +11,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from core.bounds import DbId
 from core.periods import FROM, TO, period
@@ -120,11 +121,9 @@ class AbsenceNoteIn(Schema):
     summary="A linked guardian tells the school the pupil will miss days or some lessons; the attendance of "
     "those lessons is pre-set as excused",
 )
-def student_absence_note_file(
-    request: HttpRequest, student_id: UUID, payload: AbsenceNoteIn
-) -> tuple[int, absence.AbsenceNoteRow]:
+def student_absence_note_file(request: HttpRequest, student_id: UUID, payload: AbsenceNoteIn) -> Status:
     note = absence.file_absence_note(guardian=api_user(request), student_id=student_id, **payload.dict())
-    return 201, absence.note_row(note)
+    return Status(201, absence.note_row(note))
 
 
 @router.post(

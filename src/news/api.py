@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from core.bounds import DbId
 from news import selectors, services
@@ -74,14 +75,17 @@ class PostedOut(Schema):
     summary="Post an announcement to classes the caller teaches or tutors, or (a registrar) to grades or the "
     "whole school",
 )
-def announcement_post(request: HttpRequest, payload: AnnouncementIn) -> tuple[int, PostedOut]:
+def announcement_post(request: HttpRequest, payload: AnnouncementIn) -> Status:
     announcement = services.post_announcement(author=api_user(request), **payload.dict())
-    return 201, PostedOut(
-        id=announcement.pk,
-        title=announcement.title,
-        audience=announcement.audience,
-        needs_confirmation=announcement.needs_confirmation,
-        created_at=announcement.created_at,
+    return Status(
+        201,
+        PostedOut(
+            id=announcement.pk,
+            title=announcement.title,
+            audience=announcement.audience,
+            needs_confirmation=announcement.needs_confirmation,
+            created_at=announcement.created_at,
+        ),
     )
 
 

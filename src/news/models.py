@@ -36,7 +36,6 @@ class Announcement(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
 
-
     class Meta:
         verbose_name = _("announcement")
         verbose_name_plural = _("announcements")

@@ -114,7 +114,10 @@ def feed(*, viewer: Any, limit: int = FEED_PAGE_SIZE) -> Feed:
     mine = AnnouncementRead.objects.filter(announcement=OuterRef("pk"), account_id=getattr(viewer, "pk", None))
     unread = readable.exclude(Exists(mine)).count()
     rows = _with_details(readable.annotate(was_read=Exists(mine))).order_by("-created_at", "-pk")[:limit]
-    return Feed(items=[_row(announcement, bool(getattr(announcement, "was_read", False))) for announcement in rows], unread=unread)
+    return Feed(
+        items=[_row(announcement, bool(getattr(announcement, "was_read", False))) for announcement in rows],
+        unread=unread,
+    )
 
 
 def _counts(announcements: list[Announcement]) -> dict[int, ReadCount]:
