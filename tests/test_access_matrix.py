@@ -184,6 +184,35 @@ ROWS: list[Row] = [
     Row("portal:signout", lambda w: "/signout/", everyone(405)),
     Row("portal:signout", lambda w: "/signout/", everyone("→/signin/"), method="post"),
     Row("portal:reset", lambda w: "/reset/", everyone(200)),
+    # The second factor (tests/portal/test_second_factor.py; the requirement on: test_staff_pages_with_the_
+    # second_factor_required below). The step needs a pending sign-in (a right password a moment ago).
+    Row("portal:second_factor", lambda w: "/signin/second-factor/", everyone("→/signin/")),
+    Row("portal:second_factor", lambda w: "/signin/second-factor/", everyone("→/signin/"), method="post"),
+    # Passkeys: a sign-in by passkey starts signed out (usernameless); finishing one needs its begun ceremony.
+    Row("portal:passkey_auth_begin", lambda w: "/passkeys/authenticate/begin/", everyone(200), method="post"),
+    Row("portal:passkey_auth_begin", lambda w: "/passkeys/authenticate/begin/", everyone(405)),
+    Row("portal:passkey_auth_complete", lambda w: "/passkeys/authenticate/complete/", everyone(400), method="post"),
+    Row(
+        "portal:passkey_register_begin",
+        lambda w: "/passkeys/register/begin/",
+        everyone(200) | {ANONYMOUS: 403},
+        method="post",
+    ),
+    Row(
+        "portal:passkey_register_complete",
+        lambda w: "/passkeys/register/complete/",
+        everyone(400) | {ANONYMOUS: 403},
+        method="post",
+    ),
+    Row("portal:passkey_jsi18n", lambda w: "/passkeys/jsi18n/", everyone(200)),
+    Row("portal:security", lambda w: "/cabinet/security/", signed_in_only()),
+    Row("portal:totp", lambda w: "/cabinet/security/totp/", signed_in_only()),
+    Row("portal:recovery_codes", lambda w: "/cabinet/security/recovery-codes/", signed_in_only()),
+    # Nobody of the matrix has a factor: no codes to make.
+    Row("portal:recovery_codes", lambda w: "/cabinet/security/recovery-codes/", signed_in_only(404), method="post"),
+    Row("portal:remove_factor", lambda w: "/cabinet/security/totp/1/remove/", signed_in_only(404), method="post"),
+    Row("portal:remove_factor", lambda w: "/cabinet/security/passkey/1/remove/", signed_in_only(404), method="post"),
+    Row("portal:remove_factor", lambda w: "/cabinet/security/totp/1/remove/", signed_in_only(405)),
     Row("portal:service_worker", lambda w: "/sw.js", everyone(200)),
     Row("portal:offline", lambda w: "/offline/", everyone(200)),
     Row("portal:reset_confirm", lambda w: "/reset/code/", everyone("→/reset/")),
@@ -522,7 +551,14 @@ ROWS: list[Row] = [
     Row("api:api-root", lambda w: "/api/v1/", everyone(404)),
     # The operator's admin site: staff only; a person is sent to the admin's sign-in like a stranger.
     Row("admin:index", lambda w: "/admin/", staff_only()),
-    Row("admin:login", lambda w: "/admin/login/", {ANONYMOUS: 200, PERSON: 200, OPERATOR: "→/admin/"}),
+    # The admin's own password form would skip the second factor: operators sign in on the portal's page.
+    Row("admin:login", lambda w: "/admin/login/", {ANONYMOUS: SIGN_IN, PERSON: SIGN_IN, OPERATOR: "→/admin/"}),
+    Row(
+        "admin:login",
+        lambda w: "/admin/login/",
+        {ANONYMOUS: SIGN_IN, PERSON: SIGN_IN, OPERATOR: "→/admin/"},
+        method="post",
+    ),
     Row(
         "admin:logout",
         lambda w: "/admin/logout/",
@@ -738,6 +774,23 @@ ROWS: list[Row] = [
     Row(
         "admin:registry_staffmember_delete",
         lambda w: "/admin/registry/staffmember/999999/delete/",
+        staff_only("→/admin/"),
+    ),
+    Row("admin:notify_heldmessage_changelist", lambda w: "/admin/notify/heldmessage/", staff_only()),
+    Row("admin:notify_heldmessage_add", lambda w: "/admin/notify/heldmessage/add/", staff_only(403)),
+    Row(
+        "admin:notify_heldmessage_change",
+        lambda w: "/admin/notify/heldmessage/999999/change/",
+        staff_only("→/admin/"),
+    ),
+    Row(
+        "admin:notify_heldmessage_history",
+        lambda w: "/admin/notify/heldmessage/999999/history/",
+        staff_only("→/admin/"),
+    ),
+    Row(
+        "admin:notify_heldmessage_delete",
+        lambda w: "/admin/notify/heldmessage/999999/delete/",
         staff_only("→/admin/"),
     ),
     Row("admin:(?P<url>.*)$", lambda w: "/admin/no-such-page/", staff_only(404)),
@@ -997,3 +1050,45 @@ def test_an_update_records_each_vendor_and_one_number_where_they_agree() -> None
     assert recorded_for("sqlite", None, 5) == 5
     assert recorded_for("sqlite", 5, 6) == {"postgresql": 5, "sqlite": 6}
     assert recorded_for("postgresql", {"postgresql": 5, "sqlite": 6}, 6) == 6
+
+
+# The rows above run with the second factor not required (the default off HTTPS). With it required, every
+# staff page that lets a staff actor in sends a session that has not passed the second factor to enrol, and
+# lets one that has passed it in as before.
+STAFF_ACTORS = (OPERATOR, REGISTRAR, SUBJECT_TEACHER, FORM_TUTOR)
+STAFF_ROWS = [
+    row
+    for row in ROWS
+    if row.method == "get"
+    and row.key.startswith(("teacher:", "backoffice:", "admin:"))
+    and any(allowed(row, actor) for actor in STAFF_ACTORS)
+]
+
+
+def verified_client(user: User) -> Client:
+    """A session that passed the second factor (a TOTP app), as ``portal.second_factor.finish`` leaves it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.mark.parametrize("row", STAFF_ROWS, ids=lambda row: f"{row.method} {row.key}")
+def test_staff_pages_with_the_second_factor_required(world: World, row: Row, settings: Any) -> None:
+    settings.SECOND_FACTOR_REQUIRED_FOR = ["teacher", "form_tutor", "registrar", "operator"]
+    path = row.path(world)
+    for actor in STAFF_ACTORS:
+        if not allowed(row, actor):
+            continue
+        user = world.staff.get(actor) or getattr(world, actor)
+        response = client_for(actor, world).get(path)
+        assert response.status_code == 302, f"{actor} on {row.key}: {response.status_code}"
+        assert response["Location"] == "/cabinet/security/", response["Location"]
+        expected = row.expect.get(actor, row.expect[PERSON])
+        assert verified_client(user).get(path).status_code == expected, f"{actor} on {row.key}"

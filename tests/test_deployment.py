@@ -38,6 +38,9 @@ OPERATOR_VARIABLES = {
     "HSTS_PRELOAD",
     "DATABASE_URL",
     "DNEVNIK_VAR_DIR",
+    "SECOND_FACTOR_REQUIRED_FOR",
+    "WEBAUTHN_RP_ID",
+    "WEBAUTHN_ORIGINS",
 }
 
 
@@ -93,6 +96,22 @@ def test_a_plain_http_issuer_behind_https_is_flagged(tmp_path: Path) -> None:
     result = run_python(CHECK_DEPLOY, {**production(tmp_path), "OIDC_ISSUER": "http://dnevnik.example.ru"})
     assert result.returncode != 0
     assert "dnevnik.W002" in result.stderr
+
+
+def test_production_requires_the_second_factor_of_staff_and_says_when_it_is_off(tmp_path: Path) -> None:
+    code = CHECK_DEPLOY.replace(
+        'call_command("check", deploy=True, fail_level="WARNING")',
+        "from django.conf import settings as s\n"
+        "print(','.join(s.SECOND_FACTOR_REQUIRED_FOR), s.OTP_WEBAUTHN_ALLOWED_ORIGINS)",
+    )
+    result = run_python(code, production(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "teacher,form_tutor,registrar,operator ['https://dnevnik.example.ru']\n"
+    developer = run_python(code, environment(tmp_path))
+    assert developer.stdout.startswith(" ")  # off on a developer's machine and in the embedded demo
+    switched_off = run_python(CHECK_DEPLOY, {**production(tmp_path), "SECOND_FACTOR_REQUIRED_FOR": ""})
+    assert switched_off.returncode != 0
+    assert "dnevnik.W003" in switched_off.stderr
 
 
 def test_production_allows_no_plain_http_redirect_uris_and_pins_the_issuer(tmp_path: Path) -> None:

@@ -8,4 +8,7 @@ class DiaryConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the timetable with the registrar's back office, a site the admin autodiscovery does not scan.
-        from diary import backoffice  # noqa: F401
+        from diary import backoffice, receivers  # noqa: F401
+        from portal import signals as portal_signals
+
+        portal_signals.account_roles_asked.connect(receivers.roles_in_lessons, dispatch_uid="diary.roles")

@@ -25,7 +25,8 @@ from core.bounds import LocalTime
 from core.errors import DomainError
 from diary import grading
 from diary.errors import DiaryCode
-from diary.models import Attendance, FinalMark, Homework, HomeworkDone, Lesson, Mark
+from diary.models import Attendance, FinalMark, Homework, HomeworkDone, Lesson, Mark, TimetableEntry
+from portal.models import User
 from registry.models import Pupil, Subject, Term
 
 Logged = TypeVar("Logged", access.Read, access.LessonRead)
@@ -516,3 +517,12 @@ def attendance_summary(*, viewer: Any, student_id: Any, start: date, end: date) 
             )
         )
     return AttendanceReport(student=student_row(pupil), start=start, end=end, counts=counts, items=items)
+
+
+def teaches(*, account: User) -> bool:
+    """Whether the account teaches anything: a timetable entry or a lesson (a replacement), in one query."""
+    return User.objects.filter(
+        Q(pk=account.pk),
+        Exists(TimetableEntry.objects.filter(teacher=OuterRef("pk")))
+        | Exists(Lesson.objects.filter(teacher=OuterRef("pk"))),
+    ).exists()

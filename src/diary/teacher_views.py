@@ -32,11 +32,13 @@ from diary.homework import set_homework
 from diary.lessons import set_lesson_topic
 from diary.marks import MarkInput, StaleMarks, set_lesson_marks
 from diary.models import Attendance, Mark
+from portal.web import verified_staff
 
 _INDEXED_FIELD = re.compile(r"^(marks|entries)\[(\d+)\]\.(\w+)$")
 
 
 @login_required
+@verified_staff
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -50,6 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@verified_staff
 def absence_notes(request: HttpRequest, class_id: int) -> HttpResponse:
     """The form tutor's page of the class's absence notes."""
     notes = absence.class_notes(viewer=request.user, school_class_id=class_id)
@@ -57,6 +60,7 @@ def absence_notes(request: HttpRequest, class_id: int) -> HttpResponse:
 
 
 @login_required
+@verified_staff
 def gradebook(request: HttpRequest, class_id: int, subject_id: int) -> HttpResponse:
     term_id = request.GET.get("term")
     book = selectors.gradebook(
@@ -203,6 +207,7 @@ def _show_error(error: DomainError, lesson_form: LessonForm, sent: dict[str, lis
 
 
 @login_required
+@verified_staff
 def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
     the_lesson = selectors.lesson_for(viewer=request.user, lesson_id=lesson_id)
     can_write = can(request.user, "lesson.write", the_lesson)

@@ -31,3 +31,19 @@ def oidc_issuer_is_pinned(app_configs: Any, **kwargs: Any) -> list[checks.CheckM
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def staff_need_a_second_factor(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Behind HTTPS (production) teachers, registrars and operators pass a second factor after the password
+    (``SECOND_FACTOR_REQUIRED_FOR``, docs/security.md "A second factor"); an empty list turns that off."""
+    if getattr(settings, "HTTPS", False) and not settings.SECOND_FACTOR_REQUIRED_FOR:
+        return [
+            checks.Warning(
+                "No role is required to pass a second factor: staff sign in with the password alone.",
+                hint="Unset SECOND_FACTOR_REQUIRED_FOR (the default behind HTTPS: teacher,form_tutor,registrar,"
+                "operator) or list the staff roles in it.",
+                id="dnevnik.W003",
+            )
+        ]
+    return []

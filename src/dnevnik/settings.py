@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "csp",
     # Ninja as an app serves the API docs' Swagger UI from its bundled static files instead of a CDN.
     "ninja",
-    "django.contrib.admin",
+    "portal.admin_apps.PortalAdminConfig",  # django.contrib.admin with the portal's sign-in (portal.admin_site)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,6 +63,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "oauth2_provider",
+    # The second factor (portal/second_factor.py): TOTP apps, single-use recovery codes and passkeys.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "notify",
     "audit",
     "portal",
@@ -83,6 +88,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # ``request.user.is_verified()``: the session passed the second factor (one device query, only for a session
+    # that did).
+    "django_otp.middleware.OTPMiddleware",
     "portal.middleware.AbsoluteSessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -128,7 +136,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
-AUTHENTICATION_BACKENDS = ["portal.backends.PortalLoginBackend"]
+AUTHENTICATION_BACKENDS = ["portal.backends.PortalLoginBackend", "django_otp_webauthn.backends.WebAuthnBackend"]
 LOGIN_URL = "portal:signin"
 LOGIN_REDIRECT_URL = "portal:cabinet"
 LOGOUT_REDIRECT_URL = "portal:signin"
@@ -215,6 +223,30 @@ for _network in TRUSTED_PROXIES:
     ipaddress.ip_network(_network, strict=False)  # a typo fails at start-up, not on every request
 TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "HTTP_X_FORWARDED_FOR")
 
+# --- The second factor (portal/second_factor.py, docs/security.md "A second factor"). The roles that must pass
+# one after the password (``portal.selectors.account_roles``); everyone else may turn it on in the cabinet.
+# On by default behind HTTPS (production); off on a developer's machine and in the embedded demo, so that
+# ``make run``'s demo sign-ins work with the password alone. ``SECOND_FACTOR_REQUIRED_FOR=""`` turns it off.
+_STAFF_ROLES = "teacher,form_tutor,registrar,operator"
+SECOND_FACTOR_REQUIRED_FOR = env_list("SECOND_FACTOR_REQUIRED_FOR", _STAFF_ROLES if HTTPS else "")
+# How long the password step waits for its second step.
+SECOND_FACTOR_PENDING_SECONDS = 5 * 60
+SECOND_FACTOR_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = "Дневник"
+# The portal's sign-in limits (RATE_LIMITS) are the one rule for wrong codes; django-otp's own back-off would be
+# a second, undocumented one that also refuses a right code after wrong ones.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Passkeys (django-otp-webauthn). The relying party is the site's host name (``WEBAUTHN_RP_ID`` pins it); the
+# origins allowed are ``WEBAUTHN_ORIGINS``, else the pinned issuer, else (a developer's machine, tests on
+# random ports) the request's own origin. Browsers allow passkeys on https and on http://localhost only.
+OTP_WEBAUTHN_RP_NAME = "Дневник"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "portal.passkeys.relying_party_id"
+OTP_WEBAUTHN_HELPER_CLASS = "portal.passkeys.PortalWebAuthnHelper"
+WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "")
+WEBAUTHN_ORIGINS = env_list("WEBAUTHN_ORIGINS", os.environ.get("OIDC_ISSUER", ""))
+OTP_WEBAUTHN_ALLOWED_ORIGINS = WEBAUTHN_ORIGINS or [f"http://localhost:{os.environ.get('PORT', '8000')}"]
+
 # One-time codes (see portal/codes.py).
 CODE_LIFETIME = timedelta(minutes=10)
 CODE_MAX_ATTEMPTS = 5
@@ -275,6 +307,10 @@ TASKS = {
 # after TRUST_ACTIVATION_DELAY (immediately by default); the periodic sweep (`manage.py run_sweeps`)
 # activates anything older than TRUST_ACTIVATION_WINDOW that the task missed.
 TRUST_ACTIVATION_DELAY = timedelta(seconds=int(os.environ.get("TRUST_ACTIVATION_DELAY_SECONDS", "0")))
+
+# Email and SMS notifications of a school created in these hours (school time, TIME_ZONE) wait until they end;
+# each school may set its own (``registry.School.quiet_hours_start/_end``). The in-app entry appears at once.
+QUIET_HOURS = (os.environ.get("QUIET_HOURS_START", "19:00"), os.environ.get("QUIET_HOURS_END", "08:00"))
 TRUST_ACTIVATION_WINDOW = timedelta(hours=24)
 TRUST_INVITATION_DAYS = 30
 TRUST_MAX_LIVE_GRANTS = 10

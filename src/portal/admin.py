@@ -7,6 +7,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from oauth2_provider.models import (
     get_access_token_model,
     get_grant_model,
@@ -14,6 +16,7 @@ from oauth2_provider.models import (
     get_refresh_token_model,
 )
 
+from portal import second_factor
 from portal.models import User
 
 
@@ -70,6 +73,13 @@ class UserAdmin(DjangoUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
 
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("Reset the second factor (the person sets a new one up)"))
+    def reset_second_factor(self, request: HttpRequest, queryset: Any) -> None:
+        for account in queryset:
+            second_factor.reset_factors(actor=request.user, user=account)
+
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if "snils" in form.changed_data:  # a new number is a new claim, as in the cabinet
             obj.snils_verified_at, obj.snils_verified_by = None, ""
@@ -84,3 +94,9 @@ class UserAdmin(DjangoUserAdmin):
 # (a person withdraws an application's access in the cabinet).
 for token_model in (get_access_token_model(), get_refresh_token_model(), get_grant_model(), get_id_token_model()):
     admin.site.unregister(token_model)
+
+# Nor are people's second factors: django-otp's admin would show a TOTP secret and its QR code, and the recovery
+# codes, to any operator. An operator who must help a person who lost every factor resets them (the action on
+# the accounts' list, ``second_factor.reset_factors``); the person then sets a new one up.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)

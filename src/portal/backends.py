@@ -59,7 +59,8 @@ class PortalLoginBackend(ModelBackend):
             return None
         for user in users:
             if user.check_password(password) and self.user_can_authenticate(user):
+                # The account's earlier failures are cleared when the whole sign-in succeeds, not here: a wrong
+                # second-factor code counts as one of them (portal.second_factor).
                 throttle.give_back(reserved)
-                throttle.clear_account(user)
                 return user
         return None

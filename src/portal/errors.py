@@ -38,3 +38,6 @@ class PortalCode(StrEnum):
     CODE_WRONG = "code_wrong"
     CODE_TARGET_LIMIT = "code_target_limit"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
+    SECOND_FACTOR_WRONG = "second_factor_wrong"
+    SECOND_FACTOR_EXPIRED = "second_factor_expired"
+    SECOND_FACTOR_REQUIRED = "second_factor_required"

@@ -179,3 +179,15 @@ class PasswordChangeForm(NewPasswordMixin, DomainForm):
         label=_("Current password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
     field_order = ["old_password", "new_password", "new_password_again"]
+
+
+class SecondFactorForm(DomainForm):
+    """The second step: a code from the app (6 digits) or a recovery code (10 characters)."""
+
+    code = forms.CharField(
+        label=_("Code from the app or a recovery code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "off", "spellcheck": "false"}
+        ),
+    )

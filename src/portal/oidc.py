@@ -32,7 +32,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja.errors import AuthenticationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import AccessToken, RefreshToken, get_application_model
 from oauth2_provider.oauth2_backends import get_oauthlib_core
@@ -43,6 +43,8 @@ from oauthlib.oauth2.rfc6749 import errors as oauth2_errors
 from portal import services
 from portal.identity import format_snils
 from portal.models import ClientConsent, RedeemedCode, User
+from portal.session_auth import verified_session
+from portal.web import second_factor_step
 
 # Scopes only a client-credentials application (a school's system, never a person) may hold.
 MACHINE_SCOPES = frozenset({"ingest"})
@@ -266,6 +268,13 @@ class PortalAuthorizationView(AuthorizationView):
                 return refusal
         return cast(HttpResponse, super().handle_no_permission())
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The same second step as the site's: a staff person signing an app in passes the second factor first.
+        step = second_factor_step(request)
+        if step is not None:
+            return step
+        return cast(HttpResponse, super().dispatch(request, *args, **kwargs))
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         refusal = self._refusal()
         if refusal is not None:
@@ -346,9 +355,10 @@ class BearerToken(HttpBearer):
 def api_auth(*scopes: str) -> list[Any]:
     """The ``auth=`` of a person's API endpoint: a token holding ``scopes``, or the web session (with CSRF).
 
-    The bearer check goes first: once it raises, Ninja does not try the session.
+    The bearer check goes first: once it raises, Ninja does not try the session. The session writes only once
+    it has passed the second factor where the person's role requires one (``portal.session_auth``).
     """
-    return [BearerToken(scopes), django_auth]
+    return [BearerToken(scopes), verified_session]
 
 
 def token_scopes(request: HttpRequest) -> frozenset[str] | None:

@@ -278,12 +278,12 @@ INVALID_CREDENTIALS = _(
 )
 
 
-def sign_in(*, request: HttpRequest, login: str, password: str) -> User:
-    """Check the credentials and start a fresh session (a new session key)."""
+def check_password(*, request: HttpRequest, login: str, password: str) -> User:
+    """The account the credentials name, within the sign-in limits; the session is started by the caller
+    (``portal.second_factor.after_password``), which knows whether a second step comes first."""
     user = auth.authenticate(request, login=login, password=password)
     if not isinstance(user, User):
         raise DomainError(PortalCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS, field="login")
-    start_session(request=request, user=user)
     return user
 
 

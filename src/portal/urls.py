@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import views
+from portal import passkeys, second_factor_views, views
 
 app_name = "portal"
 
@@ -9,6 +9,16 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("confirm/", views.confirm, name="confirm"),
     path("signin/", views.signin, name="signin"),
+    path("signin/second-factor/", second_factor_views.step, name="second_factor"),
+    path("passkeys/authenticate/begin/", passkeys.AuthenticationBegin.as_view(), name="passkey_auth_begin"),
+    path("passkeys/authenticate/complete/", passkeys.AuthenticationComplete.as_view(), name="passkey_auth_complete"),
+    path("passkeys/register/begin/", passkeys.RegistrationBegin.as_view(), name="passkey_register_begin"),
+    path("passkeys/register/complete/", passkeys.RegistrationComplete.as_view(), name="passkey_register_complete"),
+    path("passkeys/jsi18n/", passkeys.script_catalogue, name="passkey_jsi18n"),
+    path("cabinet/security/", second_factor_views.security, name="security"),
+    path("cabinet/security/totp/", second_factor_views.totp, name="totp"),
+    path("cabinet/security/recovery-codes/", second_factor_views.recovery_codes, name="recovery_codes"),
+    path("cabinet/security/<str:kind>/<int:device_id>/remove/", second_factor_views.remove, name="remove_factor"),
     path("signout/", views.signout, name="signout"),
     path("reset/", views.reset_request, name="reset"),
     path("reset/code/", views.reset_confirm, name="reset_confirm"),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, RateLimited
 from core.forms import rate_limited_message
-from portal import forms, identity, oidc, selectors, services, throttle
+from portal import forms, identity, oidc, passkeys, second_factor, selectors, services, throttle
 from portal.login import resolve_login
 from portal.models import OneTimeCode
 from portal.web import signed_in_user
@@ -137,13 +137,29 @@ def _safe_next(request: HttpRequest) -> str:
 
 @sensitive_post_parameters("password")
 def signin(request: HttpRequest) -> HttpResponse:
+    """The password step; then the second factor where the account has one (``portal.second_factor``)."""
     form = forms.SignInForm(_posted(request))
-    if form.is_bound and form.submit(
-        lambda data: services.sign_in(request=request, login=data["login"], password=data["password"])
-    ):
-        return redirect(_safe_next(request))
     next_url = _safe_next(request)
-    context = {"form": form, "next": next_url, "application": oidc.asking_application(next_url)}
+    steps: list[second_factor.PasswordStep] = []
+
+    def check(data: dict[str, Any]) -> None:
+        user = services.check_password(request=request, login=data["login"], password=data["password"])
+        steps.append(second_factor.after_password(request=request, user=user, next_url=next_url))
+
+    if form.is_bound and form.submit(check):
+        if steps[0].outcome == "second_factor":
+            return redirect("portal:second_factor")
+        if steps[0].outcome == "enrol":
+            request.session[second_factor.ENROL_NEXT] = next_url
+            messages.info(request, _("Your role requires a second factor. Set it up to continue."), extra_tags="enrol")
+            return redirect("portal:security")
+        return redirect(next_url)
+    context = {
+        "form": form,
+        "next": next_url,
+        "application": oidc.asking_application(next_url),
+        "passkey_config": passkeys.configuration(request),
+    }
     return render(request, "portal/signin.html", context)
 
 

@@ -32,6 +32,7 @@ from core.forms import parsed
 from portal import identity
 from portal.forms import IdentityCleaning
 from portal.models import User
+from portal.web import second_factor_step
 from registry import importing, services
 from registry.linking import approve_link_request, reject_link_request, verify_snils_from_document
 from registry.matching import DIFFERENCE_LABELS, pending_differences
@@ -71,7 +72,8 @@ class BackofficeSite(admin.AdminSite):
                 return redirect_to_login(request.get_full_path())
             if not self.has_permission(request):
                 raise Http404
-            return inner(request, *args, **kwargs)
+            # A registrar whose session has not passed the second factor their role requires: the step first.
+            return second_factor_step(request) or inner(request, *args, **kwargs)
 
         return update_wrapper(guarded, view)
 

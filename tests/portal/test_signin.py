@@ -170,8 +170,13 @@ def test_a_deactivated_account_cannot_sign_in(olga: User) -> None:
 
 
 def test_the_admin_sign_in_uses_the_same_rules(olga: User) -> None:
+    """The admin's own password form would skip the second factor: it sends to the portal's sign-in instead."""
     User.objects.filter(pk=olga.pk).update(is_staff=True, is_superuser=True)
     client = Client()
     response = client.post("/admin/login/?next=/admin/", {"username": "112-233-445 95", "password": PASSWORD})
     assert response.status_code == 302
+    assert response["Location"] == "/signin/?next=/admin/"
+    assert client.get("/admin/").status_code == 302
+    response = client.post("/signin/", {"login": "112-233-445 95", "password": PASSWORD, "next": "/admin/"})
+    assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
