@@ -24,7 +24,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 import access
 from audit.services import record_event
@@ -50,13 +50,15 @@ def _fail(code: DiaryCode, message: Any, field: str) -> DomainError:
 
 def _check_period(starts_on: date, ends_on: date, today: date) -> None:
     if starts_on < today:
-        raise _fail(DiaryCode.ABSENCE_DATE_PAST, _lazy("The first day is in the past."), "starts_on")
+        raise _fail(DiaryCode.ABSENCE_DATE_PAST, gettext_lazy("The first day is in the past."), "starts_on")
     if starts_on > today + timedelta(days=MAX_AHEAD_DAYS):
-        raise _fail(DiaryCode.ABSENCE_DATE_TOO_FAR, _lazy("The first day is more than 60 days ahead."), "starts_on")
+        raise _fail(
+            DiaryCode.ABSENCE_DATE_TOO_FAR, gettext_lazy("The first day is more than 60 days ahead."), "starts_on"
+        )
     if ends_on < starts_on:
-        raise _fail(DiaryCode.ABSENCE_PERIOD_REVERSED, _lazy("The last day is before the first."), "ends_on")
+        raise _fail(DiaryCode.ABSENCE_PERIOD_REVERSED, gettext_lazy("The last day is before the first."), "ends_on")
     if (ends_on - starts_on).days + 1 > MAX_DAYS:
-        raise _fail(DiaryCode.ABSENCE_TOO_LONG, _lazy("A note covers at most 14 days."), "ends_on")
+        raise _fail(DiaryCode.ABSENCE_TOO_LONG, gettext_lazy("A note covers at most 14 days."), "ends_on")
 
 
 def _chosen_lessons(
@@ -65,7 +67,7 @@ def _chosen_lessons(
     """The chosen lessons of the pupil's class on ``day`` (by id or by number in the bell schedule)."""
     chosen = list(lesson_ids) or list(lesson_numbers)
     if len(chosen) > MAX_LESSONS:
-        raise _fail(DiaryCode.ABSENCE_LESSON_NOT_OF_DAY, _lazy("Too many lessons chosen."), field)
+        raise _fail(DiaryCode.ABSENCE_LESSON_NOT_OF_DAY, gettext_lazy("Too many lessons chosen."), field)
     of_day = list(
         Lesson.objects.filter(school_class_id=pupil.school_class_id, date=day)
         .exclude(status=Lesson.Status.CANCELLED)
@@ -79,7 +81,7 @@ def _chosen_lessons(
         if lesson is None:
             raise _fail(
                 DiaryCode.ABSENCE_LESSON_NOT_OF_DAY,
-                _lazy("This lesson is not in the class's timetable on that day."),
+                gettext_lazy("This lesson is not in the class's timetable on that day."),
                 f"{field}[{i}]",
             )
         if lesson not in found:
@@ -97,6 +99,7 @@ def _tell_form_tutor(note: AbsenceNote, pupil: Pupil) -> None:
             subject=_("Absence note: %(pupil)s, %(class)s") % {"pupil": pupil.full_name, "class": pupil.school_class},
             body=f"{days}. {note.get_reason_display()}." + (f" {note.comment}" if note.comment else ""),
             link=reverse("teacher:absence", args=[pupil.school_class_id]),
+            school_id=pupil.school_id,
         )
 
 
@@ -126,16 +129,20 @@ def file_absence_note(
     pupil = access.family_pupil(guardian, student_id, access.ABSENCE_FILERS)
     ends_on = ends_on or starts_on
     if reason not in AbsenceNote.Reason.values:
-        raise _fail(DiaryCode.ABSENCE_REASON, _lazy("Choose the reason from the list."), "reason")
+        raise _fail(DiaryCode.ABSENCE_REASON, gettext_lazy("Choose the reason from the list."), "reason")
     comment = comment.strip()
     if len(comment) > COMMENT_MAX_LENGTH:
         raise _fail(
-            DiaryCode.ABSENCE_COMMENT_TOO_LONG, _lazy("The comment is too long (at most 500 characters)."), "comment"
+            DiaryCode.ABSENCE_COMMENT_TOO_LONG,
+            gettext_lazy("The comment is too long (at most 500 characters)."),
+            "comment",
         )
     _check_period(starts_on, ends_on, timezone.localdate())
     field = "lesson_ids" if lesson_ids else "lesson_numbers"
     if (lesson_ids or lesson_numbers) and ends_on != starts_on:
-        raise _fail(DiaryCode.ABSENCE_LESSONS_ONE_DAY, _lazy("Choose lessons only for a note of one day."), field)
+        raise _fail(
+            DiaryCode.ABSENCE_LESSONS_ONE_DAY, gettext_lazy("Choose lessons only for a note of one day."), field
+        )
     # One note at a time per pupil: the overlap check and the insert must not interleave with another's.
     Pupil.objects.select_for_update().filter(pk=pupil.pk).first()
     chosen = (
@@ -144,7 +151,7 @@ def file_absence_note(
     if AbsenceNote.objects.in_force(starts_on, ends_on).filter(pupil=pupil).exists():
         raise _fail(
             DiaryCode.ABSENCE_OVERLAPS,
-            _lazy("A note for some of these days is already filed; withdraw it first."),
+            gettext_lazy("A note for some of these days is already filed; withdraw it first."),
             "starts_on",
         )
     note = AbsenceNote.objects.create(
@@ -202,11 +209,11 @@ def withdraw_absence_note(*, guardian: Any, note_id: int) -> AbsenceNote:
         guardian, "absence.withdraw", AbsenceNote.objects.select_for_update().filter(pk=note_id).first()
     )
     if note.withdrawn_at is not None:
-        raise Conflict(DiaryCode.ABSENCE_NOTE_WITHDRAWN, _lazy("The note is already withdrawn."))
+        raise Conflict(DiaryCode.ABSENCE_NOTE_WITHDRAWN, gettext_lazy("The note is already withdrawn."))
     if not can_withdraw(note):
         raise Conflict(
             DiaryCode.ABSENCE_NOTE_STARTED,
-            _lazy("The first day of the note has begun: it can no longer be withdrawn. Tell the form tutor."),
+            gettext_lazy("The first day of the note has begun: it can no longer be withdrawn. Tell the form tutor."),
         )
     removed, _rows = Attendance.objects.filter(absence_note=note).delete()
     note.withdrawn_at, note.withdrawn_by = timezone.now(), guardian

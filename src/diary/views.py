@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 import access
@@ -218,24 +218,24 @@ def homework_done(request: HttpRequest, homework_id: int) -> HttpResponse:
 class AbsenceForm(DomainForm):
     """«Ребёнок не придёт»: the days, or some lessons of one day, the reason and a comment."""
 
-    starts_on = forms.DateField(label=_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(
-        label=_lazy("To"),
+        label=gettext_lazy("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_lazy("Leave empty for one day."),
+        help_text=gettext_lazy("Leave empty for one day."),
     )
     lesson_numbers = forms.TypedMultipleChoiceField(
-        label=_lazy("Only these lessons (of one day)"),
+        label=gettext_lazy("Only these lessons (of one day)"),
         coerce=int,
         required=False,
         choices=[(number, str(number)) for number in range(1, 9)],
         widget=forms.CheckboxSelectMultiple,
-        help_text=_lazy("Leave empty if the child misses the whole day."),
+        help_text=gettext_lazy("Leave empty if the child misses the whole day."),
     )
-    reason = forms.ChoiceField(label=_lazy("Reason"), choices=AbsenceNote.Reason.choices)
+    reason = forms.ChoiceField(label=gettext_lazy("Reason"), choices=AbsenceNote.Reason.choices)
     comment = forms.CharField(
-        label=_lazy("Comment"),
+        label=gettext_lazy("Comment"),
         max_length=absence_notes.COMMENT_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

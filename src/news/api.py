@@ -15,6 +15,7 @@ from ninja.responses import Status
 
 from core.bounds import DbId
 from news import selectors, services
+from notify.quiet import held_until
 from portal.oidc import api_auth
 from portal.web import api_user
 
@@ -65,6 +66,8 @@ class PostedOut(Schema):
     audience: str
     needs_confirmation: bool
     created_at: datetime
+    # In the school's quiet hours: when the email and SMS will go (the cabinet has it at once); else null.
+    email_and_sms_at: datetime | None
 
 
 @router.post(
@@ -85,6 +88,7 @@ def announcement_post(request: HttpRequest, payload: AnnouncementIn) -> Status:
             audience=announcement.audience,
             needs_confirmation=announcement.needs_confirmation,
             created_at=announcement.created_at,
+            email_and_sms_at=held_until(announcement.school_id),
         ),
     )
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 import access
 from audit.services import record_event
@@ -36,16 +36,16 @@ PREVIEW_LENGTH = 300  # of the text in the notification; the whole text is on th
 def _check_text(title: str, body: str) -> tuple[str, str]:
     title, body = title.strip(), body.strip()
     if not title:
-        raise DomainError(NewsCode.TITLE_REQUIRED, _lazy("Give the announcement a title."), field="title")
+        raise DomainError(NewsCode.TITLE_REQUIRED, gettext_lazy("Give the announcement a title."), field="title")
     if len(title) > TITLE_MAX_LENGTH:
         raise DomainError(
-            NewsCode.TITLE_TOO_LONG, _lazy("The title is too long (at most 200 characters)."), field="title"
+            NewsCode.TITLE_TOO_LONG, gettext_lazy("The title is too long (at most 200 characters)."), field="title"
         )
     if not body:
-        raise DomainError(NewsCode.BODY_REQUIRED, _lazy("Write the text of the announcement."), field="body")
+        raise DomainError(NewsCode.BODY_REQUIRED, gettext_lazy("Write the text of the announcement."), field="body")
     if len(body) > BODY_MAX_LENGTH:
         raise DomainError(
-            NewsCode.BODY_TOO_LONG, _lazy("The text is too long (at most 4000 characters)."), field="body"
+            NewsCode.BODY_TOO_LONG, gettext_lazy("The text is too long (at most 4000 characters)."), field="body"
         )
     return title, body
 
@@ -56,9 +56,9 @@ def _school_of_registrar(author: Any, school_id: int | None, code: NewsCode, fie
         return next(iter(schools))
     if school_id is None or school_id not in schools:
         message = (
-            _lazy("Only the school's registrar posts to whole grades.")
+            gettext_lazy("Only the school's registrar posts to whole grades.")
             if code == NewsCode.GRADES_NOT_ALLOWED
-            else _lazy("Only the school's registrar posts to the whole school.")
+            else gettext_lazy("Only the school's registrar posts to the whole school.")
         )
         raise DomainError(code, message, field=field)
     return school_id
@@ -67,7 +67,7 @@ def _school_of_registrar(author: Any, school_id: int | None, code: NewsCode, fie
 def _classes_by_id(author: Any, class_ids: Sequence[int]) -> list[SchoolClass]:
     """The chosen classes, each one the author teaches, tutors, or keeps the registry of; all of one school."""
     if len(class_ids) > MAX_CLASSES:
-        raise DomainError(NewsCode.CLASS_NOT_ALLOWED, _lazy("Too many classes chosen."), field="class_ids")
+        raise DomainError(NewsCode.CLASS_NOT_ALLOWED, gettext_lazy("Too many classes chosen."), field="class_ids")
     registrar_of = access.registrar_school_ids(author)
     allowed = {
         school_class.pk: school_class
@@ -84,7 +84,7 @@ def _classes_by_id(author: Any, class_ids: Sequence[int]) -> list[SchoolClass]:
         if school_class is None or (chosen and school_class.school_id != chosen[0].school_id):
             raise DomainError(
                 NewsCode.CLASS_NOT_ALLOWED,
-                _lazy("You may post only to the classes you teach or are the form tutor of."),
+                gettext_lazy("You may post only to the classes you teach or are the form tutor of."),
                 field=f"class_ids[{i}]",
             )
         if school_class not in chosen:
@@ -98,7 +98,7 @@ def _classes_of_grades(school_id: int, grades: Sequence[int]) -> list[SchoolClas
     for i, grade in enumerate(grades):
         if grade not in present:
             raise DomainError(
-                NewsCode.GRADE_INVALID, _lazy("The school has no classes of this grade."), field=f"grades[{i}]"
+                NewsCode.GRADE_INVALID, gettext_lazy("The school has no classes of this grade."), field=f"grades[{i}]"
             )
     return classes
 
@@ -138,7 +138,7 @@ def post_announcement(
     if sum(chosen) != 1:
         raise DomainError(
             NewsCode.AUDIENCE_REQUIRED,
-            _lazy("Choose whom the announcement is for: classes, grades or the whole school (one of them)."),
+            gettext_lazy("Choose whom the announcement is for: classes, grades or the whole school (one of them)."),
             field="audience",
         )
     if class_ids:
@@ -180,6 +180,7 @@ def post_announcement(
             subject=_("Announcement: %(title)s") % {"title": title},
             body=_preview(body),
             link=_link(announcement),
+            school_id=school,
         )
     return announcement
 
@@ -222,12 +223,12 @@ def remind_unconfirmed(*, author: Any, announcement_id: int) -> int:
     )
     if not announcement.needs_confirmation:
         raise DomainError(
-            NewsCode.CONFIRMATION_NOT_REQUESTED, _lazy("This announcement does not ask to confirm reading it.")
+            NewsCode.CONFIRMATION_NOT_REQUESTED, gettext_lazy("This announcement does not ask to confirm reading it.")
         )
     if announcement.reminded_at is not None:
         raise Conflict(
             NewsCode.ALREADY_REMINDED,
-            _lazy("The reminder has already been sent; it is sent only once."),
+            gettext_lazy("The reminder has already been sent; it is sent only once."),
             data={"reminded_at": announcement.reminded_at.isoformat()},
         )
     pupil_ids = list(unconfirmed_pupils(announcement).values_list("pk", flat=True))
@@ -242,5 +243,6 @@ def remind_unconfirmed(*, author: Any, announcement_id: int) -> int:
             subject=_("Reminder: confirm you have read «%(title)s»") % {"title": announcement.title},
             body=_preview(announcement.body),
             link=_link(announcement),
+            school_id=announcement.school_id,
         )
     return len(pupil_ids)

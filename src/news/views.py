@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -21,6 +22,7 @@ import access
 from core.errors import DomainError, NotFound
 from news import selectors, services
 from news.forms import AnnouncementForm
+from notify.quiet import held_until
 from registry.models import SchoolClass
 
 
@@ -31,6 +33,20 @@ def _postable(user: Any) -> tuple[list[SchoolClass], bool]:
     if schools:
         classes = classes | SchoolClass.objects.filter(school_id__in=schools)
     return list(classes.select_related("school").order_by("school__name", "grade", "letter")), bool(schools)
+
+
+def posted_message(school_id: int) -> str:
+    """What the author is told on posting: in the school's quiet hours, when the email and SMS will go."""
+    release = held_until(school_id)
+    if release is None:
+        return _("The announcement is posted; the families are notified now.")
+    return _(
+        "The announcement is posted and is in the families' cabinets now; it is the school's quiet hours, so "
+        "email and SMS will go at %(time)s on %(date)s."
+    ) % {
+        "time": timezone.localtime(release).strftime("%H:%M"),
+        "date": timezone.localtime(release).strftime("%d.%m.%Y"),
+    }
 
 
 @login_required
@@ -71,8 +87,8 @@ def new(request: HttpRequest) -> HttpResponse:
         )
 
     if request.method == "POST" and form.submit(post):
-        messages.success(request, _("The announcement is posted."))
         announcement = posted["announcement"]
+        messages.success(request, posted_message(announcement.school_id))
         if announcement.needs_confirmation:
             return redirect("news:receipts", announcement_id=announcement.pk)
         return redirect("news:feed")

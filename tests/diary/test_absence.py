@@ -75,9 +75,7 @@ def attendance_of(pupil: Any, day: date) -> dict[int, str]:
 
 def test_a_guardian_files_several_days_and_their_lessons_show_excused(school: DiarySchool, run: Any) -> None:
     anna = school.pupils[0]
-    response = run(
-        lambda: file(client_for(school.parent), anna, ends_on=WEDNESDAY.isoformat(), comment="Температура")
-    )
+    response = run(lambda: file(client_for(school.parent), anna, ends_on=WEDNESDAY.isoformat(), comment="Температура"))
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["starts_on"], body["ends_on"], body["reason"], body["comment"]) == (
@@ -148,12 +146,14 @@ def test_withdraw_before_the_day_and_refused_once_it_began(school: DiarySchool, 
     parent = client_for(school.parent)
     note_id = file(parent, anna).json()["id"]
     time_machine.move_to(msk(MONDAY, 0, 0), tick=False)  # the first day has begun at midnight
+    parent = client_for(school.parent)  # a new session: the Friday one has long expired
     refused = withdraw(parent, note_id)
     assert refused.status_code == 409
     assert refused.json()["code"] == "absence_note_started"
     assert "началс" in refused.json()["message"]
     assert attendance_of(anna, MONDAY) == {1: "excused", 2: "excused"}
     time_machine.move_to(msk(date(2026, 11, 8), 23, 59), tick=False)  # Sunday night: still before it
+    parent = client_for(school.parent)
     assert withdraw(parent, note_id).status_code == 200
     again = withdraw(parent, note_id)
     assert (again.status_code, again.json()["code"]) == (409, "absence_note_withdrawn")
@@ -216,9 +216,12 @@ def test_pages_for_the_family_and_the_form_tutor(school: DiarySchool) -> None:
     assert "Андреева Анна" in tutor_page and "К врачу" in tutor_page
     for other in (school.math_teacher, school.parent):
         assert client_for(other).get(tutor_url).status_code == 404
-    assert client_for(school.form_tutor).get(
-        reverse("teacher:absence", kwargs={"class_id": school.class_7b.pk})
-    ).status_code == 404
+    assert (
+        client_for(school.form_tutor)
+        .get(reverse("teacher:absence", kwargs={"class_id": school.class_7b.pk}))
+        .status_code
+        == 404
+    )
 
 
 def test_a_bad_form_names_the_field_in_russian(school: DiarySchool) -> None:
@@ -312,12 +315,15 @@ def test_a_withdrawn_note_no_longer_silences_it(school: DiarySchool, run: Any) -
 
 
 def test_reads_answer_in_a_fixed_number_of_queries(school: DiarySchool, django_assert_num_queries: Any) -> None:
+    """However many notes and lessons: the session and account checks, the pupil (access), whether the viewer
+    files, the notes with pupils and authors, their lessons."""
     anna = school.pupils[0]
     client = client_for(school.parent)
-    client.get(notes_url(anna))  # warm the session
-    file(client, anna)
-    with django_assert_num_queries(6):  # session, user, pupil, guardian?, notes, lessons
-        client.get(notes_url(anna))
+    file(client, anna, lesson_ids=[lesson(school, MONDAY, 1).pk])
+    client.get(notes_url(anna))
+    with django_assert_num_queries(9):
+        assert len(client.get(notes_url(anna)).json()["notes"]) == 1
     file(client, anna, starts_on=(MONDAY + timedelta(days=7)).isoformat(), ends_on="2026-11-18")
-    with django_assert_num_queries(6):
-        client.get(notes_url(anna))
+    file(client, anna, starts_on="2026-11-20")
+    with django_assert_num_queries(9):
+        assert len(client.get(notes_url(anna)).json()["notes"]) == 3
