@@ -33,21 +33,21 @@ def announcements(request: HttpRequest) -> selectors.Feed:
     return selectors.feed(viewer=api_user(request))
 
 
-class ReadOut(Schema):
+class AnnouncementReadOut(Schema):
     announcement_id: int
     read_at: datetime
 
 
 @router.post(
     "/announcements/{announcement_id}/read",
-    response=ReadOut,
+    response=AnnouncementReadOut,
     url_name="announcement_read",
     auth=api_auth("diary.read"),
     summary="Mark the announcement read; where it asks so, this confirms reading it",
 )
-def announcement_read(request: HttpRequest, announcement_id: DbId) -> ReadOut:
+def announcement_read(request: HttpRequest, announcement_id: DbId) -> AnnouncementReadOut:
     row = services.mark_read(reader=api_user(request), announcement_id=announcement_id)
-    return ReadOut(announcement_id=announcement_id, read_at=row.read_at)
+    return AnnouncementReadOut(announcement_id=announcement_id, read_at=row.read_at)
 
 
 class AnnouncementIn(Schema):
