@@ -29,7 +29,7 @@ class NewsSchool:
 
 
 @pytest.fixture
-def news(diary_school: DiarySchool) -> NewsSchool:
+def news(diary_school: DiarySchool) -> NewsSchool:  # noqa: F811
     return build_news_school(diary_school)
 
 
