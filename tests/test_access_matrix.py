@@ -31,7 +31,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from diary.models import Homework, HomeworkAttachment, Lesson, LessonSlot, Mark, TimetableEntry
+from diary.models import AbsenceNote, Homework, HomeworkAttachment, Lesson, LessonSlot, Mark, TimetableEntry
 from portal import services
 from portal.models import User
 from registry.models import LinkRequest, Pupil, School, SchoolClass, SchoolYear, StaffMember, Subject, Term
@@ -86,6 +86,8 @@ class World:
     lessons: dict[str, int]  # a lesson of ``pupil``'s class in each subject
     attachments: dict[str, int]  # a homework file of each of those lessons
     marks: dict[str, int]  # ``pupil``'s mark at each of those lessons
+    announcement_id: int = 0  # by SUBJECT_TEACHER to ``pupil``'s class, asking to confirm reading
+    absence_note_id: int = 0  # of ``pupil``, filed by GUARDIAN for a day ahead
 
 
 @dataclass(frozen=True)
@@ -522,6 +524,105 @@ ROWS: list[Row] = [
         {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
         method="put",
     ),
+    # Announcements: every signed-in person reads the feed (their family's); the staff who teach or tutor a
+    # class, and the registrar, write; the author alone sees the receipts and reminds.
+    Row("news:feed", lambda w: "/news/", signed_in_only()),
+    Row(
+        "news:new",
+        lambda w: "/news/new/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, REGISTRAR: 200, SUBJECT_TEACHER: 200, FORM_TUTOR: 200},
+    ),
+    Row(
+        "news:new",
+        lambda w: "/news/new/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, REGISTRAR: 200, SUBJECT_TEACHER: 200, FORM_TUTOR: 200},
+        method="post",
+    ),  # no data: the form again with its errors
+    Row(
+        "news:read",
+        lambda w: f"/news/{w.announcement_id}/read/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, GUARDIAN: "→/news/", TRUSTED_DIARY: "→/news/"},
+        method="post",
+    ),
+    Row("news:read", lambda w: f"/news/{w.announcement_id}/read/", signed_in_only(405)),
+    Row(
+        "news:receipts",
+        lambda w: f"/news/{w.announcement_id}/receipts/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, SUBJECT_TEACHER: 200},
+    ),
+    Row(
+        "news:remind",
+        lambda w: f"/news/{w.announcement_id}/remind/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, SUBJECT_TEACHER: "→/news/"},
+        method="post",
+    ),
+    Row("news:remind", lambda w: f"/news/{w.announcement_id}/remind/", signed_in_only(405)),
+    Row("api:announcements", lambda w: "/api/v1/announcements", {ANONYMOUS: 401, PERSON: 200, OPERATOR: 200}),
+    Row(
+        "api:announcement_read",
+        lambda w: f"/api/v1/announcements/{w.announcement_id}/read",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, GUARDIAN: 200, TRUSTED_DIARY: 200},
+        method="post",
+    ),
+    Row(
+        "api:announcement_post",
+        lambda w: "/api/v1/announcements",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="post",
+    ),  # no body
+    Row(
+        "api:announcement_receipts",
+        lambda w: f"/api/v1/announcements/{w.announcement_id}/receipts",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, SUBJECT_TEACHER: 200},
+    ),
+    Row(
+        "api:announcement_remind",
+        lambda w: f"/api/v1/announcements/{w.announcement_id}/remind",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, SUBJECT_TEACHER: 200},
+        method="post",
+    ),
+    # The parent's absence note: the guardian files and withdraws (the pupil reads); trusted persons and staff
+    # get 404, the form tutor reads the class's notes on a page of their own.
+    Row(
+        "diary:absence",
+        lambda w: f"/diary/{w.pupil.public_id}/absence/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, GUARDIAN: 200},
+    ),
+    Row(
+        "diary:absence",
+        lambda w: f"/diary/{w.pupil.public_id}/absence/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, GUARDIAN: 200},
+        method="post",
+    ),  # no data: the form again with its errors
+    Row(
+        "diary:absence_withdraw",
+        lambda w: f"/diary/absence/{w.absence_note_id}/withdraw/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, GUARDIAN: "→/diary/"},
+        method="post",
+    ),
+    Row("diary:absence_withdraw", lambda w: f"/diary/absence/{w.absence_note_id}/withdraw/", signed_in_only(405)),
+    Row(
+        "teacher:absence",
+        lambda w: f"/teacher/absence/{w.pupil.school_class_id}/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, FORM_TUTOR: 200},
+    ),
+    Row(
+        "api:student_absence_notes",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/absence-notes",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, GUARDIAN: 200},
+    ),
+    Row(
+        "api:student_absence_note_file",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/absence-notes",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="post",
+    ),  # no body; tests/diary/test_absence.py has who may
+    Row(
+        "api:absence_note_withdraw",
+        lambda w: f"/api/v1/absence-notes/{w.absence_note_id}/withdraw",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, GUARDIAN: 200},
+        method="post",
+    ),
     # «Передайте свои данные в школу»: pages about the signed-in person only, no ids in the URL.
     Row("registry:school", lambda w: "/cabinet/school/", signed_in_only()),
     Row("registry:link", lambda w: "/cabinet/school/link/", signed_in_only()),
@@ -911,7 +1012,15 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
         name: Mark.objects.create(pupil=pupil, lesson_id=lesson_id, value="5", created_by=teacher).pk
         for name, lesson_id in lessons.items()
     }
+    announcement = Announcement.objects.create(
+        school=school, author=teacher, title="Собрание", body="В четверг", audience="classes", needs_confirmation=True
+    )
+    AnnouncementClass.objects.create(announcement=announcement, school_class=pupil.school_class)
+    ahead = timezone.localdate() + timedelta(days=3)
+    note = AbsenceNote.objects.create(pupil=pupil, starts_on=ahead, ends_on=ahead, reason="illness", filed_by=guardian)
     return World(
+        announcement_id=announcement.pk,
+        absence_note_id=note.pk,
         staff=staff,
         subjects=subjects,
         lessons=lessons,

@@ -37,6 +37,7 @@ PERSON_SCOPES = (
     "trust",
     "teacher.write",
     "notifications",
+    "absence",
 )
 SCOPE_OF: dict[str, str] = {
     "GET /api/v1/me": "openid",
@@ -69,6 +70,17 @@ SCOPE_OF: dict[str, str] = {
     "POST /api/v1/lessons/{lesson_id}/move": "teacher.write",
     "PUT /api/v1/students/{student_id}/finals": "teacher.write",
     "GET /api/v1/teacher/gradebook": "teacher.write",
+    "GET /api/v1/students/{student_id}/absence-notes": "diary.read",
+    # A note changes what the school records (the attendance it pre-sets): a consent of its own, not a read.
+    "POST /api/v1/students/{student_id}/absence-notes": "absence",
+    "POST /api/v1/absence-notes/{note_id}/withdraw": "absence",
+    # Announcements are read with the diary; marking one read is a note of the reader's own, like a homework tick.
+    "GET /api/v1/announcements": "diary.read",
+    "POST /api/v1/announcements/{announcement_id}/read": "diary.read",
+    # Posting, receipts and the reminder are the school side's writing.
+    "POST /api/v1/announcements": "teacher.write",
+    "GET /api/v1/announcements/{announcement_id}/receipts": "teacher.write",
+    "POST /api/v1/announcements/{announcement_id}/remind": "teacher.write",
     # Notifications quote children's marks and visits, so they are a consent of their own.
     "GET /api/v1/notifications": "notifications",
     "POST /api/v1/notifications/read": "notifications",

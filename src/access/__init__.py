@@ -49,7 +49,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.dispatch import Signal
 
 from core.errors import NotFound
-from diary.models import Lesson, TimetableEntry
+from diary.models import AbsenceNote, Lesson, TimetableEntry
+from news.models import Announcement, AnnouncementClass
 from portal.models import ClientConsent, User
 from registry.models import Guardian, LinkRequest, Pupil, School, SchoolClass, StaffMember
 from trust.matching import is_addressed_to
@@ -439,6 +440,101 @@ def _reads_lesson(viewer: Viewer, lesson: Lesson) -> bool:
     return _lesson_reader(viewer, lesson) is not None
 
 
+# --- Absence notes («ребёнок не придёт») --------------------------------------------------------------------------
+
+# A linked guardian files and withdraws a note; the pupil's own account reads the notes about them but files
+# none (a note is the family's word to the school, given by an adult who answers for it). Trusted persons,
+# whatever their grant, neither read nor file: it is not part of the diary they were let into.
+ABSENCE_FILERS = (Relation.GUARDIAN,)
+ABSENCE_READERS = (Relation.GUARDIAN, Relation.SELF)
+
+
+def family_pupil(viewer: Viewer, student_id: UUID | str, relations: Iterable[Relation]) -> Pupil:
+    """The pupil with this public id if ``viewer`` holds one of ``relations`` to them; else ``NotFound``.
+    One query."""
+    if not _signed_in(viewer):
+        raise NotFound()
+    pupil = (
+        Pupil.objects.by_public_id(student_id)
+        .filter(_related(viewer, relations))
+        .select_related("school", "school_class")
+        .first()
+    )
+    if pupil is None:
+        raise NotFound()
+    return pupil
+
+
+def tutored_classes(viewer: Viewer) -> QuerySet[SchoolClass]:
+    """The classes ``viewer`` is the form tutor of."""
+    if not _signed_in(viewer):
+        return SchoolClass.objects.none()
+    return SchoolClass.objects.filter(Exists(_tutors(viewer, OuterRef("pk"))))
+
+
+def tutored_class(viewer: Viewer, school_class_id: int) -> SchoolClass:
+    """The class if ``viewer`` is its form tutor (who sees the class's absence notes); else ``NotFound``."""
+    found = tutored_classes(viewer).filter(pk=school_class_id).select_related("school").first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def _withdraws_note(viewer: Viewer, note: AbsenceNote) -> bool:
+    """Every linked guardian of the child may withdraw the child's note, as they share its trusted persons."""
+    return _signed_in(viewer) and related_pupils(viewer, *ABSENCE_FILERS).filter(pk=note.pupil_id).exists()
+
+
+# --- Announcements -----------------------------------------------------------------------------------------------
+
+# Whose confirmation counts for a pupil's family when an announcement asks to confirm reading it: a linked
+# guardian or the pupil themself. A trusted person reads the announcement and may mark it read, but does not
+# answer for the family.
+CONFIRMERS = (Relation.GUARDIAN, Relation.SELF)
+
+
+def announceable_classes(viewer: Viewer) -> QuerySet[SchoolClass]:
+    """The classes ``viewer`` may post an announcement to as staff: those they teach by the timetable and the
+    class they are the form tutor of. The whole school or chosen grades: ``registrar_school_ids``."""
+    if not _signed_in(viewer):
+        return SchoolClass.objects.none()
+    return SchoolClass.objects.filter(
+        Q(Exists(_teaches(viewer, OuterRef("pk")))) | Q(Exists(_tutors(viewer, OuterRef("pk"))))
+    )
+
+
+def audience_pupils() -> QuerySet[Pupil]:
+    """The pupils an announcement to their class reaches: those studying (not those who left)."""
+    return Pupil.objects.filter(status=Pupil.Status.STUDYING)
+
+
+def readable_announcements(viewer: Viewer) -> QuerySet[Announcement]:
+    """The announcements ``viewer`` reads as family: those to a class of a studying pupil whose diary they read
+    as the pupil, a linked guardian or a trusted person of the diary (``FAMILY``). Staff read their own
+    announcements through ``announcement.manage``."""
+    if not _signed_in(viewer):
+        return Announcement.objects.none()
+    relations = [relation for relation in FAMILY if DIARY in RELATIONS[relation].opens]
+    pupils = audience_pupils().filter(_related(viewer, relations, DIARY))
+    to_them = AnnouncementClass.objects.filter(announcement=OuterRef("pk"), school_class__pupils__in=pupils)
+    return Announcement.objects.filter(Exists(to_them))
+
+
+def family_in(account_ids: QuerySet[Any], relations: Iterable[Relation] = CONFIRMERS) -> Q:
+    """A filter on ``Pupil``: one of ``account_ids`` (a subquery of account ids, which may refer to the outer
+    query with ``OuterRef(OuterRef(…))``) holds one of ``relations`` to the pupil."""
+    found = Q(pk__in=[])
+    for relation in relations:
+        link = RELATIONS[relation]
+        outer = OuterRef("school_class" if link.by_class else "pk")
+        found |= Q(Exists(link.rows().filter(**{link.pupil: outer, f"{link.account}__in": account_ids})))
+    return found
+
+
+def _authored(viewer: Viewer, announcement: Announcement) -> bool:
+    return _signed_in(viewer) and announcement.author_id == viewer.pk
+
+
 # --- One rule per action ----------------------------------------------------------------------------------------
 
 
@@ -549,6 +645,9 @@ RULES: dict[str, Rule] = {
     # staff read it in the subjects they teach the class, the form tutor in all.
     "lesson.read": _reads_lesson,
     "lesson.read_class": _reads_class_lesson,
+    "absence.withdraw": _withdraws_note,
+    # The author sees who has read an announcement and reminds those who have not.
+    "announcement.manage": _authored,
 }
 
 

@@ -10,11 +10,12 @@ from datetime import date
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from core.bounds import DbId
 from core.periods import FROM, TO, period
-from diary import selectors
+from diary import absence, selectors
 from diary.homework import tick_homework
 from diary.mark_history import MarkHistory, mark_history
 from portal.oidc import api_auth
@@ -98,3 +99,51 @@ def homework_done(request: HttpRequest, homework_id: DbId, payload: HomeworkDone
 )
 def student_mark_history(request: HttpRequest, student_id: UUID, mark_id: DbId) -> MarkHistory:
     return mark_history(viewer=api_user(request), student_id=student_id, mark_id=mark_id)
+
+
+# ---------------------------------------------------------------- absence notes («ребёнок не придёт»)
+
+
+@router.get(
+    "/students/{student_id}/absence-notes",
+    response=absence.PupilNotes,
+    url_name="student_absence_notes",
+    summary="The pupil's absence notes, newest first (for the pupil's guardians and the pupil)",
+)
+def student_absence_notes(request: HttpRequest, student_id: UUID) -> absence.PupilNotes:
+    return absence.pupil_notes(viewer=api_user(request), student_id=student_id)
+
+
+class AbsenceNoteIn(Schema):
+    starts_on: date
+    ends_on: date | None = Field(None, description="The last day; empty: one day")
+    lesson_ids: list[DbId] = Field(
+        default_factory=list, max_length=absence.MAX_LESSONS, description="Only these lessons of a one-day note"
+    )
+    reason: str = Field(..., max_length=20, description="illness, family or other")
+    comment: str = Field("", max_length=2000)
+
+
+@router.post(
+    "/students/{student_id}/absence-notes",
+    response={201: absence.AbsenceNoteRow},
+    url_name="student_absence_note_file",
+    auth=api_auth("absence"),
+    summary="A linked guardian tells the school the pupil will miss days or some lessons; the attendance of "
+    "those lessons is pre-set as excused",
+)
+def student_absence_note_file(request: HttpRequest, student_id: UUID, payload: AbsenceNoteIn) -> Status:
+    note = absence.file_absence_note(guardian=api_user(request), student_id=student_id, **payload.dict())
+    return Status(201, absence.note_row(note))
+
+
+@router.post(
+    "/absence-notes/{note_id}/withdraw",
+    response=absence.AbsenceNoteRow,
+    url_name="absence_note_withdraw",
+    auth=api_auth("absence"),
+    summary="Withdraw an absence note before its first day begins",
+)
+def absence_note_withdraw(request: HttpRequest, note_id: DbId) -> absence.AbsenceNoteRow:
+    note = absence.withdraw_absence_note(guardian=api_user(request), note_id=note_id)
+    return absence.note_row(note)

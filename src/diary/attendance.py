@@ -119,12 +119,15 @@ def set_lesson_attendance(*, teacher: Any, lesson_id: int, entries: Sequence[Att
             changes.append({"pupil_id": entry.pupil_id, "old": row.status, "new": entry.status})
             row.status, row.late_minutes, row.comment = entry.status, entry.late_minutes, comment
             row.recorded_by, row.recorded_at = teacher, now
+            row.absence_note = None  # the teacher's mark now, not the family's note: a withdrawal keeps it
             to_update.append(row)
         result.append(row)
     if to_delete:
         Attendance.objects.filter(pk__in=to_delete).delete()
     if to_update:
-        Attendance.objects.bulk_update(to_update, ["status", "late_minutes", "comment", "recorded_by", "recorded_at"])
+        Attendance.objects.bulk_update(
+            to_update, ["status", "late_minutes", "comment", "recorded_by", "recorded_at", "absence_note"]
+        )
     if to_create:
         Attendance.objects.bulk_create(to_create)
     if changes:

@@ -22,6 +22,7 @@ import access
 from core.periods import current_week, query_date
 
 GUARDIANS = "guardians"  # a section for the child's guardians, not a service
+OWN_FAMILY = "own_family"  # a section for the child's guardians and the pupil (not trusted persons)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ SECTIONS: list[Section] = [
     Section("attendance", "diary:attendance", access.DIARY, _("Attendance")),
     Section("visits", "visits:visits", access.VISITS_MEALS, _("Visits")),
     Section("meals", "visits:meals", access.VISITS_MEALS, _("Meals")),
+    Section("absence", "diary:absence", OWN_FAMILY, _("Absence notes")),
     Section("trusted", "trust:student", GUARDIANS, _("Trusted persons")),
 ]
 
@@ -46,6 +48,8 @@ SECTIONS: list[Section] = [
 def _opens(visible: access.VisibleStudent, section: Section) -> bool:
     if section.opened_by == GUARDIANS:
         return visible.manages_trust
+    if section.opened_by == OWN_FAMILY:
+        return visible.relation in access.ABSENCE_READERS
     return section.opened_by in visible.services
 
 

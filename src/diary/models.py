@@ -6,6 +6,8 @@ holidays); everything a family reads hangs on a lesson. Dates of lessons are loc
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -296,6 +298,16 @@ class Attendance(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # Set while the row is the one a family's absence note pre-set; the teacher's change clears it, and
+    # withdrawing the note removes only the rows still carrying it.
+    absence_note = models.ForeignKey(
+        "AbsenceNote",
+        verbose_name=_("absence note"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attendance",
+    )
 
     class Meta:
         verbose_name = _("attendance record")
@@ -304,3 +316,54 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil} {self.get_status_display()} ({self.lesson})"
+
+
+class AbsenceNoteQuerySet(models.QuerySet["AbsenceNote"]):
+    def in_force(self, first: Any, last: Any = None) -> AbsenceNoteQuerySet:
+        """The notes not withdrawn that cover a day of ``first``…``last`` (one day when ``last`` is None)."""
+        return self.filter(withdrawn_at__isnull=True, starts_on__lte=last or first, ends_on__gte=first)
+
+
+class AbsenceNote(models.Model):
+    """A guardian's word to the school that the pupil will miss a day, several days, or some lessons of one
+    day («ребёнок не придёт»). ``lessons`` empty: the whole days from ``starts_on`` to ``ends_on``.
+
+    Filing it pre-sets the attendance of those lessons as excused (``Attendance.absence_note``); the teacher
+    may still change it. Withdrawn notes keep their row (``withdrawn_at``) for the school's record.
+    """
+
+    class Reason(models.TextChoices):
+        ILLNESS = "illness", _("illness")
+        FAMILY = "family", _("family reasons")
+        OTHER = "other", _("other")
+
+    pupil = models.ForeignKey(Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="absence_notes")
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    lessons = models.ManyToManyField(Lesson, verbose_name=_("lessons"), blank=True, related_name="absence_notes")
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = AbsenceNoteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("absence note")
+        verbose_name_plural = _("absence notes")
+        ordering = ["-starts_on", "-pk"]
+        indexes = [models.Index(fields=["pupil", "starts_on"], name="diary_absence_pupil_start")]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} {self.starts_on}–{self.ends_on}"

@@ -10,4 +10,5 @@ urlpatterns = [
     path("teacher/", views.home, name="home"),
     path("teacher/gradebook/<int:class_id>/<int:subject_id>/", views.gradebook, name="gradebook"),
     path("teacher/lessons/<int:lesson_id>/", views.lesson, name="lesson"),
+    path("teacher/absence/<int:class_id>/", views.absence_notes, name="absence"),
 ]

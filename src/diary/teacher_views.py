@@ -20,9 +20,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+import access
 from access import can
 from core.errors import DomainError, NotFound
 from core.forms import DomainForm
+from diary import absence
 from diary import gradebook as selectors
 from diary.attendance import AttendanceInput, set_lesson_attendance
 from diary.errors import DiaryCode
@@ -44,8 +46,17 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "taught": selectors.teacher_classes(teacher=request.user),
             "tutored": selectors.tutored_classes(viewer=request.user),
+            "tutored_classes": list(access.tutored_classes(request.user)),
         },
     )
+
+
+@login_required
+@verified_staff
+def absence_notes(request: HttpRequest, class_id: int) -> HttpResponse:
+    """The form tutor's page of the class's absence notes."""
+    notes = absence.class_notes(viewer=request.user, school_class_id=class_id)
+    return render(request, "diary/teacher/absence.html", {"notes": notes})
 
 
 @login_required

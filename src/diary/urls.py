@@ -14,4 +14,6 @@ urlpatterns = [
     path("diary/<uuid:student_id>/attendance/", views.attendance, name="attendance"),
     path("diary/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("diary/homework/<int:homework_id>/done/", views.homework_done, name="homework_done"),
+    path("diary/<uuid:student_id>/absence/", views.absence, name="absence"),
+    path("diary/absence/<int:note_id>/withdraw/", views.absence_withdraw, name="absence_withdraw"),
 ]

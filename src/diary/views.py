@@ -10,22 +10,28 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 import access
 from core import periods
 from core.errors import DomainError
+from core.forms import DomainForm
 from core.periods import query_date
+from diary import absence as absence_notes
 from diary import grading, selectors
 from diary.family import chosen_week, family_context, week_pager
 from diary.homework import tick_homework
-from diary.models import HomeworkAttachment
+from diary.models import AbsenceNote, HomeworkAttachment
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 120, 24
 
@@ -207,3 +213,73 @@ def homework_done(request: HttpRequest, homework_id: int) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("diary:home")
     return redirect(target)
+
+
+class AbsenceForm(DomainForm):
+    """«Ребёнок не придёт»: the days, or some lessons of one day, the reason and a comment."""
+
+    starts_on = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label=gettext_lazy("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("Leave empty for one day."),
+    )
+    lesson_numbers = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Only these lessons (of one day)"),
+        coerce=int,
+        required=False,
+        choices=[(number, str(number)) for number in range(1, 9)],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Leave empty if the child misses the whole day."),
+    )
+    reason = forms.ChoiceField(label=gettext_lazy("Reason"), choices=AbsenceNote.Reason.choices)
+    comment = forms.CharField(
+        label=gettext_lazy("Comment"),
+        max_length=absence_notes.COMMENT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+@login_required
+def absence(request: HttpRequest, student_id: UUID) -> HttpResponse:
+    """The child's absence notes; a linked guardian files one here (the pupil reads them)."""
+    notes = absence_notes.pupil_notes(viewer=request.user, student_id=student_id)
+    form = AbsenceForm(request.POST or None) if notes.can_file else None
+
+    def file(data: dict[str, Any]) -> None:
+        absence_notes.file_absence_note(
+            guardian=request.user,
+            student_id=student_id,
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            lesson_numbers=data["lesson_numbers"],
+            reason=data["reason"],
+            comment=data["comment"],
+        )
+
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.submit(file):
+            messages.success(request, _("The note is sent to the school. The form tutor will see it."))
+            return redirect("diary:absence", student_id=student_id)
+    return render(
+        request,
+        "diary/family/absence.html",
+        {**family_context(request, student_id, "absence"), "notes": notes, "form": form, "student": notes.student},
+    )
+
+
+@login_required
+@require_POST
+def absence_withdraw(request: HttpRequest, note_id: int) -> HttpResponse:
+    try:
+        note = absence_notes.withdraw_absence_note(guardian=request.user, note_id=note_id)
+    except DomainError as error:  # begun, or withdrawn already: the policy let the guardian this far
+        messages.error(request, error.message, extra_tags=error.code)
+        note = AbsenceNote.objects.select_related("pupil").get(pk=note_id)
+    else:
+        messages.success(request, _("The note is withdrawn."))
+    return redirect("diary:absence", student_id=note.pupil.public_id)

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "diary",
     "visits",
     "trust",
+    "news",
     "dnevnik",
 ]
 
@@ -421,6 +422,7 @@ OAUTH2_PROVIDER = {
             "Keep the class register of your lessons: marks, attendance, topics, homework, replacements, "
             "cancellations, moves and final marks"
         ),
+        "absence": _("Tell your children's school that a child will miss lessons, and withdraw such a note"),
         "notifications": _(
             "Read your notifications (they can mention your children's marks and visits) and choose which come"
         ),

@@ -24,6 +24,8 @@ class Kind(models.TextChoices):
     ACCESS_REVOKED = "access_revoked", _("Trusted access ended")
     SNILS = "snils", _("SNILS verification")
     DIGEST = "digest", _("Daily digest")
+    ANNOUNCEMENT = "announcement", _("Announcement of the school")
+    ABSENCE_NOTE = "absence_note", _("A family's absence note (for the form tutor)")
 
 
 class Channel(models.TextChoices):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +35,21 @@ class AccountProfile:
     birth_date: date | None
     is_minor: bool
     roles: list[str]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A part of the cabinet that an app above the portal fills (``signals.cabinet_panels_asked``): the
+    template to include and its context."""
+
+    template: str
+    context: dict[str, Any]
+
+
+def cabinet_panels(user: User) -> list[Panel]:
+    """The panels the apps above the portal show on the account's cabinet, in the receivers' order."""
+    found = signals.cabinet_panels_asked.send(sender=User, account=user)
+    return [cast(Panel, panel) for _receiver, panel in found if panel is not None]
 
 
 def account_roles(user: User) -> list[str]:

@@ -23,3 +23,7 @@ snils_verified = Signal()
 # Asked whenever the portal shows an account's roles (the cabinet, ``/me``): each receiver returns the roles
 # its app knows the account to have (registry: guardian, pupil, and the staff roles), as a set of strings.
 account_roles_asked = Signal()
+
+# Asked when the cabinet (the start page after signing in) is shown, with ``account``: each receiver returns a
+# ``portal.selectors.Panel`` to show on it, or None (news: the feed of announcements), in the receivers' order.
+cabinet_panels_asked = Signal()

@@ -207,8 +207,9 @@ def reset_confirm(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 def cabinet(request: HttpRequest) -> HttpResponse:
-    account = selectors.account_profile(viewer=signed_in_user(request))
-    return render(request, "portal/cabinet.html", {"account": account})
+    user = signed_in_user(request)
+    account = selectors.account_profile(viewer=user)
+    return render(request, "portal/cabinet.html", {"account": account, "panels": selectors.cabinet_panels(user)})
 
 
 @login_required

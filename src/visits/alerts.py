@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 import access
-from diary.models import Lesson
+from diary.models import AbsenceNote, Lesson
 from notify.models import Kind
 from notify.services import in_site_language, notify
 from registry.models import Pupil
@@ -137,6 +137,8 @@ def _tell_late(today: date, day_start: datetime, starts_at: datetime, class_ids:
         Pupil.objects.filter(school_class_id__in=class_ids, status=Pupil.Status.STUDYING)
         .exclude(Exists(ins.filter(occurred_at__lt=starts_at)))
         .exclude(Exists(LateArrivalNotice.objects.filter(pupil=OuterRef("pk"), date=today)))
+        # The family told the school the child will miss (part of) the day: no warning to them about it.
+        .exclude(Exists(AbsenceNote.objects.in_force(today).filter(pupil=OuterRef("pk"))))
         .annotate(
             came_in_at=Subquery(ins.filter(occurred_at__lte=now).order_by("occurred_at").values("occurred_at")[:1])
         )
