@@ -45,6 +45,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from diary.models import AbsenceNote, Homework, HomeworkAttachment, Lesson, LessonSlot, Mark, TimetableEntry
+from news.models import Announcement, AnnouncementClass
 from portal import services
 from portal.models import User
 from registry.models import LinkRequest, Pupil, School, SchoolClass, SchoolYear, StaffMember, Subject, Term
