@@ -25,6 +25,7 @@ def _fast_hashing_and_clean_outboxes(settings: Any, tmp_path: Any) -> Iterator[N
     settings.SNILS_VERIFIER = "tests.snils.PensionFundDouble"
     PensionFundDouble.known.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TRUST_VIEW_SPOOL = tmp_path / "viewlog"  # each test its own view-log spool
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,6 +1,6 @@
-"""The periodic work no single request triggers: open trusted access that the activation task missed,
-expire unanswered invitations, warn families of pupils not at school by the first lesson, drop the
-counted attempts that no longer count towards a rate limit.
+"""The periodic work no single request triggers: write the trusted persons' reads noted in the spool to the
+view log, open trusted access that the activation task missed, expire unanswered invitations, warn families
+of pupils not at school by the first lesson, drop the counted attempts that no longer count towards a rate limit.
 
 Run it every few minutes from cron or a systemd timer (``manage.py run_sweeps``), or let it repeat by
 itself (``--every 300``, as ``make run`` does). Each sweep is idempotent, so overlapping runs are harmless.
@@ -14,7 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from portal.throttle import sweep as sweep_throttle
-from trust.services import sweep_grants
+from trust.services import flush_views, sweep_grants
 from visits.alerts import sweep_late_arrivals
 
 
@@ -32,10 +32,12 @@ class Command(BaseCommand):
             time.sleep(every)
 
     def sweep(self) -> None:
+        views = flush_views()
         grants = sweep_grants()
         late = sweep_late_arrivals()
         purged = sweep_throttle()
         summary = ", ".join(f"{name}: {count}" for name, count in grants.items())
         self.stdout.write(
-            f"grants — {summary or 'nothing to do'}; late-arrival notices: {late}; expired rate-limit hits: {purged}"
+            f"views written to the log: {views}; grants — {summary or 'nothing to do'}; "
+            f"late-arrival notices: {late}; expired rate-limit hits: {purged}"
         )
