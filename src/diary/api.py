@@ -9,17 +9,34 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
+from pydantic import TypeAdapter
 
 from core.bounds import DbId
 from core.periods import FROM, TO, period
-from diary import selectors
+from diary import cache, selectors
 from diary.homework import tick_homework
 from portal.oidc import api_auth
 from portal.web import api_user
 
 router = Router(tags=["diary"], auth=api_auth("diary.read"))
+
+
+# The answers are serialised straight from the selectors' dataclasses by pydantic-core, without validating
+# again what the selector has just built (the schema still comes from ``response=``).
+WEEK_JSON = TypeAdapter(selectors.DiaryWeek)
+MARKS_JSON = TypeAdapter(selectors.MarksReport)
+# A family's answer is private to the caller, and revalidated (``ETag``) before it is reused.
+CACHE_CONTROL = "private, no-cache"
+
+
+def _json(body: bytes, tag: str) -> HttpResponse:
+    return HttpResponse(body, content_type="application/json", headers={"ETag": tag, "Cache-Control": CACHE_CONTROL})
+
+
+def _not_modified(tag: str) -> HttpResponse:
+    return HttpResponse(status=304, headers={"ETag": tag, "Cache-Control": CACHE_CONTROL})
 
 
 TERM = Query(None, description="A term id (default: the term holding today, else the latest begun)")
@@ -33,9 +50,14 @@ TERM = Query(None, description="A term id (default: the term holding today, else
 )
 def student_diary(
     request: HttpRequest, student_id: UUID, start: date | None = FROM, end: date | None = TO
-) -> selectors.DiaryWeek:
+) -> HttpResponse:
     first, last = period(start, end)
-    return selectors.diary_week(viewer=api_user(request), student_id=student_id, start=first, end=last)
+    read = selectors.diary_read(viewer=api_user(request), student_id=student_id)
+    tag = cache.etag(read, "week", first, last)
+    if cache.not_modified(request, tag):
+        return _not_modified(tag)
+    week = selectors.diary_week(read=read, start=first, end=last)
+    return _json(WEEK_JSON.dump_json(week), tag)
 
 
 @router.get(
@@ -44,8 +66,12 @@ def student_diary(
     url_name="student_marks",
     summary="Marks by subject with weighted averages, the class average, finals and chart points",
 )
-def student_marks(request: HttpRequest, student_id: UUID, term: DbId | None = TERM) -> selectors.MarksReport:
-    return selectors.subject_marks(viewer=api_user(request), student_id=student_id, term_id=term)
+def student_marks(request: HttpRequest, student_id: UUID, term: DbId | None = TERM) -> HttpResponse:
+    read = selectors.diary_read(viewer=api_user(request), student_id=student_id)
+    tag = cache.etag(read, "marks", term)
+    if cache.not_modified(request, tag):
+        return _not_modified(tag)
+    return _json(MARKS_JSON.dump_json(selectors.subject_marks(read=read, term_id=term)), tag)
 
 
 @router.get(

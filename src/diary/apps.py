@@ -8,4 +8,9 @@ class DiaryConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the timetable with the registrar's back office, a site the admin autodiscovery does not scan.
-        from diary import backoffice  # noqa: F401
+        from diary import (
+            backoffice,  # noqa: F401
+            versions,
+        )
+
+        versions.connect()  # the cached family reads follow every change (diary.versions)

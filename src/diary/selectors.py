@@ -25,7 +25,7 @@ import access
 from core.bounds import LocalTime
 from core.errors import DomainError
 from core.prepared import Prepared
-from diary import grading
+from diary import cache, grading
 from diary.errors import DiaryCode
 from diary.models import Attendance, FinalMark, Homework, HomeworkDone, Lesson, Mark, TimetableEntry
 from registry.models import Pupil, Subject, Term
@@ -322,12 +322,22 @@ def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
     return [DayRow(date=day, lessons=rows) for day, rows in by_day.items()]
 
 
-def diary_week(*, viewer: Any, student_id: Any, start: date, end: date) -> DiaryWeek:
+def diary_read(*, viewer: Any, student_id: Any) -> access.Read:
+    """The access check of a family read of the diary (``NotFound`` for anyone who may not), logged when it goes
+    through a trusted person's grant: what the endpoints answer ``304 Not Modified`` on (``diary.cache``)."""
+    return logged(access.get_diary(viewer, student_id))
+
+
+def diary_week(
+    *, viewer: Any = None, student_id: Any = None, start: date, end: date, read: access.Read | None = None
+) -> DiaryWeek:
     """Days → lessons with topic, homework, the pupil's marks and attendance. Five queries, always:
-    the pupil (access), the lessons, the marks, the homework with attachments, the attendance.
+    the pupil (access), the lessons, the marks, the homework with attachments, the attendance; one when the
+    week is in the cache (``diary.cache``). ``read``: the access check the caller already made.
     A subject teacher sees only the lessons of their subjects: the others are not theirs to read."""
-    diary = logged(access.get_diary(viewer, student_id))
-    return DiaryWeek(student=student_row(diary.pupil), start=start, end=end, days=week_days(diary, start, end))
+    diary = read or diary_read(viewer=viewer, student_id=student_id)
+    days = cache.cached(diary, "week", lambda: week_days(diary, start, end), start, end)
+    return DiaryWeek(student=student_row(diary.pupil), start=start, end=end, days=days)
 
 
 # ---------------------------------------------------------------- marks by subject
@@ -407,14 +417,21 @@ def _choose_term(terms: list[TermRow], term_id: int | None, today: date) -> Term
 _NUMBER_SQL = Cast("value", DecimalField(max_digits=8, decimal_places=3))
 
 
-def subject_marks(*, viewer: Any, student_id: Any, term_id: int | None = None) -> MarksReport:
+def subject_marks(
+    *, viewer: Any = None, student_id: Any = None, term_id: int | None = None, read: access.Read | None = None
+) -> MarksReport:
+    """Marks by subject for a term (``subject_marks_of``), from the cache when nothing changed since."""
+    diary = read or diary_read(viewer=viewer, student_id=student_id)
+    return cache.cached(diary, "marks", lambda: subject_marks_of(diary, term_id), term_id)
+
+
+def subject_marks_of(diary: access.Read, term_id: int | None) -> MarksReport:
     """Marks by subject for a term, with the weighted average, the class's average, finals and chart points.
 
     Five queries: the pupil (access), the school's terms, the pupil's marks, the class averages (one
     aggregate), the finals. ``term_id`` None: the term holding today, else the latest one begun.
     A subject teacher gets their subjects only.
     """
-    diary = logged(access.get_diary(viewer, student_id))
     pupil = diary.pupil
     terms = [
         TermRow(id=t.pk, name=t.name, starts_on=t.starts_on, ends_on=t.ends_on)
