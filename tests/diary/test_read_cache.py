@@ -73,7 +73,8 @@ def test_a_mark_set_changed_and_deleted_is_seen_on_the_next_read(school: DiarySc
         )
 
     before, after = cached_then(ds, lambda: set_mark("5", None))
-    assert before[0]["marks"] == [] and [m["value"] for m in after[0]["marks"]] == ["5"]
+    assert before[0]["marks"] == []
+    assert [m["value"] for m in after[0]["marks"]] == ["5"]
     version = Mark.objects.get(pupil_id=anna, lesson=lesson).version
     _before, after = cached_then(ds, lambda: set_mark("3", version))
     assert [m["value"] for m in after[0]["marks"]] == ["3"]
@@ -136,7 +137,8 @@ def test_a_lesson_change_is_seen_on_the_next_read(school: DiarySchool, change: s
     if change == "move":
         assert first_after is None, "moved to Tuesday"
     else:
-        assert first_after is not None and first_after != first_before
+        assert first_after is not None
+        assert first_after != first_before
         assert (
             first_after[{"topic": "topic", "cancel": "status", "replace": "teacher"}[change]]
             != first_before[{"topic": "topic", "cancel": "status", "replace": "teacher"}[change]]
@@ -217,7 +219,9 @@ def test_etag_answers_304_after_the_access_check_alone_until_something_changes(
     client.get("/cabinet/")  # the first request after sign-in touches the session
     first = client.get(url(ds))
     tag = first["ETag"]
-    assert first.status_code == 200 and tag and "private" in first["Cache-Control"]
+    assert first.status_code == 200
+    assert tag
+    assert "private" in first["Cache-Control"]
     with CaptureQueriesContext(connection) as queries:
         again = client.get(url(ds), HTTP_IF_NONE_MATCH=tag)
     assert (again.status_code, again.content, again["ETag"]) == (304, b"", tag)
@@ -227,5 +231,6 @@ def test_etag_answers_304_after_the_access_check_alone_until_something_changes(
         teacher=ds.math_teacher, lesson_id=lesson.pk, marks=[MarkInput(pupil_id=ds.pupils[0].pk, value="4")]
     )
     changed = client.get(url(ds), HTTP_IF_NONE_MATCH=tag)
-    assert changed.status_code == 200 and changed["ETag"] != tag
+    assert changed.status_code == 200
+    assert changed["ETag"] != tag
     assert client_for(ds.other_parent).get(url(ds), HTTP_IF_NONE_MATCH=tag).status_code == 404
