@@ -333,14 +333,32 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> User:
         # Validity first, with no scope asked: a wrong scope and a dead token answer differently.
-        valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
-        if not valid or oauth_request.user is None:
+        access_token = self._valid_token(request, token)
+        if access_token is None or access_token.user is None:
             raise InvalidToken()
-        if not self.scopes or not oauth_request.access_token.allow_scopes(self.scopes):
+        if not self.scopes or not access_token.allow_scopes(self.scopes):
             raise InsufficientScope(self.scopes)
-        request.token_scopes = frozenset(oauth_request.access_token.scope.split())  # type: ignore[attr-defined]
-        user: User = oauth_request.user
+        request.token_scopes = frozenset(access_token.scope.split())  # type: ignore[attr-defined]
+        user: User = access_token.user
         return user
+
+    @staticmethod
+    def _valid_token(request: HttpRequest, token: str) -> AccessToken | None:
+        """The access token, if it is known, unexpired and still honoured (``PortalOAuth2Validator``): one
+        indexed lookup of its hash with its account, instead of building an oauthlib request (an eighth of the
+        evening read's CPU). A token bound to a resource (RFC 8707), which needs the audience check, takes the
+        toolkit's whole path."""
+        found = AccessToken.objects.select_related("user").filter(token_checksum=checksum(token)).first()
+        if found is None or found.resource:
+            if found is None:
+                return None
+            valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
+            return oauth_request.access_token if valid else None
+        if found.is_expired():
+            return None
+        if found.user is not None and not tokens_still_honoured(found.user, found.created):
+            return None
+        return found
 
 
 def api_auth(*scopes: str) -> list[Any]:
