@@ -40,6 +40,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView
 from oauthlib.oauth2.rfc6749 import errors as oauth2_errors
 
+from core.prepared import Prepared
 from portal import services
 from portal.identity import format_snils
 from portal.models import ClientConsent, RedeemedCode, User
@@ -317,6 +318,33 @@ class InsufficientScope(Exception):
         return f'Bearer error="insufficient_scope", scope="{" ".join(self.scopes)}"'
 
 
+def _fields(model: Any) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+_TOKEN, _ACCOUNT = _fields(AccessToken), _fields(User)
+_TOKEN_QUERY = Prepared(
+    lambda checksum: (
+        AccessToken.objects.filter(token_checksum=checksum)
+        .order_by()
+        .values_list(*_TOKEN, *(f"user__{name}" for name in _ACCOUNT))[:1]
+    ),
+    checksum=str,
+)
+
+
+def _token_with_account(token_checksum: str) -> AccessToken | None:
+    """The access token with this checksum and its account, in one query compiled once (``core.prepared``)."""
+    rows = _TOKEN_QUERY.rows(checksum=token_checksum)
+    if not rows:
+        return None
+    row, db = rows[0], AccessToken.objects.db
+    found = AccessToken.from_db(db, _TOKEN, row[: len(_TOKEN)])
+    account = row[len(_TOKEN) :]
+    found.user = User.from_db(db, _ACCOUNT, account) if account[0] is not None else None
+    return found
+
+
 class BearerToken(HttpBearer):
     """``Authorization: Bearer`` with a person's access token of this provider, scope-checked.
 
@@ -348,7 +376,7 @@ class BearerToken(HttpBearer):
         indexed lookup of its hash with its account, instead of building an oauthlib request (an eighth of the
         evening read's CPU). A token bound to a resource (RFC 8707), which needs the audience check, takes the
         toolkit's whole path."""
-        found = AccessToken.objects.select_related("user").filter(token_checksum=checksum(token)).first()
+        found = _token_with_account(checksum(token))
         if found is None or found.resource:
             if found is None:
                 return None

@@ -49,7 +49,11 @@ def run(label: str, client: Client, path: str, **headers: Any) -> None:
     t0 = time.process_time()
     if prof:
         prof.enable()
+    from django.core.cache import caches
+    uncached = os.environ.get("UNCACHED")
     for _ in range(N):
+        if uncached:
+            caches["diary"].clear()
         client.get(path, **headers)
     if prof:
         prof.disable()
