@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.cache import caches
 from django.test import Client
 
 from core import sms
@@ -29,6 +30,8 @@ def _fast_hashing_and_clean_outboxes(settings: Any, tmp_path: Any) -> Iterator[N
     settings.SNILS_VERIFIER = "tests.snils.PensionFundDouble"
     PensionFundDouble.known.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TRUST_VIEW_SPOOL = tmp_path / "viewlog"  # each test its own view-log spool
+    caches["diary"].clear()  # ids and versions repeat from test to test: no cached read carries over
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -8,7 +8,12 @@ class DiaryConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the timetable with the registrar's back office, a site the admin autodiscovery does not scan.
-        from diary import backoffice, receivers  # noqa: F401
+        from diary import (
+            backoffice,  # noqa: F401
+            receivers,
+            versions,
+        )
         from portal import signals as portal_signals
 
         portal_signals.account_roles_asked.connect(receivers.roles_in_lessons, dispatch_uid="diary.roles")
+        versions.connect()  # the cached family reads follow every change (diary.versions)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 import access
 from audit.services import record_event
 from core.errors import DomainError
+from diary import versions
 from diary.errors import DiaryCode
 from diary.models import Attendance, Lesson
 from diary.notifications import ABSENCE, announce
@@ -130,6 +131,8 @@ def set_lesson_attendance(*, teacher: Any, lesson_id: int, entries: Sequence[Att
         )
     if to_create:
         Attendance.objects.bulk_create(to_create)
+    if changes:  # the cached reads of these pupils (diary.versions)
+        versions.changed(pupils={change["pupil_id"] for change in changes})
     if changes:
         record_event(actor=teacher, action="diary.attendance_set", target=lesson, changes=changes)
         announce(

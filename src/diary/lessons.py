@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 import access
 from audit.services import record_event
 from core.errors import DomainError, NotFound
+from diary import versions
 from diary.errors import DiaryCode
 from diary.models import Lesson, LessonSlot, TimetableEntry
 from registry.models import Holiday, SchoolClass, StaffMember, Subject, Term
@@ -96,6 +97,7 @@ def generate_lessons(*, term: Term, school_class: SchoolClass | None = None) -> 
                 )
         day += timedelta(days=1)
     Lesson.objects.bulk_create(new, batch_size=1000)
+    versions.changed(classes={lesson.school_class_id for lesson in new})  # bulk_create sends no signal
     if new:
         record_event(
             actor=None,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 import access
 from audit.services import record_event
 from core.errors import Conflict, DomainError, NotFound
+from diary import versions
 from diary.errors import DiaryCode
 from diary.models import FinalMark, Lesson, Mark, MarkChange
 from diary.notifications import MARK, announce
@@ -336,6 +337,10 @@ def set_lesson_marks(
         Mark.objects.bulk_create(to_create)
     if history:
         MarkChange.objects.bulk_create(history)
+    if to_delete or to_update or to_create:  # the cached reads of these pupils and of the class (its average)
+        versions.changed(
+            pupils={mark.pupil_id for mark in (*to_delete, *to_update, *to_create)}, classes=[lesson.school_class_id]
+        )
     for action, target, want, old, new in events:
         record_event(
             actor=teacher,

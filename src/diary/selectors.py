@@ -12,18 +12,20 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, TypeVar
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, Sum
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Cast
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import access
 from core.bounds import LocalTime
 from core.errors import DomainError
-from diary import grading
+from core.prepared import Prepared
+from diary import cache, grading
 from diary.errors import DiaryCode
 from diary.models import Attendance, FinalMark, Homework, HomeworkDone, Lesson, Mark, TimetableEntry
 from portal.models import User
@@ -178,56 +180,165 @@ def _homework_rows(pupil: Pupil, homework_filter: Q) -> list[tuple[int, Homework
     return list(found.values())
 
 
-def diary_week(*, viewer: Any, student_id: Any, start: date, end: date) -> DiaryWeek:
-    """Days → lessons with topic, homework, the pupil's marks and attendance. Five queries, always:
-    the pupil (access), the lessons, the marks, the homework with attachments, the attendance.
-    A subject teacher sees only the lessons of their subjects: the others are not theirs to read."""
-    diary = logged(access.get_diary(viewer, student_id))
-    pupil = diary.pupil
-    in_period = diary.only("lesson__subject_id") & Q(
-        lesson__school_class_id=pupil.school_class_id, lesson__date__range=(start, end)
+def _week_lessons(*, school_class: int, start: date, end: date, teacher: int = 0) -> QuerySet[Lesson, Any]:
+    lessons = Lesson.objects.filter(school_class_id=school_class, date__range=(start, end))
+    if teacher:
+        lessons = lessons.filter(subject_id__in=_taught(teacher, school_class))
+    return lessons.order_by("date", "slot__number", "pk").values_list(
+        "pk",
+        "date",
+        "slot__number",
+        "slot__starts_at",
+        "slot__ends_at",
+        "subject__name",
+        "teacher__surname",
+        "teacher__given_name",
+        "teacher__patronymic",
+        "room",
+        "topic",
+        "status",
     )
-    lessons = list(
-        Lesson.objects.filter(diary.only("subject_id"), school_class_id=pupil.school_class_id, date__range=(start, end))
-        .select_related("subject", "slot")
-        .annotate(
-            teacher_surname=F("teacher__surname"),
-            teacher_given_name=F("teacher__given_name"),
-            teacher_patronymic=F("teacher__patronymic"),
-        )
-        .order_by("date", "slot__number", "pk")
-    )
-    marks: dict[int, list[MarkRow]] = defaultdict(list)
-    for mark in Mark.objects.filter(in_period, pupil=pupil).order_by("pk"):
-        marks[mark.lesson_id].append(_mark_row(mark))
-    homework: dict[int, list[HomeworkRow]] = defaultdict(list)
-    for lesson_id, row in _homework_rows(pupil, in_period):
-        homework[lesson_id].append(row)
-    attendance = {row.lesson_id: _attendance_row(row) for row in Attendance.objects.filter(in_period, pupil=pupil)}
 
+
+def _taught(teacher: int, school_class: int) -> QuerySet[TimetableEntry, Any]:
+    """The subjects ``teacher`` teaches the class: all a subject teacher reads of its diary (``access.get_diary``)."""
+    return TimetableEntry.objects.filter(teacher_id=teacher, school_class_id=school_class).values("subject_id")
+
+
+def _in_week(school_class: int, start: date, end: date, teacher: int) -> Q:
+    period = Q(lesson__school_class_id=school_class, lesson__date__range=(start, end))
+    return period & Q(lesson__subject_id__in=_taught(teacher, school_class)) if teacher else period
+
+
+def _week_marks(*, pupil: int, school_class: int, start: date, end: date, teacher: int = 0) -> QuerySet[Mark, Any]:
+    return (
+        Mark.objects.filter(_in_week(school_class, start, end, teacher), pupil_id=pupil)
+        .order_by("pk")
+        .values_list("lesson_id", "value", "scale", "weight", "kind", "comment")
+    )
+
+
+def _week_homework(
+    *, pupil: int, school_class: int, start: date, end: date, teacher: int = 0
+) -> QuerySet[Homework, Any]:
+    return (
+        Homework.objects.filter(_in_week(school_class, start, end, teacher))
+        .annotate(done=Exists(HomeworkDone.objects.filter(homework=OuterRef("pk"), pupil_id=pupil)))
+        .order_by("lesson__date", "lesson__slot__number", "pk", "attachments__pk")
+        .values_list(
+            "pk",
+            "lesson_id",
+            "text",
+            "due_lesson__date",
+            "done",
+            "attachments__pk",
+            "attachments__name",
+            "attachments__size",
+        )
+    )
+
+
+def _week_attendance(
+    *, pupil: int, school_class: int, start: date, end: date, teacher: int = 0
+) -> QuerySet[Attendance, Any]:
+    return Attendance.objects.filter(_in_week(school_class, start, end, teacher), pupil_id=pupil).values_list(
+        "lesson_id", "status", "late_minutes", "comment"
+    )
+
+
+_PERIOD = {"school_class": int, "start": date, "end": date}
+_OF_PUPIL = {"pupil": int, **_PERIOD}
+# The week's four queries, compiled once per process (``core.prepared``): for the family (every subject) and
+# for a subject teacher (the subjects they teach the class).
+WEEK_QUERIES = {
+    teaches: (
+        Prepared(_week_lessons, **_PERIOD, **extra),
+        Prepared(_week_marks, **_OF_PUPIL, **extra),
+        Prepared(_week_homework, **_OF_PUPIL, **extra),
+        Prepared(_week_attendance, **_OF_PUPIL, **extra),
+    )
+    for teaches, extra in ((False, {}), (True, {"teacher": int}))
+}
+
+
+@lru_cache(maxsize=8)
+def _attachment_url_parts(script_prefix: str) -> tuple[str, str]:
+    head, _marker, tail = reverse("diary:attachment", args=[987654321]).partition("987654321")
+    return head, tail
+
+
+def _attachment_url(attachment_id: int) -> str:
+    """``reverse("diary:attachment", …)`` without resolving the URL again for every file of the week."""
+    head, tail = _attachment_url_parts(get_script_prefix())
+    return f"{head}{attachment_id}{tail}"
+
+
+def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
+    """The days of the period with their lessons, homework and the pupil's marks and attendance: four
+    queries whatever the week holds."""
+    pupil = diary.pupil
+    teacher = diary.teacher_id or 0
+    lessons_q, marks_q, homework_q, attendance_q = WEEK_QUERIES[bool(teacher)]
+    period: dict[str, Any] = {"school_class": pupil.school_class_id, "start": start, "end": end}
+    if teacher:
+        period["teacher"] = teacher
+    kinds, statuses = dict(Mark.Kind.choices), dict(Attendance.Status.choices)
+    marks: dict[int, list[MarkRow]] = defaultdict(list)
+    for lesson_id, value, scale, weight, kind, comment in marks_q.rows(pupil=pupil.pk, **period):
+        five = grading.to_five_point(value, scale)
+        marks[lesson_id].append(MarkRow(value, scale, five, weight, kind, str(kinds.get(kind, kind)), comment))
+    homework: dict[int, list[HomeworkRow]] = defaultdict(list)
+    seen: dict[int, HomeworkRow] = {}
+    for pk, lesson_id, text, due_date, done, attachment_id, name, size in homework_q.rows(pupil=pupil.pk, **period):
+        row = seen.get(pk)
+        if row is None:
+            row = seen[pk] = HomeworkRow(id=pk, text=text, due_date=due_date, done=bool(done), attachments=[])
+            homework[lesson_id].append(row)
+        if attachment_id:
+            row.attachments.append(AttachmentRow(name=name, url=_attachment_url(attachment_id), size=size or 0))
+    attendance = {
+        lesson_id: AttendanceRow(status, str(statuses.get(status, status)), late_minutes, comment)
+        for lesson_id, status, late_minutes, comment in attendance_q.rows(pupil=pupil.pk, **period)
+    }
     by_day: dict[date, list[LessonRow]] = {start + timedelta(days=n): [] for n in range((end - start).days + 1)}
-    for lesson in lessons:
-        names = (lesson.teacher_surname, lesson.teacher_given_name, lesson.teacher_patronymic)
-        teacher = " ".join(part for part in names if part)
-        by_day[lesson.date].append(
+    cancelled = Lesson.Status.CANCELLED.value
+    for pk, day, number, starts_at, ends_at, subject, *names, room, topic, status in lessons_q.rows(**period):
+        by_day[day].append(
             LessonRow(
-                id=lesson.pk,
-                number=lesson.slot.number,
-                starts_at=lesson.slot.starts_at,
-                ends_at=lesson.slot.ends_at,
-                subject=lesson.subject.name,
-                teacher=teacher,
-                room=lesson.room,
-                topic=lesson.topic,
-                status=lesson.status,
-                cancelled=lesson.status == Lesson.Status.CANCELLED,
-                homework=homework.get(lesson.pk, []),
-                marks=marks.get(lesson.pk, []),
-                attendance=attendance.get(lesson.pk),
+                id=pk,
+                number=number,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                subject=subject,
+                teacher=" ".join(part for part in names if part),
+                room=room,
+                topic=topic,
+                status=status,
+                cancelled=status == cancelled,
+                homework=homework.get(pk, []),
+                marks=marks.get(pk, []),
+                attendance=attendance.get(pk),
             )
         )
-    days = [DayRow(date=day, lessons=rows) for day, rows in by_day.items()]
-    return DiaryWeek(student=student_row(pupil), start=start, end=end, days=days)
+    return [DayRow(date=day, lessons=rows) for day, rows in by_day.items()]
+
+
+def diary_read(*, viewer: Any, student_id: Any) -> access.Read:
+    """The access check of a family read of the diary (``NotFound`` for anyone who may not), logged when it goes
+    through a trusted person's grant: what the endpoints answer ``304 Not Modified`` on (``diary.cache``)."""
+    return logged(access.get_diary(viewer, student_id))
+
+
+def diary_week(
+    *, viewer: Any = None, student_id: Any = None, start: date, end: date, read: access.Read | None = None
+) -> DiaryWeek:
+    """Days → lessons with topic, homework, the pupil's marks and attendance. Five queries, always:
+    the pupil (access), the lessons, the marks, the homework with attachments, the attendance; one when the
+    week is in the cache (``diary.cache``). ``read``: the access check the caller already made.
+    A subject teacher sees only the lessons of their subjects: the others are not theirs to read."""
+    diary = read or diary_read(viewer=viewer, student_id=student_id)
+    days = cache.cached(diary, "week", lambda: week_days(diary, start, end), start, end)
+    return DiaryWeek(student=student_row(diary.pupil), start=start, end=end, days=days)
 
 
 # ---------------------------------------------------------------- marks by subject
@@ -307,14 +418,21 @@ def _choose_term(terms: list[TermRow], term_id: int | None, today: date) -> Term
 _NUMBER_SQL = Cast("value", DecimalField(max_digits=8, decimal_places=3))
 
 
-def subject_marks(*, viewer: Any, student_id: Any, term_id: int | None = None) -> MarksReport:
+def subject_marks(
+    *, viewer: Any = None, student_id: Any = None, term_id: int | None = None, read: access.Read | None = None
+) -> MarksReport:
+    """Marks by subject for a term (``subject_marks_of``), from the cache when nothing changed since."""
+    diary = read or diary_read(viewer=viewer, student_id=student_id)
+    return cache.cached(diary, "marks", lambda: subject_marks_of(diary, term_id), term_id)
+
+
+def subject_marks_of(diary: access.Read, term_id: int | None) -> MarksReport:
     """Marks by subject for a term, with the weighted average, the class's average, finals and chart points.
 
     Five queries: the pupil (access), the school's terms, the pupil's marks, the class averages (one
     aggregate), the finals. ``term_id`` None: the term holding today, else the latest one begun.
     A subject teacher gets their subjects only.
     """
-    diary = logged(access.get_diary(viewer, student_id))
     pupil = diary.pupil
     terms = [
         TermRow(id=t.pk, name=t.name, starts_on=t.starts_on, ends_on=t.ends_on)

@@ -15,9 +15,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -28,7 +30,7 @@ from core.errors import DomainError
 from core.forms import DomainForm
 from core.periods import query_date
 from diary import absence as absence_notes
-from diary import grading, selectors
+from diary import cache, grading, selectors
 from diary.family import chosen_week, family_context, week_pager
 from diary.homework import tick_homework
 from diary.models import AbsenceNote, HomeworkAttachment
@@ -55,19 +57,28 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def week(request: HttpRequest, student_id: UUID) -> HttpResponse:
     start, end = chosen_week(request)
-    diary = selectors.diary_week(viewer=request.user, student_id=student_id, start=start, end=end)
-    days = [day for day in diary.days if day.lessons or day.date.weekday() < 5]
-    return render(
-        request,
-        "diary/family/week.html",
-        {
-            **family_context(request, student_id, "week"),
-            **week_pager(start),
-            "diary": diary,
-            "days": days,
-            "student": diary.student,
-        },
-    )
+    read = selectors.diary_read(viewer=request.user, student_id=student_id)
+    frame = family_context(request, student_id, "week")
+    context: dict[str, Any] = {**frame, **week_pager(start), "student": selectors.student_row(read.pupil)}
+    context["diary"] = {"start": start, "end": end}
+    if frame["own_diary"]:  # the pupil's own week has homework tick forms (CSRF, this page's URL): not cached
+        context["days"] = _school_days(selectors.diary_week(read=read, start=start, end=end))
+    else:
+        # The days rendered once per version of the pupil's and the class's diary (``diary.cache``): rendering
+        # them was most of the page's CPU.
+        context["days_html"] = cache.cached(
+            read, "week.html", lambda: _render_days(read, start, end, context["today"]), start, end
+        )
+    return render(request, "diary/family/week.html", context)
+
+
+def _school_days(week: selectors.DiaryWeek) -> list[selectors.DayRow]:
+    return [day for day in week.days if day.lessons or day.date.weekday() < 5]
+
+
+def _render_days(read: access.Read, start: date, end: date, today: date) -> SafeString:
+    days = _school_days(selectors.diary_week(read=read, start=start, end=end))
+    return mark_safe(render_to_string("diary/family/_week_days.html", {"days": days, "today": today}))  # noqa: S308  # rendered by the template engine, escaped there
 
 
 @dataclass(frozen=True)

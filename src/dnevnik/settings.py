@@ -154,6 +154,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Caches: local memory in the embedded default. ``diary`` holds the family's cached reads (``diary.cache``),
+# keyed by versions that every write moves on, so a stale entry is never found again; the timeout only
+# bounds what it keeps for what no version names (a term's dates, a teacher's name). Production points both
+# at Redis (``django.core.cache.backends.redis.RedisCache``), shared by every app host.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "diary": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "diary",
+        "TIMEOUT": int(os.environ.get("DIARY_CACHE_SECONDS", "3600")),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
+}
+
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = ["portal.backends.PortalLoginBackend", "django_otp_webauthn.backends.WebAuthnBackend"]
 LOGIN_URL = "portal:signin"
@@ -174,9 +188,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sessions: 30 minutes idle (the cookie age renewed on every request), 12 hours at most.
+# Sessions: 30 minutes idle, 12 hours at most. The idle timer is renewed by saving the session, at most once
+# a minute (``portal.middleware``), not on every request: a GET writes nothing.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", 30 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = int(os.environ.get("SESSION_TOUCH_SECONDS", 60))
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -356,6 +372,8 @@ TRUST_ACTIVATION_WINDOW = timedelta(hours=24)
 TRUST_INVITATION_DAYS = 30
 TRUST_MAX_LIVE_GRANTS = 10
 TRUST_INVITES_PER_HOUR = 20
+# Where a read through a grant is noted before the sweep writes it to the view log (``trust.viewlog``).
+TRUST_VIEW_SPOOL = Path(os.environ.get("TRUST_VIEW_SPOOL", VAR_DIR / "viewlog"))
 
 # --- OpenID Connect provider (django-oauth-toolkit), strict by configuration; see portal/oidc.py.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

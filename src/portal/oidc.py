@@ -40,6 +40,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView
 from oauthlib.oauth2.rfc6749 import errors as oauth2_errors
 
+from core.prepared import Prepared
 from portal import services
 from portal.identity import format_snils
 from portal.models import ClientConsent, RedeemedCode, User
@@ -326,6 +327,33 @@ class InsufficientScope(Exception):
         return f'Bearer error="insufficient_scope", scope="{" ".join(self.scopes)}"'
 
 
+def _fields(model: Any) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+_TOKEN, _ACCOUNT = _fields(AccessToken), _fields(User)
+_TOKEN_QUERY = Prepared(
+    lambda checksum: (
+        AccessToken.objects.filter(token_checksum=checksum)
+        .order_by()
+        .values_list(*_TOKEN, *(f"user__{name}" for name in _ACCOUNT))[:1]
+    ),
+    checksum=str,
+)
+
+
+def _token_with_account(token_checksum: str) -> AccessToken | None:
+    """The access token with this checksum and its account, in one query compiled once (``core.prepared``)."""
+    rows = _TOKEN_QUERY.rows(checksum=token_checksum)
+    if not rows:
+        return None
+    row, db = rows[0], AccessToken.objects.db
+    found = AccessToken.from_db(db, _TOKEN, row[: len(_TOKEN)])
+    account = row[len(_TOKEN) :]
+    found.user = User.from_db(db, _ACCOUNT, account) if account[0] is not None else None
+    return found
+
+
 class BearerToken(HttpBearer):
     """``Authorization: Bearer`` with a person's access token of this provider, scope-checked.
 
@@ -342,14 +370,32 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> User:
         # Validity first, with no scope asked: a wrong scope and a dead token answer differently.
-        valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
-        if not valid or oauth_request.user is None:
+        access_token = self._valid_token(request, token)
+        if access_token is None or access_token.user is None:
             raise InvalidToken()
-        if not self.scopes or not oauth_request.access_token.allow_scopes(self.scopes):
+        if not self.scopes or not access_token.allow_scopes(self.scopes):
             raise InsufficientScope(self.scopes)
-        request.token_scopes = frozenset(oauth_request.access_token.scope.split())  # type: ignore[attr-defined]
-        user: User = oauth_request.user
+        request.token_scopes = frozenset(access_token.scope.split())  # type: ignore[attr-defined]
+        user: User = access_token.user
         return user
+
+    @staticmethod
+    def _valid_token(request: HttpRequest, token: str) -> AccessToken | None:
+        """The access token, if it is known, unexpired and still honoured (``PortalOAuth2Validator``): one
+        indexed lookup of its hash with its account, instead of building an oauthlib request (an eighth of the
+        evening read's CPU). A token bound to a resource (RFC 8707), which needs the audience check, takes the
+        toolkit's whole path."""
+        found = _token_with_account(checksum(token))
+        if found is None or found.resource:
+            if found is None:
+                return None
+            valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
+            return oauth_request.access_token if valid else None
+        if found.is_expired():
+            return None
+        if found.user is not None and not tokens_still_honoured(found.user, found.created):
+            return None
+        return found
 
 
 def api_auth(*scopes: str) -> list[Any]:

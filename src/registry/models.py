@@ -103,6 +103,9 @@ class SchoolClass(models.Model):
     school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="classes")
     grade = models.PositiveSmallIntegerField(_("grade"))
     letter = models.CharField(_("letter"), max_length=4)
+    # Grows with every change of the class's lessons, homework or marks: the diary's cached reads of the class
+    # are keyed by it (``diary.versions``), so a change is seen on the next read.
+    diary_version = models.PositiveBigIntegerField(_("diary version"), default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("class")
@@ -185,6 +188,8 @@ class Pupil(Person):
         related_name="pupil_record",
     )
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    # Grows with every change of the pupil's marks, attendance or homework ticks (``diary.versions``).
+    diary_version = models.PositiveBigIntegerField(_("diary version"), default=0, db_default=0, editable=False)
 
     objects = PupilQuerySet.as_manager()
 

@@ -14,6 +14,8 @@ fits, including a person who registers later.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -107,9 +109,9 @@ class Grant(models.Model):
         return f"{self.service} of {self.pupil_id} for {self.invitee_surname} ({self.state})"
 
 
-def active_grants() -> models.QuerySet[Grant]:
-    """Grants that open access right now: the one definition the access module uses."""
-    now = timezone.now()
+def active_grants(now: datetime | None = None) -> models.QuerySet[Grant]:
+    """Grants that open access at ``now`` (right now by default): the one definition the access module uses."""
+    now = now or timezone.now()
     return Grant.objects.filter(state=Grant.State.ACTIVE, invitee__isnull=False).filter(
         Q(ends_at__isnull=True) | Q(ends_at__gt=now)
     )

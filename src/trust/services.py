@@ -28,6 +28,7 @@ from portal.identity import parse_mobile_phone, parse_name, parse_snils
 from portal.models import User
 from portal.names import Grammatical, grammatical_gender
 from registry.models import Guardian, Pupil
+from trust import viewlog
 from trust.errors import TrustCode
 from trust.matching import addressees, invitations_for, is_addressed_to, surname_key
 from trust.models import Grant, Notice, View
@@ -43,20 +44,37 @@ def _setting(name: str, default: Any) -> Any:
 VIEW_MERGE_WINDOW = timedelta(minutes=5)
 
 
-def record_view(*, grant_id: int, section: str) -> None:
-    """A trusted person read the child's data through ``grant_id`` (the readers send ``access.grant_read``).
+def record_view(*, grant_id: int, section: str, viewed_at: datetime | None = None) -> None:
+    """A trusted person read the child's data through ``grant_id`` at ``viewed_at`` (now by default).
 
-    Paging through a week is one visit, not a row per page: a read within ``VIEW_MERGE_WINDOW`` of the
+    Paging through a week is one visit, not a row per page: a read within ``VIEW_MERGE_WINDOW`` after the
     last one moves its time forward instead."""
-    now = timezone.now()
-    recent = View.objects.filter(grant_id=grant_id, section=section, viewed_at__gte=now - VIEW_MERGE_WINDOW)
-    if not recent.update(viewed_at=now):
-        View.objects.create(grant_id=grant_id, section=section, viewed_at=now)
+    at = viewed_at or timezone.now()
+    recent = View.objects.filter(
+        grant_id=grant_id, section=section, viewed_at__gte=at - VIEW_MERGE_WINDOW, viewed_at__lte=at
+    )
+    if not recent.update(viewed_at=at):
+        View.objects.create(grant_id=grant_id, section=section, viewed_at=at)
 
 
 def record_grant_read(sender: object, *, grant_id: int, section: str, **kwargs: object) -> None:
-    """The receiver of ``access.grant_read`` (connected in ``TrustConfig.ready``): the view log."""
-    record_view(grant_id=grant_id, section=section)
+    """The receiver of ``access.grant_read`` (connected in ``TrustConfig.ready``): the read is noted in the view
+    log's spool, not the database, so that the read writes nothing; ``flush_views`` writes it."""
+    viewlog.note(grant_id=grant_id, section=section)
+
+
+def flush_views() -> int:
+    """Write the reads noted in the spool to the view log, in one transaction; how many were written. Run by the
+    sweep, the task worker and every read of the log (so the guardians never see it late)."""
+    with viewlog.claimed() as noted:
+        if not noted:
+            return 0
+        live = set(Grant.objects.filter(pk__in={one.grant_id for one in noted}).values_list("pk", flat=True))
+        with transaction.atomic():
+            for one in noted:
+                if one.grant_id in live:  # a grant deleted since (its pupil removed) has no log to write to
+                    record_view(grant_id=one.grant_id, section=one.section, viewed_at=one.viewed_at)
+        return len(noted)
 
 
 # --- Messages -------------------------------------------------------------------------------------------------

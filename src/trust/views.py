@@ -65,6 +65,7 @@ def student(request: HttpRequest, student_id: UUID) -> HttpResponse:
     ):
         _invited_message(request)
         return redirect("trust:student", student_id=student_id)
+    services.flush_views()  # the reads noted in the spool first: the log is never behind
     views = [
         {"view": view, "section": _section_label(view.section)}
         for view in selectors.view_log(viewer=user, student_id=student_id)

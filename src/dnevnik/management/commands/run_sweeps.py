@@ -1,7 +1,7 @@
-"""The periodic work no single request triggers: open trusted access that the activation task missed,
-expire unanswered invitations, warn families of pupils not at school by the first lesson, drop the
-counted attempts that no longer count towards a rate limit, send the email, SMS and push that are due
-(held through quiet hours, or retried) and the daily digests.
+"""The periodic work no single request triggers: write the trusted persons' reads noted in the spool to the
+view log, open trusted access that the activation task missed, expire unanswered invitations, warn families
+of pupils not at school by the first lesson, drop the counted attempts that no longer count towards a rate
+limit, send the email, SMS and push that are due (held through quiet hours, or retried) and the daily digests.
 
 Run it every few minutes from cron or a systemd timer (``manage.py run_sweeps``), or let it repeat by
 itself (``--every 300``, as ``make run`` does; then a database restart only delays the next sweep). Each
@@ -19,7 +19,7 @@ from dnevnik.reconnect import DATABASE_GONE, Backoff, drop_connections
 from notify.digest import send_digests
 from notify.outbox import purge_sent, send_due
 from portal.throttle import sweep as sweep_throttle
-from trust.services import sweep_grants
+from trust.services import flush_views, sweep_grants
 from visits.alerts import sweep_late_arrivals
 
 
@@ -45,6 +45,7 @@ class Command(BaseCommand):
             time.sleep(every)
 
     def sweep(self) -> None:
+        views = flush_views()
         grants = sweep_grants()
         late = sweep_late_arrivals()
         purged = sweep_throttle()
@@ -53,6 +54,7 @@ class Command(BaseCommand):
         purge_sent()
         summary = ", ".join(f"{name}: {count}" for name, count in grants.items())
         self.stdout.write(
-            f"grants — {summary or 'nothing to do'}; late-arrival notices: {late}; expired rate-limit hits: {purged}; "
-            f"notifications sent: {held}; digests: {digests}"
+            f"views written to the log: {views}; grants — {summary or 'nothing to do'}; "
+            f"late-arrival notices: {late}; expired rate-limit hits: {purged}; notifications sent: {held}; "
+            f"digests: {digests}"
         )
