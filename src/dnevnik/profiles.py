@@ -9,6 +9,7 @@ machine's Redis and a real streaming replica build exactly the values an operato
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import dj_database_url
@@ -61,12 +62,20 @@ def replica_databases(urls: list[str], *, conn_max_age: int, pool: dict[str, Any
     return replicas
 
 
+def _diary_cache_options() -> dict[str, Any]:
+    # The family's cached reads (``diary.cache``): versioned keys make stale entries unreachable, the timeout
+    # only bounds what the versions do not cover (teacher names, term dates).
+    return {"TIMEOUT": int(os.environ.get("DIARY_CACHE_SECONDS", "3600"))}
+
+
 def local_caches() -> dict[str, dict[str, Any]]:
     """The embedded default: each process its own memory (one machine, nothing to install)."""
-    return {
+    caches: dict[str, dict[str, Any]] = {
         alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"dnevnik-{alias}"}
         for alias in CACHE_ALIASES
     }
+    caches["diary"] |= {**_diary_cache_options(), "OPTIONS": {"MAX_ENTRIES": 20000}}
+    return caches
 
 
 def redis_caches(url: str, *, sessions_url: str | None = None) -> dict[str, dict[str, Any]]:
@@ -81,6 +90,7 @@ def redis_caches(url: str, *, sessions_url: str | None = None) -> dict[str, dict
         }
         for alias in CACHE_ALIASES
     }
+    caches["diary"] |= _diary_cache_options()
     caches["sessions"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": sessions_url or url,

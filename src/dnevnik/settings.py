@@ -158,16 +158,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # keyed by versions that every write moves on, so a stale entry is never found again; the timeout only
 # bounds what it keeps for what no version names (a term's dates, a teacher's name). Production points both
 # at Redis (``django.core.cache.backends.redis.RedisCache``), shared by every app host.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    "diary": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "diary",
-        "TIMEOUT": int(os.environ.get("DIARY_CACHE_SECONDS", "3600")),
-        "OPTIONS": {"MAX_ENTRIES": 20000},
-    },
-}
-
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = ["portal.backends.PortalLoginBackend", "django_otp_webauthn.backends.WebAuthnBackend"]
 LOGIN_URL = "portal:signin"
