@@ -28,6 +28,8 @@ from core.errors import CoreCode, DomainError, RateLimited
 from diary.api import router as diary_router
 from diary.errors import DiaryCode
 from diary.teacher_api import router as teacher_router
+from messaging.api import router as messaging_router
+from messaging.errors import MessagingCode
 from notify.api import router as notify_router
 from notify.errors import NotifyCode
 from portal.api import router as portal_router
@@ -49,6 +51,7 @@ ERROR_CODES: tuple[type[StrEnum], ...] = (
     TrustCode,
     VisitsCode,
     NotifyCode,
+    MessagingCode,
 )
 
 
@@ -172,6 +175,7 @@ api.add_router("", visits_router)
 api.add_router("", ingest_router)
 api.add_router("", trust_router)
 api.add_router("", notify_router)
+api.add_router("", messaging_router)
 
 
 def error_body(

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "diary",
     "visits",
     "trust",
+    "messaging",
     "dnevnik",
 ]
 
@@ -102,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "notify.context_processors.unread_notifications",
+                "messaging.context_processors.unread_messages",
             ],
         },
     },
@@ -346,6 +348,10 @@ OAUTH2_PROVIDER = {
         ),
         "notifications": _(
             "Read your notifications (they can mention your children's marks and visits) and choose which come"
+        ),
+        "messages": _(
+            "Read and write your conversations with your children's teachers (or your pupils' families), "
+            "with their files and read receipts"
         ),
         # Held only by client-credentials applications (``portal.oidc.MACHINE_SCOPES``), never shown to people.
         "ingest": _("send turnstile passes and canteen meals of one school"),

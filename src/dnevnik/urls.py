@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("visits.urls")),
     path("", include("trust.urls")),
     path("", include("notify.urls")),
+    path("", include("messaging.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     ACCESS_OPENED = "access_opened", _("Trusted access opened")
     ACCESS_REVOKED = "access_revoked", _("Trusted access ended")
     SNILS = "snils", _("SNILS verification")
+    MESSAGE = "message", _("New message from the school or the family")
 
 
 class Channel(models.TextChoices):
