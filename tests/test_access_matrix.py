@@ -740,6 +740,23 @@ ROWS: list[Row] = [
         lambda w: "/admin/registry/staffmember/999999/delete/",
         staff_only("→/admin/"),
     ),
+    Row("admin:notify_heldmessage_changelist", lambda w: "/admin/notify/heldmessage/", staff_only()),
+    Row("admin:notify_heldmessage_add", lambda w: "/admin/notify/heldmessage/add/", staff_only(403)),
+    Row(
+        "admin:notify_heldmessage_change",
+        lambda w: "/admin/notify/heldmessage/999999/change/",
+        staff_only("→/admin/"),
+    ),
+    Row(
+        "admin:notify_heldmessage_history",
+        lambda w: "/admin/notify/heldmessage/999999/history/",
+        staff_only("→/admin/"),
+    ),
+    Row(
+        "admin:notify_heldmessage_delete",
+        lambda w: "/admin/notify/heldmessage/999999/delete/",
+        staff_only("→/admin/"),
+    ),
     Row("admin:(?P<url>.*)$", lambda w: "/admin/no-such-page/", staff_only(404)),
 ]
 

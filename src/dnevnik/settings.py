@@ -276,6 +276,10 @@ TASKS = {
 # after TRUST_ACTIVATION_DELAY (immediately by default); the periodic sweep (`manage.py run_sweeps`)
 # activates anything older than TRUST_ACTIVATION_WINDOW that the task missed.
 TRUST_ACTIVATION_DELAY = timedelta(seconds=int(os.environ.get("TRUST_ACTIVATION_DELAY_SECONDS", "0")))
+
+# Email and SMS notifications of a school created in these hours (school time, TIME_ZONE) wait until they end;
+# each school may set its own (``registry.School.quiet_hours_start/_end``). The in-app entry appears at once.
+QUIET_HOURS = (os.environ.get("QUIET_HOURS_START", "19:00"), os.environ.get("QUIET_HOURS_END", "08:00"))
 TRUST_ACTIVATION_WINDOW = timedelta(hours=24)
 TRUST_INVITATION_DAYS = 30
 TRUST_MAX_LIVE_GRANTS = 10

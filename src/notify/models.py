@@ -81,3 +81,30 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}/{self.channel}={self.enabled}"
+
+
+class HeldMessage(models.Model):
+    """An email or SMS held back until ``due_at`` (the end of a school's quiet hours), then sent and deleted.
+
+    The in-app entry of the same notification was made at once; this row is only the other channel's copy.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="held_messages"
+    )
+    kind = models.CharField(_("kind of notification"), max_length=32, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    subject = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("text"), blank=True)
+    link = models.CharField(_("link"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    due_at = models.DateTimeField(_("to be sent at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("held message")
+        verbose_name_plural = _("held messages")
+        indexes = [models.Index(fields=["due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.subject} → {self.due_at:%Y-%m-%d %H:%M}"

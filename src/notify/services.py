@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +24,8 @@ from audit.services import record_event
 from core import sms
 from core.errors import DomainError
 from notify.errors import NotifyCode
-from notify.models import Channel, Kind, Notification, Preference, enabled_by_default
+from notify.models import Channel, HeldMessage, Kind, Notification, Preference, enabled_by_default
+from notify.quiet import held_until
 from portal.models import User
 
 logger = logging.getLogger(__name__)
@@ -37,16 +39,31 @@ def in_site_language() -> translation.override:
     return translation.override(settings.LANGUAGE_CODE)
 
 
-def notify(*, kind: str, user_ids: Iterable[int], subject: str, body: str = "", link: str = "") -> None:
-    """Queue ``subject``/``body`` of ``kind`` for each of ``user_ids`` once the transaction commits."""
+def notify(
+    *,
+    kind: str,
+    user_ids: Iterable[int],
+    subject: str,
+    body: str = "",
+    link: str = "",
+    school_id: int | None = None,
+) -> None:
+    """Queue ``subject``/``body`` of ``kind`` for each of ``user_ids`` once the transaction commits.
+
+    With ``school_id``, the school's quiet hours hold the email and SMS created in them until they end
+    (``notify.quiet``); the in-app entry appears at once either way.
+    """
     Kind(kind)  # an unknown kind is a programming error: fail where it was made
     ids = sorted(set(user_ids))
-    if ids:
-        transaction.on_commit(
-            lambda: deliver_notification.enqueue(
-                kind=str(kind), user_ids=ids, subject=str(subject), body=str(body), link=link
-            )
+    if not ids:
+        return
+    release = held_until(school_id)
+    hold = release.isoformat() if release else None
+    transaction.on_commit(
+        lambda: deliver_notification.enqueue(
+            kind=str(kind), user_ids=ids, subject=str(subject), body=str(body), link=link, hold_until=hold
         )
+    )
 
 
 def _effective(own: dict[Choice, bool], kind: str, channel: str) -> bool:
@@ -134,18 +151,40 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _letter(body: str, link: str) -> str:
+    # Emails carry the link only where the site's public address is configured (``SITE_URL``).
+    site = str(getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    return f"{body}\n\n{site}{link}".strip() if site and link.startswith("/") else body
+
+
+def _send(user: User, *, channel: str, subject: str, body: str, link: str) -> bool:
+    """Send one email or SMS to a confirmed contact; ``False`` when the person has no such contact."""
+    headline = _one_line(subject)
+    if channel == Channel.EMAIL and user.email_confirmed and user.email:
+        send_mail(subject=headline, message=_letter(body, link), from_email=None, recipient_list=[user.email])
+        return True
+    if channel == Channel.SMS and user.phone_confirmed and user.phone:
+        sms.send_sms(to=user.phone, text=f"{headline}. {body}" if body else headline)
+        return True
+    return False
+
+
+CHANNEL_IN_LOGS: dict[str, str] = {Channel.EMAIL: "Email", Channel.SMS: "SMS"}
+CONTACT_FIELDS = ("pk", "email", "email_confirmed_at", "phone", "phone_confirmed_at")
+
+
 @task()
-def deliver_notification(*, kind: str, user_ids: list[int], subject: str, body: str, link: str = "") -> int:
+def deliver_notification(
+    *, kind: str, user_ids: list[int], subject: str, body: str, link: str = "", hold_until: str | None = None
+) -> int:
     """Deliver one notification to each active recipient on their chosen channels; returns messages sent.
 
-    A failing channel for one person is logged and skipped: it neither stops the other channels nor the
-    other people (and the task is not retried, so nobody gets the same message twice).
+    With ``hold_until`` (quiet hours), email and SMS are kept as ``HeldMessage`` rows that
+    ``deliver_held_messages`` sends at that moment. A failing channel for one person is logged and skipped:
+    it neither stops the other channels nor the other people (and the task is not retried, so nobody gets
+    the same message twice).
     """
-    users = list(
-        User.objects.filter(pk__in=user_ids, is_active=True)
-        .order_by("pk")
-        .only("pk", "email", "email_confirmed_at", "phone", "phone_confirmed_at")
-    )
+    users = list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk").only(*CONTACT_FIELDS))
     channels = _channels_by_user([user.pk for user in users], kind)
     sent = 0
     inbox = [
@@ -160,21 +199,71 @@ def deliver_notification(*, kind: str, user_ids: list[int], subject: str, body: 
             sent += len(inbox)
         except Exception:
             logger.exception("In-app notification %s for %d people failed", kind, len(inbox))
-    headline = _one_line(subject)
-    # Emails carry the link only where the site's public address is configured (``SITE_URL``).
-    site = str(getattr(settings, "SITE_URL", "") or "").rstrip("/")
-    letter = f"{body}\n\n{site}{link}".strip() if site and link.startswith("/") else body
-    for user in users:
-        if Channel.EMAIL in channels[user.pk] and user.email_confirmed and user.email:
-            try:
-                send_mail(subject=headline, message=letter, from_email=None, recipient_list=[user.email])
-                sent += 1
-            except Exception:
-                logger.exception("Email notification %s to user %s failed", kind, user.pk)
-        if Channel.SMS in channels[user.pk] and user.phone_confirmed and user.phone:
-            try:
-                sms.send_sms(to=user.phone, text=f"{headline}. {body}" if body else headline)
-                sent += 1
-            except Exception:
-                logger.exception("SMS notification %s to user %s failed", kind, user.pk)
+    outward = [
+        (user, channel) for user in users for channel in (Channel.EMAIL, Channel.SMS) if channel in channels[user.pk]
+    ]
+    if hold_until is not None:
+        due = datetime.fromisoformat(hold_until)
+        HeldMessage.objects.bulk_create(
+            HeldMessage(user=user, kind=kind, channel=channel, subject=subject, body=body, link=link, due_at=due)
+            for user, channel in outward
+        )
+        _wake_at(due)
+        return sent
+    for user, channel in outward:
+        try:
+            sent += _send(user, channel=channel, subject=subject, body=body, link=link)
+        except Exception:
+            logger.exception("%s notification %s to user %s failed", CHANNEL_IN_LOGS[channel], kind, user.pk)
     return sent
+
+
+def _wake_at(due: datetime) -> None:
+    """Where the task backend can run a task later, send the held messages right at ``due``; the periodic
+    sweep (``run_sweeps``) sends them otherwise, and catches any the deferred task missed."""
+    if send_held_messages.get_backend().supports_defer:
+        send_held_messages.using(run_after=due).enqueue()
+
+
+HELD_MESSAGE_ATTEMPTS = 3
+
+
+def deliver_held_messages(*, now: datetime | None = None) -> int:
+    """Send the held emails and SMS that are due; returns how many went out. Idempotent: a message is deleted
+    in the transaction that sends it, and rows locked by a concurrent run are skipped, so nobody gets one
+    twice. A message that fails is tried again by the next run, at most ``HELD_MESSAGE_ATTEMPTS`` times."""
+    moment = now or timezone.now()
+    sent = 0
+    failed: set[int] = set()
+    while True:
+        with transaction.atomic():
+            batch = list(
+                HeldMessage.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(due_at__lte=moment, attempts__lt=HELD_MESSAGE_ATTEMPTS)
+                .exclude(pk__in=failed)
+                .select_related("user")
+                .order_by("due_at", "pk")[:200]
+            )
+            if not batch:
+                return sent
+            for held in batch:
+                user = held.user
+                if not user.is_active:
+                    held.delete()
+                    continue
+                try:
+                    sent += _send(user, channel=held.channel, subject=held.subject, body=held.body, link=held.link)
+                except Exception:
+                    logger.exception(
+                        "Held %s notification %s to user %s failed", CHANNEL_IN_LOGS[held.channel], held.kind, user.pk
+                    )
+                    held.attempts += 1
+                    held.save(update_fields=["attempts"])
+                    failed.add(held.pk)
+                    continue
+                held.delete()
+
+
+@task()
+def send_held_messages() -> int:
+    return deliver_held_messages()

@@ -14,7 +14,7 @@ class StaffInline(admin.TabularInline):
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
-    list_display = ["code", "name"]
+    list_display = ["code", "name", "quiet_hours_start", "quiet_hours_end"]
     search_fields = ["code", "name"]
     inlines = [StaffInline]
 

@@ -8,6 +8,7 @@ only through a link to a record here (``Pupil.account``, ``Guardian.account``), 
 from __future__ import annotations
 
 import uuid
+from datetime import time
 
 from django.conf import settings
 from django.db import models
@@ -28,6 +29,10 @@ class School(models.Model):
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=255)
+    # Email and SMS notifications created in these hours go out when they end (``notify.quiet``);
+    # start == end turns quiet hours off.
+    quiet_hours_start = models.TimeField(_("quiet hours start"), default=time(19, 0))
+    quiet_hours_end = models.TimeField(_("quiet hours end"), default=time(8, 0))
 
     class Meta:
         verbose_name = _("school")

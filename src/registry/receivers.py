@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 from django.db import transaction
@@ -19,3 +20,8 @@ def link_guardians_of_contact(*, account: User, **kwargs: Any) -> None:
 def roles_in_schools(*, account: User, **kwargs: Any) -> set[str]:
     """``portal.signals.account_roles_asked``."""
     return selectors.account_roles(account=account)
+
+
+def quiet_hours_of_school(*, school_id: int, **kwargs: Any) -> tuple[time, time] | None:
+    """``notify.signals.quiet_hours_asked``."""
+    return selectors.quiet_hours(school_id=school_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.db.models import QuerySet
 from django_stubs_ext import StrOrPromise
@@ -124,3 +124,9 @@ def account_roles(*, account: User) -> set[str]:
     if access.related_pupils(account, access.Relation.SELF).exists():
         roles.add("pupil")
     return roles
+
+
+def quiet_hours(*, school_id: int) -> tuple[time, time] | None:
+    """The school's quiet hours (start, end), or ``None`` for a school that does not exist."""
+    window = School.objects.filter(pk=school_id).values_list("quiet_hours_start", "quiet_hours_end").first()
+    return (window[0], window[1]) if window else None
