@@ -64,7 +64,7 @@ def threads(request: HttpRequest) -> Any:
 
 
 def _posted(thread: Any, message_id: int, user: Any) -> dict[str, Any]:
-    held = services.family_notified_at(thread=thread) if thread.teacher_id == user.pk else None
+    held = services.family_notified_at(school_id=thread.pupil.school_id) if thread.teacher_id == user.pk else None
     return {"thread_id": thread.pk, "message_id": message_id, "family_notified_at": held.isoformat() if held else None}
 
 

@@ -206,6 +206,7 @@ class MessagingPupil:
     student_id: UUID
     name: str
     school_class: str
+    school_id: int
     guardian: bool  # the viewer is the pupil's guardian (writes to a teacher), not their teacher
 
 
@@ -220,7 +221,13 @@ def messaging_pupils(*, viewer: Any) -> list[MessagingPupil]:
         .order_by("school_class__grade", "school_class__letter", "surname", "given_name", "pk")
     )
     return [
-        MessagingPupil(student_id=p.public_id, name=p.full_name, school_class=str(p.school_class), guardian=p.guards)
+        MessagingPupil(
+            student_id=p.public_id,
+            name=p.full_name,
+            school_class=str(p.school_class),
+            school_id=p.school_id,
+            guardian=p.guards,
+        )
         for p in pupils
     ]
 

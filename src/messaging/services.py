@@ -28,9 +28,10 @@ from core.uploads import UploadCodes, check_files, content_type, stored_name
 from messaging.errors import MessagingCode
 from messaging.models import Message, MessageAttachment, MessageRevision, Thread, ThreadMute, ThreadRead
 from notify.models import Kind
+from notify.quiet import held_until
 from notify.services import in_site_language, notify
 from portal.models import User
-from portal.names import decline
+from portal.names import about
 from registry.models import Pupil
 
 TEXT_MAX_LENGTH = 4000
@@ -92,21 +93,21 @@ def _announce(*, thread: Thread, message: Message) -> None:
     pupil = thread.pupil
     author = message.author
     with in_site_language():
-        about = decline(
-            surname=pupil.surname, given_name=pupil.given_name, patronymic=pupil.patronymic, case="prepositional"
-        )
         notify(
             kind=Kind.MESSAGE,
             user_ids=thread_audience(thread) - {author.pk},
-            subject=_("New message about %(pupil)s") % {"pupil": about},
+            subject=_("New message %(about)s") % {"about": about(pupil.full_name)},
             body=f"{author.full_name}: {message.text[:PREVIEW_LENGTH]}",
             link=reverse("messaging:thread", args=[thread.pk]),
+            # Email and SMS written in the school's quiet hours wait for the morning; the in-app entry does not.
+            school_id=pupil.school_id,
         )
 
 
-def family_notified_at(*, thread: Thread, at: datetime | None = None) -> datetime | None:
-    """When the family's email and SMS about a message written ``at`` go out, if not at once; None: at once."""
-    return None
+def family_notified_at(*, school_id: int, at: datetime | None = None) -> datetime | None:
+    """When the email and SMS about a message written ``at`` (now) in a thread of the school go out, if its
+    quiet hours hold them; None: at once."""
+    return held_until(school_id, at)
 
 
 @transaction.atomic
@@ -132,7 +133,8 @@ def start_thread(
         new = access.NewThread(pupil=pupil, teacher=author, subject_id=subject_id)
         allowed = access.can(author, "thread.start.school", new)
     else:
-        teacher = User.objects.filter(public_id=_uuid(teacher_id), is_active=True).first()
+        teacher_uuid = _uuid(teacher_id)
+        teacher = User.objects.filter(public_id=teacher_uuid, is_active=True).first() if teacher_uuid else None
         new = access.NewThread(pupil=pupil, teacher=teacher or author, subject_id=subject_id)
         allowed = teacher is not None and access.can(author, "thread.start.family", new)
     if not allowed:
@@ -233,7 +235,8 @@ def mark_thread_read(*, user: User, thread_id: int) -> bool:
 def set_mute(*, by: User, thread_id: int, user_id: UUID | str, muted: bool) -> bool:
     """The school side mutes (or unmutes) a person of the thread's family side; returns whether it changed."""
     on = access.require(by, "thread.mute", _on_thread(by, thread_id))
-    target = User.objects.filter(public_id=_uuid(user_id)).first()
+    target_uuid = _uuid(user_id)
+    target = User.objects.filter(public_id=target_uuid).first() if target_uuid else None
     family = access.family_readers([on.thread.pupil_id], access.MESSAGES)[on.thread.pupil_id]
     if target is None or target.pk not in family:
         raise DomainError(

@@ -4,6 +4,8 @@ then the teacher by subject), and the thread's actions (reply, edit, withdraw, m
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -15,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import DomainError
 from core.uploads import serve
 from messaging import selectors, services
-from messaging.forms import EditForm, MessageForm, NewThreadForm
+from messaging.forms import MessageForm, NewThreadForm
 from messaging.models import Message, Thread
 from portal.web import signed_in_user
 
@@ -29,13 +31,15 @@ def thread_list(request: HttpRequest) -> HttpResponse:
 
 def _told_when(request: HttpRequest, thread: Thread) -> None:
     """A teacher writing in the school's quiet hours learns when the family's email and SMS go out."""
-    held = services.family_notified_at(thread=thread)
+    held = services.family_notified_at(school_id=thread.pupil.school_id)
     if held is not None:
-        messages.info(
-            request,
-            _("The family will get the notification by email and SMS at %(time)s.")
-            % {"time": timezone.localtime(held).strftime("%H:%M")},
-        )
+        messages.info(request, _quiet_note(held))
+
+
+def _quiet_note(held: datetime) -> str:
+    return _("The family will get the notification by email and SMS at %(time)s.") % {
+        "time": timezone.localtime(held).strftime("%H:%M")
+    }
 
 
 @login_required
@@ -73,7 +77,9 @@ def new_thread(request: HttpRequest) -> HttpResponse:
         if not guardian:
             _told_when(request, created[0])
         return redirect("messaging:thread", thread_id=created[0].pk)
-    return render(request, "messaging/new.html", {"form": form, "pupil": pupil, "guardian": guardian, "pupils": pupils})
+    held = None if guardian else services.family_notified_at(school_id=pupil.school_id)
+    context = {"form": form, "pupil": pupil, "guardian": guardian, "pupils": pupils}
+    return render(request, "messaging/new.html", {**context, "quiet_note": _quiet_note(held) if held else ""})
 
 
 @login_required
@@ -95,7 +101,13 @@ def thread(request: HttpRequest, thread_id: int) -> HttpResponse:
     else:
         services.mark_thread_read(user=user, thread_id=thread_id)
     view = selectors.thread_view(viewer=user, thread_id=thread_id, now=timezone.now())
-    return render(request, "messaging/thread.html", {"thread": view, "form": form, "edit_form": EditForm()})
+    # Said before the teacher writes, too: the school's quiet hours hold the family's email and SMS.
+    held = services.family_notified_at(school_id=view.school_id) if view.side == "school" else None
+    return render(
+        request,
+        "messaging/thread.html",
+        {"thread": view, "form": form, "quiet_note": _quiet_note(held) if held else ""},
+    )
 
 
 @login_required
