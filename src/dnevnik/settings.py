@@ -102,8 +102,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "notify.context_processors.unread_notifications",
-                "messaging.context_processors.unread_messages",
+                # The unread notifications and messages of the header, in one query.
+                "messaging.context_processors.unread_counts_processor",
             ],
         },
     },

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -20,6 +20,7 @@ import access
 from core.errors import NotFound
 from messaging.models import Message, MessageAttachment, Thread, ThreadRead
 from messaging.services import EDIT_WINDOW, thread_audience
+from notify.models import Notification
 from portal.models import User
 from registry.models import Pupil, StaffMember
 
@@ -78,9 +79,30 @@ def thread_list(*, viewer: Any) -> list[ThreadRow]:
     ]
 
 
+def _unread_messages(user: Any) -> QuerySet[Message]:
+    return Message.objects.filter(_unread_of(user), thread__in=access.visible_threads(user))
+
+
 def unread_count(*, user: Any) -> int:
-    """Messages the person has not read in all their threads: the header's count. One query."""
-    return Message.objects.filter(_unread_of(user), thread__in=access.visible_threads(user)).count()
+    """Messages the person has not read in all their threads. One query."""
+    return _unread_messages(user).count()
+
+
+def _counted(rows: QuerySet[Any]) -> Subquery:
+    # COUNT as a plain function, not an aggregate: no GROUP BY, one row whatever the rows are.
+    return Subquery(rows.order_by().values(n=Func(F("pk"), function="COUNT")), output_field=IntegerField())
+
+
+def unread_counts(*, user: Any) -> tuple[int, int]:
+    """The header's counts: unread notifications, unread messages. One query."""
+    notifications = Notification.objects.filter(user=user, read_at__isnull=True)
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(unread_n=_counted(notifications), unread_m=_counted(_unread_messages(user)))
+        .values_list("unread_n", "unread_m")
+        .first()
+    )
+    return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
 
 
 @dataclass(frozen=True)
