@@ -38,6 +38,7 @@ from typing import Any
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -45,6 +46,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from diary.models import AbsenceNote, Homework, HomeworkAttachment, Lesson, LessonSlot, Mark, TimetableEntry
+from messaging import services as messaging_services
 from news.models import Announcement, AnnouncementClass
 from portal import services
 from portal.models import User
@@ -87,6 +89,7 @@ class World:
     lessons: dict[str, int]  # a lesson of ``pupil``'s class in each subject
     attachments: dict[str, int]  # a homework file of each of those lessons
     marks: dict[str, int]  # ``pupil``'s mark at each of those lessons
+    threads: dict[str, int]  # "thread" of GUARDIAN with SUBJECT_TEACHER (algebra), its first "message" and "attachment"
     announcement_id: int = 0  # by SUBJECT_TEACHER to ``pupil``'s class, asking to confirm reading
     absence_note_id: int = 0  # of ``pupil``, filed by GUARDIAN for a day ahead
 
@@ -142,6 +145,11 @@ def class_subject(subject: str, *, anonymous: int | str = SIGN_IN) -> dict[str, 
         FORM_TUTOR: 200,
         SUBJECT_TEACHER: 200 if subject == "algebra" else 404,
     }
+
+
+def on_thread(expect: int | str = 200, *, anonymous: int | str = SIGN_IN) -> dict[str, int | str]:
+    """``World.threads``: the guardian and the algebra teacher of ``World.pupil`` are on it; nobody else."""
+    return {ANONYMOUS: anonymous, PERSON: 404, OPERATOR: 404, GUARDIAN: expect, SUBJECT_TEACHER: expect}
 
 
 def staff_only(expect_staff: int | str = 200) -> dict[str, int | str]:
@@ -751,6 +759,87 @@ ROWS: list[Row] = [
         lambda w: f"/admin/oauth2_provider/application/{w.application_id}/delete/",
         staff_only(),
     ),
+    # Messages: a thread about ``World.pupil`` between its guardian and its algebra teacher (the form tutor is
+    # not on it); a trusted person, another teacher and strangers get 404 (tests/messaging has every rule).
+    Row("messaging:list", lambda w: "/messages/", signed_in_only()),
+    Row("messaging:new", lambda w: "/messages/new/", signed_in_only()),
+    Row("messaging:new", lambda w: f"/messages/new/?student={w.pupil.public_id}", signed_in_only()),
+    Row("messaging:new", lambda w: "/messages/new/", signed_in_only(), method="post"),  # the form again
+    Row("messaging:thread", lambda w: f"/messages/{w.threads['thread']}/", on_thread()),
+    Row("messaging:thread", lambda w: f"/messages/{w.threads['thread']}/", on_thread(), method="post"),  # no text
+    Row(
+        "messaging:mute",
+        lambda w: f"/messages/{w.threads['thread']}/mute/",
+        on_thread(404) | {SUBJECT_TEACHER: "→/messages/"},
+        method="post",
+    ),
+    Row("messaging:mute", lambda w: f"/messages/{w.threads['thread']}/mute/", signed_in_only(405)),
+    Row(
+        "messaging:edit",
+        lambda w: f"/messages/{w.threads['thread']}/{w.threads['message']}/edit/",
+        on_thread(404) | {GUARDIAN: "→/messages/"},
+        method="post",
+    ),
+    Row(
+        "messaging:edit", lambda w: f"/messages/{w.threads['thread']}/{w.threads['message']}/edit/", signed_in_only(405)
+    ),
+    Row(
+        "messaging:withdraw",
+        lambda w: f"/messages/{w.threads['thread']}/{w.threads['message']}/withdraw/",
+        on_thread(404) | {GUARDIAN: "→/messages/"},
+        method="post",
+    ),
+    Row(
+        "messaging:withdraw",
+        lambda w: f"/messages/{w.threads['thread']}/{w.threads['message']}/withdraw/",
+        signed_in_only(405),
+    ),
+    Row("messaging:attachment", lambda w: f"/messages/attachments/{w.threads['attachment']}/", on_thread()),
+    Row("messaging:attachment", lambda w: "/messages/attachments/999999/", signed_in_only(404)),
+    Row("api:threads", lambda w: "/api/v1/threads", {ANONYMOUS: 401, PERSON: 200, OPERATOR: 200}),
+    Row(
+        "api:thread_start", lambda w: "/api/v1/threads", {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400}, method="post"
+    ),  # no body
+    Row(
+        "api:thread_recipients",
+        lambda w: f"/api/v1/threads/recipients?student_id={w.pupil.public_id}",
+        {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404, GUARDIAN: 200},
+    ),
+    Row("api:thread", lambda w: f"/api/v1/threads/{w.threads['thread']}", on_thread(anonymous=401)),
+    Row("api:thread", lambda w: "/api/v1/threads/999999", {ANONYMOUS: 401, PERSON: 404, OPERATOR: 404}),
+    Row(
+        "api:thread_post",
+        lambda w: f"/api/v1/threads/{w.threads['thread']}/messages",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="post",
+    ),  # no body
+    Row(
+        "api:thread_read",
+        lambda w: f"/api/v1/threads/{w.threads['thread']}/read",
+        on_thread(anonymous=401),
+        method="post",
+    ),
+    Row(
+        "api:message_edit",
+        lambda w: f"/api/v1/threads/{w.threads['thread']}/messages/{w.threads['message']}",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="patch",
+    ),  # no body
+    Row(
+        "api:message_withdraw",
+        lambda w: f"/api/v1/threads/{w.threads['thread']}/messages/{w.threads['message']}/withdraw",
+        on_thread(404, anonymous=401) | {GUARDIAN: 200},
+        method="post",
+    ),
+    Row(
+        "api:thread_mute",
+        lambda w: f"/api/v1/threads/{w.threads['thread']}/mutes",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="put",
+    ),  # no body
+    # The registrar opens a thread of their school only on a written request (no list to browse).
+    Row("backoffice:messaging_disclose", lambda w: "/backoffice/messages/disclose/", registrar_only()),
+    Row("backoffice:messaging_disclose", lambda w: "/backoffice/messages/disclose/", registrar_only(), method="post"),
     # The registrar's back office.
     Row("backoffice:index", lambda w: "/backoffice/", registrar_only()),
     Row("backoffice:app_list", lambda w: "/backoffice/registry/", registrar_only()),
@@ -1019,9 +1108,19 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
     AnnouncementClass.objects.create(announcement=announcement, school_class=pupil.school_class)
     ahead = timezone.localdate() + timedelta(days=3)
     note = AbsenceNote.objects.create(pupil=pupil, starts_on=ahead, ends_on=ahead, reason="illness", filed_by=guardian)
+    thread = messaging_services.start_thread(
+        author=guardian,
+        student_id=str(pupil.public_id),
+        teacher_id=str(teacher.public_id),
+        subject_id=subjects["algebra"],
+        text="Добрый вечер",
+        files=[SimpleUploadedFile("1.txt", b"1", content_type="text/plain")],
+    )
+    message = thread.messages.get()
     return World(
         announcement_id=announcement.pk,
         absence_note_id=note.pk,
+        threads={"thread": thread.pk, "message": message.pk, "attachment": message.attachments.get().pk},
         staff=staff,
         subjects=subjects,
         lessons=lessons,

@@ -38,6 +38,7 @@ PERSON_SCOPES = (
     "teacher.write",
     "notifications",
     "absence",
+    "messages",
 )
 SCOPE_OF: dict[str, str] = {
     "GET /api/v1/me": "openid",
@@ -86,6 +87,16 @@ SCOPE_OF: dict[str, str] = {
     "POST /api/v1/notifications/read": "notifications",
     "GET /api/v1/notifications/settings": "notifications",
     "PUT /api/v1/notifications/settings": "notifications",
+    # Conversations quote what families and teachers wrote about a child: a consent of their own.
+    "GET /api/v1/threads": "messages",
+    "POST /api/v1/threads": "messages",
+    "GET /api/v1/threads/recipients": "messages",
+    "GET /api/v1/threads/{thread_id}": "messages",
+    "POST /api/v1/threads/{thread_id}/messages": "messages",
+    "POST /api/v1/threads/{thread_id}/read": "messages",
+    "PATCH /api/v1/threads/{thread_id}/messages/{message_id}": "messages",
+    "POST /api/v1/threads/{thread_id}/messages/{message_id}/withdraw": "messages",
+    "PUT /api/v1/threads/{thread_id}/mutes": "messages",
     # The schools' turnstile and canteen systems: a client-credentials token, never a person's.
     "POST /api/v1/ingest/passes": "ingest",
     "POST /api/v1/ingest/meals": "ingest",
@@ -163,6 +174,8 @@ def call(client: Client, operation: str, world: World, token: str, **extra: Any)
         .replace("{grant_id}", "999999")
         .replace("{lesson_id}", "999999")
         .replace("{homework_id}", "999999")
+        .replace("{thread_id}", "999999")
+        .replace("{message_id}", "999999")
     )
     return getattr(client, method.lower())(
         path,

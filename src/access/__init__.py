@@ -46,13 +46,14 @@ from typing import Any, TypeAlias, TypeGuard, TypeVar
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Model, OuterRef, Q, QuerySet, Subquery
 from django.dispatch import Signal
 from django.utils import timezone
 
 from core.errors import NotFound
 from core.prepared import Prepared
 from diary.models import AbsenceNote, Lesson, TimetableEntry
+from messaging.models import Message, Thread, ThreadMute
 from news.models import Announcement, AnnouncementClass
 from portal.models import ClientConsent, User
 from registry.models import Guardian, LinkRequest, Pupil, School, SchoolClass, StaffMember
@@ -65,6 +66,9 @@ T = TypeVar("T")
 DIARY = "diary"
 VISITS_MEALS = "visits_meals"
 ALL_SERVICES = (DIARY, VISITS_MEALS)
+# Not a service of the catalogue: the family side of the pupil's conversations with the school (``messaging``),
+# opened by the pupil's own account and a linked guardian, never by a trusted person.
+MESSAGES = "messages"
 
 # Sent by the reader's layer (never by this module) after a read through a trusted person's grant, with
 # ``grant_id`` and ``section`` (the service); the trust app writes it to the view log (``TrustConfig.ready``).
@@ -110,8 +114,8 @@ def _form_tutor_rows() -> QuerySet[StaffMember]:
 
 
 RELATIONS: dict[Relation, Link] = {
-    Relation.SELF: Link(Pupil.objects.all, pupil="pk", account="account", opens=ALL_SERVICES),
-    Relation.GUARDIAN: Link(Guardian.objects.all, pupil="pupil", account="account", opens=ALL_SERVICES),
+    Relation.SELF: Link(Pupil.objects.all, pupil="pk", account="account", opens=(*ALL_SERVICES, MESSAGES)),
+    Relation.GUARDIAN: Link(Guardian.objects.all, pupil="pupil", account="account", opens=(*ALL_SERVICES, MESSAGES)),
     Relation.TRUSTED: Link(active_grants, pupil="pupil", account="invitee", opens=ALL_SERVICES, by_grant=True),
     Relation.FORM_TUTOR: Link(
         _form_tutor_rows, pupil="school_class", account="account", opens=ALL_SERVICES, by_class=True, family=False
@@ -122,22 +126,32 @@ RELATIONS: dict[Relation, Link] = {
     ),
 }
 FAMILY = tuple(relation for relation, link in RELATIONS.items() if link.family)
+# The school side of a pupil: the staff relations (a teacher of the class by the timetable, the form tutor).
+STAFF = tuple(relation for relation, link in RELATIONS.items() if not link.family)
 
 
 def _rows(
-    relation: Relation, viewer: User | int, service: str | None = None, now: datetime | None = None
+    relation: Relation,
+    viewer: User | int,
+    service: str | None = None,
+    now: datetime | None = None,
+    *,
+    through: str = "",
 ) -> QuerySet[Any]:
     """The rows by which ``viewer`` (an account or its id) holds ``relation`` to the outer query's pupil (for
-    ``service``, where the rows name one; a grant's at ``now``, right now by default)."""
+    ``service``, where the rows name one; a grant's at ``now``, right now by default). ``through`` is the path
+    from the outer query's rows to the pupil (``"pupil__"`` for a thread), empty when the outer rows are pupils."""
     link = RELATIONS[relation]
-    outer = OuterRef("school_class" if link.by_class else "pk")
+    outer = OuterRef(f"{through}school_class" if link.by_class else f"{through}pk")
     rows = (link.rows(now) if link.by_grant else link.rows()).filter(**{link.account: viewer, link.pupil: outer})
     return rows.filter(service=service) if link.by_grant and service is not None else rows
 
 
-def _related(viewer: User, relations: Iterable[Relation], service: str | None = None) -> Q:
-    """A filter on ``Pupil``: ``viewer`` holds one of ``relations`` to the pupil."""
-    return reduce(operator.or_, (Q(Exists(_rows(relation, viewer, service))) for relation in relations), Q(pk__in=[]))
+def _related(viewer: User, relations: Iterable[Relation], service: str | None = None, *, through: str = "") -> Q:
+    """A filter on ``Pupil`` (or, ``through`` a path, on rows naming a pupil): ``viewer`` holds one of
+    ``relations`` to the pupil."""
+    rows = (Q(Exists(_rows(relation, viewer, service, through=through))) for relation in relations)
+    return reduce(operator.or_, rows, Q(pk__in=[]))
 
 
 def _opening(service: str) -> list[Relation]:
@@ -584,6 +598,137 @@ def _authored(viewer: Viewer, announcement: Announcement) -> bool:
     return _signed_in(viewer) and announcement.author_id == viewer.pk
 
 
+# --- Conversations between a pupil's family and the school ---------------------------------------------------
+
+
+class Side(StrEnum):
+    """The two sides of a thread about a pupil."""
+
+    FAMILY = "family"  # the pupil's linked guardians and the pupil's own account (``MESSAGES`` of the table)
+    SCHOOL = "school"  # the thread's teacher, while a staff relation (``STAFF``) ties them to the pupil
+
+
+def _thread_sides(viewer: User) -> tuple[Q, Q]:
+    """Filters on ``Thread``: ``viewer`` is on its family side; ``viewer`` is its school side."""
+    family = _related(viewer, _opening(MESSAGES), MESSAGES, through="pupil__")
+    school = Q(teacher=viewer) & _related(viewer, STAFF, through="pupil__")
+    return family, school
+
+
+def visible_threads(viewer: Viewer) -> QuerySet[Thread]:
+    """The threads ``viewer`` reads and writes in (as a filter to build on): those about a pupil whose family
+    side they are on, and their own as the pupil's teacher. A trusted person, a teacher of another class and
+    anyone else: none."""
+    if not _signed_in(viewer):
+        return Thread.objects.none()
+    family, school = _thread_sides(viewer)
+    return Thread.objects.filter(family | school)
+
+
+@dataclass(frozen=True)
+class ThreadAccess:
+    """A thread a viewer is on, which side, and whether the school side muted them there."""
+
+    thread: Thread
+    viewer_id: int
+    side: Side
+    muted: bool
+
+
+def get_thread(viewer: Viewer, thread_id: int) -> ThreadAccess:
+    """The thread if ``viewer`` is on it, with their side and mute; else ``NotFound``. One query."""
+    if not _signed_in(viewer):
+        raise NotFound()
+    family, school = _thread_sides(viewer)
+    thread = (
+        Thread.objects.filter(family | school, pk=thread_id)
+        .annotate(
+            on_school=ExpressionWrapper(school, output_field=BooleanField()),
+            is_muted=Exists(ThreadMute.objects.filter(thread=OuterRef("pk"), user=viewer)),
+        )
+        .select_related("pupil__school", "pupil__school_class", "teacher", "subject")
+        .first()
+    )
+    if thread is None:
+        raise NotFound()
+    side = Side.SCHOOL if thread.on_school else Side.FAMILY
+    return ThreadAccess(thread=thread, viewer_id=viewer.pk, side=side, muted=bool(thread.is_muted))
+
+
+def messaging_pupils(viewer: Viewer) -> QuerySet[Pupil]:
+    """The pupils ``viewer`` may start a thread about: a guardian's children, a teacher's pupils."""
+    if not _signed_in(viewer):
+        return Pupil.objects.none()
+    return Pupil.objects.filter(_related(viewer, [Relation.GUARDIAN, *STAFF]))
+
+
+def pupil_staff(pupil: Pupil) -> QuerySet[TimetableEntry]:
+    """The pupil's teachers by subject, from the timetable of the class: whom the family may write to (the
+    form tutor too: ``pupil_tutors``)."""
+    return TimetableEntry.objects.filter(school_class_id=pupil.school_class_id)
+
+
+def pupil_tutors(pupil: Pupil) -> QuerySet[StaffMember]:
+    return _form_tutor_rows().filter(school_class_id=pupil.school_class_id, account__isnull=False)
+
+
+@dataclass(frozen=True)
+class NewThread:
+    """What ``thread.start`` is asked about: a thread about ``pupil`` with ``teacher`` (about ``subject_id``)."""
+
+    pupil: Pupil
+    teacher: User
+    subject_id: int | None
+
+
+def _starts_thread(viewer: Viewer, new: NewThread) -> bool:
+    """A linked guardian with one of the pupil's teachers in a subject they teach the class (or the form
+    tutor); a teacher of the pupil (or the form tutor) with the pupil's family, as themself."""
+    if not _signed_in(viewer) or not holds(new.teacher, new.pupil, *STAFF):
+        return False
+    if (
+        new.subject_id is not None
+        and not _teaches(new.teacher, new.pupil.school_class_id).filter(subject_id=new.subject_id).exists()
+    ):
+        return False
+    if new.teacher.pk == viewer.pk:
+        return True
+    return new.subject_id is not None or pupil_tutors(new.pupil).filter(account=new.teacher).exists()
+
+
+def _guards_for_messages(viewer: Viewer, new: NewThread) -> bool:
+    return _signed_in(viewer) and holds(viewer, new.pupil, Relation.GUARDIAN) and _starts_thread(viewer, new)
+
+
+def _starts_as_school(viewer: Viewer, new: NewThread) -> bool:
+    return _signed_in(viewer) and new.teacher.pk == viewer.pk and _starts_thread(viewer, new)
+
+
+def _writes_in(viewer: Viewer, on: ThreadAccess) -> bool:
+    """Everyone on the thread writes, except a person the school side muted there."""
+    return _signed_in(viewer) and on.viewer_id == viewer.pk and not on.muted
+
+
+def _mutes_in(viewer: Viewer, on: ThreadAccess) -> bool:
+    """The school side keeps order in its thread: it mutes and unmutes the family side's persons."""
+    return _signed_in(viewer) and on.viewer_id == viewer.pk and on.side == Side.SCHOOL
+
+
+def _sees_receipts(viewer: Viewer, on: ThreadAccess) -> bool:
+    """Both sides see who of the thread has read each message."""
+    return _signed_in(viewer) and on.viewer_id == viewer.pk
+
+
+def _wrote(viewer: Viewer, message: Message) -> bool:
+    """Only its author edits or withdraws a message (the 15 minutes of an edit are the service's rule)."""
+    return _signed_in(viewer) and message.author_id == viewer.pk
+
+
+def _discloses(viewer: Viewer, thread: Thread) -> bool:
+    """The registrar of the pupil's school opens a thread on a written request (an audited action)."""
+    return thread.pupil.school_id in registrar_school_ids(viewer)
+
+
 # --- One rule per action ----------------------------------------------------------------------------------------
 
 
@@ -697,6 +842,14 @@ RULES: dict[str, Rule] = {
     "absence.withdraw": _withdraws_note,
     # The author sees who has read an announcement and reminds those who have not.
     "announcement.manage": _authored,
+    # Conversations (``messaging``): who starts, writes, mutes, sees receipts, edits, and discloses.
+    "thread.start.family": _guards_for_messages,
+    "thread.start.school": _starts_as_school,
+    "thread.write": _writes_in,
+    "thread.mute": _mutes_in,
+    "thread.receipts": _sees_receipts,
+    "message.change": _wrote,
+    "thread.disclose": _discloses,
 }
 
 

@@ -1,18 +1,16 @@
 """Writes of homework: the teacher sets it on a lesson (text, attachments, due lesson) or removes it, and
 the pupil ticks it done.
 
-Attachments are limited in number, size and type; the type is checked by the file's extension, its
-declared content type and its first bytes, so a renamed executable does not pass as a PDF.
+Attachments obey the service's limits on files (``core.uploads``: number, size, type by extension, declared
+content type and first bytes), with the diary's codes.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -21,65 +19,20 @@ from django.utils.translation import gettext_lazy as _
 import access
 from audit.services import record_event
 from core.errors import DomainError, NotFound
+from core.uploads import UploadCodes, check_files, content_type, delete_files, stored_name
 from diary.errors import DiaryCode
 from diary.models import Homework, HomeworkAttachment, HomeworkDone, Lesson
 from diary.notifications import HOMEWORK, announce
 from registry.models import Pupil
 
 TEXT_MAX_LENGTH = 10_000
-MAX_ATTACHMENTS = 5
-MAX_ATTACHMENT_SIZE = 10 * 1024 * 1024
-
-_ZIP = (b"PK\x03\x04",)
-# extension → (content types a browser may declare for it, the first bytes the file must start with)
-ALLOWED_TYPES: dict[str, tuple[frozenset[str], tuple[bytes, ...]]] = {
-    "pdf": (frozenset({"application/pdf"}), (b"%PDF-",)),
-    "jpg": (frozenset({"image/jpeg", "image/pjpeg"}), (b"\xff\xd8\xff",)),
-    "jpeg": (frozenset({"image/jpeg", "image/pjpeg"}), (b"\xff\xd8\xff",)),
-    "png": (frozenset({"image/png"}), (b"\x89PNG\r\n\x1a\n",)),
-    "docx": (frozenset({"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}), _ZIP),
-    "xlsx": (frozenset({"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}), _ZIP),
-    "pptx": (frozenset({"application/vnd.openxmlformats-officedocument.presentationml.presentation"}), _ZIP),
-    "odt": (frozenset({"application/vnd.oasis.opendocument.text"}), _ZIP),
-    "txt": (frozenset({"text/plain"}), ()),
-}
-
-
-def _extension(name: str) -> str:
-    return os.path.splitext(name)[1].lstrip(".").lower()
-
-
-def _content_type(upload: UploadedFile) -> str:
-    return (upload.content_type or "").split(";", 1)[0].strip().lower()
-
-
-def _starts_with(upload: UploadedFile, signatures: tuple[bytes, ...]) -> bool:
-    if not signatures:
-        return True
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    return any(head.startswith(signature) for signature in signatures)
-
-
-def _check_files(files: Sequence[UploadedFile], *, already: int) -> None:
-    if already + len(files) > MAX_ATTACHMENTS:
-        raise DomainError(
-            DiaryCode.TOO_MANY_ATTACHMENTS, _("At most 5 files can be attached to homework."), field="files"
-        )
-    for upload in files:
-        size = upload.size or 0
-        if size == 0:
-            raise DomainError(DiaryCode.ATTACHMENT_EMPTY, _("The file is empty."), field="files")
-        if size > MAX_ATTACHMENT_SIZE:
-            raise DomainError(DiaryCode.ATTACHMENT_TOO_LARGE, _("A file can be at most 10 MB."), field="files")
-        allowed = ALLOWED_TYPES.get(_extension(upload.name or ""))
-        if allowed is None or _content_type(upload) not in allowed[0] or not _starts_with(upload, allowed[1]):
-            raise DomainError(
-                DiaryCode.ATTACHMENT_TYPE,
-                _("Only PDF, JPEG, PNG, DOCX, XLSX, PPTX, TXT and ODT files can be attached."),
-                field="files",
-            )
+ATTACHMENT_CODES = UploadCodes(
+    too_many=DiaryCode.TOO_MANY_ATTACHMENTS,
+    empty=DiaryCode.ATTACHMENT_EMPTY,
+    too_large=DiaryCode.ATTACHMENT_TOO_LARGE,
+    wrong_type=DiaryCode.ATTACHMENT_TYPE,
+    too_many_message=_("At most 5 files can be attached to homework."),
+)
 
 
 def _due_lesson(lesson: Lesson, due_lesson_id: int | None) -> Lesson | None:
@@ -125,7 +78,7 @@ def set_homework(
         raise DomainError(DiaryCode.HOMEWORK_TEXT_TOO_LONG, _("The homework text is too long."), field="text")
     due = _due_lesson(lesson, due_lesson_id)
     homework = Homework.objects.filter(lesson=lesson).order_by("pk").first()
-    _check_files(files, already=homework.attachments.count() if homework is not None else 0)
+    check_files(files, already=homework.attachments.count() if homework is not None else 0, codes=ATTACHMENT_CODES)
 
     created = homework is None
     if homework is None:
@@ -135,9 +88,9 @@ def set_homework(
         homework.save(update_fields=["text", "due_lesson"])
     names = []
     for upload in files:
-        name = os.path.basename(upload.name or "file")[-255:]
+        name = stored_name(upload)
         attachment = HomeworkAttachment(
-            homework=homework, name=name, size=upload.size or 0, content_type=_content_type(upload)
+            homework=homework, name=name, size=upload.size or 0, content_type=content_type(upload)
         )
         # Everything is validated before the first file is stored, so only a failing database write can
         # leave a stored file without its row.
@@ -174,13 +127,7 @@ def delete_homework(*, teacher: Any, lesson_id: int) -> None:
         )
         homework.delete()
         # Only once the rows are surely gone, so a rollback never leaves a row without its file.
-        transaction.on_commit(partial(_delete_files, [(file.storage, file.name) for file in files]))
-
-
-def _delete_files(stored: list[tuple[Storage, str | None]]) -> None:
-    for storage, name in stored:
-        if name:
-            storage.delete(name)
+        transaction.on_commit(partial(delete_files, [(file.storage, file.name) for file in files]))
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ from core import periods
 from core.errors import DomainError
 from core.forms import DomainForm
 from core.periods import query_date
+from core.uploads import serve
 from diary import absence as absence_notes
 from diary import cache, grading, selectors
 from diary.family import chosen_week, family_context, week_pager
@@ -212,7 +213,7 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     if found is None:
         raise Http404
     selectors.logged(access.read_lesson(request.user, found.homework.lesson))
-    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name, content_type=found.content_type)
+    return serve(found.file, name=found.name, content_type=found.content_type)
 
 
 @login_required

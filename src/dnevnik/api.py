@@ -28,6 +28,8 @@ from core.errors import CoreCode, DomainError, RateLimited
 from diary.api import router as diary_router
 from diary.errors import DiaryCode
 from diary.teacher_api import router as teacher_router
+from messaging.api import router as messaging_router
+from messaging.errors import MessagingCode
 from news.api import router as news_router
 from news.errors import NewsCode
 from notify.api import router as notify_router
@@ -52,6 +54,7 @@ ERROR_CODES: tuple[type[StrEnum], ...] = (
     VisitsCode,
     NotifyCode,
     NewsCode,
+    MessagingCode,
 )
 
 
@@ -176,6 +179,7 @@ api.add_router("", ingest_router)
 api.add_router("", trust_router)
 api.add_router("", notify_router)
 api.add_router("", news_router)
+api.add_router("", messaging_router)
 
 
 def error_body(

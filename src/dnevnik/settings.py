@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "visits",
     "trust",
     "news",
+    "messaging",
     "dnevnik",
 ]
 
@@ -112,7 +113,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "notify.context_processors.unread_notifications",
+                # The unread notifications and messages of the header, in one query.
+                "messaging.context_processors.unread_counts_processor",
             ],
         },
     },
@@ -433,6 +435,10 @@ OAUTH2_PROVIDER = {
         "absence": _("Tell your children's school that a child will miss lessons, and withdraw such a note"),
         "notifications": _(
             "Read your notifications (they can mention your children's marks and visits) and choose which come"
+        ),
+        "messages": _(
+            "Read and write your conversations with your children's teachers (or your pupils' families), "
+            "with their files and read receipts"
         ),
         # Held only by client-credentials applications (``portal.oidc.MACHINE_SCOPES``), never shown to people.
         "ingest": _("send turnstile passes and canteen meals of one school"),

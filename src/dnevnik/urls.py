@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("trust.urls")),
     path("", include("notify.urls")),
     path("", include("news.urls")),
+    path("", include("messaging.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -26,6 +26,7 @@ class Kind(models.TextChoices):
     DIGEST = "digest", _("Daily digest")
     ANNOUNCEMENT = "announcement", _("Announcement of the school")
     ABSENCE_NOTE = "absence_note", _("A family's absence note (for the form tutor)")
+    MESSAGE = "message", _("New message from the school or the family")
 
 
 class Channel(models.TextChoices):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 
+from django.utils.translation import get_language, pgettext
 from pytrovich.detector import PetrovichGenderDetector
 from pytrovich.enums import Case, Gender, NamePart
 from pytrovich.maker import PetrovichDeclinationMaker
@@ -90,3 +91,16 @@ def decline_full_name(full_name: str, case: str) -> str:
 def gender_of_full_name(full_name: str) -> Grammatical:
     words = full_name.split()
     return grammatical_gender(given_name=words[1] if len(words) > 1 else "", patronymic=" ".join(words[2:]))
+
+
+# «об» before a vowel sound (об Андрее, об Ирине, об Олеге), «о» otherwise (о Борисе, о Егоре, о Юлии).
+_OB_BEFORE = frozenset("аиоуыэАИОУЫЭ")
+
+
+def about(full_name: str) -> str:
+    """«о Борисове Борисе» / «об Андреевой Анне»: «about» and the name in the prepositional case."""
+    russian = (get_language() or "").startswith("ru")  # in English the name stays as the registry spells it
+    declined = decline_full_name(full_name, "prepositional") if russian else full_name
+    if declined[:1] in _OB_BEFORE:
+        return pgettext("before a vowel", "about %(name)s") % {"name": declined}
+    return pgettext("before a consonant", "about %(name)s") % {"name": declined}

@@ -87,10 +87,19 @@ class BackofficeSite(admin.AdminSite):
     def password_change_done(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         return redirect("portal:cabinet")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[tuple[str, Callable[..., HttpResponse], str]] = []
+
+    def register_page(self, route: str, view: Callable[..., HttpResponse], name: str) -> None:
+        """A page of an app above the registry on this site, behind the same guard (``messaging.backoffice``)."""
+        self._pages.append((route, view, name))
+
     def get_urls(self) -> list[Any]:
         return [
             path("registry/import/", self.admin_view(self.import_view), name="registry_import"),
             path("snils/<uuid:account_id>/", self.admin_view(self.snils_view), name="snils_verify"),
+            *(path(route, self.admin_view(view), name=name) for route, view, name in self._pages),
             *super().get_urls(),
         ]
 

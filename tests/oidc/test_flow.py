@@ -55,6 +55,7 @@ def test_discovery_lists_only_what_is_enabled(portal: Portal) -> None:
         "trust",
         "teacher.write",
         "notifications",
+        "messages",
     }
     assert {"sub", "family_name", "given_name", "middle_name", "birthdate", "email", "phone_number", "snils"} <= set(
         document["claims_supported"]
