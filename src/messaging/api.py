@@ -49,7 +49,7 @@ class MuteOut(Schema):
     changed: bool
 
 
-class PostedOut(Schema):
+class MessagePostedOut(Schema):
     thread_id: int
     message_id: int
     # When the family's email and SMS go out, if the school's quiet hours hold them; null: at once.
@@ -70,7 +70,7 @@ def _posted(thread: Any, message_id: int, user: Any) -> dict[str, Any]:
 
 @router.post(
     "/threads",
-    response={201: PostedOut},
+    response={201: MessagePostedOut},
     url_name="thread_start",
     summary="Start a thread about a pupil: a guardian with a teacher by subject, a teacher with the family",
 )
@@ -108,7 +108,7 @@ def thread(request: HttpRequest, thread_id: DbId) -> Any:
 
 @router.post(
     "/threads/{thread_id}/messages",
-    response={201: PostedOut},
+    response={201: MessagePostedOut},
     url_name="thread_post",
     summary="Write in a thread (refused with `muted` for a person the school muted there)",
 )

@@ -60,7 +60,7 @@ class AnnouncementIn(Schema):
     needs_confirmation: bool = False
 
 
-class PostedOut(Schema):
+class AnnouncementPostedOut(Schema):
     id: int
     title: str
     audience: str
@@ -72,7 +72,7 @@ class PostedOut(Schema):
 
 @router.post(
     "/announcements",
-    response={201: PostedOut},
+    response={201: AnnouncementPostedOut},
     url_name="announcement_post",
     auth=api_auth("teacher.write"),
     summary="Post an announcement to classes the caller teaches or tutors, or (a registrar) to grades or the "
@@ -82,7 +82,7 @@ def announcement_post(request: HttpRequest, payload: AnnouncementIn) -> Status:
     announcement = services.post_announcement(author=api_user(request), **payload.dict())
     return Status(
         201,
-        PostedOut(
+        AnnouncementPostedOut(
             id=announcement.pk,
             title=announcement.title,
             audience=announcement.audience,
