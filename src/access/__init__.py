@@ -866,3 +866,12 @@ def require(viewer: Viewer, action: str, obj: T | None) -> T:
     if obj is None or not can(viewer, action, obj):
         raise NotFound()
     return obj
+
+
+def teaches_anything(account: User) -> bool:
+    """Whether the account teaches anything: a timetable entry or a lesson (a replacement), in one query."""
+    return User.objects.filter(
+        Q(pk=account.pk),
+        Exists(TimetableEntry.objects.filter(teacher=OuterRef("pk")))
+        | Exists(Lesson.objects.filter(teacher=OuterRef("pk"))),
+    ).exists()

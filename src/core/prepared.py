@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from django.db import connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.db.models import QuerySet
 
 
@@ -67,6 +67,14 @@ class Prepared:
         self.build = build
         self.params = params
         self._compiled: dict[str, _Compiled] = {}
+        self._model: type[models.Model] | None = None
+
+    def _alias(self) -> str:
+        """The database the router sends this query's model to (a replica for a read, where there are some)."""
+        if self._model is None:
+            sentinels = {name: KINDS[kind].sentinels(n) for n, (name, kind) in enumerate(self.params.items())}
+            self._model = self.build(**sentinels).model
+        return router.db_for_read(self._model) or DEFAULT_DB_ALIAS
 
     def _compile(self, alias: str) -> _Compiled:
         connection = connections[alias]
@@ -83,8 +91,10 @@ class Prepared:
         converters = compiler.get_converters(columns)
         return _Compiled(sql=sql, params=tuple(params), slots=slots, converters=converters, compiler=compiler)
 
-    def rows(self, using: str = "default", **values: Any) -> list[tuple[Any, ...]]:
-        """The query's rows (tuples, converted as Django converts them) for these parameter values."""
+    def rows(self, using: str | None = None, **values: Any) -> list[tuple[Any, ...]]:
+        """The query's rows (tuples, converted as Django converts them) for these parameter values, from
+        ``using`` or where the database router sends a read of the query's model."""
+        using = using or self._alias()
         compiled = self._compiled.get(using)
         if compiled is None:
             compiled = self._compiled[using] = self._compile(using)

@@ -639,8 +639,4 @@ def attendance_summary(*, viewer: Any, student_id: Any, start: date, end: date) 
 
 def teaches(*, account: User) -> bool:
     """Whether the account teaches anything: a timetable entry or a lesson (a replacement), in one query."""
-    return User.objects.filter(
-        Q(pk=account.pk),
-        Exists(TimetableEntry.objects.filter(teacher=OuterRef("pk")))
-        | Exists(Lesson.objects.filter(teacher=OuterRef("pk"))),
-    ).exists()
+    return access.teaches_anything(account)

@@ -22,7 +22,8 @@ router = Router(tags=["messages"], auth=api_auth("messages"))
 
 # No bound in the schema: the service's own (``message_text_too_long``, field ``text``) answers the API and the
 # pages alike; the request body's size is bounded by ``DATA_UPLOAD_MAX_MEMORY_SIZE``.
-Text = Field(..., description=f"At most {services.TEXT_MAX_LENGTH} characters")
+# The service refuses a text over its limit with a named code; the schema only bounds what a parser accepts.
+Text = Field(..., max_length=4 * services.TEXT_MAX_LENGTH, description=f"At most {services.TEXT_MAX_LENGTH} characters")
 
 
 class ThreadIn(Schema):

@@ -8,6 +8,7 @@ Thin: parse → one service or selector (which asks ``access``) → serialise.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -54,7 +55,7 @@ class AnnouncementIn(Schema):
     title: str = Field(..., max_length=1000)
     body: str = Field(..., max_length=20000)
     class_ids: list[DbId] = Field(default_factory=list, max_length=200)
-    grades: list[int] = Field(default_factory=list, max_length=11)
+    grades: list[Annotated[int, Field(ge=1, le=11)]] = Field(default_factory=list, max_length=11)
     whole_school: bool = False
     school_id: DbId | None = None
     needs_confirmation: bool = False

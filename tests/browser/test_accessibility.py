@@ -138,8 +138,17 @@ def _focus_through(page: Page, presses: int) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_the_weeks_menu_and_tabs_by_keyboard(browser: Browser, live_server: Any) -> None:
     call_command("load_demo", stdout=StringIO())
-    tabs = ["Неделя", "Оценки", "Домашние задания", "Посещаемость", "Посещение", "Питание", "Доверенные лица"]
-    menu = ["Личный кабинет", "Дневник", "Услуги", "Подписки", "Выйти"]
+    tabs = [
+        "Неделя",
+        "Оценки",
+        "Домашние задания",
+        "Посещаемость",
+        "Посещение",
+        "Питание",
+        "Заявления об отсутствии",
+        "Доверенные лица",
+    ]
+    menu = ["Личный кабинет", "Дневник", "Объявления", "Услуги", "Подписки", "Сообщения", "Выйти"]
 
     # On a phone: Tab reaches «Меню», Enter opens it, Tab goes through its entries, Escape closes it; the
     # tabs follow, each one reached even where the strip has scrolled it out of sight.
@@ -152,12 +161,12 @@ def test_the_weeks_menu_and_tabs_by_keyboard(browser: Browser, live_server: Any)
         assert reached[1].startswith("summary:"), reached
         page.keyboard.press("Enter")
         expect(page.locator("[data-testid=signout]")).to_be_visible()
-        in_menu = _focus_through(page, 6)
+        in_menu = _focus_through(page, 8)
         assert [entry for entry in menu if any(text.startswith(entry) for text in in_menu)] == menu, in_menu
         page.keyboard.press("Escape")
         expect(page.locator("[data-testid=signout]")).to_be_hidden()
         assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
-        after = _focus_through(page, 12)
+        after = _focus_through(page, 14)
         assert [tab for tab in tabs if tab in after] == tabs, after
         last = page.locator("nav.tabs a").last
         last.focus()
@@ -172,7 +181,7 @@ def test_the_weeks_menu_and_tabs_by_keyboard(browser: Browser, live_server: Any)
     try:
         sign_in(desktop, live_server.url, "olga.smirnova@dnevnik.test", DEMO_PASSWORD)
         desktop.goto(f"{live_server.url}/diary/")
-        reached = _focus_through(desktop, 20)
+        reached = _focus_through(desktop, 24)
         assert not any(text.startswith("summary:") for text in reached), reached
         assert [text for text in reached if text in menu or text in tabs] == ["Дневник", *menu, *tabs], reached
     finally:

@@ -47,10 +47,10 @@ def test_the_first_lesson_of_the_week_is_above_the_fold(browser: Browser, live_s
         phone.screenshot(path=str(SHOTS / "week-phone.png"))
         assert _first_lesson_top(phone) < PHONE_VIEWPORT["height"]
         assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
-        # The seven tabs are one row that scrolls inside itself.
+        # The eight tabs are one row that scrolls inside itself.
         tabs = phone.locator("nav.tabs a")
-        assert tabs.count() == 7
-        tops = {round(box["y"]) for box in (tabs.nth(i).bounding_box() for i in range(7)) if box}
+        assert tabs.count() == 8
+        tops = {round(box["y"]) for box in (tabs.nth(i).bounding_box() for i in range(8)) if box}
         assert len(tops) == 1
         # The menu is folded on a phone; opening it shows every entry.
         signout = phone.locator("[data-testid=signout]")

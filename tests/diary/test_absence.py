@@ -326,9 +326,9 @@ def test_reads_answer_in_a_fixed_number_of_queries(school: DiarySchool, django_a
     client = client_for(school.parent)
     file(client, anna, lesson_ids=[lesson(school, MONDAY, 1).pk])
     client.get(notes_url(anna))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         assert len(client.get(notes_url(anna)).json()["notes"]) == 1
     file(client, anna, starts_on=(MONDAY + timedelta(days=7)).isoformat(), ends_on="2026-11-18")
     file(client, anna, starts_on="2026-11-20")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         assert len(client.get(notes_url(anna)).json()["notes"]) == 3

@@ -22,10 +22,14 @@ STUDENT_PATHS = [
     ("get", "/api/v1/students/{}/trusted-views"),
     ("put", "/api/v1/students/{}/meals/threshold"),
     ("put", "/api/v1/students/{}/finals"),
+    ("get", "/api/v1/students/{}/marks/1/history"),
+    ("get", "/api/v1/students/{}/absence-notes"),
+    ("post", "/api/v1/students/{}/absence-notes"),
 ]
 BODIES = {
     "/api/v1/students/{}/meals/threshold": {"amount": "100"},
     "/api/v1/students/{}/finals": {"subject_id": 1, "value": "5"},
+    "/api/v1/students/{}/absence-notes": {"starts_on": "2030-09-02", "reason": "illness"},
 }
 
 
@@ -155,7 +159,8 @@ def test_a_malformed_student_id_is_the_same_404_as_an_unknown_one(diary_school: 
     def call(student_id: str) -> Any:
         if method == "get":
             return client.get(path.format(student_id))
-        return client.put(path.format(student_id), data=json.dumps(BODIES[path]), content_type="application/json")
+        send = client.post if method == "post" else client.put
+        return send(path.format(student_id), data=json.dumps(BODIES[path]), content_type="application/json")
 
     malformed = call("not-a-uuid")
     unknown = call("00000000-0000-4000-8000-000000000000")

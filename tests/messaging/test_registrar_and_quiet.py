@@ -71,8 +71,9 @@ def test_a_registrar_of_another_school_and_anyone_else_get_404(talk: Talk) -> No
 
 
 def test_a_teacher_writing_in_quiet_hours_is_told_when_the_family_is_notified(
-    talk: Talk, django_capture_on_commit_callbacks: Any
+    talk: Talk, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
+    settings.QUIET_HOURS = ("19:00", "08:00")  # the suite turns them off (tests/conftest.py)
     thread = mother_writes_to_math(talk)
     with time_machine.travel(datetime(2026, 12, 2, 21, 30, tzinfo=MOSCOW), tick=False):
         teacher = client_for(talk.school.math_teacher)  # signed in on the moved clock (sessions expire)

@@ -56,6 +56,7 @@ def test_discovery_lists_only_what_is_enabled(portal: Portal) -> None:
         "teacher.write",
         "notifications",
         "messages",
+        "absence",
     }
     assert {"sub", "family_name", "given_name", "middle_name", "birthdate", "email", "phone_number", "snils"} <= set(
         document["claims_supported"]
