@@ -150,8 +150,32 @@ def _rows(
 def _related(viewer: User, relations: Iterable[Relation], service: str | None = None, *, through: str = "") -> Q:
     """A filter on ``Pupil`` (or, ``through`` a path, on rows naming a pupil): ``viewer`` holds one of
     ``relations`` to the pupil."""
+    relations = tuple(relations)
+    if not relations:
+        return Q(pk__in=[])
     rows = (Q(Exists(_rows(relation, viewer, service, through=through))) for relation in relations)
-    return reduce(operator.or_, rows, Q(pk__in=[]))
+    return Q(**{f"{through}pk__in": _candidates(viewer, relations, service)}) & reduce(operator.or_, rows)
+
+
+def _candidates(
+    viewer: User | int, relations: tuple[Relation, ...], service: str | None = None, *, now: datetime | None = None
+) -> QuerySet[Any]:
+    """The ids of the pupils ``viewer`` may hold one of ``relations`` to, found through the indexes on the
+    rows' account: a superset that the exact ``Exists`` tests then check.
+
+    Without it the exact tests alone are an OR of correlated subqueries, which PostgreSQL can only evaluate
+    row by row over every pupil of the city (a sequential scan at each family page); ``pk IN (… UNION …)`` is
+    a semi-join over a handful of ids."""
+    sets = []
+    for relation in relations:
+        link = RELATIONS[relation]
+        rows = (link.rows(now) if link.by_grant else link.rows()).filter(**{link.account: viewer})
+        if link.by_grant and service is not None:
+            rows = rows.filter(service=service)
+        ids = rows.order_by().values(link.pupil)
+        sets.append(Pupil.objects.filter(school_class__in=ids).order_by().values("pk") if link.by_class else ids)
+    first, *rest = sets
+    return first.union(*rest) if rest else first
 
 
 def _opening(service: str) -> list[Relation]:
@@ -363,6 +387,66 @@ class VisibleStudent:
     relation: Relation  # the closest: self, then guardian, then trusted
     services: tuple[str, ...]
     manages_trust: bool = False  # an adult guardian: invites, lists and revokes the pupil's trusted persons
+    # The service a trusted person's grant opens -> that grant's id, unless a closer relation opens it wholly.
+    grants: tuple[tuple[str, int], ...] = ()
+
+    def read(self, service: str) -> Read | None:
+        """The read of ``service`` this relation opens (as ``get_student`` would answer), else None."""
+        if service not in self.services:
+            return None
+        return Read(pupil=self.pupil, service=service, grant_id=dict(self.grants).get(service))
+
+
+def _visible_flags() -> dict[str, tuple[Relation, tuple[str, ...]]]:
+    """The flags of the family query, by name: the relation each is, and the services it opens."""
+    flags: dict[str, tuple[Relation, tuple[str, ...]]] = {}
+    for relation in FAMILY:
+        link = RELATIONS[relation]
+        # A grant opens its own service: one flag per service; any other relation opens all it opens at once.
+        groups: list[tuple[str, ...]] = [(service,) for service in link.opens] if link.by_grant else [link.opens]
+        for services in groups:
+            flags[f"{_holds_field(relation)}_{'_'.join(services)}"] = (relation, services)
+    return flags
+
+
+_VISIBLE_FLAGS = _visible_flags()
+
+
+def _visible_query() -> Prepared:
+    """Every student a viewer reads as family with one flag per relation and service: compiled once per
+    process (``core.prepared``), as it is on every family page (the children to switch between)."""
+
+    def build(*, viewer: int, now: datetime) -> QuerySet[Pupil, Any]:
+        # A grant's flag is the grant's id (the view log names it), any other relation's a plain ``Exists``.
+        annotations: dict[str, Any] = {}
+        for name, (relation, services) in _VISIBLE_FLAGS.items():
+            if RELATIONS[relation].by_grant:
+                grants = _rows(relation, viewer, services[0], now).order_by("pk").values("pk")[:1]
+                annotations[name] = Subquery(grants)
+            else:
+                annotations[name] = Exists(_rows(relation, viewer, None, now))
+        held = (
+            Q(**{f"{name}__isnull": False}) if isinstance(flag, Subquery) else Q(**{name: True})
+            for name, flag in annotations.items()
+        )
+        return (
+            Pupil.objects.filter(pk__in=_candidates(viewer, FAMILY, now=now))
+            .annotate(**annotations)
+            .filter(reduce(operator.or_, held))
+            .select_related("school", "school_class")
+            .order_by("birth_date", "pk")
+            .values_list(
+                *_PUPIL,
+                *(f"school__{name}" for name in _SCHOOL),
+                *(f"school_class__{name}" for name in _CLASS),
+                *annotations,
+            )
+        )
+
+    return Prepared(build, viewer=int, now=datetime)
+
+
+_VISIBLE_QUERY = _visible_query()
 
 
 def visible_students(viewer: Viewer) -> list[VisibleStudent]:
@@ -370,36 +454,42 @@ def visible_students(viewer: Viewer) -> list[VisibleStudent]:
     first, then by birth date; one query whatever their number."""
     if not _signed_in(viewer):
         return []
-    reads: dict[str, tuple[Relation, tuple[str, ...]]] = {}
-    annotations: dict[str, Exists] = {}
-    for relation in FAMILY:
-        link = RELATIONS[relation]
-        # A grant opens its own service: one flag per service; any other relation opens all it opens at once.
-        groups: list[tuple[str, ...]] = [(service,) for service in link.opens] if link.by_grant else [link.opens]
-        for services in groups:
-            name = f"{_holds_field(relation)}_{'_'.join(services)}"
-            reads[name] = (relation, services)
-            annotations[name] = Exists(_rows(relation, viewer, services[0] if link.by_grant else None))
-    pupils = (
-        Pupil.objects.annotate(**annotations)
-        .filter(reduce(operator.or_, (Q(**{name: True}) for name in annotations)))
-        .select_related("school", "school_class")
-        .order_by("birth_date", "pk")
-    )
+    ends = (len(_PUPIL), len(_PUPIL) + len(_SCHOOL), len(_PUPIL) + len(_SCHOOL) + len(_CLASS))
+    db = Pupil.objects.db
     found = []
-    for pupil in pupils:
-        held = [reads[name] for name in annotations if getattr(pupil, name)]
-        relation = min((relation for relation, _services in held), key=FAMILY.index)
-        opened = {service for _relation, services in held for service in services}
+    for row in _VISIBLE_QUERY.rows(viewer=viewer.pk, now=timezone.now()):
+        pupil = Pupil.from_db(db, _PUPIL, row[: ends[0]])
+        pupil.school = School.from_db(db, _SCHOOL, row[ends[0] : ends[1]])
+        pupil.school_class = SchoolClass.from_db(db, _CLASS, row[ends[1] : ends[2]])
+        held = [(*flag, value) for flag, value in zip(_VISIBLE_FLAGS.values(), row[ends[2] :], strict=True) if value]
+        relation = min((relation for relation, _services, _value in held), key=FAMILY.index)
+        whole = {
+            service for relation, services, _value in held if not RELATIONS[relation].by_grant for service in services
+        }
+        granted = {
+            services[0]: int(value)
+            for relation, services, value in held
+            if RELATIONS[relation].by_grant and services[0] not in whole
+        }
         found.append(
             VisibleStudent(
                 pupil=pupil,
                 relation=relation,
-                services=tuple(service for service in ALL_SERVICES if service in opened),
+                services=tuple(service for service in ALL_SERVICES if service in whole or service in granted),
                 manages_trust=relation == Relation.GUARDIAN and not viewer.is_minor,
+                grants=tuple(sorted(granted.items())),
             )
         )
     return sorted(found, key=lambda visible: FAMILY.index(visible.relation))
+
+
+def read_among(visible: list[VisibleStudent], student_id: UUID | str, service: str) -> Read | None:
+    """The family read of ``service`` for ``student_id`` that ``visible`` (``visible_students`` of this very
+    request) already decided, so that a family page asks the database once for both its child switcher and its
+    access check; None when the family relations do not open it (a teacher's read: ``get_diary``)."""
+    wanted = str(student_id)
+    child = next((child for child in visible if str(child.pupil.public_id) == wanted), None)
+    return child.read(service) if child is not None else None
 
 
 # --- Classes and lessons ----------------------------------------------------------------------------------------

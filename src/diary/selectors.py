@@ -323,10 +323,13 @@ def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
     return [DayRow(date=day, lessons=rows) for day, rows in by_day.items()]
 
 
-def diary_read(*, viewer: Any, student_id: Any) -> access.Read:
+def diary_read(*, viewer: Any, student_id: Any, among: list[access.VisibleStudent] | None = None) -> access.Read:
     """The access check of a family read of the diary (``NotFound`` for anyone who may not), logged when it goes
-    through a trusted person's grant: what the endpoints answer ``304 Not Modified`` on (``diary.cache``)."""
-    return logged(access.get_diary(viewer, student_id))
+    through a trusted person's grant: what the endpoints answer ``304 Not Modified`` on (``diary.cache``).
+    ``among``: the viewer's family children this request already fetched (a page's child switcher), which
+    decide a family read without asking again."""
+    found = access.read_among(among, student_id, access.DIARY) if among is not None else None
+    return logged(found or access.get_diary(viewer, student_id))
 
 
 def diary_week(
