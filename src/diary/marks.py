@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import access
-from audit.services import record_event
+from audit.services import record_event, record_events
 from core.errors import Conflict, DomainError, NotFound
 from diary import versions
 from diary.errors import DiaryCode
@@ -341,18 +341,24 @@ def set_lesson_marks(
         versions.changed(
             pupils={mark.pupil_id for mark in (*to_delete, *to_update, *to_create)}, classes=[lesson.school_class_id]
         )
-    for action, target, want, old, new in events:
-        record_event(
-            actor=teacher,
-            action=action,
-            target=target,
-            pupil=want.pupil_id,
-            lesson=lesson.pk,
-            kind=want.kind,
-            old=old,
-            new=new,
-            reason=want.reason,
-        )
+    record_events(
+        actor=teacher,
+        events=[
+            (
+                action,
+                target,
+                {
+                    "pupil": want.pupil_id,
+                    "lesson": lesson.pk,
+                    "kind": want.kind,
+                    "old": old,
+                    "new": new,
+                    "reason": want.reason,
+                },
+            )
+            for action, target, want, old, new in events
+        ],
+    )
     announce(event=MARK, lesson_id=lesson.pk, pupil_ids=[want.pupil_id for want in changes])
     return sorted(existing.values(), key=lambda mark: (mark.pupil_id, mark.kind))
 
