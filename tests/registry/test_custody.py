@@ -52,6 +52,8 @@ def _family_urls(world: World) -> list[str]:
         f"/messages/{world.threads['thread']}/",
         f"/api/v1/threads/{world.threads['thread']}",
         f"/api/v1/trusted-persons?student_id={pupil}",
+        f"/diary/{pupil}/absence/",
+        f"/diary/{pupil}/trusted/",
     ]
 
 
@@ -71,6 +73,16 @@ def test_a_restriction_in_force_closes_every_page_and_ends_the_grants(
     for url in _family_urls(world):
         assert guardian.get(url).status_code == 404, url
     assert _children(guardian) == []
+    # Nor may they invite a trusted person, withdraw the child's absence note or read the class's announcement.
+    invite = {
+        "student_id": str(world.pupil.public_id),
+        "service": "diary",
+        "surname": "Бабушкина",
+        "phone": "+79161234567",
+    }
+    assert guardian.post("/api/v1/trusted-persons", invite, content_type="application/json").status_code == 404
+    assert guardian.post(f"/diary/absence/{world.absence_note_id}/withdraw/").status_code == 404
+    assert guardian.get("/api/v1/announcements").json()["items"] == []
     assert str(world.pupil.public_id) not in guardian.get("/diary/").content.decode()
     # The grants the guardian gave for the child ended (and a trusted person's read with them).
     assert set(Grant.objects.filter(pupil=world.pupil).values_list("state", flat=True)) == {"revoked"}
@@ -158,3 +170,26 @@ def test_bad_input_names_the_field(world: World) -> None:
     assert not GuardianRestriction.objects.exists()
     page = registrar.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Ограничить" in page
+
+
+def test_the_other_guardian_keeps_access_and_is_not_told_the_reason(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    father = User.objects.create_user(
+        "father@example.ru", PASSWORD, surname="Отцов", given_name="Пётр", phone="+79000000078"
+    )
+    make_guardian(world.pupil, father)
+    with django_capture_on_commit_callbacks(execute=True):
+        _restrict(world)
+    other = _client(father)
+    for url in (f"/diary/{world.pupil.public_id}/", f"/diary/{world.pupil.public_id}/trusted/"):
+        answer = other.get(url)
+        assert answer.status_code == 200, url
+        assert "решение суда" not in answer.content.decode()
+        assert "Решение №" not in answer.content.decode()
+    assert str(world.pupil.public_id) in _children(other)
+    told = Notification.objects.filter(user=father)
+    assert not [n for n in told if "суд" in f"{n.subject} {n.body}"]
+    # Either guardian sees the other's trusted persons: the father still sees the grants, now ended.
+    rows = other.get(f"/api/v1/trusted-persons?student_id={world.pupil.public_id}").json()
+    assert rows
