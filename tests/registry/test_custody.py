@@ -3,6 +3,7 @@ the guardian relation opens nothing, and after its last day access returns by it
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 from typing import Any
@@ -117,19 +118,19 @@ def test_a_restriction_from_a_later_day_changes_nothing_until_then_and_ends_by_i
     week = f"/diary/{world.pupil.public_id}/"
     assert _client(world.family[GUARDIAN]).get(week).status_code == 200
     assert Grant.objects.filter(pupil=world.pupil, state="active").count() == 2
-    call_command("run_sweeps", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("run_sweeps", stdout=io.StringIO())
     assert Grant.objects.filter(pupil=world.pupil, state="active").count() == 2
     with time_machine.travel(timezone.now() + timedelta(days=3), tick=False):
         assert _client(world.family[GUARDIAN]).get(week).status_code == 404
         with django_capture_on_commit_callbacks(execute=True):
-            call_command("run_sweeps", stdout=open("/dev/null", "w"))  # noqa: SIM115
+            call_command("run_sweeps", stdout=io.StringIO())
         assert not Grant.objects.filter(pupil=world.pupil, state="active").exists()
     with time_machine.travel(timezone.now() + timedelta(days=7), tick=False):
         guardian = _client(world.family[GUARDIAN])
         assert guardian.get(week).status_code == 200
         assert str(world.pupil.public_id) in _children(guardian)
         for _run in range(2):
-            call_command("run_sweeps", stdout=open("/dev/null", "w"))  # noqa: SIM115
+            call_command("run_sweeps", stdout=io.StringIO())
         assert AuditEvent.objects.filter(action="registry.guardian_restriction_ended").count() == 1
         # Grants ended by the restriction are not restored.
         assert not Grant.objects.filter(pupil=world.pupil, state="active").exists()
