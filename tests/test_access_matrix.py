@@ -50,7 +50,18 @@ from messaging import services as messaging_services
 from news.models import Announcement, AnnouncementClass
 from portal import services
 from portal.models import User
-from registry.models import LinkRequest, Pupil, School, SchoolClass, SchoolYear, StaffMember, Subject, Term
+from registry.models import (
+    Guardian,
+    GuardianRestriction,
+    LinkRequest,
+    Pupil,
+    School,
+    SchoolClass,
+    SchoolYear,
+    StaffMember,
+    Subject,
+    Term,
+)
 from tests.conftest import PASSWORD
 from tests.diary.conftest import make_guardian
 from tests.grants import make_grant
@@ -182,6 +193,19 @@ def scoped_model_rows(app_model: str, *, delete: int = 403) -> list[Row]:
         Row(f"{name}_history", at(1, "history/"), registrar_only(404)),
         Row(f"{name}_delete", at(0, "delete/"), registrar_only(delete)),
     ]
+
+
+def _guardian_of(world: World) -> int:
+    return int(Guardian.objects.get(pupil=world.pupil, account=world.family[GUARDIAN]).pk)
+
+
+def _future_restriction(world: World) -> int:
+    """A restriction of ``World.pupil``'s guardian from a month ahead: it changes nobody's access today."""
+    starts = timezone.now() + timedelta(days=30)
+    guardian_id = _guardian_of(world)
+    return int(
+        GuardianRestriction.objects.create(guardian_id=guardian_id, reason="r", document="d", starts_at=starts).pk
+    )
 
 
 def admin_object(model: str, suffix: str) -> Callable[[World], str]:
@@ -840,6 +864,19 @@ ROWS: list[Row] = [
     # The registrar opens a thread of their school only on a written request (no list to browse).
     Row("backoffice:messaging_disclose", lambda w: "/backoffice/messages/disclose/", registrar_only()),
     Row("backoffice:messaging_disclose", lambda w: "/backoffice/messages/disclose/", registrar_only(), method="post"),
+    # Custody limits (issue 18, `custody`): only a registrar of the pupil's school restricts a guardian and
+    # lifts a restriction (a registrar of another school: tests/registry/test_custody.py).
+    Row("backoffice:custody", lambda w: f"/backoffice/custody/{_guardian_of(w)}/", registrar_only()),
+    Row("backoffice:custody", lambda w: f"/backoffice/custody/{_guardian_of(w)}/", registrar_only(), method="post"),
+    Row(
+        "backoffice:custody_lift",
+        lambda w: f"/backoffice/custody/lift/{_future_restriction(w)}/",
+        registrar_only("→/backoffice/custody/"),
+        method="post",
+    ),
+    Row(
+        "backoffice:custody_lift", lambda w: f"/backoffice/custody/lift/{_future_restriction(w)}/", registrar_only(404)
+    ),
     # The registrar's back office.
     Row("backoffice:index", lambda w: "/backoffice/", registrar_only()),
     Row("backoffice:app_list", lambda w: "/backoffice/registry/", registrar_only()),

@@ -21,6 +21,12 @@ entry into a subquery correlated with the outer pupil, so every question below i
 - ``related_pupils`` / ``holds`` / ``guarded_pupils`` / ``guardian_record`` — the same relations asked one
   by one (an account's roles, who may invite, for whom).
 
+**Custody limits.** A guardian row opens nothing while a registrar's restriction of it is in force
+(``registry.models.unrestricted_guardians``: a ``NOT EXISTS`` in the same statement as the relation itself),
+so every question above — pages, API, lists, notifications' audiences, trust, messages, absence notes,
+announcements — leaves the restricted guardian out without a check of its own, and lets them back in when the
+restriction's last day has passed.
+
 The diary is read per subject: the family, the pupil, a trusted person and the form tutor read every
 subject; a teacher of the class only the subjects they teach it by the timetable (``get_diary`` for a
 pupil, ``get_class`` and ``lesson.read_class`` for the whole class, ``lesson.read`` for a lesson's files).
@@ -56,7 +62,7 @@ from diary.models import AbsenceNote, Lesson, TimetableEntry
 from messaging.models import Message, Thread, ThreadMute
 from news.models import Announcement, AnnouncementClass
 from portal.models import ClientConsent, User
-from registry.models import Guardian, LinkRequest, Pupil, School, SchoolClass, StaffMember
+from registry.models import Guardian, LinkRequest, Pupil, School, SchoolClass, StaffMember, unrestricted_guardians
 from trust.matching import is_addressed_to
 from trust.models import Grant, active_grants
 
@@ -106,6 +112,7 @@ class Link:
     opens: tuple[str, ...]  # the services the relation opens wholly
     by_class: bool = False
     by_grant: bool = False  # each row names its one service (a grant) and opens only that one
+    dated: bool = False  # ``rows`` takes the time of the question (a grant's dates, a guardian's restriction)
     family: bool = True  # told of the pupil's events, listed among the viewer's children
 
 
@@ -115,8 +122,13 @@ def _form_tutor_rows() -> QuerySet[StaffMember]:
 
 RELATIONS: dict[Relation, Link] = {
     Relation.SELF: Link(Pupil.objects.all, pupil="pk", account="account", opens=(*ALL_SERVICES, MESSAGES)),
-    Relation.GUARDIAN: Link(Guardian.objects.all, pupil="pupil", account="account", opens=(*ALL_SERVICES, MESSAGES)),
-    Relation.TRUSTED: Link(active_grants, pupil="pupil", account="invitee", opens=ALL_SERVICES, by_grant=True),
+    # A guardian row opens nothing while a registrar's restriction of it is in force (custody limits).
+    Relation.GUARDIAN: Link(
+        unrestricted_guardians, pupil="pupil", account="account", opens=(*ALL_SERVICES, MESSAGES), dated=True
+    ),
+    Relation.TRUSTED: Link(
+        active_grants, pupil="pupil", account="invitee", opens=ALL_SERVICES, by_grant=True, dated=True
+    ),
     Relation.FORM_TUTOR: Link(
         _form_tutor_rows, pupil="school_class", account="account", opens=ALL_SERVICES, by_class=True, family=False
     ),
@@ -143,7 +155,7 @@ def _rows(
     from the outer query's rows to the pupil (``"pupil__"`` for a thread), empty when the outer rows are pupils."""
     link = RELATIONS[relation]
     outer = OuterRef(f"{through}school_class" if link.by_class else f"{through}pk")
-    rows = (link.rows(now) if link.by_grant else link.rows()).filter(**{link.account: viewer, link.pupil: outer})
+    rows = (link.rows(now) if link.dated else link.rows()).filter(**{link.account: viewer, link.pupil: outer})
     return rows.filter(service=service) if link.by_grant and service is not None else rows
 
 
@@ -212,7 +224,8 @@ def guardian_record(viewer: Viewer, student_id: UUID | str) -> Guardian:
     say why a minor may not invite); else ``NotFound``. One query."""
     if not _signed_in(viewer):
         raise NotFound()
-    record = Guardian.objects.filter(account=viewer, pupil__in=Pupil.objects.by_public_id(student_id)).first()
+    guardians = unrestricted_guardians()
+    record = guardians.filter(account=viewer, pupil__in=Pupil.objects.by_public_id(student_id)).first()
     if record is None:
         raise NotFound()
     return record
@@ -917,6 +930,8 @@ RULES: dict[str, Rule] = {
     # A registrar keeps the registry of their own school: records, imports, the link queue.
     "registry.manage": _registrar_of,
     "registry.link.end": _ends_link,
+    # Custody limits: a registrar of the pupil's school restricts (and lifts the restriction of) a guardian.
+    "guardian.restrict": _registrar_of,
     "account.snils.verify": _verifies_snils_of,
     "trust.manage": _guards,
     "grant.manage": _manages_grant,

@@ -19,6 +19,7 @@ from dnevnik.reconnect import DATABASE_GONE, Backoff, drop_connections
 from notify.digest import send_digests
 from notify.outbox import purge_sent, send_due
 from portal.throttle import sweep as sweep_throttle
+from registry.services import sweep_guardian_restrictions
 from trust.services import flush_views, sweep_grants
 from visits.alerts import sweep_late_arrivals
 
@@ -47,6 +48,7 @@ class Command(BaseCommand):
     def sweep(self) -> None:
         views = flush_views()
         grants = sweep_grants()
+        restrictions = sweep_guardian_restrictions()
         late = sweep_late_arrivals()
         purged = sweep_throttle()
         held = send_due()
@@ -56,5 +58,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"views written to the log: {views}; grants — {summary or 'nothing to do'}; "
             f"late-arrival notices: {late}; expired rate-limit hits: {purged}; notifications sent: {held}; "
-            f"digests: {digests}"
+            f"digests: {digests}; guardian restrictions applied: {restrictions['applied']}, "
+            f"ended: {restrictions['ended']}"
         )
