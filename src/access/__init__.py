@@ -159,14 +159,21 @@ def _rows(
     return rows.filter(service=service) if link.by_grant and service is not None else rows
 
 
-def _related(viewer: User, relations: Iterable[Relation], service: str | None = None, *, through: str = "") -> Q:
+def _related(
+    viewer: User,
+    relations: Iterable[Relation],
+    service: str | None = None,
+    *,
+    through: str = "",
+    now: datetime | None = None,
+) -> Q:
     """A filter on ``Pupil`` (or, ``through`` a path, on rows naming a pupil): ``viewer`` holds one of
-    ``relations`` to the pupil."""
+    ``relations`` to the pupil (at ``now``, right now by default)."""
     relations = tuple(relations)
     if not relations:
         return Q(pk__in=[])
-    rows = (Q(Exists(_rows(relation, viewer, service, through=through))) for relation in relations)
-    return Q(**{f"{through}pk__in": _candidates(viewer, relations, service)}) & reduce(operator.or_, rows)
+    rows = (Q(Exists(_rows(relation, viewer, service, now, through=through))) for relation in relations)
+    return Q(**{f"{through}pk__in": _candidates(viewer, relations, service, now=now)}) & reduce(operator.or_, rows)
 
 
 def _candidates(
@@ -181,7 +188,7 @@ def _candidates(
     sets = []
     for relation in relations:
         link = RELATIONS[relation]
-        rows = (link.rows(now) if link.by_grant else link.rows()).filter(**{link.account: viewer})
+        rows = (link.rows(now) if link.dated else link.rows()).filter(**{link.account: viewer})
         if link.by_grant and service is not None:
             rows = rows.filter(service=service)
         ids = rows.order_by().values(link.pupil)
@@ -711,20 +718,20 @@ class Side(StrEnum):
     SCHOOL = "school"  # the thread's teacher, while a staff relation (``STAFF``) ties them to the pupil
 
 
-def _thread_sides(viewer: User) -> tuple[Q, Q]:
+def _thread_sides(viewer: User, now: datetime | None = None) -> tuple[Q, Q]:
     """Filters on ``Thread``: ``viewer`` is on its family side; ``viewer`` is its school side."""
-    family = _related(viewer, _opening(MESSAGES), MESSAGES, through="pupil__")
-    school = Q(teacher=viewer) & _related(viewer, STAFF, through="pupil__")
+    family = _related(viewer, _opening(MESSAGES), MESSAGES, through="pupil__", now=now)
+    school = Q(teacher=viewer) & _related(viewer, STAFF, through="pupil__", now=now)
     return family, school
 
 
-def visible_threads(viewer: Viewer) -> QuerySet[Thread]:
+def visible_threads(viewer: Viewer, now: datetime | None = None) -> QuerySet[Thread]:
     """The threads ``viewer`` reads and writes in (as a filter to build on): those about a pupil whose family
-    side they are on, and their own as the pupil's teacher. A trusted person, a teacher of another class and
-    anyone else: none."""
+    side they are on, and their own as the pupil's teacher (at ``now``, right now by default: a query compiled
+    once passes it as a parameter). A trusted person, a teacher of another class and anyone else: none."""
     if not _signed_in(viewer):
         return Thread.objects.none()
-    family, school = _thread_sides(viewer)
+    family, school = _thread_sides(viewer, now)
     return Thread.objects.filter(family | school)
 
 

@@ -14,6 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from messaging.selectors import unread_counts
+from messaging.services import post_message
 from notify.models import Kind, Notification
 from portal.models import User
 from registry.models import Guardian, GuardianRestriction, StaffMember
@@ -194,3 +196,18 @@ def test_the_other_guardian_keeps_access_and_is_not_told_the_reason(
     # Either guardian sees the other's trusted persons: the father still sees the grants, now ended.
     rows = other.get(f"/api/v1/trusted-persons?student_id={world.pupil.public_id}").json()
     assert rows
+
+
+def test_the_header_stops_counting_the_childs_messages_when_a_restriction_starts(world: World) -> None:
+    """The header's unread count is a query compiled once per process: the restriction's dates must be its
+    parameters, not the moment it was compiled."""
+    guardian = world.family[GUARDIAN]
+    with time_machine.travel(timezone.now(), tick=False):
+        post_message(author=world.staff[SUBJECT_TEACHER], thread_id=world.threads["thread"], text="Прошу зайти в школу")
+    before = unread_counts(user=guardian)[1]
+    assert before >= 1
+    starts = timezone.localdate() + timedelta(days=2)
+    _restrict(world, starts_on=f"{starts:%d.%m.%Y}")
+    assert unread_counts(user=guardian)[1] == before
+    with time_machine.travel(timezone.now() + timedelta(days=3), tick=False):
+        assert unread_counts(user=guardian)[1] == 0
