@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 import access
 from core.errors import NotFound
 from diary.models import Mark, MarkChange
-from diary.selectors import logged
+from diary import selectors
 from portal.names import decline
 
 
@@ -97,7 +97,7 @@ def mark_history(*, viewer: Any, student_id: UUID | str, mark_id: int) -> MarkHi
     )
     if mark is None:
         raise NotFound()
-    logged(read)
+    selectors.logged(read)
     changes = MarkChange.objects.filter(pupil=read.pupil, lesson_id=mark.lesson_id, kind=mark.kind)
     rows = [_row(change) for change in changes.select_related("changed_by").order_by("changed_at", "pk")]
     return MarkHistory(mark_id=mark.pk, kind=mark.kind, value=mark.value, changes=rows)
