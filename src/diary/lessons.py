@@ -283,5 +283,7 @@ def set_lesson_plan(*, teacher: Any, lesson_id: int, kind: str, note: str) -> Le
         old = {"kind": lesson.planned_kind, "note": lesson.planned_note}
         lesson.planned_kind, lesson.planned_note = kind, note
         lesson.save(update_fields=["planned_kind", "planned_note"])
-        record_event(actor=teacher, action="diary.lesson_plan_set", target=lesson, old=old, new={"kind": kind, "note": note})
+        record_event(
+            actor=teacher, action="diary.lesson_plan_set", target=lesson, old=old, new={"kind": kind, "note": note}
+        )
     return lesson

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 import access
 from core.errors import NotFound
-from diary.models import Mark, MarkChange
 from diary import selectors
+from diary.models import Mark, MarkChange
 from portal.names import decline
 
 

@@ -300,9 +300,7 @@ def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
     for lesson_id, value, scale, weight, kind, comment in marks_q.rows(pupil=pupil.pk, **period):
         five = grading.to_five_point(value, scale)
         history = changes.get((lesson_id, kind), [])
-        marks[lesson_id].append(
-            MarkRow(value, scale, five, weight, kind, str(kinds.get(kind, kind)), comment, history)
-        )
+        marks[lesson_id].append(MarkRow(value, scale, five, weight, kind, str(kinds.get(kind, kind)), comment, history))
     homework: dict[int, list[HomeworkRow]] = defaultdict(list)
     seen: dict[int, HomeworkRow] = {}
     for pk, lesson_id, text, due_date, done, attachment_id, name, size in homework_q.rows(pupil=pupil.pk, **period):
@@ -351,9 +349,10 @@ def diary_read(*, viewer: Any, student_id: Any) -> access.Read:
 def diary_week(
     *, viewer: Any = None, student_id: Any = None, start: date, end: date, read: access.Read | None = None
 ) -> DiaryWeek:
-    """Days → lessons with topic, homework, the pupil's marks and attendance. Five queries, always:
-    the pupil (access), the lessons, the marks, the homework with attachments, the attendance; one when the
-    week is in the cache (``diary.cache``). ``read``: the access check the caller already made.
+    """Days → lessons with topic, homework, the pupil's marks and attendance. Six queries, always:
+    the pupil (access), the lessons, the marks, the homework with attachments, the attendance, the marks'
+    changes (none in a week without lessons); one when the week is in the cache (``diary.cache``). ``read``:
+    the access check the caller already made.
     A subject teacher sees only the lessons of their subjects: the others are not theirs to read."""
     diary = read or diary_read(viewer=viewer, student_id=student_id)
     days = cache.cached(diary, "week", lambda: week_days(diary, start, end), start, end)

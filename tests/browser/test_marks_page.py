@@ -54,7 +54,8 @@ def test_the_marks_page_explains_the_marks_at_390_px(page: Page, live_server: An
             "16.11: 5 → 4, изменена 25.11.2026 Математиковой М.: работа списана"
         )
         expect(subject.locator("[data-testid=marks-count]")).to_have_text("3 оценки")
-        # (3 + 4 + 5·2) / 4 = 4,25 now; (3 + 4) / 2 = 3,5 before Monday 23.11; no marks up to four weeks ago (28.10): steady.
+        # (3 + 4 + 5·2) / 4 = 4,25 now; (3 + 4) / 2 = 3,5 before Monday 23.11;
+        # no marks up to four weeks ago (28.10): steady.
         expect(subject.locator("[data-testid=average]")).to_have_text("4,25")
         expect(subject.locator("[data-testid=average-before-week]")).to_have_text("3,50")
         expect(subject.locator("[data-testid=trend]")).to_have_attribute("data-trend", "flat")
