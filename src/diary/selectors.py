@@ -295,7 +295,10 @@ def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
     kinds, statuses = dict(Mark.Kind.choices), dict(Attendance.Status.choices)
     planned_kinds = dict(Lesson.PlannedKind.choices)
     lesson_rows = list(lessons_q.rows(**period))
-    changes = mark_history.explained_changes(pupil_id=pupil.pk, lesson_ids=[row[0] for row in lesson_rows])
+    # The changes of the marks of the class's lessons of the period: the marks' query below keeps to what the
+    # reader may see, and only their changes are shown. A subquery, so that an empty week costs the same.
+    in_period = Lesson.objects.filter(school_class_id=pupil.school_class_id, date__range=(start, end))
+    changes = mark_history.explained_changes(pupil_id=pupil.pk, lesson_ids=in_period.values("pk"))
     marks: dict[int, list[MarkRow]] = defaultdict(list)
     for lesson_id, value, scale, weight, kind, comment in marks_q.rows(pupil=pupil.pk, **period):
         five = grading.to_five_point(value, scale)
@@ -351,7 +354,7 @@ def diary_week(
 ) -> DiaryWeek:
     """Days → lessons with topic, homework, the pupil's marks and attendance. Six queries, always:
     the pupil (access), the lessons, the marks, the homework with attachments, the attendance, the marks'
-    changes (none in a week without lessons); one when the week is in the cache (``diary.cache``). ``read``:
+    changes; one when the week is in the cache (``diary.cache``). ``read``:
     the access check the caller already made.
     A subject teacher sees only the lessons of their subjects: the others are not theirs to read."""
     diary = read or diary_read(viewer=viewer, student_id=student_id)
@@ -488,7 +491,8 @@ def subject_marks_of(diary: access.Read, term_id: int | None) -> MarksReport:
         .select_related("lesson__subject")
         .order_by("lesson__date", "lesson__slot__number", "pk")
     )
-    changes = mark_history.explained_changes(pupil_id=pupil.pk, lesson_ids=sorted({m.lesson_id for m in marks}))
+    term_lessons = Lesson.objects.filter(term_id=term.id).values("pk")  # a subquery: a fixed count of queries
+    changes = mark_history.explained_changes(pupil_id=pupil.pk, lesson_ids=term_lessons)
     upcoming: dict[int, list[UpcomingRow]] = defaultdict(list)
     upcoming_names: dict[int, str] = {}
     planned_kinds = dict(Lesson.PlannedKind.choices)
