@@ -557,6 +557,13 @@ ROWS: list[Row] = [
         {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
         method="put",
     ),
+    # Marks that explain themselves (issue 16): a teacher announces the work planned for a lesson (as the topic).
+    Row(
+        "api:teacher_lesson_plan",
+        lambda w: "/api/v1/lessons/999999/plan",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="put",
+    ),
     # Announcements: every signed-in person reads the feed (their family's); the staff who teach or tutor a
     # class, and the registrar, write; the author alone sees the receipts and reminds.
     Row("news:feed", lambda w: "/news/", signed_in_only()),

@@ -65,6 +65,7 @@ SCOPE_OF: dict[str, str] = {
     "PUT /api/v1/lessons/{lesson_id}/marks": "teacher.write",
     "PUT /api/v1/lessons/{lesson_id}/attendance": "teacher.write",
     "PUT /api/v1/lessons/{lesson_id}/topic": "teacher.write",
+    "PUT /api/v1/lessons/{lesson_id}/plan": "teacher.write",
     "PUT /api/v1/lessons/{lesson_id}/homework": "teacher.write",
     "POST /api/v1/lessons/{lesson_id}/replace": "teacher.write",
     "POST /api/v1/lessons/{lesson_id}/cancel": "teacher.write",

@@ -23,6 +23,8 @@ class DiaryCode(StrEnum):
     INVALID_TEACHER = "invalid_teacher"
     LESSON_NOT_REPLACED = "lesson_not_replaced"
     TOPIC_TOO_LONG = "topic_too_long"
+    PLANNED_KIND = "planned_kind"
+    PLANNED_NOTE_TOO_LONG = "planned_note_too_long"
     TOO_MANY_ATTACHMENTS = "too_many_attachments"
     ATTACHMENT_EMPTY = "attachment_empty"
     ATTACHMENT_TOO_LARGE = "attachment_too_large"

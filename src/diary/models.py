@@ -81,6 +81,13 @@ class Lesson(models.Model):
         REPLACED = "replaced", _("replaced")
         CANCELLED = "cancelled", _("cancelled")
 
+    class PlannedKind(models.TextChoices):
+        """The announced kinds of work: the mark kinds a family wants to know of in advance."""
+
+        TEST = "test", _("test")
+        CONTROL = "control", _("control work")
+        EXAM = "exam", _("exam")
+
     school_class = models.ForeignKey(
         SchoolClass, verbose_name=_("class"), on_delete=models.CASCADE, related_name="lessons"
     )
@@ -101,6 +108,11 @@ class Lesson(models.Model):
     subgroup = models.CharField(_("subgroup"), max_length=20, blank=True)
     topic = models.CharField(_("topic"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    # Planned work the teacher announces for this lesson (the topic plan): a test or a control work, and a note.
+    planned_kind = models.CharField(
+        _("planned work"), max_length=10, choices=PlannedKind.choices, blank=True, default=""
+    )
+    planned_note = models.CharField(_("planned work note"), max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("lesson")
