@@ -334,9 +334,10 @@ def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
     planned_kinds = dict(Lesson.PlannedKind.choices)
     lesson_rows = list(lessons_q.rows(**period))
     # The marks and the changes that altered them come in one statement: a change has its time (``at``).
-    found, changes = [], []
-    for row in marks_q.rows(pupil=pupil.pk, **period):
-        (changes if row[7] is not None else found).append(row)
+    found: list[tuple[Any, ...]] = []
+    changes: list[tuple[Any, ...]] = []
+    for one in marks_q.rows(pupil=pupil.pk, **period):
+        (changes if one[7] is not None else found).append(one)
     history: dict[tuple[int, str], list[str]] = defaultdict(list)
     for _pk, lesson_id, kind, old, new, _weight, reason, at, *names in sorted(
         changes, key=lambda row: (row[7], row[0])
