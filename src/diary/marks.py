@@ -25,6 +25,7 @@ from core.errors import Conflict, DomainError, NotFound
 from diary import versions
 from diary.errors import DiaryCode
 from diary.models import FinalMark, Lesson, Mark, MarkChange
+from diary.grading import REASON_AFTER
 from diary.notifications import MARK, announce
 from diary.selectors import logged
 from registry.models import Pupil, Term
@@ -33,7 +34,6 @@ MAX_WEIGHT = 10
 MAX_COMMENT = 500
 MAX_REASON = 500
 # A mark may be corrected without a word on the day it was set; later the family is told why.
-REASON_AFTER = dt.timedelta(hours=24)
 
 VALID_VALUES: dict[str, set[str]] = {
     Mark.Scale.FIVE_POINT: {"1", "2", "3", "4", "5"},
