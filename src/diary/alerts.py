@@ -48,7 +48,7 @@ def missed_homework(pupil_id: int) -> dict[int, str]:
 
 
 def available_rules() -> list[str]:
-    rules = [Rule.AVERAGE_BELOW, Rule.MARK_AT_OR_BELOW, Rule.CHANGED_LATE]
+    rules: list[str] = [Rule.AVERAGE_BELOW, Rule.MARK_AT_OR_BELOW, Rule.CHANGED_LATE]
     return [*rules, Rule.HOMEWORK_MISSED] if homework_submissions_available() else rules
 
 
@@ -193,7 +193,8 @@ def _holding(alert: Alert, facts: _Facts) -> dict[str, str]:
         return found
     if alert.rule == Rule.CHANGED_LATE:
         return {
-            f"change:{pk}": _("%(subject)s: mark changed %(old)s → %(new)s") % {
+            f"change:{pk}": _("%(subject)s: mark changed %(old)s → %(new)s")
+            % {
                 "subject": change.lesson.subject.name,
                 "old": change.old_value,
                 "new": change.new_value or "—",

@@ -30,8 +30,8 @@ from portal.web import signed_in_user
 class AlertsForm(DomainForm):
     """One child's alerts: a checkbox per rule, and a threshold (1–5) for the rules that take one."""
 
-    def __init__(self, *args: Any, found: dict[str, Alert | None], prefix: str, **kwargs: Any) -> None:
-        super().__init__(*args, prefix=prefix, **kwargs)
+    def __init__(self, *args: Any, found: dict[str, Alert | None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         available = alerts.available_rules()
         for rule, label in Alert.Rule.choices:
             alert = found.get(rule)
@@ -64,7 +64,9 @@ class AlertsForm(DomainForm):
         chosen: dict[str, Decimal | bool | None] = {}
         for rule in alerts.available_rules():
             on = bool(self.cleaned_data.get(f"{rule}__on"))
-            chosen[rule] = (self.cleaned_data[f"{rule}__threshold"] if rule in alerts.WITH_THRESHOLD else True) if on else None
+            chosen[rule] = (
+                (self.cleaned_data[f"{rule}__threshold"] if rule in alerts.WITH_THRESHOLD else True) if on else None
+            )
         return chosen
 
     def rows(self) -> list[tuple[forms.BoundField, forms.BoundField | None, bool]]:
@@ -81,11 +83,7 @@ class AlertsForm(DomainForm):
 
 def _setters(user: Any) -> list[Any]:
     """The children whose alerts the person sets: their own record, and the children they are a guardian of."""
-    return [
-        visible.pupil
-        for visible in access.visible_students(user)
-        if visible.relation in access.ALERT_SETTERS
-    ]
+    return [visible.pupil for visible in access.visible_students(user) if visible.relation in access.ALERT_SETTERS]
 
 
 def settings_section(*, user: Any, **kwargs: Any) -> SafeString:
@@ -96,11 +94,10 @@ def settings_section(*, user: Any, **kwargs: Any) -> SafeString:
     by_pupil: dict[int, dict[str, Alert | None]] = {pupil.pk: dict.fromkeys(Alert.Rule.values) for pupil in pupils}
     for alert in Alert.objects.filter(user=user, pupil__in=pupils):
         by_pupil[alert.pupil_id][alert.rule] = alert
-    children = [
-        (pupil, AlertsForm(found=by_pupil[pupil.pk], prefix=f"p{pupil.pk}")) for pupil in pupils
-    ]
+    children = [(pupil, AlertsForm(found=by_pupil[pupil.pk], prefix=f"p{pupil.pk}")) for pupil in pupils]
     return render_to_string(
-        "diary/alerts/section.html", {"children": children, "homework_available": alerts.homework_submissions_available()}
+        "diary/alerts/section.html",
+        {"children": children, "homework_available": alerts.homework_submissions_available()},
     )
 
 

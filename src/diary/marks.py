@@ -10,7 +10,6 @@ one lesson run one after the other and the version check cannot race.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -24,8 +23,8 @@ from audit.services import record_event
 from core.errors import Conflict, DomainError, NotFound
 from diary import versions
 from diary.errors import DiaryCode
-from diary.models import FinalMark, Lesson, Mark, MarkChange
 from diary.grading import REASON_AFTER
+from diary.models import FinalMark, Lesson, Mark, MarkChange
 from diary.notifications import MARK, announce
 from diary.selectors import logged
 from registry.models import Pupil, Term

@@ -25,8 +25,8 @@ from ninja.parser import Parser
 from ninja.schema import NinjaGenerateJsonSchema
 
 from core.errors import CoreCode, DomainError, RateLimited
-from diary.api import router as diary_router
 from diary.alerts_api import router as alerts_router
+from diary.api import router as diary_router
 from diary.errors import DiaryCode
 from diary.teacher_api import router as teacher_router
 from messaging.api import router as messaging_router

@@ -213,7 +213,9 @@ def set_cadence(request: HttpRequest, payload: CadenceIn) -> Any:
             raise NotFound()
         if item.kind not in ABOUT_A_CHILD:
             raise DomainError(
-                NotifyCode.UNKNOWN_NOTIFICATION_CHOICE, _("Unknown kind of notification."), field=f"cadences[{index}].kind"
+                NotifyCode.UNKNOWN_NOTIFICATION_CHOICE,
+                _("Unknown kind of notification."),
+                field=f"cadences[{index}].kind",
             )
         if item.cadence not in Cadence.values:
             raise DomainError(
@@ -231,7 +233,9 @@ def set_cadence(request: HttpRequest, payload: CadenceIn) -> Any:
                 NotifyCode.DIGEST_TIME_INVALID, _("Enter the time as HH:MM, e.g. 19:00."), field="send_at"
             ) from None
         if len(payload.send_at) != 5 or send_at.second or send_at.microsecond:
-            raise DomainError(NotifyCode.DIGEST_TIME_INVALID, _("Enter the time as HH:MM, e.g. 19:00."), field="send_at")
+            raise DomainError(
+                NotifyCode.DIGEST_TIME_INVALID, _("Enter the time as HH:MM, e.g. 19:00."), field="send_at"
+            )
     push_details = (
         payload.push_details
         if payload.push_details is not None

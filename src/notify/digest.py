@@ -13,10 +13,10 @@ from datetime import datetime
 from uuid import uuid4
 
 from django.db import transaction
-from django_tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_tasks import task
 
 from notify import outbox
 from notify.cadence import DEFAULT_DIGEST_TIME, digest_moment

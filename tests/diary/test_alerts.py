@@ -44,9 +44,7 @@ class Teacher:
     def mark(self, lesson: Lesson, value: str | None, reason: str = "") -> None:
         anna = self.school.pupils[0]
         current = Mark.objects.filter(lesson=lesson, pupil=anna).first()
-        entry = MarkInput(
-            pupil_id=anna.pk, value=value, version=current.version if current else None, reason=reason
-        )
+        entry = MarkInput(pupil_id=anna.pk, value=value, version=current.version if current else None, reason=reason)
         with self.capture(execute=True):
             set_lesson_marks(teacher=self.school.math_teacher, lesson_id=lesson.pk, marks=[entry])
 
