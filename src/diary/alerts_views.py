@@ -86,7 +86,7 @@ def _setters(user: Any) -> list[Any]:
     return [visible.pupil for visible in access.visible_students(user) if visible.relation in access.ALERT_SETTERS]
 
 
-def settings_section(*, user: Any, **kwargs: Any) -> SafeString:
+def settings_section(*, user: Any, request: HttpRequest, **kwargs: Any) -> SafeString:
     """``notify.signals.settings_sections_asked``: the alerts of every child, one form each (two queries)."""
     pupils = _setters(user)
     if not pupils:
@@ -98,6 +98,7 @@ def settings_section(*, user: Any, **kwargs: Any) -> SafeString:
     return render_to_string(
         "diary/alerts/section.html",
         {"children": children, "homework_available": alerts.homework_submissions_available()},
+        request=request,
     )
 
 

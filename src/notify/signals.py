@@ -9,6 +9,7 @@ from django.dispatch import Signal
 # it does not know the school (then the defaults of ``settings.QUIET_HOURS`` hold).
 quiet_hours_asked = Signal()
 
-# Sent with ``user`` by the notification settings page («Как часто»): each receiver (the diary's alerts)
-# returns a rendered section (safe HTML) to show under the cadences, or an empty string.
+# Sent with ``user`` and ``request`` (a form needs its CSRF token) by the notification settings page
+# («Как часто»): each receiver (the diary's alerts) returns a rendered section (safe HTML) to show under the
+# cadences, or an empty string.
 settings_sections_asked = Signal()

@@ -97,7 +97,9 @@ def cadence(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Notification settings saved."))
         return redirect("notify:cadence")
     sections = [
-        section for _receiver, section in signals.settings_sections_asked.send(sender=None, user=user) if section
+        section
+        for _receiver, section in signals.settings_sections_asked.send(sender=None, user=user, request=request)
+        if section
     ]
     return render(
         request, "notify/cadence.html", {"form": form, "vapid_key": push.vapid_public_key(), "sections": sections}

@@ -13,7 +13,7 @@ from notify.models import Cadence, CadenceChoice, DigestSettings, Kind
 from tests.diary.conftest import DiarySchool, client_for
 
 
-def put(client: Client, path: str, body: dict[str, Any], **headers: str) -> Any:
+def put(client: Client, path: str, body: dict[str, Any], **headers: Any) -> Any:
     return client.put(path, json.dumps(body), content_type="application/json", **headers)
 
 
@@ -124,7 +124,7 @@ def test_the_cadence_api_reads_and_sets_what_the_page_does(diary_school: DiarySc
     assert CadenceChoice.objects.get(user=diary_school.parent, kind=Kind.MARK, pupil=anna).cadence == Cadence.DIGEST
     assert CadenceChoice.objects.get(user=diary_school.parent, kind=Kind.ALERT, pupil=gleb).cadence == Cadence.OFF
     assert DigestSettings.objects.get(user=diary_school.parent).send_at.strftime("%H:%M") == "20:30"
-    for body, field in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"send_at": "25:00"}, "send_at"),
         ({"send_at": "19:00:30"}, "send_at"),
         ({"cadences": [{"student_id": str(anna.public_id), "kind": "digest", "cadence": "off"}]}, "cadences[0].kind"),
@@ -132,7 +132,8 @@ def test_the_cadence_api_reads_and_sets_what_the_page_does(diary_school: DiarySc
             {"cadences": [{"student_id": str(anna.public_id), "kind": "mark", "cadence": "hourly"}]},
             "cadences[0].cadence",
         ),
-    ]:
+    ]
+    for body, field in cases:
         bad = put(client, "/api/v1/notifications/cadence", body)
         assert (bad.status_code, bad.json()["field"]) == (400, field), body
     # A child who is not yours is not there.
