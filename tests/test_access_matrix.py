@@ -473,6 +473,41 @@ ROWS: list[Row] = [
         {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
         method="put",
     ),
+    # issue 17 (alerts): the cadence API, and a child's alerts — set by a linked guardian (and the pupil for
+    # themselves); a trusted person, a teacher, the form tutor and a stranger get 404. An empty PUT body is 400.
+    Row(
+        "api:notification_cadence",
+        lambda w: "/api/v1/notifications/cadence",
+        {ANONYMOUS: 401, PERSON: 200, OPERATOR: 200, GUARDIAN: 200},
+    ),
+    Row(
+        "api:notification_cadence_set",
+        lambda w: "/api/v1/notifications/cadence",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="put",
+    ),
+    Row(
+        "api:student_alerts",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/alerts",
+        everyone(404) | {ANONYMOUS: 401, GUARDIAN: 200},
+    ),
+    Row(
+        "api:student_alerts_set",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/alerts",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="put",
+    ),  # no body; tests/diary/test_alerts_api.py has who may
+    Row(
+        "diary:alerts",
+        lambda w: f"/cabinet/notifications/alerts/{w.pupil.public_id}/",
+        everyone(404) | {ANONYMOUS: SIGN_IN, GUARDIAN: 200},
+    ),
+    Row(
+        "diary:alerts",
+        lambda w: f"/cabinet/notifications/alerts/{w.pupil.public_id}/",
+        everyone(404) | {ANONYMOUS: SIGN_IN, GUARDIAN: "→/cabinet/notifications/cadence/"},
+        method="post",
+    ),
     # Visits and meals of the family; a diary-only trusted person gets 404 here.
     Row("visits:visits", lambda w: f"/diary/{w.pupil.public_id}/visits/", family_reads("visits_meals")),
     Row("visits:meals", lambda w: f"/diary/{w.pupil.public_id}/meals/", family_reads("visits_meals")),

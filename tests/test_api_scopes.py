@@ -88,6 +88,11 @@ SCOPE_OF: dict[str, str] = {
     "POST /api/v1/notifications/read": "notifications",
     "GET /api/v1/notifications/settings": "notifications",
     "PUT /api/v1/notifications/settings": "notifications",
+    # issue 17 (alerts): the cadence and a child's alerts are notification settings too
+    "GET /api/v1/notifications/cadence": "notifications",
+    "PUT /api/v1/notifications/cadence": "notifications",
+    "GET /api/v1/students/{student_id}/alerts": "notifications",
+    "PUT /api/v1/students/{student_id}/alerts": "notifications",
     # Conversations quote what families and teachers wrote about a child: a consent of their own.
     "GET /api/v1/threads": "messages",
     "POST /api/v1/threads": "messages",

@@ -622,6 +622,16 @@ ABSENCE_FILERS = (Relation.GUARDIAN,)
 ABSENCE_READERS = (Relation.GUARDIAN, Relation.SELF)
 
 
+# Alerts on a pupil's diary (issue 17): a linked guardian sets them for the child, and the pupil for
+# themselves; a trusted person reads the diary but does not set the family's alerts.
+ALERT_SETTERS = (Relation.GUARDIAN, Relation.SELF)
+
+
+def alerting_pupil(viewer: Viewer, student_id: UUID | str) -> Pupil:
+    """The pupil whose alerts ``viewer`` may read and set; else ``NotFound``."""
+    return family_pupil(viewer, student_id, ALERT_SETTERS)
+
+
 def family_pupil(viewer: Viewer, student_id: UUID | str, relations: Iterable[Relation]) -> Pupil:
     """The pupil with this public id if ``viewer`` holds one of ``relations`` to them; else ``NotFound``.
     One query."""

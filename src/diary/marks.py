@@ -10,7 +10,6 @@ one lesson run one after the other and the version check cannot race.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -24,6 +23,7 @@ from audit.services import record_event, record_events
 from core.errors import Conflict, DomainError, NotFound
 from diary import versions
 from diary.errors import DiaryCode
+from diary.grading import REASON_AFTER
 from diary.models import FinalMark, Lesson, Mark, MarkChange
 from diary.notifications import MARK, announce
 from diary.selectors import logged
@@ -33,7 +33,6 @@ MAX_WEIGHT = 10
 MAX_COMMENT = 500
 MAX_REASON = 500
 # A mark may be corrected without a word on the day it was set; later the family is told why.
-REASON_AFTER = dt.timedelta(hours=24)
 
 VALID_VALUES: dict[str, set[str]] = {
     Mark.Scale.FIVE_POINT: {"1", "2", "3", "4", "5"},

@@ -379,3 +379,52 @@ class AbsenceNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil} {self.starts_on}–{self.ends_on}"
+
+
+class Alert(models.Model):
+    """One alert a person set on a pupil's diary (issue 17); no row means off (the default).
+
+    ``threshold`` is on the 5-point scale (an average below it, a mark at or below it). The conditions that
+    hold now are kept in ``AlertHolding``: an alert fires when a condition starts to hold, and again only
+    after it stopped holding. Kept in ``diary`` because every rule is about the diary's data (``notify`` is
+    below and knows nothing of marks); the message goes through ``notify`` as kind ``alert``.
+    """
+
+    class Rule(models.TextChoices):
+        AVERAGE_BELOW = "average_below", _("A subject's average falls below")
+        MARK_AT_OR_BELOW = "mark_at_or_below", _("A mark at or below")
+        CHANGED_LATE = "changed_late", _("A mark changed after the fact (more than 24 hours after it was set)")
+        HOMEWORK_MISSED = "homework_missed", _("Homework not handed in by its due lesson")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="diary_alerts"
+    )
+    pupil = models.ForeignKey(Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="alerts")
+    rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices)
+    threshold = models.DecimalField(_("threshold"), max_digits=3, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("diary alert")
+        verbose_name_plural = _("diary alerts")
+        constraints = [models.UniqueConstraint(fields=["user", "pupil", "rule"], name="diary_alert_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.pupil_id} {self.rule} {self.threshold}"
+
+
+class AlertHolding(models.Model):
+    """A condition of an alert that holds now (``key``: ``subject:<id>``, ``mark:<id>``, ``change:<id>``,
+    ``homework:<id>``); deleted when it stops holding, so a later return fires again."""
+
+    alert = models.ForeignKey(Alert, verbose_name=_("alert"), on_delete=models.CASCADE, related_name="holdings")
+    key = models.CharField(_("condition"), max_length=40)
+    since = models.DateTimeField(_("holds since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("alert condition that holds")
+        verbose_name_plural = _("alert conditions that hold")
+        constraints = [models.UniqueConstraint(fields=["alert", "key"], name="diary_alert_holding_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} {self.key}"

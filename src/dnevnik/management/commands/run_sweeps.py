@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from diary.alerts import evaluate_homework
 from dnevnik.reconnect import DATABASE_GONE, Backoff, drop_connections
 from notify.digest import send_digests
 from notify.outbox import purge_sent, send_due
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         restrictions = sweep_guardian_restrictions()
         late = sweep_late_arrivals()
         purged = sweep_throttle()
+        homework_alerts = evaluate_homework()
         held = send_due()
         digests = send_digests()
         purge_sent()
@@ -58,6 +60,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"views written to the log: {views}; grants — {summary or 'nothing to do'}; "
             f"late-arrival notices: {late}; expired rate-limit hits: {purged}; notifications sent: {held}; "
-            f"digests: {digests}; guardian restrictions applied: {restrictions['applied']}, "
-            f"ended: {restrictions['ended']}"
+            f"digests: {digests}; homework alerts: {homework_alerts}; guardian restrictions applied: "
+            f"{restrictions['applied']}, ended: {restrictions['ended']}"
         )
