@@ -25,6 +25,8 @@ did not reach (``-k``) are kept.
 
 from __future__ import annotations
 
+import uuid
+
 import json
 import os
 import warnings
@@ -296,6 +298,32 @@ ROWS: list[Row] = [
     ),
     Row("trust:leave", lambda w: f"/cabinet/subscriptions/{w.grants[TRUSTED_DIARY]}/leave/", signed_in_only(405)),
     Row("portal:apps", lambda w: "/cabinet/apps/", signed_in_only()),
+    # --- privacy (issue 18: consent by terms version, «Мои данные», the export) ---
+    Row("portal:terms", lambda w: "/terms/", signed_in_only()),
+    Row("portal:terms", lambda w: "/terms/", signed_in_only(200), method="post"),  # without the box: the form again
+    Row("privacy:my_data", lambda w: "/cabinet/data/", signed_in_only()),
+    Row("privacy:request_export", lambda w: "/cabinet/data/export/", signed_in_only("→/cabinet/data/"), method="post"),
+    Row("privacy:request_export", lambda w: "/cabinet/data/export/", signed_in_only(405)),
+    Row(
+        "privacy:request_child_export",
+        lambda w: f"/cabinet/data/children/{w.pupil.public_id}/export/",
+        {
+            ANONYMOUS: SIGN_IN,
+            PERSON: 404,
+            OPERATOR: 404,
+            REGISTRAR: 404,
+            GUARDIAN: "→/cabinet/data/",
+            TRUSTED_DIARY: 404,
+            TRUSTED_VISITS: 404,
+            SUBJECT_TEACHER: 404,
+            FORM_TUTOR: 404,
+        },
+        method="post",
+    ),
+    # Someone else's or no export: 404 alike (the requester's own: tests/privacy/test_export.py).
+    Row("privacy:export_status", lambda w: f"/cabinet/data/export/{uuid.UUID(int=1)}/", signed_in_only(404)),
+    Row("privacy:download", lambda w: f"/cabinet/data/export/{uuid.UUID(int=1)}/download/", signed_in_only(404)),
+    # --- end of privacy ---
     # The family's diary: every page and endpoint names a student the caller must be allowed to see
     # (tests/diary has the staff and teacher rows).
     Row(

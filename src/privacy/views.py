@@ -27,7 +27,16 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def request_export(request: HttpRequest) -> HttpResponse:
-    services.request_export(account=signed_in_user(request), student_id=request.POST.get("student_id") or None)
+    """All the data about the signed-in person."""
+    services.request_export(account=signed_in_user(request))
+    return redirect("privacy:my_data")
+
+
+@login_required
+@require_POST
+def request_child_export(request: HttpRequest, student_id: UUID) -> HttpResponse:
+    """All the data about a child, for a linked guardian (404 for anyone else)."""
+    services.request_export(account=signed_in_user(request), student_id=student_id)
     return redirect("privacy:my_data")
 
 
