@@ -25,10 +25,9 @@ did not reach (``-k``) are kept.
 
 from __future__ import annotations
 
-import uuid
-
 import json
 import os
+import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,7 +50,7 @@ from diary.models import AbsenceNote, Homework, HomeworkAttachment, Lesson, Less
 from messaging import services as messaging_services
 from news.models import Announcement, AnnouncementClass
 from portal import services
-from portal.models import User
+from portal.models import TermsVersion, User
 from registry.models import LinkRequest, Pupil, School, SchoolClass, SchoolYear, StaffMember, Subject, Term
 from tests.conftest import PASSWORD
 from tests.diary.conftest import make_guardian
@@ -184,6 +183,11 @@ def scoped_model_rows(app_model: str, *, delete: int = 403) -> list[Row]:
         Row(f"{name}_history", at(1, "history/"), registrar_only(404)),
         Row(f"{name}_delete", at(0, "delete/"), registrar_only(delete)),
     ]
+
+
+def seed_terms() -> int:
+    """The processing terms' version «1» of the data migration (issue 18)."""
+    return TermsVersion.objects.get(version="1").pk
 
 
 def admin_object(model: str, suffix: str) -> Callable[[World], str]:
@@ -740,6 +744,38 @@ ROWS: list[Row] = [
     Row("admin:portal_user_delete", admin_object("user", "delete/"), staff_only()),
     Row("admin:auth_user_password_change", admin_object("user", "password/"), staff_only()),
     Row("admin:<path:object_id>/", admin_object("user", ""), staff_only("→/admin/portal/user/")),
+    # --- privacy (issue 18): the terms' versions and the acceptances in the admin site ---
+    Row("admin:portal_termsversion_changelist", lambda w: "/admin/portal/termsversion/", staff_only()),
+    Row("admin:portal_termsversion_add", lambda w: "/admin/portal/termsversion/add/", staff_only()),
+    Row(
+        "admin:portal_termsversion_change", lambda w: f"/admin/portal/termsversion/{seed_terms()}/change/", staff_only()
+    ),
+    Row(
+        "admin:portal_termsversion_history",
+        lambda w: f"/admin/portal/termsversion/{seed_terms()}/history/",
+        staff_only(),
+    ),
+    Row(
+        "admin:portal_termsversion_delete", lambda w: f"/admin/portal/termsversion/{seed_terms()}/delete/", staff_only()
+    ),
+    Row("admin:portal_termsacceptance_changelist", lambda w: "/admin/portal/termsacceptance/", staff_only()),
+    Row("admin:portal_termsacceptance_add", lambda w: "/admin/portal/termsacceptance/add/", staff_only(403)),
+    Row(
+        "admin:portal_termsacceptance_change",
+        lambda w: "/admin/portal/termsacceptance/999999/change/",
+        staff_only("→/admin/"),
+    ),
+    Row(
+        "admin:portal_termsacceptance_history",
+        lambda w: "/admin/portal/termsacceptance/999999/history/",
+        staff_only("→/admin/"),
+    ),
+    Row(
+        "admin:portal_termsacceptance_delete",
+        lambda w: "/admin/portal/termsacceptance/999999/delete/",
+        staff_only("→/admin/"),
+    ),
+    # --- end of privacy ---
     Row("admin:auth_group_changelist", lambda w: "/admin/auth/group/", staff_only()),
     Row("admin:auth_group_add", lambda w: "/admin/auth/group/add/", staff_only()),
     Row("admin:auth_group_change", lambda w: "/admin/auth/group/999999/change/", staff_only("→/admin/")),

@@ -17,8 +17,8 @@ from django.contrib import auth
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from portal.services import SIGNED_IN_AT, TERMS_PENDING
 

@@ -308,9 +308,7 @@ class TermsAcceptance(models.Model):
         WEB = "web", _("website")
         API = "api", _("API")
 
-    account = models.ForeignKey(
-        User, verbose_name=_("who"), on_delete=models.CASCADE, related_name="terms_acceptances"
-    )
+    account = models.ForeignKey(User, verbose_name=_("who"), on_delete=models.CASCADE, related_name="terms_acceptances")
     version = models.ForeignKey(
         TermsVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="acceptances"
     )

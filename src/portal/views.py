@@ -345,5 +345,10 @@ def terms(request: HttpRequest) -> HttpResponse:
     if version is not None and form.is_bound and form.submit(accept):
         messages.success(request, _("Thank you: the new terms are accepted."))
         return redirect(_safe_next(request))
-    context = {"version": version, "form": form, "next": _safe_next(request), "pending": request.session.get(services.TERMS_PENDING)}
+    context = {
+        "version": version,
+        "form": form,
+        "next": _safe_next(request),
+        "pending": request.session.get(services.TERMS_PENDING),
+    }
     return form_page(request, "portal/terms.html", context, form)

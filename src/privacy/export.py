@@ -55,12 +55,18 @@ EXPORTED: dict[str, Source] = {
     "trust.Notice": Source(account=("account",), pupil=("grant__pupil",)),
     "news.AnnouncementRead": Source(account=("account",)),
     "messaging.Thread": Source(account=("started_by", "teacher"), pupil=("pupil",), participants_only=True),
-    "messaging.Message": Source(account=("author", "thread__started_by", "thread__teacher"), pupil=("thread__pupil",), participants_only=True),
+    "messaging.Message": Source(
+        account=("author", "thread__started_by", "thread__teacher"), pupil=("thread__pupil",), participants_only=True
+    ),
     "messaging.MessageRevision": Source(
-        account=("message__author", "message__thread__started_by"), pupil=("message__thread__pupil",), participants_only=True
+        account=("message__author", "message__thread__started_by"),
+        pupil=("message__thread__pupil",),
+        participants_only=True,
     ),
     "messaging.MessageAttachment": Source(
-        account=("message__author", "message__thread__started_by"), pupil=("message__thread__pupil",), participants_only=True
+        account=("message__author", "message__thread__started_by"),
+        pupil=("message__thread__pupil",),
+        participants_only=True,
     ),
     "messaging.ThreadRead": Source(account=("user",)),
     "messaging.ThreadMute": Source(account=("user",)),
@@ -102,8 +108,7 @@ def rows(label: str, source: Source, *, account_id: int, pupil_id: int | None, c
     """The rows of one model for an export: a person's own (``child=False``: their account's rows, and their
     pupil record's when they are a pupil) or a guardian's of a child (the pupil's rows)."""
     manager = apps.get_model(label)._default_manager
-    if child:
-        assert pupil_id is not None
+    if child and pupil_id is not None:
         where = _any(source.pupil, pupil_id)
         if source.participants_only:
             where &= _any(source.account, account_id)

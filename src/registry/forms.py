@@ -45,8 +45,10 @@ class LinkRequestForm(DomainForm):
     )
 
     child_consent = forms.BooleanField(
-        label=_("As the child's legal representative, I consent to the processing of the child's personal data "
-        "under the current processing terms."),
+        label=_(
+            "As the child's legal representative, I consent to the processing of the child's personal data "
+            "under the current processing terms."
+        ),
         required=False,
     )
 

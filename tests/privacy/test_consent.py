@@ -52,14 +52,18 @@ def test_a_new_version_asks_again_at_the_next_sign_in(register: Callable[..., Us
     client = make_client()
     assert _sign_in(client, user).status_code == 302
     page = client.get("/cabinet/")
-    assert page.status_code == 302 and page["Location"].startswith("/terms/?next=")
+    assert page.status_code == 302
+    assert page["Location"].startswith("/terms/?next=")
     terms = client.get(page["Location"])
-    assert "Новые условия" in terms.content.decode() and terms.context["pending"]
+    assert "Новые условия" in terms.content.decode()
+    assert terms.context["pending"]
     # Without the box: the same page, with the field named.
     refused = client.post("/terms/", {"next": "/cabinet/"})
-    assert refused.status_code == 200 and "consent" in refused.context["form"].errors
+    assert refused.status_code == 200
+    assert "consent" in refused.context["form"].errors
     accepted = client.post("/terms/", {"consent": "on", "next": "/cabinet/"})
-    assert accepted.status_code == 302 and accepted["Location"] == "/cabinet/"
+    assert accepted.status_code == 302
+    assert accepted["Location"] == "/cabinet/"
     assert client.get("/cabinet/").status_code == 200
     assert list(TermsAcceptance.objects.filter(account=user).values_list("version__version", flat=True)) == ["2", "1"]
     # The next sign-in does not ask again.
@@ -93,7 +97,8 @@ def test_a_guardian_consents_for_the_child_at_linking_and_the_pupil_sees_it(
         "child_birth_date": "2012-05-01",
     }
     refused = web.post("/cabinet/school/link/", form)
-    assert refused.status_code == 200 and "child_consent" in refused.context["form"].errors
+    assert refused.status_code == 200
+    assert "child_consent" in refused.context["form"].errors
     assert web.post("/cabinet/school/link/", {**form, "child_consent": "on"}).status_code == 302
     consent = TermsAcceptance.objects.get(account=mother, for_child=True)
     assert (consent.pupil, consent.version.version, consent.via) == (pupil, "1", "web")
@@ -104,4 +109,5 @@ def test_a_guardian_consents_for_the_child_at_linking_and_the_pupil_sees_it(
     client = make_client()
     client.force_login(artyom)
     page = client.get("/cabinet/data/").content.decode()
-    assert "Смирнова Ольга" in page and "согласие" in page.lower()
+    assert "Смирнова Ольга" in page
+    assert "согласие" in page.lower()

@@ -60,14 +60,17 @@ def test_a_guardian_downloads_the_childs_data_once(
     assert f"/cabinet/data/export/{export.pk}/download/" in page
 
     response = client.get(f"/cabinet/data/export/{export.pk}/download/")
-    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     names = set(archive.namelist())
     assert {"summary.txt", "registry.Pupil.json", "diary.Mark.json", "diary.Attendance.json"} <= names
     marks = json.loads(archive.read("diary.Mark.json"))
-    assert len(marks) == 183 and {row["fields"]["pupil"] for row in marks} == {anna.pk}
+    assert len(marks) == 183
+    assert {row["fields"]["pupil"] for row in marks} == {anna.pk}
     summary = archive.read("summary.txt").decode()
-    assert "Все данные" in summary and "diary.Mark.json — 183" in summary
+    assert "Все данные" in summary
+    assert "diary.Mark.json — 183" in summary
     # Another pupil's data is not in it.
     pupils = json.loads(archive.read("registry.Pupil.json"))
     assert [row["pk"] for row in pupils] == [anna.pk]
@@ -75,7 +78,8 @@ def test_a_guardian_downloads_the_childs_data_once(
     # Single use: the second download is a 404, and the file is gone from storage.
     assert client.get(f"/cabinet/data/export/{export.pk}/download/").status_code == 404
     export.refresh_from_db()
-    assert export.state == "downloaded" and not export.file
+    assert export.state == "downloaded"
+    assert not export.file
 
 
 def test_the_link_expires_after_a_day(
@@ -101,7 +105,8 @@ def test_an_own_export_has_the_profile_without_the_password(
     export = DataExport.objects.get()
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/cabinet/data/export/{export.pk}/download/").content))
     [profile] = json.loads(archive.read("portal.User.json"))
-    assert profile["pk"] == vera.pk and "password" not in profile["fields"]
+    assert profile["pk"] == vera.pk
+    assert "password" not in profile["fields"]
     [record] = json.loads(archive.read("registry.Pupil.json"))
     assert record["pk"] == diary_school.pupils[2].pk  # her own registry record
 
