@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -49,7 +50,7 @@ from diary.models import AbsenceNote, Homework, HomeworkAttachment, Lesson, Less
 from messaging import services as messaging_services
 from news.models import Announcement, AnnouncementClass
 from portal import services
-from portal.models import User
+from portal.models import TermsVersion, User
 from registry.models import (
     Guardian,
     GuardianRestriction,
@@ -208,6 +209,11 @@ def _future_restriction(world: World) -> int:
     )
 
 
+def seed_terms() -> int:
+    """The processing terms' version «1» of the data migration (issue 18)."""
+    return TermsVersion.objects.get(version="1").pk
+
+
 def admin_object(model: str, suffix: str) -> Callable[[World], str]:
     return lambda world: f"/admin/portal/{model}/{world.other.pk}/{suffix}"
 
@@ -320,6 +326,32 @@ ROWS: list[Row] = [
     ),
     Row("trust:leave", lambda w: f"/cabinet/subscriptions/{w.grants[TRUSTED_DIARY]}/leave/", signed_in_only(405)),
     Row("portal:apps", lambda w: "/cabinet/apps/", signed_in_only()),
+    # --- privacy (issue 18: consent by terms version, «Мои данные», the export) ---
+    Row("portal:terms", lambda w: "/terms/", signed_in_only()),
+    Row("portal:terms", lambda w: "/terms/", signed_in_only(200), method="post"),  # without the box: the form again
+    Row("privacy:my_data", lambda w: "/cabinet/data/", signed_in_only()),
+    Row("privacy:request_export", lambda w: "/cabinet/data/export/", signed_in_only("→/cabinet/data/"), method="post"),
+    Row("privacy:request_export", lambda w: "/cabinet/data/export/", signed_in_only(405)),
+    Row(
+        "privacy:request_child_export",
+        lambda w: f"/cabinet/data/children/{w.pupil.public_id}/export/",
+        {
+            ANONYMOUS: SIGN_IN,
+            PERSON: 404,
+            OPERATOR: 404,
+            REGISTRAR: 404,
+            GUARDIAN: "→/cabinet/data/",
+            TRUSTED_DIARY: 404,
+            TRUSTED_VISITS: 404,
+            SUBJECT_TEACHER: 404,
+            FORM_TUTOR: 404,
+        },
+        method="post",
+    ),
+    # Someone else's or no export: 404 alike (the requester's own: tests/privacy/test_export.py).
+    Row("privacy:export_status", lambda w: f"/cabinet/data/export/{uuid.UUID(int=1)}/", signed_in_only(404)),
+    Row("privacy:download", lambda w: f"/cabinet/data/export/{uuid.UUID(int=1)}/download/", signed_in_only(404)),
+    # --- end of privacy ---
     # The family's diary: every page and endpoint names a student the caller must be allowed to see
     # (tests/diary has the staff and teacher rows).
     Row(
@@ -778,6 +810,38 @@ ROWS: list[Row] = [
     Row("admin:portal_user_delete", admin_object("user", "delete/"), staff_only()),
     Row("admin:auth_user_password_change", admin_object("user", "password/"), staff_only()),
     Row("admin:<path:object_id>/", admin_object("user", ""), staff_only("→/admin/portal/user/")),
+    # --- privacy (issue 18): the terms' versions and the acceptances in the admin site ---
+    Row("admin:portal_termsversion_changelist", lambda w: "/admin/portal/termsversion/", staff_only()),
+    Row("admin:portal_termsversion_add", lambda w: "/admin/portal/termsversion/add/", staff_only()),
+    Row(
+        "admin:portal_termsversion_change", lambda w: f"/admin/portal/termsversion/{seed_terms()}/change/", staff_only()
+    ),
+    Row(
+        "admin:portal_termsversion_history",
+        lambda w: f"/admin/portal/termsversion/{seed_terms()}/history/",
+        staff_only(),
+    ),
+    Row(
+        "admin:portal_termsversion_delete", lambda w: f"/admin/portal/termsversion/{seed_terms()}/delete/", staff_only()
+    ),
+    Row("admin:portal_termsacceptance_changelist", lambda w: "/admin/portal/termsacceptance/", staff_only()),
+    Row("admin:portal_termsacceptance_add", lambda w: "/admin/portal/termsacceptance/add/", staff_only(403)),
+    Row(
+        "admin:portal_termsacceptance_change",
+        lambda w: "/admin/portal/termsacceptance/999999/change/",
+        staff_only("→/admin/"),
+    ),
+    Row(
+        "admin:portal_termsacceptance_history",
+        lambda w: "/admin/portal/termsacceptance/999999/history/",
+        staff_only("→/admin/"),
+    ),
+    Row(
+        "admin:portal_termsacceptance_delete",
+        lambda w: "/admin/portal/termsacceptance/999999/delete/",
+        staff_only("→/admin/"),
+    ),
+    # --- end of privacy ---
     Row("admin:auth_group_changelist", lambda w: "/admin/auth/group/", staff_only()),
     Row("admin:auth_group_add", lambda w: "/admin/auth/group/add/", staff_only()),
     Row("admin:auth_group_change", lambda w: "/admin/auth/group/999999/change/", staff_only("→/admin/")),

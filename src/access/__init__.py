@@ -226,6 +226,15 @@ def guarded_pupils(viewer: Viewer) -> QuerySet[Pupil]:
     return related_pupils(viewer, Relation.GUARDIAN) if _adult(viewer) else Pupil.objects.none()
 
 
+def exportable_pupil(viewer: Viewer, student_id: UUID | str) -> Pupil:
+    """The child whose data ``viewer`` may see listed and export in «Мои данные»: a linked guardian only (a trusted
+    person, a teacher or anyone else gets ``NotFound``). One query."""
+    pupil = related_pupils(viewer, Relation.GUARDIAN).filter(pk__in=Pupil.objects.by_public_id(student_id)).first()
+    if pupil is None:
+        raise NotFound()
+    return pupil
+
+
 def guardian_record(viewer: Viewer, student_id: UUID | str) -> Guardian:
     """``viewer``'s guardian record of the pupil with this public id (a minor's too, so that the service can
     say why a minor may not invite); else ``NotFound``. One query."""
