@@ -34,7 +34,7 @@ EXPORTED: dict[str, Source] = {
     "notify.CadenceChoice": Source(account=("user",), pupil=("pupil",)),
     "notify.DigestSettings": Source(account=("user",)),
     "notify.DigestEntry": Source(account=("user",), pupil=("pupil",)),
-    # A person's own alert settings; not in a child's export, where they would show one guardian's settings to the other.
+    # A person's own alert settings; not in a child's export (it would show one guardian's to the other).
     "diary.Alert": Source(account=("user",)),
     "registry.Pupil": Source(account=("account",), pupil=("pk",)),
     "registry.Guardian": Source(account=("account",), pupil=("pupil",)),
