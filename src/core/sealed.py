@@ -16,8 +16,9 @@ from django.conf import settings
 _CONTEXT = b"dnevnik.core.sealed:"
 
 
-def _fernet(secret: str) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(_CONTEXT + secret.encode()).digest()))
+def _fernet(secret: str | bytes) -> Fernet:
+    raw = secret if isinstance(secret, bytes) else secret.encode()
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(_CONTEXT + raw).digest()))
 
 
 def _keys() -> MultiFernet:
