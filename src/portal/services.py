@@ -23,6 +23,7 @@ from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 import access
 from audit.services import record_event
 from core.errors import DomainError, RateLimited
+from core.sealed import seal
 from portal import signals, throttle
 from portal.backends import accounts_for_login
 from portal.codes import code_error, consume_code, issue_code
@@ -70,7 +71,7 @@ def send_code(*, user: User, purpose: str, channel: str, target: str) -> OneTime
     language = translation.get_language() or "ru"
     transaction.on_commit(
         lambda: deliver_code.enqueue(
-            channel=channel, target=target, purpose=purpose, code=issued.code, language=language
+            channel=channel, target=target, purpose=purpose, sealed_code=seal(issued.code), language=language
         )
     )
     return issued.record
