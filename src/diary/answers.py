@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 import access
 from audit.services import record_event
-from core.errors import DomainError, NotFound
+from core.errors import Conflict, DomainError, NotFound
 from core.uploads import check_files, content_type, stored_name
 from diary.errors import DiaryCode
 from diary.homework import ATTACHMENT_CODES, TEXT_MAX_LENGTH
@@ -68,7 +68,7 @@ def hand_in_answer(
         )
     submission = HomeworkSubmission.objects.select_for_update().filter(homework=homework, pupil=pupil).first()
     if submission is not None and submission.state == HomeworkSubmission.State.MARKED:
-        raise DomainError(
+        raise Conflict(
             DiaryCode.HOMEWORK_ANSWER_MARKED, _("The teacher has already marked this answer."), field="text"
         )
     already = submission.files.count() if submission is not None else 0
