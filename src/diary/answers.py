@@ -68,9 +68,7 @@ def hand_in_answer(
         )
     submission = HomeworkSubmission.objects.select_for_update().filter(homework=homework, pupil=pupil).first()
     if submission is not None and submission.state == HomeworkSubmission.State.MARKED:
-        raise Conflict(
-            DiaryCode.HOMEWORK_ANSWER_MARKED, _("The teacher has already marked this answer."), field="text"
-        )
+        raise Conflict(DiaryCode.HOMEWORK_ANSWER_MARKED, _("The teacher has already marked this answer."), field="text")
     already = submission.files.count() if submission is not None else 0
     check_files(files, already=already, codes=ATTACHMENT_CODES)
     if not text and not files and not already:
