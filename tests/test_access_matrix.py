@@ -439,6 +439,32 @@ ROWS: list[Row] = [
         lambda w: f"/api/v1/students/{w.pupil.public_id}/attendance",
         family_reads("diary", anonymous=401),
     ),
+    # hw (issue 16, homework answers): the family and the lesson's staff read a homework's answers (a teacher of
+    # another subject does not); only the pupil's own account hands in (none of the actors here: 404); the
+    # teacher's review is a body-checked PUT (tests/diary/test_homework_answers.py has the allowed writes).
+    Row(
+        "api:homework_submissions",
+        lambda w: f"/api/v1/homework/{homework_of(w.lessons['algebra'])}/submissions",
+        family_reads("diary", anonymous=401),
+    ),
+    Row(
+        "api:homework_submissions",
+        lambda w: f"/api/v1/homework/{homework_of(w.lessons['russian'])}/submissions",
+        {**family_reads("diary", anonymous=401), SUBJECT_TEACHER: 404},
+    ),
+    Row("api:homework_submissions", lambda w: "/api/v1/homework/999999/submissions", everyone(404) | {ANONYMOUS: 401}),
+    Row(
+        "api:homework_hand_in",
+        lambda w: f"/api/v1/homework/{homework_of(w.lessons['algebra'])}/submissions",
+        everyone(404) | {ANONYMOUS: 401},
+        method="post",
+    ),
+    Row(
+        "api:homework_review",
+        lambda w: f"/api/v1/homework/{homework_of(w.lessons['algebra'])}/submissions",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="put",
+    ),
     # The trusted-persons API (the same rules as the pages).
     Row(
         "api:trusted_persons",
@@ -1318,6 +1344,11 @@ def _class_lessons(
         attachment.file.save("1.txt", ContentFile(b"1"), save=True)
         subjects[name], lessons[name], attachments[name] = subject.pk, lesson.pk, attachment.pk
     return subjects, lessons, attachments
+
+
+def homework_of(lesson_id: int) -> int:
+    """The homework set at a lesson of ``World.lessons``."""
+    return Homework.objects.values_list("pk", flat=True).get(lesson_id=lesson_id)
 
 
 def client_for(actor: str, world: World) -> Client:

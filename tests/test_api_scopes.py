@@ -49,6 +49,10 @@ SCOPE_OF: dict[str, str] = {
     "GET /api/v1/students/{student_id}/attendance": "diary.read",
     # The pupil's tick is a note on their own diary, not a change anyone else relies on.
     "PUT /api/v1/homework/{homework_id}/done": "diary.read",
+    # hw (issue 16): the answers are read and handed in with the diary; the teacher's review writes marks.
+    "GET /api/v1/homework/{homework_id}/submissions": "diary.read",
+    "POST /api/v1/homework/{homework_id}/submissions": "diary.read",
+    "PUT /api/v1/homework/{homework_id}/submissions": "teacher.write",
     "GET /api/v1/students/{student_id}/visits": "visits.read",
     "GET /api/v1/students/{student_id}/meals": "visits.read",
     # The person's own warning about the child's balance, not a change of the child's data.

@@ -1006,3 +1006,30 @@ def teaches_anything(account: User) -> bool:
         Exists(TimetableEntry.objects.filter(teacher=OuterRef("pk")))
         | Exists(Lesson.objects.filter(teacher=OuterRef("pk"))),
     ).exists()
+
+
+# --- Homework answers ----------------------------------------------------------------------------------------------
+
+# Only the pupil's own account hands in an answer; the family (a linked guardian, a trusted person of the diary)
+# reads it, as the rest of the diary, and the lesson's teacher reviews it.
+ANSWERERS = (Relation.SELF,)
+
+
+def answering_pupil(viewer: Viewer, school_class_id: int) -> Pupil:
+    """The pupil of this class whose own account ``viewer`` is (who may hand in an answer); else ``NotFound``."""
+    if not _signed_in(viewer):
+        raise NotFound()
+    pupil = (
+        related_pupils(viewer, *ANSWERERS)
+        .filter(school_class_id=school_class_id, status=Pupil.Status.STUDYING)
+        .order_by("pk")
+        .first()
+    )
+    if pupil is None:
+        raise NotFound()
+    return pupil
+
+
+def answer_reading_pupils(viewer: Viewer, school_class_id: int) -> QuerySet[Pupil]:
+    """The pupils of this class whose homework answers ``viewer`` reads as family (the whole diary)."""
+    return readable_pupils(viewer, DIARY).filter(school_class_id=school_class_id)

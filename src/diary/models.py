@@ -246,6 +246,9 @@ class Homework(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # The teacher asks for the work to be handed in (``HomeworkSubmission``), optionally with files.
+    hand_in = models.BooleanField(_("to hand in"), default=False)
+    files_allowed = models.BooleanField(_("files allowed"), default=False)
 
     class Meta:
         verbose_name = _("homework task")
@@ -290,6 +293,65 @@ class HomeworkDone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil} ✓ {self.homework}"
+
+
+class HomeworkSubmission(models.Model):
+    """A pupil's answer to homework that is to be handed in, and the teacher's review of it.
+
+    Handing in again before the teacher marks it replaces the text (no revisions are kept) and adds files;
+    ``late`` says the last hand-in came after the due lesson began. A return for rework opens it again.
+    """
+
+    class State(models.TextChoices):
+        HANDED_IN = "handed_in", _("handed in")
+        RETURNED = "returned", _("returned for rework")
+        MARKED = "marked", _("marked")
+
+    homework = models.ForeignKey(
+        Homework, verbose_name=_("homework task"), on_delete=models.CASCADE, related_name="submissions"
+    )
+    pupil = models.ForeignKey(Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.HANDED_IN)
+    text = models.TextField(_("text"), blank=True)
+    handed_in_at = models.DateTimeField(_("handed in at"), default=timezone.now)
+    late = models.BooleanField(_("late"), default=False)
+    reply = models.TextField(_("reply"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("replied by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("homework answer")
+        verbose_name_plural = _("homework answers")
+        constraints = [models.UniqueConstraint(fields=["homework", "pupil"], name="diary_homework_submission_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.pupil}: {self.homework}"
+
+
+class SubmissionFile(models.Model):
+    """A file of a pupil's answer, kept through Django's storage (limits of ``core.uploads``)."""
+
+    submission = models.ForeignKey(
+        HomeworkSubmission, verbose_name=_("homework answer"), on_delete=models.CASCADE, related_name="files"
+    )
+    file = models.FileField(_("file"), upload_to="answers/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size, bytes"))
+    content_type = models.CharField(_("content type"), max_length=100)
+
+    class Meta:
+        verbose_name = _("answer file")
+        verbose_name_plural = _("answer files")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Attendance(models.Model):

@@ -27,6 +27,7 @@ from core.errors import DomainError
 from core.periods import current_week
 from core.prepared import Prepared
 from diary import cache, grading, mark_history
+from diary.answer_selectors import AnswerState, answer_states
 from diary.errors import DiaryCode
 from diary.models import Attendance, FinalMark, Homework, HomeworkDone, Lesson, Mark, MarkChange, TimetableEntry
 from portal.models import User
@@ -695,6 +696,8 @@ class HomeworkItem:
     due_date: date | None
     done: bool
     attachments: list[AttachmentRow]
+    # Where the pupil's answer stands (``diary.answer_selectors``): not_required for homework not to hand in.
+    answer: AnswerState
 
 
 @dataclass(frozen=True)
@@ -706,7 +709,8 @@ class HomeworkReport:
 
 
 def homework_list(*, viewer: Any, student_id: Any, start: date, end: date) -> HomeworkReport:
-    """Homework due in the period (or set in it, when it has no due lesson). Three queries."""
+    """Homework due in the period (or set in it, when it has no due lesson), with the state of the pupil's
+    answer. Four queries."""
     diary = logged(access.get_diary(viewer, student_id))
     pupil = diary.pupil
     in_period = Q(diary.only("lesson__subject_id"), lesson__school_class_id=pupil.school_class_id) & (
@@ -717,6 +721,7 @@ def homework_list(*, viewer: Any, student_id: Any, start: date, end: date) -> Ho
         lesson.pk: lesson
         for lesson in Lesson.objects.filter(pk__in={lesson_id for lesson_id, _ in rows}).select_related("subject")
     }
+    answers = answer_states(pupil_id=pupil.pk, homework_ids=[row.id for _, row in rows]) if rows else {}
     items = [
         HomeworkItem(
             id=row.id,
@@ -726,6 +731,7 @@ def homework_list(*, viewer: Any, student_id: Any, start: date, end: date) -> Ho
             due_date=row.due_date,
             done=row.done,
             attachments=row.attachments,
+            answer=answers[row.id],
         )
         for lesson_id, row in rows
     ]

@@ -128,6 +128,8 @@ class PlanOut(Schema):
 class HomeworkIn(Schema):
     text: str = Field(..., max_length=10000)
     due_lesson_id: DbId | None = None
+    hand_in: bool | None = Field(None, description="The pupils hand in an answer (null: unchanged)")
+    files_allowed: bool | None = Field(None, description="The answer may carry files (null: unchanged)")
 
 
 class LessonHomeworkOut(Schema):
@@ -135,6 +137,8 @@ class LessonHomeworkOut(Schema):
     lesson_id: int
     text: str
     due_lesson_id: int | None
+    hand_in: bool
+    files_allowed: bool
 
 
 @router.put(
@@ -189,13 +193,20 @@ def put_lesson_homework(request: HttpRequest, lesson_id: DbId, payload: Homework
     """Set the lesson's homework text and due lesson (attachments go through the web page)."""
     with transaction.atomic():
         homework = set_homework(
-            teacher=api_user(request), lesson_id=lesson_id, text=payload.text, due_lesson_id=payload.due_lesson_id
+            teacher=api_user(request),
+            lesson_id=lesson_id,
+            text=payload.text,
+            due_lesson_id=payload.due_lesson_id,
+            hand_in=payload.hand_in,
+            files_allowed=payload.files_allowed,
         )
     return {
         "id": homework.pk,
         "lesson_id": homework.lesson_id,
         "text": homework.text,
         "due_lesson_id": homework.due_lesson_id,
+        "hand_in": homework.hand_in,
+        "files_allowed": homework.files_allowed,
     }
 
 
