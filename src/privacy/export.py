@@ -44,6 +44,8 @@ EXPORTED: dict[str, Source] = {
     "diary.MarkChange": Source(pupil=("pupil",)),
     "diary.FinalMark": Source(pupil=("pupil",)),
     "diary.HomeworkDone": Source(pupil=("pupil",)),
+    "diary.HomeworkSubmission": Source(pupil=("pupil",)),
+    "diary.SubmissionFile": Source(pupil=("submission__pupil",)),
     "diary.Attendance": Source(pupil=("pupil",)),
     "diary.AbsenceNote": Source(account=("filed_by",), pupil=("pupil",)),
     "visits.Card": Source(pupil=("pupil",)),
