@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.cache import caches
+from django.db.models.signals import post_migrate
 from django.test import Client
 
 from core import sms
@@ -17,6 +19,20 @@ from notify import push
 from tests.snils import PensionFundDouble
 
 PASSWORD = "Correct-Horse-42"
+
+
+def _seed_terms_after_flush(sender: Any, **kwargs: Any) -> None:
+    """A transactional test (the browser's live server, the worker's races) ends with a flush that empties every
+    table, the rows that data migrations wrote included, and then sends ``post_migrate`` (as Django does to put
+    back content types): the processing terms' first version is put back as its migration wrote it, or every
+    later registration would find no terms to accept."""
+    if sender.label == "portal":
+        from django.apps import apps
+
+        importlib.import_module("portal.migrations.0007_seed_terms_version").seed(apps, None)
+
+
+post_migrate.connect(_seed_terms_after_flush, dispatch_uid="tests.seed_terms_after_flush")
 
 
 @pytest.fixture(autouse=True)
