@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -49,8 +50,19 @@ from diary.models import AbsenceNote, Homework, HomeworkAttachment, Lesson, Less
 from messaging import services as messaging_services
 from news.models import Announcement, AnnouncementClass
 from portal import services
-from portal.models import User
-from registry.models import LinkRequest, Pupil, School, SchoolClass, SchoolYear, StaffMember, Subject, Term
+from portal.models import TermsVersion, User
+from registry.models import (
+    Guardian,
+    GuardianRestriction,
+    LinkRequest,
+    Pupil,
+    School,
+    SchoolClass,
+    SchoolYear,
+    StaffMember,
+    Subject,
+    Term,
+)
 from tests.conftest import PASSWORD
 from tests.diary.conftest import make_guardian
 from tests.grants import make_grant
@@ -184,6 +196,24 @@ def scoped_model_rows(app_model: str, *, delete: int = 403) -> list[Row]:
     ]
 
 
+def _guardian_of(world: World) -> int:
+    return int(Guardian.objects.get(pupil=world.pupil, account=world.family[GUARDIAN]).pk)
+
+
+def _future_restriction(world: World) -> int:
+    """A restriction of ``World.pupil``'s guardian from a month ahead: it changes nobody's access today."""
+    starts = timezone.now() + timedelta(days=30)
+    guardian_id = _guardian_of(world)
+    return int(
+        GuardianRestriction.objects.create(guardian_id=guardian_id, reason="r", document="d", starts_at=starts).pk
+    )
+
+
+def seed_terms() -> int:
+    """The processing terms' version «1» of the data migration (issue 18)."""
+    return TermsVersion.objects.get(version="1").pk
+
+
 def admin_object(model: str, suffix: str) -> Callable[[World], str]:
     return lambda world: f"/admin/portal/{model}/{world.other.pk}/{suffix}"
 
@@ -296,6 +326,32 @@ ROWS: list[Row] = [
     ),
     Row("trust:leave", lambda w: f"/cabinet/subscriptions/{w.grants[TRUSTED_DIARY]}/leave/", signed_in_only(405)),
     Row("portal:apps", lambda w: "/cabinet/apps/", signed_in_only()),
+    # --- privacy (issue 18: consent by terms version, «Мои данные», the export) ---
+    Row("portal:terms", lambda w: "/terms/", signed_in_only()),
+    Row("portal:terms", lambda w: "/terms/", signed_in_only(200), method="post"),  # without the box: the form again
+    Row("privacy:my_data", lambda w: "/cabinet/data/", signed_in_only()),
+    Row("privacy:request_export", lambda w: "/cabinet/data/export/", signed_in_only("→/cabinet/data/"), method="post"),
+    Row("privacy:request_export", lambda w: "/cabinet/data/export/", signed_in_only(405)),
+    Row(
+        "privacy:request_child_export",
+        lambda w: f"/cabinet/data/children/{w.pupil.public_id}/export/",
+        {
+            ANONYMOUS: SIGN_IN,
+            PERSON: 404,
+            OPERATOR: 404,
+            REGISTRAR: 404,
+            GUARDIAN: "→/cabinet/data/",
+            TRUSTED_DIARY: 404,
+            TRUSTED_VISITS: 404,
+            SUBJECT_TEACHER: 404,
+            FORM_TUTOR: 404,
+        },
+        method="post",
+    ),
+    # Someone else's or no export: 404 alike (the requester's own: tests/privacy/test_export.py).
+    Row("privacy:export_status", lambda w: f"/cabinet/data/export/{uuid.UUID(int=1)}/", signed_in_only(404)),
+    Row("privacy:download", lambda w: f"/cabinet/data/export/{uuid.UUID(int=1)}/download/", signed_in_only(404)),
+    # --- end of privacy ---
     # The family's diary: every page and endpoint names a student the caller must be allowed to see
     # (tests/diary has the staff and teacher rows).
     Row(
@@ -383,6 +439,32 @@ ROWS: list[Row] = [
         lambda w: f"/api/v1/students/{w.pupil.public_id}/attendance",
         family_reads("diary", anonymous=401),
     ),
+    # hw (issue 16, homework answers): the family and the lesson's staff read a homework's answers (a teacher of
+    # another subject does not); only the pupil's own account hands in (none of the actors here: 404); the
+    # teacher's review is a body-checked PUT (tests/diary/test_homework_answers.py has the allowed writes).
+    Row(
+        "api:homework_submissions",
+        lambda w: f"/api/v1/homework/{homework_of(w.lessons['algebra'])}/submissions",
+        family_reads("diary", anonymous=401),
+    ),
+    Row(
+        "api:homework_submissions",
+        lambda w: f"/api/v1/homework/{homework_of(w.lessons['russian'])}/submissions",
+        {**family_reads("diary", anonymous=401), SUBJECT_TEACHER: 404},
+    ),
+    Row("api:homework_submissions", lambda w: "/api/v1/homework/999999/submissions", everyone(404) | {ANONYMOUS: 401}),
+    Row(
+        "api:homework_hand_in",
+        lambda w: f"/api/v1/homework/{homework_of(w.lessons['algebra'])}/submissions",
+        everyone(404) | {ANONYMOUS: 401},
+        method="post",
+    ),
+    Row(
+        "api:homework_review",
+        lambda w: f"/api/v1/homework/{homework_of(w.lessons['algebra'])}/submissions",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="put",
+    ),
     # The trusted-persons API (the same rules as the pages).
     Row(
         "api:trusted_persons",
@@ -448,6 +530,41 @@ ROWS: list[Row] = [
         lambda w: "/api/v1/notifications/settings",
         {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
         method="put",
+    ),
+    # issue 17 (alerts): the cadence API, and a child's alerts — set by a linked guardian (and the pupil for
+    # themselves); a trusted person, a teacher, the form tutor and a stranger get 404. An empty PUT body is 400.
+    Row(
+        "api:notification_cadence",
+        lambda w: "/api/v1/notifications/cadence",
+        {ANONYMOUS: 401, PERSON: 200, OPERATOR: 200, GUARDIAN: 200},
+    ),
+    Row(
+        "api:notification_cadence_set",
+        lambda w: "/api/v1/notifications/cadence",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="put",
+    ),
+    Row(
+        "api:student_alerts",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/alerts",
+        everyone(404) | {ANONYMOUS: 401, GUARDIAN: 200},
+    ),
+    Row(
+        "api:student_alerts_set",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/alerts",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="put",
+    ),  # no body; tests/diary/test_alerts_api.py has who may
+    Row(
+        "diary:alerts",
+        lambda w: f"/cabinet/notifications/alerts/{w.pupil.public_id}/",
+        everyone(404) | {ANONYMOUS: SIGN_IN, GUARDIAN: 200},
+    ),
+    Row(
+        "diary:alerts",
+        lambda w: f"/cabinet/notifications/alerts/{w.pupil.public_id}/",
+        everyone(404) | {ANONYMOUS: SIGN_IN, GUARDIAN: "→/cabinet/notifications/cadence/"},
+        method="post",
     ),
     # Visits and meals of the family; a diary-only trusted person gets 404 here.
     Row("visits:visits", lambda w: f"/diary/{w.pupil.public_id}/visits/", family_reads("visits_meals")),
@@ -530,6 +647,13 @@ ROWS: list[Row] = [
     Row(
         "api:teacher_lesson_homework",
         lambda w: "/api/v1/lessons/999999/homework",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="put",
+    ),
+    # Marks that explain themselves (issue 16): a teacher announces the work planned for a lesson (as the topic).
+    Row(
+        "api:teacher_lesson_plan",
+        lambda w: "/api/v1/lessons/999999/plan",
         {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
         method="put",
     ),
@@ -712,6 +836,38 @@ ROWS: list[Row] = [
     Row("admin:portal_user_delete", admin_object("user", "delete/"), staff_only()),
     Row("admin:auth_user_password_change", admin_object("user", "password/"), staff_only()),
     Row("admin:<path:object_id>/", admin_object("user", ""), staff_only("→/admin/portal/user/")),
+    # --- privacy (issue 18): the terms' versions and the acceptances in the admin site ---
+    Row("admin:portal_termsversion_changelist", lambda w: "/admin/portal/termsversion/", staff_only()),
+    Row("admin:portal_termsversion_add", lambda w: "/admin/portal/termsversion/add/", staff_only()),
+    Row(
+        "admin:portal_termsversion_change", lambda w: f"/admin/portal/termsversion/{seed_terms()}/change/", staff_only()
+    ),
+    Row(
+        "admin:portal_termsversion_history",
+        lambda w: f"/admin/portal/termsversion/{seed_terms()}/history/",
+        staff_only(),
+    ),
+    Row(
+        "admin:portal_termsversion_delete", lambda w: f"/admin/portal/termsversion/{seed_terms()}/delete/", staff_only()
+    ),
+    Row("admin:portal_termsacceptance_changelist", lambda w: "/admin/portal/termsacceptance/", staff_only()),
+    Row("admin:portal_termsacceptance_add", lambda w: "/admin/portal/termsacceptance/add/", staff_only(403)),
+    Row(
+        "admin:portal_termsacceptance_change",
+        lambda w: "/admin/portal/termsacceptance/999999/change/",
+        staff_only("→/admin/"),
+    ),
+    Row(
+        "admin:portal_termsacceptance_history",
+        lambda w: "/admin/portal/termsacceptance/999999/history/",
+        staff_only("→/admin/"),
+    ),
+    Row(
+        "admin:portal_termsacceptance_delete",
+        lambda w: "/admin/portal/termsacceptance/999999/delete/",
+        staff_only("→/admin/"),
+    ),
+    # --- end of privacy ---
     Row("admin:auth_group_changelist", lambda w: "/admin/auth/group/", staff_only()),
     Row("admin:auth_group_add", lambda w: "/admin/auth/group/add/", staff_only()),
     Row("admin:auth_group_change", lambda w: "/admin/auth/group/999999/change/", staff_only("→/admin/")),
@@ -840,6 +996,19 @@ ROWS: list[Row] = [
     # The registrar opens a thread of their school only on a written request (no list to browse).
     Row("backoffice:messaging_disclose", lambda w: "/backoffice/messages/disclose/", registrar_only()),
     Row("backoffice:messaging_disclose", lambda w: "/backoffice/messages/disclose/", registrar_only(), method="post"),
+    # Custody limits (issue 18, `custody`): only a registrar of the pupil's school restricts a guardian and
+    # lifts a restriction (a registrar of another school: tests/registry/test_custody.py).
+    Row("backoffice:custody", lambda w: f"/backoffice/custody/{_guardian_of(w)}/", registrar_only()),
+    Row("backoffice:custody", lambda w: f"/backoffice/custody/{_guardian_of(w)}/", registrar_only(), method="post"),
+    Row(
+        "backoffice:custody_lift",
+        lambda w: f"/backoffice/custody/lift/{_future_restriction(w)}/",
+        registrar_only("→/backoffice/custody/"),
+        method="post",
+    ),
+    Row(
+        "backoffice:custody_lift", lambda w: f"/backoffice/custody/lift/{_future_restriction(w)}/", registrar_only(404)
+    ),
     # The registrar's back office.
     Row("backoffice:index", lambda w: "/backoffice/", registrar_only()),
     Row("backoffice:app_list", lambda w: "/backoffice/registry/", registrar_only()),
@@ -1175,6 +1344,11 @@ def _class_lessons(
         attachment.file.save("1.txt", ContentFile(b"1"), save=True)
         subjects[name], lessons[name], attachments[name] = subject.pk, lesson.pk, attachment.pk
     return subjects, lessons, attachments
+
+
+def homework_of(lesson_id: int) -> int:
+    """The homework set at a lesson of ``World.lessons``."""
+    return Homework.objects.values_list("pk", flat=True).get(lesson_id=lesson_id)
 
 
 def client_for(actor: str, world: World) -> Client:

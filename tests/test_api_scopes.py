@@ -49,6 +49,10 @@ SCOPE_OF: dict[str, str] = {
     "GET /api/v1/students/{student_id}/attendance": "diary.read",
     # The pupil's tick is a note on their own diary, not a change anyone else relies on.
     "PUT /api/v1/homework/{homework_id}/done": "diary.read",
+    # hw (issue 16): the answers are read and handed in with the diary; the teacher's review writes marks.
+    "GET /api/v1/homework/{homework_id}/submissions": "diary.read",
+    "POST /api/v1/homework/{homework_id}/submissions": "diary.read",
+    "PUT /api/v1/homework/{homework_id}/submissions": "teacher.write",
     "GET /api/v1/students/{student_id}/visits": "visits.read",
     "GET /api/v1/students/{student_id}/meals": "visits.read",
     # The person's own warning about the child's balance, not a change of the child's data.
@@ -65,6 +69,7 @@ SCOPE_OF: dict[str, str] = {
     "PUT /api/v1/lessons/{lesson_id}/marks": "teacher.write",
     "PUT /api/v1/lessons/{lesson_id}/attendance": "teacher.write",
     "PUT /api/v1/lessons/{lesson_id}/topic": "teacher.write",
+    "PUT /api/v1/lessons/{lesson_id}/plan": "teacher.write",
     "PUT /api/v1/lessons/{lesson_id}/homework": "teacher.write",
     "POST /api/v1/lessons/{lesson_id}/replace": "teacher.write",
     "POST /api/v1/lessons/{lesson_id}/cancel": "teacher.write",
@@ -87,6 +92,11 @@ SCOPE_OF: dict[str, str] = {
     "POST /api/v1/notifications/read": "notifications",
     "GET /api/v1/notifications/settings": "notifications",
     "PUT /api/v1/notifications/settings": "notifications",
+    # issue 17 (alerts): the cadence and a child's alerts are notification settings too
+    "GET /api/v1/notifications/cadence": "notifications",
+    "PUT /api/v1/notifications/cadence": "notifications",
+    "GET /api/v1/students/{student_id}/alerts": "notifications",
+    "PUT /api/v1/students/{student_id}/alerts": "notifications",
     # Conversations quote what families and teachers wrote about a child: a consent of their own.
     "GET /api/v1/threads": "messages",
     "POST /api/v1/threads": "messages",

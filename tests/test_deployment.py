@@ -20,6 +20,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from dnevnik import settings as settings_module
+from notify import push
 from portal import oidc_keys
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +48,8 @@ OPERATOR_VARIABLES = {
     "SECOND_FACTOR_REQUIRED_FOR",
     "WEBAUTHN_RP_ID",
     "WEBAUTHN_ORIGINS",
+    "PUSH_BACKEND",
+    "WEBPUSH_VAPID_PRIVATE_KEY",
 }
 
 
@@ -64,6 +67,8 @@ def production(var_dir: Path, switch: str = "HTTPS") -> dict[str, str]:
         ALLOWED_HOSTS="dnevnik.example.ru",
         OIDC_ISSUER="https://dnevnik.example.ru",
         OIDC_RSA_PRIVATE_KEY=oidc_keys.new_private_key_pem(),
+        PUSH_BACKEND="notify.push.WebPushBackend",
+        WEBPUSH_VAPID_PRIVATE_KEY=push.new_private_key_pem(),
     )
 
 
@@ -118,6 +123,21 @@ def test_production_requires_the_second_factor_of_staff_and_says_when_it_is_off(
     switched_off = run_python(CHECK_DEPLOY, {**production(tmp_path), "SECOND_FACTOR_REQUIRED_FOR": ""})
     assert switched_off.returncode != 0
     assert "dnevnik.W003" in switched_off.stderr
+
+
+@pytest.mark.parametrize("backend", ["notify.push.FileBackend", "notify.push.LocmemBackend"])
+def test_production_warns_when_push_would_not_reach_a_phone(tmp_path: Path, backend: str) -> None:
+    local = run_python(CHECK_DEPLOY, {**production(tmp_path), "PUSH_BACKEND": backend})
+    assert local.returncode != 0
+    assert "dnevnik.W004" in local.stderr
+    assert "dnevnik.W005" not in local.stderr
+    keyless = run_python(CHECK_DEPLOY, {**production(tmp_path), "WEBPUSH_VAPID_PRIVATE_KEY": ""})
+    assert keyless.returncode != 0
+    assert "dnevnik.W005" in keyless.stderr
+    assert "dnevnik.W004" not in keyless.stderr
+    developer = run_python(CHECK_DEPLOY, environment(tmp_path))
+    assert "dnevnik.W004" not in developer.stderr
+    assert "dnevnik.W005" not in developer.stderr
 
 
 def test_production_allows_no_plain_http_redirect_uris_and_pins_the_issuer(tmp_path: Path) -> None:

@@ -21,6 +21,12 @@ entry into a subquery correlated with the outer pupil, so every question below i
 - ``related_pupils`` / ``holds`` / ``guarded_pupils`` / ``guardian_record`` — the same relations asked one
   by one (an account's roles, who may invite, for whom).
 
+**Custody limits.** A guardian row opens nothing while a registrar's restriction of it is in force
+(``registry.models.unrestricted_guardians``: a ``NOT EXISTS`` in the same statement as the relation itself),
+so every question above — pages, API, lists, notifications' audiences, trust, messages, absence notes,
+announcements — leaves the restricted guardian out without a check of its own, and lets them back in when the
+restriction's last day has passed.
+
 The diary is read per subject: the family, the pupil, a trusted person and the form tutor read every
 subject; a teacher of the class only the subjects they teach it by the timetable (``get_diary`` for a
 pupil, ``get_class`` and ``lesson.read_class`` for the whole class, ``lesson.read`` for a lesson's files).
@@ -56,7 +62,7 @@ from diary.models import AbsenceNote, Lesson, TimetableEntry
 from messaging.models import Message, Thread, ThreadMute
 from news.models import Announcement, AnnouncementClass
 from portal.models import ClientConsent, User
-from registry.models import Guardian, LinkRequest, Pupil, School, SchoolClass, StaffMember
+from registry.models import Guardian, LinkRequest, Pupil, School, SchoolClass, StaffMember, unrestricted_guardians
 from trust.matching import is_addressed_to
 from trust.models import Grant, active_grants
 
@@ -106,6 +112,7 @@ class Link:
     opens: tuple[str, ...]  # the services the relation opens wholly
     by_class: bool = False
     by_grant: bool = False  # each row names its one service (a grant) and opens only that one
+    dated: bool = False  # ``rows`` takes the time of the question (a grant's dates, a guardian's restriction)
     family: bool = True  # told of the pupil's events, listed among the viewer's children
 
 
@@ -115,8 +122,13 @@ def _form_tutor_rows() -> QuerySet[StaffMember]:
 
 RELATIONS: dict[Relation, Link] = {
     Relation.SELF: Link(Pupil.objects.all, pupil="pk", account="account", opens=(*ALL_SERVICES, MESSAGES)),
-    Relation.GUARDIAN: Link(Guardian.objects.all, pupil="pupil", account="account", opens=(*ALL_SERVICES, MESSAGES)),
-    Relation.TRUSTED: Link(active_grants, pupil="pupil", account="invitee", opens=ALL_SERVICES, by_grant=True),
+    # A guardian row opens nothing while a registrar's restriction of it is in force (custody limits).
+    Relation.GUARDIAN: Link(
+        unrestricted_guardians, pupil="pupil", account="account", opens=(*ALL_SERVICES, MESSAGES), dated=True
+    ),
+    Relation.TRUSTED: Link(
+        active_grants, pupil="pupil", account="invitee", opens=ALL_SERVICES, by_grant=True, dated=True
+    ),
     Relation.FORM_TUTOR: Link(
         _form_tutor_rows, pupil="school_class", account="account", opens=ALL_SERVICES, by_class=True, family=False
     ),
@@ -143,15 +155,46 @@ def _rows(
     from the outer query's rows to the pupil (``"pupil__"`` for a thread), empty when the outer rows are pupils."""
     link = RELATIONS[relation]
     outer = OuterRef(f"{through}school_class" if link.by_class else f"{through}pk")
-    rows = (link.rows(now) if link.by_grant else link.rows()).filter(**{link.account: viewer, link.pupil: outer})
+    rows = (link.rows(now) if link.dated else link.rows()).filter(**{link.account: viewer, link.pupil: outer})
     return rows.filter(service=service) if link.by_grant and service is not None else rows
 
 
-def _related(viewer: User, relations: Iterable[Relation], service: str | None = None, *, through: str = "") -> Q:
+def _related(
+    viewer: User,
+    relations: Iterable[Relation],
+    service: str | None = None,
+    *,
+    through: str = "",
+    now: datetime | None = None,
+) -> Q:
     """A filter on ``Pupil`` (or, ``through`` a path, on rows naming a pupil): ``viewer`` holds one of
-    ``relations`` to the pupil."""
-    rows = (Q(Exists(_rows(relation, viewer, service, through=through))) for relation in relations)
-    return reduce(operator.or_, rows, Q(pk__in=[]))
+    ``relations`` to the pupil (at ``now``, right now by default)."""
+    relations = tuple(relations)
+    if not relations:
+        return Q(pk__in=[])
+    rows = (Q(Exists(_rows(relation, viewer, service, now, through=through))) for relation in relations)
+    return Q(**{f"{through}pk__in": _candidates(viewer, relations, service, now=now)}) & reduce(operator.or_, rows)
+
+
+def _candidates(
+    viewer: User | int, relations: tuple[Relation, ...], service: str | None = None, *, now: datetime | None = None
+) -> QuerySet[Any]:
+    """The ids of the pupils ``viewer`` may hold one of ``relations`` to, found through the indexes on the
+    rows' account: a superset that the exact ``Exists`` tests then check.
+
+    Without it the exact tests alone are an OR of correlated subqueries, which PostgreSQL can only evaluate
+    row by row over every pupil of the city (a sequential scan at each family page); ``pk IN (… UNION …)`` is
+    a semi-join over a handful of ids."""
+    sets = []
+    for relation in relations:
+        link = RELATIONS[relation]
+        rows = (link.rows(now) if link.dated else link.rows()).filter(**{link.account: viewer})
+        if link.by_grant and service is not None:
+            rows = rows.filter(service=service)
+        ids = rows.order_by().values(link.pupil)
+        sets.append(Pupil.objects.filter(school_class__in=ids).order_by().values("pk") if link.by_class else ids)
+    first, *rest = sets
+    return first.union(*rest) if rest else first
 
 
 def _opening(service: str) -> list[Relation]:
@@ -183,12 +226,22 @@ def guarded_pupils(viewer: Viewer) -> QuerySet[Pupil]:
     return related_pupils(viewer, Relation.GUARDIAN) if _adult(viewer) else Pupil.objects.none()
 
 
+def exportable_pupil(viewer: Viewer, student_id: UUID | str) -> Pupil:
+    """The child whose data ``viewer`` may see listed and export in «Мои данные»: a linked guardian only (a trusted
+    person, a teacher or anyone else gets ``NotFound``). One query."""
+    pupil = related_pupils(viewer, Relation.GUARDIAN).filter(pk__in=Pupil.objects.by_public_id(student_id)).first()
+    if pupil is None:
+        raise NotFound()
+    return pupil
+
+
 def guardian_record(viewer: Viewer, student_id: UUID | str) -> Guardian:
     """``viewer``'s guardian record of the pupil with this public id (a minor's too, so that the service can
     say why a minor may not invite); else ``NotFound``. One query."""
     if not _signed_in(viewer):
         raise NotFound()
-    record = Guardian.objects.filter(account=viewer, pupil__in=Pupil.objects.by_public_id(student_id)).first()
+    guardians = unrestricted_guardians()
+    record = guardians.filter(account=viewer, pupil__in=Pupil.objects.by_public_id(student_id)).first()
     if record is None:
         raise NotFound()
     return record
@@ -363,6 +416,66 @@ class VisibleStudent:
     relation: Relation  # the closest: self, then guardian, then trusted
     services: tuple[str, ...]
     manages_trust: bool = False  # an adult guardian: invites, lists and revokes the pupil's trusted persons
+    # The service a trusted person's grant opens -> that grant's id, unless a closer relation opens it wholly.
+    grants: tuple[tuple[str, int], ...] = ()
+
+    def read(self, service: str) -> Read | None:
+        """The read of ``service`` this relation opens (as ``get_student`` would answer), else None."""
+        if service not in self.services:
+            return None
+        return Read(pupil=self.pupil, service=service, grant_id=dict(self.grants).get(service))
+
+
+def _visible_flags() -> dict[str, tuple[Relation, tuple[str, ...]]]:
+    """The flags of the family query, by name: the relation each is, and the services it opens."""
+    flags: dict[str, tuple[Relation, tuple[str, ...]]] = {}
+    for relation in FAMILY:
+        link = RELATIONS[relation]
+        # A grant opens its own service: one flag per service; any other relation opens all it opens at once.
+        groups: list[tuple[str, ...]] = [(service,) for service in link.opens] if link.by_grant else [link.opens]
+        for services in groups:
+            flags[f"{_holds_field(relation)}_{'_'.join(services)}"] = (relation, services)
+    return flags
+
+
+_VISIBLE_FLAGS = _visible_flags()
+
+
+def _visible_query() -> Prepared:
+    """Every student a viewer reads as family with one flag per relation and service: compiled once per
+    process (``core.prepared``), as it is on every family page (the children to switch between)."""
+
+    def build(*, viewer: int, now: datetime) -> QuerySet[Pupil, Any]:
+        # A grant's flag is the grant's id (the view log names it), any other relation's a plain ``Exists``.
+        annotations: dict[str, Any] = {}
+        for name, (relation, services) in _VISIBLE_FLAGS.items():
+            if RELATIONS[relation].by_grant:
+                grants = _rows(relation, viewer, services[0], now).order_by("pk").values("pk")[:1]
+                annotations[name] = Subquery(grants)
+            else:
+                annotations[name] = Exists(_rows(relation, viewer, None, now))
+        held = (
+            Q(**{f"{name}__isnull": False}) if isinstance(flag, Subquery) else Q(**{name: True})
+            for name, flag in annotations.items()
+        )
+        return (
+            Pupil.objects.filter(pk__in=_candidates(viewer, FAMILY, now=now))
+            .annotate(**annotations)
+            .filter(reduce(operator.or_, held))
+            .select_related("school", "school_class")
+            .order_by("birth_date", "pk")
+            .values_list(
+                *_PUPIL,
+                *(f"school__{name}" for name in _SCHOOL),
+                *(f"school_class__{name}" for name in _CLASS),
+                *annotations,
+            )
+        )
+
+    return Prepared(build, viewer=int, now=datetime)
+
+
+_VISIBLE_QUERY = _visible_query()
 
 
 def visible_students(viewer: Viewer) -> list[VisibleStudent]:
@@ -370,36 +483,42 @@ def visible_students(viewer: Viewer) -> list[VisibleStudent]:
     first, then by birth date; one query whatever their number."""
     if not _signed_in(viewer):
         return []
-    reads: dict[str, tuple[Relation, tuple[str, ...]]] = {}
-    annotations: dict[str, Exists] = {}
-    for relation in FAMILY:
-        link = RELATIONS[relation]
-        # A grant opens its own service: one flag per service; any other relation opens all it opens at once.
-        groups: list[tuple[str, ...]] = [(service,) for service in link.opens] if link.by_grant else [link.opens]
-        for services in groups:
-            name = f"{_holds_field(relation)}_{'_'.join(services)}"
-            reads[name] = (relation, services)
-            annotations[name] = Exists(_rows(relation, viewer, services[0] if link.by_grant else None))
-    pupils = (
-        Pupil.objects.annotate(**annotations)
-        .filter(reduce(operator.or_, (Q(**{name: True}) for name in annotations)))
-        .select_related("school", "school_class")
-        .order_by("birth_date", "pk")
-    )
+    ends = (len(_PUPIL), len(_PUPIL) + len(_SCHOOL), len(_PUPIL) + len(_SCHOOL) + len(_CLASS))
+    db = Pupil.objects.db
     found = []
-    for pupil in pupils:
-        held = [reads[name] for name in annotations if getattr(pupil, name)]
-        relation = min((relation for relation, _services in held), key=FAMILY.index)
-        opened = {service for _relation, services in held for service in services}
+    for row in _VISIBLE_QUERY.rows(viewer=viewer.pk, now=timezone.now()):
+        pupil = Pupil.from_db(db, _PUPIL, row[: ends[0]])
+        pupil.school = School.from_db(db, _SCHOOL, row[ends[0] : ends[1]])
+        pupil.school_class = SchoolClass.from_db(db, _CLASS, row[ends[1] : ends[2]])
+        held = [(*flag, value) for flag, value in zip(_VISIBLE_FLAGS.values(), row[ends[2] :], strict=True) if value]
+        relation = min((relation for relation, _services, _value in held), key=FAMILY.index)
+        whole = {
+            service for relation, services, _value in held if not RELATIONS[relation].by_grant for service in services
+        }
+        granted = {
+            services[0]: int(value)
+            for relation, services, value in held
+            if RELATIONS[relation].by_grant and services[0] not in whole
+        }
         found.append(
             VisibleStudent(
                 pupil=pupil,
                 relation=relation,
-                services=tuple(service for service in ALL_SERVICES if service in opened),
+                services=tuple(service for service in ALL_SERVICES if service in whole or service in granted),
                 manages_trust=relation == Relation.GUARDIAN and not viewer.is_minor,
+                grants=tuple(sorted(granted.items())),
             )
         )
     return sorted(found, key=lambda visible: FAMILY.index(visible.relation))
+
+
+def read_among(visible: list[VisibleStudent], student_id: UUID | str, service: str) -> Read | None:
+    """The family read of ``service`` for ``student_id`` that ``visible`` (``visible_students`` of this very
+    request) already decided, so that a family page asks the database once for both its child switcher and its
+    access check; None when the family relations do not open it (a teacher's read: ``get_diary``)."""
+    wanted = str(student_id)
+    child = next((child for child in visible if str(child.pupil.public_id) == wanted), None)
+    return child.read(service) if child is not None else None
 
 
 # --- Classes and lessons ----------------------------------------------------------------------------------------
@@ -512,6 +631,16 @@ ABSENCE_FILERS = (Relation.GUARDIAN,)
 ABSENCE_READERS = (Relation.GUARDIAN, Relation.SELF)
 
 
+# Alerts on a pupil's diary (issue 17): a linked guardian sets them for the child, and the pupil for
+# themselves; a trusted person reads the diary but does not set the family's alerts.
+ALERT_SETTERS = (Relation.GUARDIAN, Relation.SELF)
+
+
+def alerting_pupil(viewer: Viewer, student_id: UUID | str) -> Pupil:
+    """The pupil whose alerts ``viewer`` may read and set; else ``NotFound``."""
+    return family_pupil(viewer, student_id, ALERT_SETTERS)
+
+
 def family_pupil(viewer: Viewer, student_id: UUID | str, relations: Iterable[Relation]) -> Pupil:
     """The pupil with this public id if ``viewer`` holds one of ``relations`` to them; else ``NotFound``.
     One query."""
@@ -608,20 +737,20 @@ class Side(StrEnum):
     SCHOOL = "school"  # the thread's teacher, while a staff relation (``STAFF``) ties them to the pupil
 
 
-def _thread_sides(viewer: User) -> tuple[Q, Q]:
+def _thread_sides(viewer: User, now: datetime | None = None) -> tuple[Q, Q]:
     """Filters on ``Thread``: ``viewer`` is on its family side; ``viewer`` is its school side."""
-    family = _related(viewer, _opening(MESSAGES), MESSAGES, through="pupil__")
-    school = Q(teacher=viewer) & _related(viewer, STAFF, through="pupil__")
+    family = _related(viewer, _opening(MESSAGES), MESSAGES, through="pupil__", now=now)
+    school = Q(teacher=viewer) & _related(viewer, STAFF, through="pupil__", now=now)
     return family, school
 
 
-def visible_threads(viewer: Viewer) -> QuerySet[Thread]:
+def visible_threads(viewer: Viewer, now: datetime | None = None) -> QuerySet[Thread]:
     """The threads ``viewer`` reads and writes in (as a filter to build on): those about a pupil whose family
-    side they are on, and their own as the pupil's teacher. A trusted person, a teacher of another class and
-    anyone else: none."""
+    side they are on, and their own as the pupil's teacher (at ``now``, right now by default: a query compiled
+    once passes it as a parameter). A trusted person, a teacher of another class and anyone else: none."""
     if not _signed_in(viewer):
         return Thread.objects.none()
-    family, school = _thread_sides(viewer)
+    family, school = _thread_sides(viewer, now)
     return Thread.objects.filter(family | school)
 
 
@@ -827,6 +956,8 @@ RULES: dict[str, Rule] = {
     # A registrar keeps the registry of their own school: records, imports, the link queue.
     "registry.manage": _registrar_of,
     "registry.link.end": _ends_link,
+    # Custody limits: a registrar of the pupil's school restricts (and lifts the restriction of) a guardian.
+    "guardian.restrict": _registrar_of,
     "account.snils.verify": _verifies_snils_of,
     "trust.manage": _guards,
     "grant.manage": _manages_grant,
@@ -875,3 +1006,30 @@ def teaches_anything(account: User) -> bool:
         Exists(TimetableEntry.objects.filter(teacher=OuterRef("pk")))
         | Exists(Lesson.objects.filter(teacher=OuterRef("pk"))),
     ).exists()
+
+
+# --- Homework answers ----------------------------------------------------------------------------------------------
+
+# Only the pupil's own account hands in an answer; the family (a linked guardian, a trusted person of the diary)
+# reads it, as the rest of the diary, and the lesson's teacher reviews it.
+ANSWERERS = (Relation.SELF,)
+
+
+def answering_pupil(viewer: Viewer, school_class_id: int) -> Pupil:
+    """The pupil of this class whose own account ``viewer`` is (who may hand in an answer); else ``NotFound``."""
+    if not _signed_in(viewer):
+        raise NotFound()
+    pupil = (
+        related_pupils(viewer, *ANSWERERS)
+        .filter(school_class_id=school_class_id, status=Pupil.Status.STUDYING)
+        .order_by("pk")
+        .first()
+    )
+    if pupil is None:
+        raise NotFound()
+    return pupil
+
+
+def answer_reading_pupils(viewer: Viewer, school_class_id: int) -> QuerySet[Pupil]:
+    """The pupils of this class whose homework answers ``viewer`` reads as family (the whole diary)."""
+    return readable_pupils(viewer, DIARY).filter(school_class_id=school_class_id)

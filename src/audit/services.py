@@ -13,7 +13,19 @@ def target_of(obj: models.Model) -> str:
     return f"{obj._meta.label_lower}:{obj.pk}"
 
 
-def record_event(*, actor: Any, action: str, target: models.Model, **data: Any) -> AuditEvent:
-    return AuditEvent.objects.create(
+def _event(actor: Any, action: str, target: models.Model, data: dict[str, Any]) -> AuditEvent:
+    return AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None, action=action, target=target_of(target), data=data
     )
+
+
+def record_event(*, actor: Any, action: str, target: models.Model, **data: Any) -> AuditEvent:
+    event = _event(actor, action, target, data)
+    event.save(force_insert=True)
+    return event
+
+
+def record_events(*, actor: Any, events: list[tuple[str, models.Model, dict[str, Any]]]) -> list[AuditEvent]:
+    """Several events of one change by one actor (``(action, target, data)`` each) in one statement: a class's
+    30 marks were 30 INSERTs, half the time of the class entry."""
+    return AuditEvent.objects.bulk_create([_event(actor, action, target, data) for action, target, data in events])

@@ -22,17 +22,30 @@ logger = logging.getLogger(__name__)
 
 
 def mask_phone(e164: str) -> str:
-    """A phone as logs may show it: the operator code and the last two digits, ``+7 916 ***-**-01``."""
+    """A phone as a person recognises their own without giving it away: ``+7 *** ***-45-67``.
+
+    The one rule for logs and pages: the country code and the last four digits (the last two of a number too
+    short to hide the rest behind four).
+    """
     try:
-        groups = phonenumbers.format_number(
+        formatted = phonenumbers.format_number(
             phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL
-        ).split(" ")
+        )
     except phonenumbers.NumberParseException:
-        groups = []
-    if len(groups) < 3:  # not a number split into country, operator and subscriber: its last two digits only
+        formatted = ""
+    country, _, national = formatted.partition(" ")
+    digits = re.sub(r"\D", "", national)
+    if len(digits) < 8:  # not a number split into country and subscriber, or too short: its last two digits only
         return "***" + re.sub(r"\D", "", e164)[-2:]
-    subscriber = " ".join(groups[2:])
-    return " ".join([*groups[:2], re.sub(r"\d", "*", subscriber[:-2]) + subscriber[-2:]])
+    shown = len(digits) - 4
+    masked: list[str] = []
+    for char in national:
+        if char.isdigit():
+            masked.append("*" if shown > 0 else char)
+            shown -= 1
+        else:
+            masked.append(char)
+    return f"{country} {''.join(masked)}"
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,18 @@ from datetime import date
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import TypeAdapter
 
-from core.bounds import DbId
+from core.bounds import MAX_INT32, DbId
 from core.periods import FROM, TO, period
-from diary import absence, cache, selectors
+from diary import absence, answer_selectors, cache, selectors
+from diary.answers import ReviewInput, hand_in_answer, review_answers
 from diary.homework import tick_homework
 from diary.mark_history import MarkHistory, mark_history
+from diary.teacher_api import StaleOut
 from portal.oidc import api_auth
 from portal.web import api_user
 
@@ -185,3 +188,65 @@ def student_absence_note_file(request: HttpRequest, student_id: UUID, payload: A
 def absence_note_withdraw(request: HttpRequest, note_id: DbId) -> absence.AbsenceNoteRow:
     note = absence.withdraw_absence_note(guardian=api_user(request), note_id=note_id)
     return absence.note_row(note)
+
+
+# ---------------------------------------------------------------- homework answers
+
+
+class ReviewIn(Schema):
+    pupil_id: DbId
+    reply: str | None = Field(None, max_length=5000, description="The teacher's reply (null: unchanged)")
+    value: str | None = Field(None, max_length=8, description='The mark (null: unchanged, "": removed)')
+    weight: int = Field(1, ge=1, le=10)
+    kind: str = Field("homework", max_length=10)
+    version: int | None = Field(None, ge=1, le=MAX_INT32, description="The mark's version the teacher saw")
+    reason: str = Field("", max_length=500)
+    return_for_rework: bool = False
+
+
+class ReviewsIn(Schema):
+    entries: list[ReviewIn] = Field(..., max_length=100)
+
+
+@router.get(
+    "/homework/{homework_id}/submissions",
+    response=answer_selectors.SubmissionsReport,
+    url_name="homework_submissions",
+    summary="A homework's answers: the teacher sees the whole class, a family reader their pupils",
+)
+def homework_submissions(request: HttpRequest, homework_id: DbId) -> answer_selectors.SubmissionsReport:
+    return answer_selectors.homework_submissions(viewer=api_user(request), homework_id=homework_id)
+
+
+@router.post(
+    "/homework/{homework_id}/submissions",
+    response={201: answer_selectors.SubmissionsReport},
+    url_name="homework_hand_in",
+    summary="The pupil hands in (again, until marked) the answer: text and files",
+)
+def homework_hand_in(
+    request: HttpRequest,
+    homework_id: DbId,
+    text: str = Form("", max_length=10_000),
+    files: list[UploadedFile] = File(default=[]),  # noqa: B008
+) -> Status:
+    viewer = api_user(request)
+    hand_in_answer(account=viewer, homework_id=homework_id, text=text, files=files)
+    return Status(201, answer_selectors.homework_submissions(viewer=viewer, homework_id=homework_id))
+
+
+@router.put(
+    "/homework/{homework_id}/submissions",
+    response={200: answer_selectors.SubmissionsReport, 409: StaleOut},
+    url_name="homework_review",
+    auth=api_auth("teacher.write"),
+    summary="The teacher replies, marks or returns the answers of many pupils, all or nothing",
+)
+def homework_review(request: HttpRequest, homework_id: DbId, payload: ReviewsIn) -> Status:
+    teacher = api_user(request)
+    review_answers(
+        teacher=teacher,
+        homework_id=homework_id,
+        entries=[ReviewInput(**entry.dict()) for entry in payload.entries],
+    )
+    return Status(200, answer_selectors.homework_submissions(viewer=teacher, homework_id=homework_id))

@@ -53,12 +53,14 @@ def _opens(visible: access.VisibleStudent, section: Section) -> bool:
     return section.opened_by in visible.services
 
 
-def family_context(request: HttpRequest, student_id: UUID | str, tab: str) -> dict[str, Any]:
+def family_context(
+    request: HttpRequest, student_id: UUID | str, tab: str, visible: list[access.VisibleStudent] | None = None
+) -> dict[str, Any]:
     """Template context for ``_layout.html``: the children to switch between (on the same section where
     they open it) and the tabs of the current child. Staff reading a pupil (not in their family) see
-    the diary's tabs."""
+    the diary's tabs. ``visible``: ``access.visible_students`` of the viewer, when the page already has it."""
     current_section = next((section for section in SECTIONS if section.name == tab), None)
-    visible = access.visible_students(request.user)
+    visible = access.visible_students(request.user) if visible is None else visible
     current = next((child for child in visible if str(child.pupil.public_id) == str(student_id)), None)
     children = []
     for child in visible:

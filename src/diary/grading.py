@@ -7,10 +7,13 @@ are on the 5-point scale; a pass / fail mark counts towards nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 
 TWO_PLACES = Decimal("0.01")
+# A mark set longer ago than this is changed "after the fact": the change needs a reason, and may be alerted.
+REASON_AFTER = timedelta(hours=24)
 
 # How a mark on each scale maps to the 5-point scale (a divisor); absent: not averaged.
 _DIVISORS: dict[str, Decimal] = {"five": Decimal(1), "ten": Decimal(2), "hundred": Decimal(20)}

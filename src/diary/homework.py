@@ -58,11 +58,19 @@ def _due_lesson(lesson: Lesson, due_lesson_id: int | None) -> Lesson | None:
 
 @transaction.atomic
 def set_homework(
-    *, teacher: Any, lesson_id: int, text: str, due_lesson_id: int | None = None, files: Sequence[UploadedFile] = ()
+    *,
+    teacher: Any,
+    lesson_id: int,
+    text: str,
+    due_lesson_id: int | None = None,
+    files: Sequence[UploadedFile] = (),
+    hand_in: bool | None = None,
+    files_allowed: bool | None = None,
 ) -> Homework:
     """Set the homework of a lesson, or change it: one homework per lesson; new files are added to it.
 
-    Without ``due_lesson_id`` it is due by the next lesson of the same class and subject.
+    Without ``due_lesson_id`` it is due by the next lesson of the same class and subject. ``hand_in`` asks the
+    pupils to hand in an answer (``diary.answers``), ``files_allowed`` lets them attach files; None keeps them.
     """
     lesson = access.require(
         teacher,
@@ -82,10 +90,22 @@ def set_homework(
 
     created = homework is None
     if homework is None:
-        homework = Homework.objects.create(lesson=lesson, due_lesson=due, text=text, created_by=teacher)
+        homework = Homework.objects.create(
+            lesson=lesson,
+            due_lesson=due,
+            text=text,
+            created_by=teacher,
+            hand_in=bool(hand_in),
+            files_allowed=bool(hand_in and files_allowed),
+        )
     else:
         homework.text, homework.due_lesson = text, due
-        homework.save(update_fields=["text", "due_lesson"])
+        if hand_in is not None:
+            homework.hand_in = hand_in
+        if files_allowed is not None:
+            homework.files_allowed = files_allowed
+        homework.files_allowed = homework.files_allowed and homework.hand_in
+        homework.save(update_fields=["text", "due_lesson", "hand_in", "files_allowed"])
     names = []
     for upload in files:
         name = stored_name(upload)
@@ -104,6 +124,7 @@ def set_homework(
         lesson_id=lesson.pk,
         due_lesson_id=due.pk if due is not None else None,
         files_added=names,
+        hand_in=homework.hand_in,
     )
     if created:
         announce(

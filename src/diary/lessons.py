@@ -257,3 +257,33 @@ def set_lesson_topic(*, teacher: Any, lesson_id: int, topic: str) -> Lesson:
         lesson.save(update_fields=["topic"])
         record_event(actor=teacher, action="diary.lesson_topic_set", target=lesson, old=old, new=topic)
     return lesson
+
+
+PLANNED_NOTE_MAX_LENGTH = 200
+
+
+@transaction.atomic
+def set_lesson_plan(*, teacher: Any, lesson_id: int, kind: str, note: str) -> Lesson:
+    """Announce (or, with an empty kind, withdraw) the work planned for the lesson: a test, a control work or an
+    exam, with an optional note. The same people as the topic may; the family sees it on the week and the
+    marks page until the lesson's day has passed."""
+    lesson = access.require(
+        teacher, "lesson.write", Lesson.objects.select_for_update(of=("self",)).filter(pk=lesson_id).first()
+    )
+    if kind not in {"", *Lesson.PlannedKind.values}:
+        raise DomainError(
+            DiaryCode.PLANNED_KIND, _("Choose a test, a control work or an exam (or nothing)."), field="kind"
+        )
+    note = " ".join(note.split()) if kind else ""
+    if len(note) > PLANNED_NOTE_MAX_LENGTH:
+        raise DomainError(
+            DiaryCode.PLANNED_NOTE_TOO_LONG, _("The note is too long (at most 200 characters)."), field="note"
+        )
+    if (kind, note) != (lesson.planned_kind, lesson.planned_note):
+        old = {"kind": lesson.planned_kind, "note": lesson.planned_note}
+        lesson.planned_kind, lesson.planned_note = kind, note
+        lesson.save(update_fields=["planned_kind", "planned_note"])
+        record_event(
+            actor=teacher, action="diary.lesson_plan_set", target=lesson, old=old, new={"kind": kind, "note": note}
+        )
+    return lesson

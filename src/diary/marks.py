@@ -10,7 +10,6 @@ one lesson run one after the other and the version check cannot race.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -20,10 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import access
-from audit.services import record_event
+from audit.services import record_event, record_events
 from core.errors import Conflict, DomainError, NotFound
 from diary import versions
 from diary.errors import DiaryCode
+from diary.grading import REASON_AFTER
 from diary.models import FinalMark, Lesson, Mark, MarkChange
 from diary.notifications import MARK, announce
 from diary.selectors import logged
@@ -33,7 +33,6 @@ MAX_WEIGHT = 10
 MAX_COMMENT = 500
 MAX_REASON = 500
 # A mark may be corrected without a word on the day it was set; later the family is told why.
-REASON_AFTER = dt.timedelta(hours=24)
 
 VALID_VALUES: dict[str, set[str]] = {
     Mark.Scale.FIVE_POINT: {"1", "2", "3", "4", "5"},
@@ -341,18 +340,24 @@ def set_lesson_marks(
         versions.changed(
             pupils={mark.pupil_id for mark in (*to_delete, *to_update, *to_create)}, classes=[lesson.school_class_id]
         )
-    for action, target, want, old, new in events:
-        record_event(
-            actor=teacher,
-            action=action,
-            target=target,
-            pupil=want.pupil_id,
-            lesson=lesson.pk,
-            kind=want.kind,
-            old=old,
-            new=new,
-            reason=want.reason,
-        )
+    record_events(
+        actor=teacher,
+        events=[
+            (
+                action,
+                target,
+                {
+                    "pupil": want.pupil_id,
+                    "lesson": lesson.pk,
+                    "kind": want.kind,
+                    "old": old,
+                    "new": new,
+                    "reason": want.reason,
+                },
+            )
+            for action, target, want, old, new in events
+        ],
+    )
     announce(event=MARK, lesson_id=lesson.pk, pupil_ids=[want.pupil_id for want in changes])
     return sorted(existing.values(), key=lambda mark: (mark.pupil_id, mark.kind))
 

@@ -81,6 +81,13 @@ class Lesson(models.Model):
         REPLACED = "replaced", _("replaced")
         CANCELLED = "cancelled", _("cancelled")
 
+    class PlannedKind(models.TextChoices):
+        """The announced kinds of work: the mark kinds a family wants to know of in advance."""
+
+        TEST = "test", _("test")
+        CONTROL = "control", _("control work")
+        EXAM = "exam", _("exam")
+
     school_class = models.ForeignKey(
         SchoolClass, verbose_name=_("class"), on_delete=models.CASCADE, related_name="lessons"
     )
@@ -101,6 +108,11 @@ class Lesson(models.Model):
     subgroup = models.CharField(_("subgroup"), max_length=20, blank=True)
     topic = models.CharField(_("topic"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    # Planned work the teacher announces for this lesson (the topic plan): a test or a control work, and a note.
+    planned_kind = models.CharField(
+        _("planned work"), max_length=10, choices=PlannedKind.choices, blank=True, default=""
+    )
+    planned_note = models.CharField(_("planned work note"), max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("lesson")
@@ -234,6 +246,9 @@ class Homework(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # The teacher asks for the work to be handed in (``HomeworkSubmission``), optionally with files.
+    hand_in = models.BooleanField(_("to hand in"), default=False)
+    files_allowed = models.BooleanField(_("files allowed"), default=False)
 
     class Meta:
         verbose_name = _("homework task")
@@ -278,6 +293,65 @@ class HomeworkDone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil} ✓ {self.homework}"
+
+
+class HomeworkSubmission(models.Model):
+    """A pupil's answer to homework that is to be handed in, and the teacher's review of it.
+
+    Handing in again before the teacher marks it replaces the text (no revisions are kept) and adds files;
+    ``late`` says the last hand-in came after the due lesson began. A return for rework opens it again.
+    """
+
+    class State(models.TextChoices):
+        HANDED_IN = "handed_in", _("handed in")
+        RETURNED = "returned", _("returned for rework")
+        MARKED = "marked", _("marked")
+
+    homework = models.ForeignKey(
+        Homework, verbose_name=_("homework task"), on_delete=models.CASCADE, related_name="submissions"
+    )
+    pupil = models.ForeignKey(Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.HANDED_IN)
+    text = models.TextField(_("text"), blank=True)
+    handed_in_at = models.DateTimeField(_("handed in at"), default=timezone.now)
+    late = models.BooleanField(_("late"), default=False)
+    reply = models.TextField(_("reply"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("replied by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("homework answer")
+        verbose_name_plural = _("homework answers")
+        constraints = [models.UniqueConstraint(fields=["homework", "pupil"], name="diary_homework_submission_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.pupil}: {self.homework}"
+
+
+class SubmissionFile(models.Model):
+    """A file of a pupil's answer, kept through Django's storage (limits of ``core.uploads``)."""
+
+    submission = models.ForeignKey(
+        HomeworkSubmission, verbose_name=_("homework answer"), on_delete=models.CASCADE, related_name="files"
+    )
+    file = models.FileField(_("file"), upload_to="answers/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size, bytes"))
+    content_type = models.CharField(_("content type"), max_length=100)
+
+    class Meta:
+        verbose_name = _("answer file")
+        verbose_name_plural = _("answer files")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Attendance(models.Model):
@@ -367,3 +441,52 @@ class AbsenceNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil} {self.starts_on}–{self.ends_on}"
+
+
+class Alert(models.Model):
+    """One alert a person set on a pupil's diary (issue 17); no row means off (the default).
+
+    ``threshold`` is on the 5-point scale (an average below it, a mark at or below it). The conditions that
+    hold now are kept in ``AlertHolding``: an alert fires when a condition starts to hold, and again only
+    after it stopped holding. Kept in ``diary`` because every rule is about the diary's data (``notify`` is
+    below and knows nothing of marks); the message goes through ``notify`` as kind ``alert``.
+    """
+
+    class Rule(models.TextChoices):
+        AVERAGE_BELOW = "average_below", _("A subject's average falls below")
+        MARK_AT_OR_BELOW = "mark_at_or_below", _("A mark at or below")
+        CHANGED_LATE = "changed_late", _("A mark changed after the fact (more than 24 hours after it was set)")
+        HOMEWORK_MISSED = "homework_missed", _("Homework not handed in by its due lesson")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="diary_alerts"
+    )
+    pupil = models.ForeignKey(Pupil, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="alerts")
+    rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices)
+    threshold = models.DecimalField(_("threshold"), max_digits=3, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("diary alert")
+        verbose_name_plural = _("diary alerts")
+        constraints = [models.UniqueConstraint(fields=["user", "pupil", "rule"], name="diary_alert_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.pupil_id} {self.rule} {self.threshold}"
+
+
+class AlertHolding(models.Model):
+    """A condition of an alert that holds now (``key``: ``subject:<id>``, ``mark:<id>``, ``change:<id>``,
+    ``homework:<id>``); deleted when it stops holding, so a later return fires again."""
+
+    alert = models.ForeignKey(Alert, verbose_name=_("alert"), on_delete=models.CASCADE, related_name="holdings")
+    key = models.CharField(_("condition"), max_length=40)
+    since = models.DateTimeField(_("holds since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("alert condition that holds")
+        verbose_name_plural = _("alert conditions that hold")
+        constraints = [models.UniqueConstraint(fields=["alert", "key"], name="diary_alert_holding_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} {self.key}"

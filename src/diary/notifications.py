@@ -18,6 +18,7 @@ from django.utils.translation import ngettext, pgettext
 from django_tasks import task
 
 import access
+from diary import alerts
 from diary.models import Attendance, Homework, Lesson, Mark, MarkChange
 from notify.models import Kind
 from notify.services import in_site_language, notify
@@ -139,4 +140,6 @@ def notify_diary_event(*, event: str, lesson_id: int, pupil_ids: list[int]) -> i
                 push_title=_push_title(event, lesson.subject.name),
             )
             told += 1
+    if event == MARK:
+        alerts.evaluate(ids)
     return told

@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import CharField, DateTimeField, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -24,10 +24,12 @@ from django.utils.translation import gettext_lazy as _
 import access
 from core.bounds import LocalTime
 from core.errors import DomainError
+from core.periods import current_week
 from core.prepared import Prepared
-from diary import cache, grading
+from diary import cache, grading, mark_history
+from diary.answer_selectors import AnswerState, answer_states
 from diary.errors import DiaryCode
-from diary.models import Attendance, FinalMark, Homework, HomeworkDone, Lesson, Mark, TimetableEntry
+from diary.models import Attendance, FinalMark, Homework, HomeworkDone, Lesson, Mark, MarkChange, TimetableEntry
 from portal.models import User
 from registry.models import Pupil, Subject, Term
 
@@ -54,6 +56,9 @@ class MarkRow:
     kind: str
     kind_label: str
     comment: str
+    # How the mark came to be what it is, when it changed after it was set: «5 → 4, изменена 02.12.2026
+    # Ивановой Е. П.: причина», oldest first (``diary.mark_history``).
+    history: list[str]
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,9 @@ class LessonRow:
     homework: list[HomeworkRow]
     marks: list[MarkRow]
     attendance: AttendanceRow | None
+    planned_kind: str  # work the teacher announced for the lesson (test, control, exam); empty: none
+    planned_kind_label: str
+    planned_note: str
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,7 @@ def _mark_row(mark: Mark) -> MarkRow:
         kind=mark.kind,
         kind_label=str(mark.get_kind_display()),
         comment=mark.comment,
+        history=[],
     )
 
 
@@ -197,6 +206,8 @@ def _week_lessons(*, school_class: int, start: date, end: date, teacher: int = 0
         "room",
         "topic",
         "status",
+        "planned_kind",
+        "planned_note",
     )
 
 
@@ -210,12 +221,50 @@ def _in_week(school_class: int, start: date, end: date, teacher: int) -> Q:
     return period & Q(lesson__subject_id__in=_taught(teacher, school_class)) if teacher else period
 
 
+_NO_TIME = Value(None, output_field=DateTimeField())
+_NO_NAME = Value("", output_field=CharField())
+
+
 def _week_marks(*, pupil: int, school_class: int, start: date, end: date, teacher: int = 0) -> QuerySet[Mark, Any]:
-    return (
+    """The pupil's marks of the period and, in the same statement (``UNION ALL``), the changes that altered
+    them (issue 16), which the family reads under each mark: a change is a row with its time and author."""
+    marks = (
         Mark.objects.filter(_in_week(school_class, start, end, teacher), pupil_id=pupil)
-        .order_by("pk")
-        .values_list("lesson_id", "value", "scale", "weight", "kind", "comment")
+        .order_by()
+        .annotate(at=_NO_TIME, surname=_NO_NAME, given_name=_NO_NAME, patronymic=_NO_NAME)
+        .values_list(
+            "pk",
+            "lesson_id",
+            "kind",
+            "value",
+            "scale",
+            "weight",
+            "comment",
+            "at",
+            "surname",
+            "given_name",
+            "patronymic",
+        )
     )
+    changes = (
+        MarkChange.objects.filter(_in_week(school_class, start, end, teacher), pupil_id=pupil)
+        .exclude(old_value="")
+        .order_by()
+        .values_list(
+            "pk",
+            "lesson_id",
+            "kind",
+            "old_value",
+            "new_value",
+            "new_weight",
+            "reason",
+            "changed_at",
+            "changed_by__surname",
+            "changed_by__given_name",
+            "changed_by__patronymic",
+        )
+    )
+    return marks.union(changes, all=True)
 
 
 def _week_homework(
@@ -274,8 +323,8 @@ def _attachment_url(attachment_id: int) -> str:
 
 
 def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
-    """The days of the period with their lessons, homework and the pupil's marks and attendance: four
-    queries whatever the week holds."""
+    """The days of the period with their lessons, homework and the pupil's marks (with how they changed) and
+    attendance: four queries whatever the week holds."""
     pupil = diary.pupil
     teacher = diary.teacher_id or 0
     lessons_q, marks_q, homework_q, attendance_q = WEEK_QUERIES[bool(teacher)]
@@ -283,10 +332,27 @@ def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
     if teacher:
         period["teacher"] = teacher
     kinds, statuses = dict(Mark.Kind.choices), dict(Attendance.Status.choices)
+    planned_kinds = dict(Lesson.PlannedKind.choices)
+    lesson_rows = list(lessons_q.rows(**period))
+    # The marks and the changes that altered them come in one statement: a change has its time (``at``).
+    found: list[tuple[Any, ...]] = []
+    changes: list[tuple[Any, ...]] = []
+    for one in marks_q.rows(pupil=pupil.pk, **period):
+        (changes if one[7] is not None else found).append(one)
+    history: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for _pk, lesson_id, kind, old, new, _weight, reason, at, *names in sorted(
+        changes, key=lambda row: (row[7], row[0])
+    ):
+        author = User(surname=names[0], given_name=names[1], patronymic=names[2])
+        change = MarkChange(old_value=old, new_value=new, reason=reason, changed_at=at, changed_by=author)
+        history[(lesson_id, kind)].append(mark_history.change_text(change))
     marks: dict[int, list[MarkRow]] = defaultdict(list)
-    for lesson_id, value, scale, weight, kind, comment in marks_q.rows(pupil=pupil.pk, **period):
+    for _pk, lesson_id, kind, value, scale, weight, comment, *_none in sorted(found):
         five = grading.to_five_point(value, scale)
-        marks[lesson_id].append(MarkRow(value, scale, five, weight, kind, str(kinds.get(kind, kind)), comment))
+        explained = history.get((lesson_id, kind), [])
+        marks[lesson_id].append(
+            MarkRow(value, scale, five, weight, kind, str(kinds.get(kind, kind)), comment, explained)
+        )
     homework: dict[int, list[HomeworkRow]] = defaultdict(list)
     seen: dict[int, HomeworkRow] = {}
     for pk, lesson_id, text, due_date, done, attachment_id, name, size in homework_q.rows(pupil=pupil.pk, **period):
@@ -302,7 +368,7 @@ def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
     }
     by_day: dict[date, list[LessonRow]] = {start + timedelta(days=n): [] for n in range((end - start).days + 1)}
     cancelled = Lesson.Status.CANCELLED.value
-    for pk, day, number, starts_at, ends_at, subject, *names, room, topic, status in lessons_q.rows(**period):
+    for pk, day, number, starts_at, ends_at, subject, *names, room, topic, status, plan, note in lesson_rows:
         by_day[day].append(
             LessonRow(
                 id=pk,
@@ -318,23 +384,30 @@ def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
                 homework=homework.get(pk, []),
                 marks=marks.get(pk, []),
                 attendance=attendance.get(pk),
+                planned_kind=plan,
+                planned_kind_label=str(planned_kinds.get(plan, plan)) if plan else "",
+                planned_note=note,
             )
         )
     return [DayRow(date=day, lessons=rows) for day, rows in by_day.items()]
 
 
-def diary_read(*, viewer: Any, student_id: Any) -> access.Read:
+def diary_read(*, viewer: Any, student_id: Any, among: list[access.VisibleStudent] | None = None) -> access.Read:
     """The access check of a family read of the diary (``NotFound`` for anyone who may not), logged when it goes
-    through a trusted person's grant: what the endpoints answer ``304 Not Modified`` on (``diary.cache``)."""
-    return logged(access.get_diary(viewer, student_id))
+    through a trusted person's grant: what the endpoints answer ``304 Not Modified`` on (``diary.cache``).
+    ``among``: the viewer's family children this request already fetched (a page's child switcher), which
+    decide a family read without asking again."""
+    found = access.read_among(among, student_id, access.DIARY) if among is not None else None
+    return logged(found or access.get_diary(viewer, student_id))
 
 
 def diary_week(
     *, viewer: Any = None, student_id: Any = None, start: date, end: date, read: access.Read | None = None
 ) -> DiaryWeek:
     """Days → lessons with topic, homework, the pupil's marks and attendance. Five queries, always:
-    the pupil (access), the lessons, the marks, the homework with attachments, the attendance; one when the
-    week is in the cache (``diary.cache``). ``read``: the access check the caller already made.
+    the pupil (access), the lessons, the marks with the changes that altered them, the homework with
+    attachments, the attendance; one when the week is in the cache (``diary.cache``). ``read``: the access
+    check the caller already made.
     A subject teacher sees only the lessons of their subjects: the others are not theirs to read."""
     diary = read or diary_read(viewer=viewer, student_id=student_id)
     days = cache.cached(diary, "week", lambda: week_days(diary, start, end), start, end)
@@ -362,6 +435,21 @@ class SubjectMarkRow:
     kind: str
     kind_label: str
     comment: str
+    history: list[str]  # as ``MarkRow.history``
+
+
+@dataclass(frozen=True)
+class UpcomingRow:
+    """Work the teacher announced for a lesson still to come (today or later): a mark that is known to come."""
+
+    lesson_id: int
+    date: date
+    kind: str
+    kind_label: str
+    note: str
+
+
+TREND_WEEKS = 4
 
 
 @dataclass(frozen=True)
@@ -375,6 +463,12 @@ class SubjectMarks:
     term_final: str | None
     year_final: str | None
     points: list[ChartPoint]
+    # The weighted average of the marks before this week (Monday), and of those up to four weeks ago; the
+    # trend compares the latter with the average now: up, down, or flat (equal, or no marks back then).
+    average_before_week: Decimal | None
+    average_weeks_ago: Decimal | None
+    trend_weeks: str
+    upcoming: list[UpcomingRow]
 
     @property
     def current(self) -> list[tuple[Decimal, int]]:
@@ -429,24 +523,45 @@ def subject_marks(
 def subject_marks_of(diary: access.Read, term_id: int | None) -> MarksReport:
     """Marks by subject for a term, with the weighted average, the class's average, finals and chart points.
 
-    Five queries: the pupil (access), the school's terms, the pupil's marks, the class averages (one
-    aggregate), the finals. ``term_id`` None: the term holding today, else the latest one begun.
-    A subject teacher gets their subjects only.
+    Seven queries: the pupil (access), the school's terms, the pupil's marks, the class averages (one
+    aggregate), the finals, the changes of the marks (``mark_history``), the work announced for the lessons
+    to come. ``term_id`` None: the term holding today, else the latest one begun. A subject teacher gets
+    their subjects only.
     """
     pupil = diary.pupil
     terms = [
         TermRow(id=t.pk, name=t.name, starts_on=t.starts_on, ends_on=t.ends_on)
         for t in Term.objects.filter(year__school_id=pupil.school_id).order_by("starts_on", "pk")
     ]
-    term = _choose_term(terms, term_id, timezone.localdate())
+    today = timezone.localdate()
+    term = _choose_term(terms, term_id, today)
     if term is None:
         return MarksReport(student=student_row(pupil), term=None, terms=terms, subjects=[])
 
-    marks = (
+    marks = list(
         Mark.objects.filter(diary.only("lesson__subject_id"), pupil=pupil, lesson__term_id=term.id)
         .select_related("lesson__subject")
         .order_by("lesson__date", "lesson__slot__number", "pk")
     )
+    term_lessons = Lesson.objects.filter(term_id=term.id).values("pk")  # a subquery: a fixed count of queries
+    changes = mark_history.explained_changes(pupil_id=pupil.pk, lesson_ids=term_lessons)
+    upcoming: dict[int, list[UpcomingRow]] = defaultdict(list)
+    upcoming_names: dict[int, str] = {}
+    planned_kinds = dict(Lesson.PlannedKind.choices)
+    planned = (
+        Lesson.objects.filter(
+            diary.only("subject_id"), school_class_id=pupil.school_class_id, term_id=term.id, date__gte=today
+        )
+        .exclude(planned_kind="")
+        .exclude(status=Lesson.Status.CANCELLED)
+        .order_by("date", "slot__number", "pk")
+        .values_list("pk", "date", "subject_id", "subject__name", "planned_kind", "planned_note")
+    )
+    for lesson_id, day, subject_id, subject_name, kind, note in planned:
+        upcoming_names[subject_id] = subject_name
+        upcoming[subject_id].append(UpcomingRow(lesson_id, day, kind, str(planned_kinds.get(kind, kind)), note))
+    week_start = current_week(today)[0]
+    weeks_ago = today - timedelta(weeks=TREND_WEEKS)
     class_rows = (
         Mark.objects.filter(
             diary.only("lesson__subject_id"),
@@ -490,12 +605,15 @@ def subject_marks_of(diary: access.Read, term_id: int | None) -> MarksReport:
                 kind=mark.kind,
                 kind_label=str(mark.get_kind_display()),
                 comment=mark.comment,
+                history=changes.get((mark.lesson_id, mark.kind), []),
             )
         )
 
     subjects: list[SubjectMarks] = []
     for subject_id, (name, rows) in by_subject.items():
         triples = [(row.value, row.scale, row.weight) for row in rows]
+        average = grading.weighted_average(triples)
+        then = grading.weighted_average((row.value, row.scale, row.weight) for row in rows if row.date <= weeks_ago)
         running = grading.running_averages(triples)
         points = [
             ChartPoint(date=row.date, five_point=five, weight=row.weight, average=average)
@@ -507,12 +625,37 @@ def subject_marks_of(diary: access.Read, term_id: int | None) -> MarksReport:
                 subject_id=subject_id,
                 subject=name,
                 marks=rows,
-                average=grading.weighted_average(triples),
+                average=average,
                 class_average=class_averages.get(subject_id),
                 trend=grading.trend([p.average for p in points]),
                 term_final=finals.get(subject_id, {}).get("term"),
                 year_final=finals.get(subject_id, {}).get("year"),
                 points=points,
+                average_before_week=grading.weighted_average(
+                    (row.value, row.scale, row.weight) for row in rows if row.date < week_start
+                ),
+                average_weeks_ago=then,
+                trend_weeks=grading.trend([then, average]),
+                upcoming=upcoming.get(subject_id, []),
+            )
+        )
+    # Subjects with announced work but no marks yet show what is to come.
+    for subject_id in sorted(set(upcoming) - set(by_subject) - set(finals)):
+        subjects.append(
+            SubjectMarks(
+                subject_id=subject_id,
+                subject=upcoming_names[subject_id],
+                marks=[],
+                average=None,
+                class_average=class_averages.get(subject_id),
+                trend="flat",
+                term_final=None,
+                year_final=None,
+                points=[],
+                average_before_week=None,
+                average_weeks_ago=None,
+                trend_weeks="flat",
+                upcoming=upcoming[subject_id],
             )
         )
     # Subjects with a final but no marks in the term still show their final.
@@ -531,6 +674,10 @@ def subject_marks_of(diary: access.Read, term_id: int | None) -> MarksReport:
                         term_final=finals[subject.pk].get("term"),
                         year_final=finals[subject.pk].get("year"),
                         points=[],
+                        average_before_week=None,
+                        average_weeks_ago=None,
+                        trend_weeks="flat",
+                        upcoming=upcoming.get(subject.pk, []),
                     )
                 )
     subjects.sort(key=lambda item: item.subject)
@@ -549,6 +696,8 @@ class HomeworkItem:
     due_date: date | None
     done: bool
     attachments: list[AttachmentRow]
+    # Where the pupil's answer stands (``diary.answer_selectors``): not_required for homework not to hand in.
+    answer: AnswerState
 
 
 @dataclass(frozen=True)
@@ -560,7 +709,8 @@ class HomeworkReport:
 
 
 def homework_list(*, viewer: Any, student_id: Any, start: date, end: date) -> HomeworkReport:
-    """Homework due in the period (or set in it, when it has no due lesson). Three queries."""
+    """Homework due in the period (or set in it, when it has no due lesson), with the state of the pupil's
+    answer. Four queries."""
     diary = logged(access.get_diary(viewer, student_id))
     pupil = diary.pupil
     in_period = Q(diary.only("lesson__subject_id"), lesson__school_class_id=pupil.school_class_id) & (
@@ -571,6 +721,7 @@ def homework_list(*, viewer: Any, student_id: Any, start: date, end: date) -> Ho
         lesson.pk: lesson
         for lesson in Lesson.objects.filter(pk__in={lesson_id for lesson_id, _ in rows}).select_related("subject")
     }
+    answers = answer_states(pupil_id=pupil.pk, homework_ids=[row.id for _, row in rows]) if rows else {}
     items = [
         HomeworkItem(
             id=row.id,
@@ -580,6 +731,7 @@ def homework_list(*, viewer: Any, student_id: Any, start: date, end: date) -> Ho
             due_date=row.due_date,
             done=row.done,
             attachments=row.attachments,
+            answer=answers[row.id],
         )
         for lesson_id, row in rows
     ]

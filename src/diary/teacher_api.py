@@ -20,7 +20,7 @@ from core.errors import NotFound
 from diary import gradebook as selectors
 from diary.attendance import AttendanceInput, set_lesson_attendance
 from diary.homework import set_homework
-from diary.lessons import cancel_lesson, move_lesson, replace_lesson, set_lesson_topic
+from diary.lessons import cancel_lesson, move_lesson, replace_lesson, set_lesson_plan, set_lesson_topic
 from diary.marks import MarkInput, set_final_mark, set_lesson_marks
 from diary.models import Attendance
 from portal.oidc import api_auth
@@ -114,9 +114,22 @@ class TopicOut(Schema):
     topic: str
 
 
+class PlanIn(Schema):
+    kind: str = Field(..., max_length=10, description="test, control or exam; empty: nothing announced")
+    note: str = Field("", max_length=200)
+
+
+class PlanOut(Schema):
+    lesson_id: int
+    kind: str
+    note: str
+
+
 class HomeworkIn(Schema):
     text: str = Field(..., max_length=10000)
     due_lesson_id: DbId | None = None
+    hand_in: bool | None = Field(None, description="The pupils hand in an answer (null: unchanged)")
+    files_allowed: bool | None = Field(None, description="The answer may carry files (null: unchanged)")
 
 
 class LessonHomeworkOut(Schema):
@@ -124,6 +137,8 @@ class LessonHomeworkOut(Schema):
     lesson_id: int
     text: str
     due_lesson_id: int | None
+    hand_in: bool
+    files_allowed: bool
 
 
 @router.put(
@@ -165,18 +180,33 @@ def put_lesson_topic(request: HttpRequest, lesson_id: DbId, payload: TopicIn) ->
     return {"lesson_id": lesson.pk, "topic": lesson.topic}
 
 
+@router.put("/lessons/{lesson_id}/plan", response=PlanOut, url_name="teacher_lesson_plan")
+def put_lesson_plan(request: HttpRequest, lesson_id: DbId, payload: PlanIn) -> Any:
+    """Announce the work planned for a lesson (a test, a control work, an exam) with a note; an empty kind
+    withdraws it. The family sees it on the lesson and among the marks still to come."""
+    lesson = set_lesson_plan(teacher=api_user(request), lesson_id=lesson_id, kind=payload.kind, note=payload.note)
+    return {"lesson_id": lesson.pk, "kind": lesson.planned_kind, "note": lesson.planned_note}
+
+
 @router.put("/lessons/{lesson_id}/homework", response=LessonHomeworkOut, url_name="teacher_lesson_homework")
 def put_lesson_homework(request: HttpRequest, lesson_id: DbId, payload: HomeworkIn) -> Any:
     """Set the lesson's homework text and due lesson (attachments go through the web page)."""
     with transaction.atomic():
         homework = set_homework(
-            teacher=api_user(request), lesson_id=lesson_id, text=payload.text, due_lesson_id=payload.due_lesson_id
+            teacher=api_user(request),
+            lesson_id=lesson_id,
+            text=payload.text,
+            due_lesson_id=payload.due_lesson_id,
+            hand_in=payload.hand_in,
+            files_allowed=payload.files_allowed,
         )
     return {
         "id": homework.pk,
         "lesson_id": homework.lesson_id,
         "text": homework.text,
         "due_lesson_id": homework.due_lesson_id,
+        "hand_in": homework.hand_in,
+        "files_allowed": homework.files_allowed,
     }
 
 

@@ -29,9 +29,9 @@ from diary import gradebook as selectors
 from diary.attendance import AttendanceInput, set_lesson_attendance
 from diary.errors import DiaryCode
 from diary.homework import set_homework
-from diary.lessons import set_lesson_topic
+from diary.lessons import set_lesson_plan, set_lesson_topic
 from diary.marks import MarkInput, StaleMarks, set_lesson_marks
-from diary.models import Attendance, Mark
+from diary.models import Attendance, Lesson, Mark
 from portal.web import verified_staff
 
 _INDEXED_FIELD = re.compile(r"^(marks|entries)\[(\d+)\]\.(\w+)$")
@@ -96,6 +96,10 @@ class PupilForm(forms.Form):
 
 class LessonForm(DomainForm):
     topic = forms.CharField(label=_lazy("Topic"), max_length=300, required=False)
+    planned_kind = forms.ChoiceField(
+        label=_lazy("Planned work"), required=False, choices=[("", "—"), *Lesson.PlannedKind.choices]
+    )
+    planned_note = forms.CharField(label=_lazy("Planned work note"), max_length=200, required=False)
     homework = forms.CharField(label=_lazy("Homework"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     due_lesson = forms.TypedChoiceField(label=_lazy("Due by"), coerce=int, required=False, empty_value=None)
     attachment = forms.FileField(label=_lazy("Attachment"), required=False)
@@ -124,6 +128,8 @@ def _forms(request: HttpRequest | None, sheet: selectors.LessonSheet) -> tuple[L
     homework = sheet.homework
     lesson_initial = {
         "topic": sheet.lesson.topic,
+        "planned_kind": sheet.lesson.planned_kind,
+        "planned_note": sheet.lesson.planned_note,
         "homework": homework.text if homework else "",
         "due_lesson": homework.due_lesson_id if homework else None,
     }
@@ -204,7 +210,13 @@ def _show_error(error: DomainError, lesson_form: LessonForm, sent: dict[str, lis
             }.get(name, name)
             form.add_error(target if target in form.fields else None, ValidationError(error.message, code=error.code))
             return
-    renamed = {"text": "homework", "due_lesson_id": "due_lesson", "files": "attachment"}
+    renamed = {
+        "text": "homework",
+        "due_lesson_id": "due_lesson",
+        "files": "attachment",
+        "kind": "planned_kind",
+        "note": "planned_note",
+    }
     field = renamed.get(error.field or "", error.field)
     lesson_form.add_domain_error(DomainError(error.code, error.message, field=field))
 
@@ -266,6 +278,10 @@ def _save(
                 set_lesson_attendance(teacher=teacher, lesson_id=lesson.pk, entries=[a for _, a in attendance])
             if data["topic"] != lesson.topic:
                 set_lesson_topic(teacher=teacher, lesson_id=lesson.pk, topic=data["topic"])
+            if (data["planned_kind"], data["planned_note"]) != (lesson.planned_kind, lesson.planned_note):
+                set_lesson_plan(
+                    teacher=teacher, lesson_id=lesson.pk, kind=data["planned_kind"], note=data["planned_note"]
+                )
             homework = sheet.homework
             text = data["homework"].strip()
             files = [data["attachment"]] if data.get("attachment") else []

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from diary import views
+from diary import alerts_views, views
 
 app_name = "diary"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("diary/homework/<int:homework_id>/done/", views.homework_done, name="homework_done"),
     path("diary/<uuid:student_id>/absence/", views.absence, name="absence"),
     path("diary/absence/<int:note_id>/withdraw/", views.absence_withdraw, name="absence_withdraw"),
+    # issue 17: a child's alerts (a section of «Как часто», /cabinet/notifications/cadence/)
+    path("cabinet/notifications/alerts/<uuid:student_id>/", alerts_views.child_alerts, name="alerts"),
 ]

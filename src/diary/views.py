@@ -58,8 +58,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def week(request: HttpRequest, student_id: UUID) -> HttpResponse:
     start, end = chosen_week(request)
-    read = selectors.diary_read(viewer=request.user, student_id=student_id)
-    frame = family_context(request, student_id, "week")
+    visible = access.visible_students(request.user)  # the child switcher, and the access check of a family read
+    read = selectors.diary_read(viewer=request.user, student_id=student_id, among=visible)
+    frame = family_context(request, student_id, "week", visible)
     context: dict[str, Any] = {**frame, **week_pager(start), "student": selectors.student_row(read.pupil)}
     context["diary"] = {"start": start, "end": end}
     if frame["own_diary"]:  # the pupil's own week has homework tick forms (CSRF, this page's URL): not cached

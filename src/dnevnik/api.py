@@ -25,6 +25,7 @@ from ninja.parser import Parser
 from ninja.schema import NinjaGenerateJsonSchema
 
 from core.errors import CoreCode, DomainError, RateLimited
+from diary.alerts_api import router as alerts_router
 from diary.api import router as diary_router
 from diary.errors import DiaryCode
 from diary.teacher_api import router as teacher_router
@@ -178,6 +179,7 @@ api.add_router("", visits_router)
 api.add_router("", ingest_router)
 api.add_router("", trust_router)
 api.add_router("", notify_router)
+api.add_router("", alerts_router)
 api.add_router("", news_router)
 api.add_router("", messaging_router)
 

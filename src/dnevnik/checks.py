@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -47,3 +48,36 @@ def staff_need_a_second_factor(app_configs: Any, **kwargs: Any) -> list[checks.C
             )
         ]
     return []
+
+
+# The transports that deliver nothing to a phone: fine on a developer's machine, not in production.
+TEST_PUSH_BACKENDS = frozenset({"notify.push.FileBackend", "notify.push.LocmemBackend"})
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def push_reaches_phones(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Behind HTTPS (production) push goes through the browsers' push services (``WebPushBackend``) and is
+    signed with a VAPID key the operator keeps (``WEBPUSH_VAPID_PRIVATE_KEY``, or the key file already made
+    on this host); otherwise subscriptions are made in vain or break when the key changes."""
+    if not getattr(settings, "HTTPS", False):
+        return []
+    found: list[checks.CheckMessage] = []
+    backend = str(getattr(settings, "PUSH_BACKEND", ""))
+    if backend in TEST_PUSH_BACKENDS:
+        found.append(
+            checks.Warning(
+                f"PUSH_BACKEND is {backend!r}: push messages are kept locally and never reach a phone.",
+                hint="Set PUSH_BACKEND=notify.push.WebPushBackend.",
+                id="dnevnik.W004",
+            )
+        )
+    key_file = Path(str(getattr(settings, "WEBPUSH_VAPID_KEY_FILE", "")))
+    if not getattr(settings, "WEBPUSH_VAPID_PRIVATE_KEY", "") and not key_file.is_file():
+        found.append(
+            checks.Warning(
+                "No VAPID key is configured for Web Push.",
+                hint="Set WEBPUSH_VAPID_PRIVATE_KEY to a P-256 private key (PEM), the same on every app host.",
+                id="dnevnik.W005",
+            )
+        )
+    return found

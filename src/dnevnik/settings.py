@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "trust",
     "news",
     "messaging",
+    "privacy",
     "erasure",
     "dnevnik",
 ]
@@ -96,6 +97,8 @@ MIDDLEWARE = [
     # that did).
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.AbsoluteSessionLifetimeMiddleware",
+    # After a sign-in that found a new version of the processing terms: the terms page first (session only).
+    "portal.middleware.TermsInterstitialMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

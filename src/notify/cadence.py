@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -12,7 +12,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import record_event
-from notify import outbox
 from notify.models import (
     Cadence,
     CadenceChoice,
@@ -24,7 +23,7 @@ from portal.models import User
 
 DEFAULT_DIGEST_TIME = time(19, 0)
 # The kinds that are about one child: each may go at once, in the digest or not at all, per child.
-ABOUT_A_CHILD = (Kind.MARK, Kind.ABSENCE, Kind.HOMEWORK, Kind.LATE_ARRIVAL, Kind.LOW_BALANCE)
+ABOUT_A_CHILD = (Kind.MARK, Kind.ABSENCE, Kind.HOMEWORK, Kind.LATE_ARRIVAL, Kind.LOW_BALANCE, Kind.ALERT)
 
 
 def cadence_by_user(user_ids: list[int], kind: str, pupil_id: int | None) -> dict[int, str]:
@@ -107,6 +106,31 @@ def add_to_digest(
     )
     now = timezone.now()
     times = dict(DigestSettings.objects.filter(user__in=users).values_list("user_id", "send_at"))
-    for send_at in {times.get(user.pk, DEFAULT_DIGEST_TIME) for user in users}:
-        moment = digest_moment(send_at, now)
-        outbox.wake_at(moment if moment > now else now)
+    next_due = {user.pk: next_digest_moment(times.get(user.pk, DEFAULT_DIGEST_TIME), now) for user in users}
+    # A person who already waits for this very digest moment has had its wake-up queued by the first entry.
+    earliest = min(next_due.values(), default=now) - timedelta(days=1)
+    already = {
+        (user_id, next_due[user_id])
+        for user_id, created_at in DigestEntry.objects.filter(
+            user_id__in=list(next_due), digest_key=None, created_at__gt=earliest, created_at__lt=now
+        )
+        .exclude(key=key)
+        .values_list("user_id", "created_at")
+        if next_digest_moment(times.get(user_id, DEFAULT_DIGEST_TIME), created_at) == next_due[user_id]
+    }
+    for moment in sorted({due for user_id, due in next_due.items() if (user_id, due) not in already}):
+        _wake_digests_at(moment)
+
+
+def next_digest_moment(send_at: time, now: datetime) -> datetime:
+    """The first digest moment after ``now``: today's, or tomorrow's when today's has passed."""
+    moment = digest_moment(send_at, now)
+    return moment if moment > now else digest_moment(send_at, timezone.localtime(now) + timedelta(days=1))
+
+
+def _wake_digests_at(moment: datetime) -> None:
+    """Where the task backend can defer, send the digests at ``moment`` exactly (``run_sweeps`` otherwise)."""
+    from notify.digest import send_due_digests  # digest builds on this module
+
+    if send_due_digests.get_backend().supports_defer:
+        send_due_digests.using(run_after=moment).enqueue()

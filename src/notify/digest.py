@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_tasks import task
 
 from notify import outbox
 from notify.cadence import DEFAULT_DIGEST_TIME, digest_moment
@@ -37,10 +38,10 @@ def _compose(entries: list[DigestEntry], day: str) -> str:
 def send_digests(*, now: datetime | None = None) -> int:
     """Send the digest of every person whose digest time has come and who has entries; returns how many."""
     moment = now or timezone.now()
-    waiting = DigestEntry.objects.filter(digest_key=None).values_list("user_id", flat=True).distinct()
+    waiting = sorted(set(DigestEntry.objects.filter(digest_key=None).values_list("user_id", flat=True)))
     times = dict(DigestSettings.objects.filter(user_id__in=waiting).values_list("user_id", "send_at"))
     sent = 0
-    for user_id in sorted(set(waiting)):
+    for user_id in waiting:
         due = digest_moment(times.get(user_id, DEFAULT_DIGEST_TIME), moment)
         if moment >= due:
             sent += _send_digest(user_id, due)
@@ -94,3 +95,9 @@ def _send_digest(user_id: int, due: datetime) -> int:
         )
     outbox.send_due(key=key)
     return 1
+
+
+@task()
+def send_due_digests() -> int:
+    """The deferred wake-up ``cadence.add_to_digest`` queues for a digest moment."""
+    return send_digests()

@@ -13,3 +13,4 @@ class NotifyCode(StrEnum):
 
     UNKNOWN_NOTIFICATION_CHOICE = "unknown_notification_choice"
     PUSH_SUBSCRIPTION_INVALID = "push_subscription_invalid"
+    DIGEST_TIME_INVALID = "digest_time_invalid"

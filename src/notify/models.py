@@ -27,6 +27,8 @@ class Kind(models.TextChoices):
     ANNOUNCEMENT = "announcement", _("Announcement of the school")
     ABSENCE_NOTE = "absence_note", _("A family's absence note (for the form tutor)")
     MESSAGE = "message", _("New message from the school or the family")
+    ALERT = "alert", _("Alert on the diary")
+    HOMEWORK_REVIEW = "homework_review", _("Homework answer replied to, marked or returned")
 
 
 class Channel(models.TextChoices):

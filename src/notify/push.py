@@ -37,7 +37,7 @@ class PushBackend(Protocol):
     def send(self, message: PushMessage) -> None: ...
 
 
-def _new_private_key() -> str:
+def new_private_key_pem() -> str:
     key = ec.generate_private_key(ec.SECP256R1())
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -49,7 +49,7 @@ def vapid_private_key_pem() -> str:
     configured = str(getattr(settings, "WEBPUSH_VAPID_PRIVATE_KEY", "") or "")
     if configured:
         return configured
-    return read_or_create(Path(settings.WEBPUSH_VAPID_KEY_FILE), _new_private_key)
+    return read_or_create(Path(settings.WEBPUSH_VAPID_KEY_FILE), new_private_key_pem)
 
 
 def vapid_public_key() -> str:
@@ -86,7 +86,6 @@ class WebPushBackend:
             raise
 
 
-@dataclass
 class LocmemBackend:
     """Keeps the messages in ``outbox``; an endpoint in ``gone`` answers as a push service does for a
     subscription it dropped (410)."""

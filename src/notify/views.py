@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 import access
 from core.errors import DomainError
-from notify import push, services
+from notify import push, services, signals
 from notify.cadence import cadences_of, digest_time_of, set_cadences
 from notify.forms import CadenceForm, PreferencesForm
 from notify.models import Channel, DigestSettings, Notification
@@ -96,7 +96,14 @@ def cadence(request: HttpRequest) -> HttpResponse:
     ):
         messages.success(request, _("Notification settings saved."))
         return redirect("notify:cadence")
-    return render(request, "notify/cadence.html", {"form": form, "vapid_key": push.vapid_public_key()})
+    sections = [
+        section
+        for _receiver, section in signals.settings_sections_asked.send(sender=None, user=user, request=request)
+        if section
+    ]
+    return render(
+        request, "notify/cadence.html", {"form": form, "vapid_key": push.vapid_public_key(), "sections": sections}
+    )
 
 
 def _json(request: HttpRequest) -> dict[str, Any]:

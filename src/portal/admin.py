@@ -17,7 +17,7 @@ from oauth2_provider.models import (
 )
 
 from portal import second_factor
-from portal.models import User
+from portal.models import TermsAcceptance, TermsVersion, User
 
 
 class AccountCreationForm(BaseUserCreationForm):
@@ -100,3 +100,34 @@ for token_model in (get_access_token_model(), get_refresh_token_model(), get_gra
 # the accounts' list, ``second_factor.reset_factors``); the person then sets a new one up.
 admin.site.unregister(TOTPDevice)
 admin.site.unregister(StaticDevice)
+
+
+@admin.register(TermsVersion)
+class TermsVersionAdmin(admin.ModelAdmin[TermsVersion]):
+    """The operator publishes a new version here; accepted versions are read-only (a change is a new version)."""
+
+    list_display = ("version", "published_at", "url")
+    ordering = ("-published_at",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: TermsVersion | None = None) -> tuple[str, ...]:
+        if obj is not None and obj.acceptances.exists():
+            return ("version", "published_at", "text", "url")
+        return ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: TermsVersion | None = None) -> bool:
+        return obj is None or not obj.acceptances.exists()
+
+
+@admin.register(TermsAcceptance)
+class TermsAcceptanceAdmin(admin.ModelAdmin[TermsAcceptance]):
+    """The records of acceptances, to answer a request or an inspection; nobody edits them."""
+
+    list_display = ("account", "version", "for_child", "pupil", "at", "via")
+    list_filter = ("version", "via", "for_child")
+    raw_id_fields = ("account", "pupil", "link_request")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: TermsAcceptance | None = None) -> bool:
+        return False

@@ -41,3 +41,4 @@ class PortalCode(StrEnum):
     SECOND_FACTOR_WRONG = "second_factor_wrong"
     SECOND_FACTOR_EXPIRED = "second_factor_expired"
     SECOND_FACTOR_REQUIRED = "second_factor_required"
+    TERMS_NOT_ACCEPTED = "terms_not_accepted"

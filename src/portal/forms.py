@@ -124,6 +124,10 @@ class RegistrationForm(NewPasswordMixin, NamesMixin, DomainForm):
     ]
 
 
+class TermsForm(DomainForm):
+    consent = forms.BooleanField(label=_("I accept this version of the processing terms of my personal data."))
+
+
 class CodeForm(DomainForm):
     code = forms.RegexField(
         label=_("Code"),

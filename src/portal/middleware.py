@@ -14,10 +14,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import auth
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
-from portal.services import SIGNED_IN_AT
+from portal.services import SIGNED_IN_AT, TERMS_PENDING
 
 TOUCHED_AT = "portal_touched_at"
 
@@ -36,4 +39,31 @@ class AbsoluteSessionLifetimeMiddleware:
                 auth.logout(request)
             elif session.get(TOUCHED_AT, 0) < now - settings.SESSION_TOUCH_SECONDS:
                 session[TOUCHED_AT] = now  # renews the idle timer: saved, cookie re-sent
+        return self.get_response(request)
+
+
+# Pages a person with new terms waiting may still open: the terms themselves, signing out, and what pages load.
+TERMS_OPEN_PREFIXES = ("/terms/", "/signout/", "/static/", "/sw.js", "/offline/", "/i18n/", "/api/", "/o/token/")
+
+
+class TermsInterstitialMiddleware:
+    """After a sign-in that found new terms (``TERMS_PENDING`` in the session, set by ``start_session``), every
+    page leads to the terms first, then back. Only the session is read: no query on the way.
+
+    The JSON API and the token endpoint are left alone: bearer tokens of the mobile app keep working (a 403 the
+    app does not understand would lock families out silently); the app's next browser sign-in (OIDC authorize)
+    shows the page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if (
+            request.user.is_authenticated
+            and request.session.get(TERMS_PENDING)
+            and request.method == "GET"
+            and not request.path.startswith(TERMS_OPEN_PREFIXES)
+        ):
+            return redirect(f"{reverse('portal:terms')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -272,3 +272,71 @@ class RedeemedCode(models.Model):
 
     def __str__(self) -> str:
         return f"code redeemed at {self.redeemed_at.isoformat()}"
+
+
+class TermsVersion(models.Model):
+    """One published version of the personal-data processing terms; the newest published one is current.
+
+    The operator adds versions in the admin site; a version is never edited once people have accepted it
+    (a change is a new version, and everyone is asked again at their next sign-in).
+    """
+
+    version = models.CharField(_("version"), max_length=32, unique=True)
+    published_at = models.DateTimeField(_("published"), default=timezone.now, db_index=True)
+    text = models.TextField(_("text"), blank=True)
+    url = models.URLField(_("link to the text"), blank=True)
+
+    class Meta:
+        verbose_name = _("version of the processing terms")
+        verbose_name_plural = _("versions of the processing terms")
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class TermsAcceptance(models.Model):
+    """A person accepted a version of the terms: for themself, or (a guardian) for a pupil's data.
+
+    ``pupil`` and ``link_request`` point up to the registry by name only (no import): the portal records an
+    acceptance at registration, the registry at a guardian's link request, both through
+    ``portal.services.accept_terms``. A guardian's consent given with a request the registrar decides later
+    has ``pupil`` filled in when the request links.
+    """
+
+    class Via(models.TextChoices):
+        WEB = "web", _("website")
+        API = "api", _("API")
+
+    account = models.ForeignKey(User, verbose_name=_("who"), on_delete=models.CASCADE, related_name="terms_acceptances")
+    version = models.ForeignKey(
+        TermsVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="acceptances"
+    )
+    pupil = models.ForeignKey(
+        "registry.Pupil",
+        verbose_name=_("for the pupil"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="guardian_consents",
+    )
+    link_request = models.ForeignKey(
+        "registry.LinkRequest",
+        verbose_name=_("with the link request"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consents",
+    )
+    for_child = models.BooleanField(_("for a child's data"), default=False)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    via = models.CharField(_("how"), max_length=8, choices=Via.choices)
+
+    class Meta:
+        verbose_name = _("acceptance of the processing terms")
+        verbose_name_plural = _("acceptances of the processing terms")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["account", "version"], name="portal_terms_account_version")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.version_id} {self.at:%Y-%m-%d}"

@@ -23,16 +23,19 @@ from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 import access
 from audit.services import record_event
 from core.errors import DomainError, RateLimited
+from core.sealed import seal
 from portal import signals, throttle
 from portal.backends import accounts_for_login
 from portal.codes import code_error, consume_code, issue_code
 from portal.errors import PortalCode
 from portal.login import resolve_login
-from portal.models import ClientConsent, OneTimeCode, SnilsSource, User
+from portal.models import ClientConsent, OneTimeCode, SnilsSource, TermsAcceptance, TermsVersion, User
 from portal.snils import SnilsClaim, get_verifier
 from portal.tasks import deliver_code, verify_snils_claim
 
 SIGNED_IN_AT = "portal_signed_in_at"
+# Set at sign-in when the account has not accepted the current terms: the next page is the terms' interstitial.
+TERMS_PENDING = "portal_terms_pending"
 
 _TAKEN_HINT = _("If this is your account, sign in or reset the password.")
 
@@ -68,7 +71,7 @@ def send_code(*, user: User, purpose: str, channel: str, target: str) -> OneTime
     language = translation.get_language() or "ru"
     transaction.on_commit(
         lambda: deliver_code.enqueue(
-            channel=channel, target=target, purpose=purpose, code=issued.code, language=language
+            channel=channel, target=target, purpose=purpose, sealed_code=seal(issued.code), language=language
         )
     )
     return issued.record
@@ -85,8 +88,13 @@ def register_account(
     password: str,
     snils: str | None = None,
     birth_date: date | None = None,
+    accepted_terms_via: str | None = None,
 ) -> User:
-    """A new account with unconfirmed contacts; codes go to the email and the phone."""
+    """A new account with unconfirmed contacts; codes go to the email and the phone.
+
+    ``accepted_terms_via`` (``web`` / ``api``): the person ticked the current processing terms, recorded with
+    the account in the same transaction.
+    """
     _check_unique(email=email, phone=phone, snils=snils)
     user = User(
         surname=surname,
@@ -102,6 +110,8 @@ def register_account(
     try:
         with transaction.atomic():
             user.save()
+            if accepted_terms_via:
+                accept_terms(account=user, via=accepted_terms_via)
     except IntegrityError:
         # Someone took the same email between the check and the insert.
         _check_unique(email=email, phone=phone, snils=snils)
@@ -291,6 +301,62 @@ def start_session(*, request: HttpRequest, user: User) -> None:
     """Sign ``user`` in on this request: a new session key, and the clock of its 12 hours."""
     auth.login(request, user, backend="portal.backends.PortalLoginBackend")
     request.session[SIGNED_IN_AT] = timezone.now().timestamp()
+    if terms_outdated(user):
+        request.session[TERMS_PENDING] = True
+
+
+# --- The processing terms ----------------------------------------------------------------------------------
+
+
+def current_terms() -> TermsVersion | None:
+    """The newest published version of the processing terms (None only before the seed migration)."""
+    return TermsVersion.objects.filter(published_at__lte=timezone.now()).order_by("-published_at", "-pk").first()
+
+
+def terms_outdated(user: User) -> bool:
+    """The account accepted an earlier version of the terms for itself, and not the current one.
+
+    Accounts with no acceptance at all (made before acceptances were recorded, by an import or in the admin
+    site) are not stopped at sign-in; «Мои данные» shows them that no acceptance is on record.
+    """
+    current = current_terms()
+    own = TermsAcceptance.objects.filter(account=user, for_child=False)
+    return current is not None and own.exists() and not own.filter(version=current).exists()
+
+
+@transaction.atomic
+def accept_terms(
+    *,
+    account: User,
+    via: str,
+    version: TermsVersion | None = None,
+    for_child: bool = False,
+    pupil_id: int | None = None,
+    link_request_id: int | None = None,
+) -> TermsAcceptance:
+    """Record that ``account`` accepted ``version`` (the current one by default): for itself, or as a
+    guardian for a child's data (``for_child``; the pupil when known, else the link request that names it)."""
+    version = version or current_terms()
+    if version is None:
+        raise DomainError(PortalCode.TERMS_NOT_ACCEPTED, _("No processing terms are published yet."), field="consent")
+    acceptance = TermsAcceptance.objects.create(
+        account=account,
+        version=version,
+        for_child=for_child,
+        pupil_id=pupil_id,
+        link_request_id=link_request_id,
+        via=TermsAcceptance.Via(via),
+    )
+    record_event(
+        actor=account,
+        action="portal.terms_accepted",
+        target=acceptance,
+        version=version.version,
+        for_child=for_child,
+        pupil=pupil_id,
+        via=via,
+    )
+    return acceptance
 
 
 def sign_out(*, request: HttpRequest) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_tasks import task
 
+from core.sealed import open_sealed
 from core.sms import send_sms
 from portal.models import OneTimeCode
 
@@ -17,10 +21,20 @@ _PURPOSE_TEXT = {
     OneTimeCode.Purpose.RESET_PASSWORD: gettext_noop("Your code to reset the Dnevnik password: {code}"),
 }
 
+logger = logging.getLogger(__name__)
+
 
 @task()
-def deliver_code(*, channel: str, target: str, purpose: str, code: str, language: str = "ru") -> None:
-    """Send one code by email or SMS, in the language the person used when asking for it."""
+def deliver_code(*, channel: str, target: str, purpose: str, sealed_code: str, language: str = "ru") -> None:
+    """Send one code by email or SMS, in the language the person used when asking for it.
+
+    The code travels sealed (``core.sealed``): the task table and Redis keep the arguments long after the
+    code is used. A code the worker reaches after its lifetime is not sent: it could not be entered anyway.
+    """
+    code = open_sealed(sealed_code, ttl=settings.CODE_LIFETIME)
+    if code is None:
+        logger.warning("A %s code for %s was not delivered: expired or unreadable", purpose, channel)
+        return
     with translation.override(language):
         text = _(_PURPOSE_TEXT[OneTimeCode.Purpose(purpose)]).format(code=code)
         warning = _("The code is valid for 10 minutes. Never tell it to anyone, not even to staff.")

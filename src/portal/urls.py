@@ -23,6 +23,7 @@ urlpatterns = [
     path("reset/", views.reset_request, name="reset"),
     path("reset/code/", views.reset_confirm, name="reset_confirm"),
     path("cabinet/", views.cabinet, name="cabinet"),
+    path("terms/", views.terms, name="terms"),
     path("cabinet/profile/", views.profile, name="profile"),
     path("cabinet/contacts/", views.contacts, name="contacts"),
     path("cabinet/password/", views.password, name="password"),

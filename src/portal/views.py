@@ -79,6 +79,7 @@ def register(request: HttpRequest) -> HttpResponse:
             password=data["new_password"],
             snils=data["snils"],
             birth_date=data["birth_date"],
+            accepted_terms_via="web",  # the form's required «consent» box
         )
         services.start_session(request=request, user=user)
 
@@ -327,3 +328,27 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 def offline(request: HttpRequest) -> HttpResponse:
     """What the service worker shows offline for a page it has no copy of."""
     return render(request, "portal/offline.html")
+
+
+@login_required
+@never_cache
+def terms(request: HttpRequest) -> HttpResponse:
+    """The current processing terms; after sign-in, when a new version waits for the person's acceptance."""
+    user = signed_in_user(request)
+    version = services.current_terms()
+    form = forms.TermsForm(_posted(request))
+
+    def accept(data: dict[str, Any]) -> None:
+        services.accept_terms(account=user, via="web", version=version)
+        request.session.pop(services.TERMS_PENDING, None)
+
+    if version is not None and form.is_bound and form.submit(accept):
+        messages.success(request, _("Thank you: the new terms are accepted."))
+        return redirect(_safe_next(request))
+    context = {
+        "version": version,
+        "form": form,
+        "next": _safe_next(request),
+        "pending": request.session.get(services.TERMS_PENDING),
+    }
+    return form_page(request, "portal/terms.html", context, form)

@@ -22,12 +22,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 import access
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.forms import parsed
 from portal import identity
 from portal.forms import IdentityCleaning
@@ -38,6 +39,7 @@ from registry.linking import approve_link_request, reject_link_request, verify_s
 from registry.matching import DIFFERENCE_LABELS, pending_differences
 from registry.models import (
     Guardian,
+    GuardianRestriction,
     LinkRequest,
     Pupil,
     School,
@@ -99,6 +101,8 @@ class BackofficeSite(admin.AdminSite):
         return [
             path("registry/import/", self.admin_view(self.import_view), name="registry_import"),
             path("snils/<uuid:account_id>/", self.admin_view(self.snils_view), name="snils_verify"),
+            path("custody/<int:guardian_id>/", self.admin_view(self.custody_view), name="custody"),
+            path("custody/lift/<int:restriction_id>/", self.admin_view(self.lift_view), name="custody_lift"),
             *(path(route, self.admin_view(view), name=name) for route, view, name in self._pages),
             *super().get_urls(),
         ]
@@ -127,6 +131,45 @@ class BackofficeSite(admin.AdminSite):
         }
         return TemplateResponse(request, "registry/backoffice/snils.html", context)
 
+    def custody_view(self, request: HttpRequest, guardian_id: int) -> HttpResponse:
+        """A guardian's restrictions (custody limits) and the form that restricts them."""
+        registrar = cast(User, request.user)
+        guardian = access.require(
+            registrar, "guardian.restrict", Guardian.objects.select_related("pupil").filter(pk=guardian_id).first()
+        )
+        form = RestrictionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.restrict_guardian(actor=registrar, guardian_id=guardian.pk, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(error.field, ValidationError(error.message, code=error.code))
+            else:
+                messages.success(request, _("The guardian is restricted."))
+                return redirect("backoffice:custody", guardian.pk)
+        now = timezone.now()
+        restrictions = [(r, r.in_force(now)) for r in guardian.restrictions.select_related("created_by", "lifted_by")]
+        context: dict[str, Any] = {
+            **self.each_context(request),
+            "form": form,
+            "guardian": guardian,
+            "restrictions": restrictions,
+            "now": now,
+            "title": _("Restrict a guardian"),
+        }
+        return TemplateResponse(request, "registry/backoffice/custody.html", context)
+
+    def lift_view(self, request: HttpRequest, restriction_id: int) -> HttpResponse:
+        if request.method != "POST":
+            raise Http404
+        try:
+            restriction = services.lift_guardian_restriction(actor=request.user, restriction_id=restriction_id)
+        except Conflict as error:
+            messages.error(request, str(error.message))
+            guardian_id = GuardianRestriction.objects.filter(pk=restriction_id).values_list("guardian_id", flat=True)
+            return redirect("backoffice:custody", guardian_id[0])
+        messages.success(request, _("The restriction is lifted."))
+        return redirect("backoffice:custody", restriction.guardian_id)
+
     def import_view(self, request: HttpRequest) -> HttpResponse:
         form = ImportForm(request.POST or None, request.FILES or None, school_ids=kept_school_ids(request))
         context: dict[str, Any] = {**self.each_context(request), "form": form, "title": _("Import the registry")}
@@ -153,6 +196,24 @@ class ImportForm(forms.Form):
     def __init__(self, *args: Any, school_ids: set[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)  # type: ignore[attr-defined]
+
+
+class RestrictionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Kept for the school and the audit trail; the other guardian is not told it."),
+    )
+    document = forms.CharField(
+        label=_("Document"), max_length=255, help_text=_("Its kind, number and date, e.g. a court decision.")
+    )
+    starts_on = forms.DateField(
+        label=_("First day"), required=False, help_text=_("DD.MM.YYYY; empty: from now."), input_formats=["%d.%m.%Y"]
+    )
+    ends_on = forms.DateField(
+        label=_("Last day"), required=False, help_text=_("DD.MM.YYYY; empty: until lifted."), input_formats=["%d.%m.%Y"]
+    )
 
 
 class SnilsDocumentForm(IdentityCleaning, forms.Form):
@@ -264,8 +325,25 @@ class ScopedInline(admin.TabularInline):
 class GuardianInline(ScopedInline):
     model = Guardian
     form = GuardianForm
-    readonly_fields = ["account", "account_snils"]
-    fields = ["surname", "given_name", "patronymic", "relation", "phone", "email", "snils", "account", "account_snils"]
+    readonly_fields = ["account", "account_snils", "custody"]
+    fields = [
+        "surname",
+        "given_name",
+        "patronymic",
+        "relation",
+        "phone",
+        "email",
+        "snils",
+        "account",
+        "account_snils",
+        "custody",
+    ]
+
+    @admin.display(description=_("custody limits"))
+    def custody(self, guardian: Guardian) -> str:
+        if guardian.pk is None:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("backoffice:custody", args=[guardian.pk]), _("Restrictions"))
 
     @admin.display(description=_("SNILS of the account"))
     def account_snils(self, guardian: Guardian) -> str:

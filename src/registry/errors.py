@@ -28,3 +28,6 @@ class RegistryCode(StrEnum):
     IMPORT_REJECTED = "import_rejected"
     SNILS_MISSING = "snils_missing"
     SNILS_MISMATCH = "snils_mismatch"
+    DOCUMENT_REQUIRED = "document_required"
+    RESTRICTION_DATES = "restriction_dates"
+    RESTRICTION_OVER = "restriction_over"

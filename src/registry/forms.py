@@ -44,11 +44,19 @@ class LinkRequestForm(DomainForm):
         label=_("Child's birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
+    child_consent = forms.BooleanField(
+        label=_(
+            "As the child's legal representative, I consent to the processing of the child's personal data "
+            "under the current processing terms."
+        ),
+        required=False,
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The child is required of a guardian only; the form opens as a guardian's.
         as_pupil = self.is_bound and self.data.get("kind") == LinkRequest.Kind.PUPIL
-        for name in CHILD_FIELDS:
+        for name in (*CHILD_FIELDS, "child_consent"):
             self.fields[name].required = not as_pupil
 
     def _name(self, field: str) -> str:

@@ -37,8 +37,8 @@ import access
 from audit.services import record_event
 from core.errors import DomainError
 from portal.errors import PortalCode
-from portal.models import SnilsSource, User
-from portal.services import verify_snils
+from portal.models import SnilsSource, TermsAcceptance, User
+from portal.services import accept_terms, verify_snils
 from registry.errors import RegistryCode
 from registry.matching import (
     ALREADY_LINKED,
@@ -172,6 +172,8 @@ def _link_guardian(
 ) -> None:
     guardian.account = account
     guardian.save(update_fields=["account"])
+    if request is not None:  # the consent the guardian gave with the request now names the pupil
+        TermsAcceptance.objects.filter(link_request=request, account=account, pupil=None).update(pupil=guardian.pupil)
     verify_snils_from_records(account, actor=actor)
     record_event(
         actor=actor,
@@ -240,11 +242,14 @@ def request_link(
     child_given_name: str = "",
     child_patronymic: str = "",
     child_birth_date: date | None = None,
+    consent_via: str | None = None,
 ) -> LinkRequest:
     """Hand the person's data to the school: link at once on an exact match, else queue for the registrar.
 
     ``kind`` is ``pupil`` (the person is the pupil) or ``guardian`` (the child is named by the
     ``child_*`` arguments, already parsed). The returned request is ``linked`` or ``pending``.
+    ``consent_via`` (``web`` / ``api``): the guardian gave consent for the child's data under the current
+    terms; it is recorded with the request (and the pupil, once the request links).
     """
     _check_may_ask(user)
     school = School.objects.filter(pk=school_id).first()
@@ -264,7 +269,16 @@ def request_link(
         child = ChildData(
             surname=child_surname, given_name=child_given_name, patronymic=child_patronymic, birth_date=child_birth_date
         )
-        return _request_as_guardian(user=user, school=school, child=child)
+        request = _request_as_guardian(user=user, school=school, child=child)
+        if consent_via:
+            accept_terms(
+                account=user,
+                via=consent_via,
+                for_child=True,
+                pupil_id=request.pupil_id if request.state == LinkRequest.State.LINKED else None,
+                link_request_id=request.pk,
+            )
+        return request
     raise DomainError(RegistryCode.KIND_UNKNOWN, _("Choose whether you are the pupil or a guardian."), field="kind")
 
 

@@ -8,10 +8,11 @@ only through a link to a record here (``Pupil.account``, ``Guardian.account``), 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -240,6 +241,67 @@ class Guardian(Person):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.get_relation_display()})"
+
+
+class GuardianRestriction(models.Model):
+    """A registrar's limit on one guardian of one pupil (a court order, a guardianship authority's act):
+    while it is in force the guardian relation opens nothing (``access``), from ``starts_at`` until
+    ``ends_at``, unless lifted. Its dates are what the registrar entered; ``starts_at`` / ``ends_at`` are the
+    same days as moments in the site's time zone (the start of the first day, the start of the day after the
+    last), which the access rule compares with the time of the read, so access returns by itself."""
+
+    guardian = models.ForeignKey(
+        Guardian, verbose_name=pgettext_lazy("model", "guardian"), on_delete=models.CASCADE, related_name="restrictions"
+    )
+    reason = models.TextField(_("reason"))
+    document = models.CharField(_("document"), max_length=255, help_text=_("The document the restriction rests on."))
+    starts_on = models.DateField(_("first day"), null=True, blank=True)
+    ends_on = models.DateField(_("last day"), null=True, blank=True)
+    starts_at = models.DateTimeField(_("in force from"))
+    ends_at = models.DateTimeField(_("in force until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("restricted by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # When what the restriction ends (the guardian's grants for the child) was ended: at once, or by the sweep
+    # when a restriction with a later first day comes into force.
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("lifted by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The sweep wrote the audit event "restriction ended" (once) after ``ends_at``.
+    end_recorded_at = models.DateTimeField(_("end recorded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guardian restriction")
+        verbose_name_plural = _("guardian restrictions")
+        ordering = ["-starts_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.guardian_id} {self.starts_at:%Y-%m-%d}"
+
+    def in_force(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.lifted_at is None and self.starts_at <= now and (self.ends_at is None or now < self.ends_at)
+
+
+def restrictions_in_force(now: datetime | None = None) -> models.QuerySet[GuardianRestriction]:
+    """Restrictions in force at ``now`` (right now by default): the one definition the access module uses."""
+    now = now or timezone.now()
+    return GuardianRestriction.objects.filter(lifted_at__isnull=True, starts_at__lte=now).filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now)
+    )
+
+
+def unrestricted_guardians(now: datetime | None = None) -> models.QuerySet[Guardian]:
+    """Guardian rows that open what a guardian relation opens at ``now``: those with no restriction in force
+    (one ``NOT EXISTS`` in the same statement)."""
+    return Guardian.objects.filter(~Exists(restrictions_in_force(now).filter(guardian=OuterRef("pk"))))
 
 
 class StaffMember(models.Model):

@@ -38,6 +38,7 @@ def link(request: HttpRequest) -> HttpResponse:
                 child_given_name=data["child_given_name"],
                 child_patronymic=data["child_patronymic"],
                 child_birth_date=data["child_birth_date"],
+                consent_via="web" if data.get("child_consent") else None,
             )
         )
 

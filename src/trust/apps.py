@@ -16,5 +16,8 @@ class TrustConfig(AppConfig):
 
         portal_signals.identity_changed.connect(receivers.deliver_invitations_to, dispatch_uid="trust.identity")
         registry_signals.guardian_link_ended.connect(receivers.end_grants_of_link, dispatch_uid="trust.guardian_link")
+        registry_signals.guardian_restricted.connect(
+            receivers.end_grants_of_restricted, dispatch_uid="trust.guardian_restricted"
+        )
         # The policy only says which grant a read went through; the readers send it, the view log records it.
         access.grant_read.connect(record_grant_read, dispatch_uid="trust.record_grant_read")

@@ -19,3 +19,9 @@ def deliver_invitations_to(*, account: User, **kwargs: Any) -> None:
 def end_grants_of_link(*, guardian_id: int, actor: User | None, **kwargs: Any) -> None:
     """``registry.signals.guardian_link_ended``: the grants that guardian made end with the link (DESIGN §2)."""
     end_grants_of_guardian(guardian_id=guardian_id, actor=actor)
+
+
+def end_grants_of_restricted(*, guardian_id: int, actor: User | None, **kwargs: Any) -> None:
+    """``registry.signals.guardian_restricted``: the grants the restricted guardian gave for the child end (and
+    are not restored when the restriction ends)."""
+    end_grants_of_guardian(guardian_id=guardian_id, actor=actor, reason="guardian_restricted")

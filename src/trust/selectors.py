@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import access
+from core.sms import mask_phone
 from portal.identity import format_snils
 from portal.models import User
 from registry.models import Pupil
@@ -79,10 +80,6 @@ def _ends_on(ends_at: datetime | None) -> date | None:
 
 def mask_snils(digits: str) -> str:
     return f"***-***-*** {format_snils(digits)[-2:]}"
-
-
-def mask_phone(e164: str) -> str:
-    return f"+7 *** ***-**-{e164[-2:]}"
 
 
 def invitee_display(grant: Grant) -> str:

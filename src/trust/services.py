@@ -503,8 +503,10 @@ def leave_grant(*, user: User, grant_id: int) -> Grant:
 
 
 @transaction.atomic
-def end_grants_of_guardian(*, guardian_id: int, actor: User | None) -> int:
-    """The guardian link ``guardian_id`` ended: so does every live grant made through it; returns how many."""
+def end_grants_of_guardian(*, guardian_id: int, actor: User | None, reason: str = "guardian_link_ended") -> int:
+    """The guardian link ``guardian_id`` ended (or a registrar restricted that guardian, ``reason``
+    ``guardian_restricted``): so does every live grant made through it; returns how many. A grant ended so is
+    not restored when a restriction ends."""
     ended = 0
     live = (
         Grant.objects.select_for_update(of=("self",))
@@ -512,7 +514,7 @@ def end_grants_of_guardian(*, guardian_id: int, actor: User | None) -> int:
         .filter(guardian_id=guardian_id, state__in=Grant.LIVE_STATES)
     )
     for grant in live:
-        _revoke(grant, by=actor, reason="guardian_link_ended")
+        _revoke(grant, by=actor, reason=reason)
         ended += 1
     return ended
 

@@ -102,5 +102,6 @@ def ask_to_link(page: Page, base_url: str, *, school_id: int, child: tuple[str, 
     if child is not None:
         for field, value in zip(("surname", "given_name", "patronymic", "birth_date"), child, strict=True):
             page.fill(f"#id_child_{field}", value)
+        page.check("#id_child_consent")  # the guardian's consent for the child's data
     page.click("[data-testid=send]")
     expect(page).to_have_url(at_path("/cabinet/school/"))

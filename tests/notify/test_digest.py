@@ -185,3 +185,26 @@ def test_the_digest_is_not_sent_before_the_time_on_a_later_day(
     time_machine.move_to(at(19, 0, day=10), tick=False)
     assert send_digests() == 1
     assert date(2026, 11, 10).strftime("%d.%m.%Y") in mails_to(parent)[0].body
+
+
+def test_six_marks_for_one_digest_wake_the_worker_once(
+    diary_school: DiarySchool,
+    lessons: list[Lesson],
+    time_machine: Any,
+    django_capture_on_commit_callbacks: Capture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A deferred wake-up per person and digest moment, not per notification (issue 17)."""
+    from notify import cadence
+
+    woken: list[datetime] = []
+    monkeypatch.setattr(cadence, "_wake_digests_at", woken.append)
+    digest_for(diary_school.parent, diary_school.pupils[0].pk)
+    for hour, (lesson, value) in enumerate(zip(lessons[:5], "54325", strict=True), start=9):
+        time_machine.move_to(at(hour), tick=False)
+        put_mark(diary_school, lesson, value, django_capture_on_commit_callbacks)
+    assert woken == [at(19)]
+    # After today's moment, the next one is tomorrow's.
+    time_machine.move_to(at(20), tick=False)
+    put_mark(diary_school, lessons[5], "3", django_capture_on_commit_callbacks)
+    assert woken == [at(19), at(19, day=10)]

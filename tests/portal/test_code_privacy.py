@@ -43,13 +43,14 @@ def test_codes_leave_no_phone_in_the_logs_and_no_code_in_a_subject(
     assert all(not re.search(r"\d{6}", str(message.subject)) for message in mail.outbox)
 
     logged = "\n".join(record.getMessage() for record in caplog.records)
-    assert "SMS to +7 912 ***-**-89" in logged
+    assert "SMS to +7 *** ***-67-89" in logged
     digits_only = re.sub(r"\D", "", logged)
     assert "9123456789" not in digits_only
     for code in (*sms_codes, email_code):
         assert code not in logged
 
 
-def test_a_phone_is_masked_to_its_operator_code_and_last_two_digits() -> None:
-    assert mask_phone("+79160000001") == "+7 916 ***-**-01"
+def test_a_phone_is_masked_to_its_country_code_and_last_four_digits() -> None:
+    assert mask_phone("+79160004567") == "+7 *** ***-45-67"
+    assert mask_phone("+442079460958") == "+44 ** **** 0958"
     assert mask_phone("+4420") == "***20"

@@ -119,6 +119,7 @@ def child_form(school: School, **overrides: Any) -> dict[str, Any]:
         "child_given_name": "Артём",
         "child_patronymic": "Андреевич",
         "child_birth_date": "2012-05-01",
+        "child_consent": "on",
     }
     data.update(overrides)
     return data
@@ -393,7 +394,12 @@ def test_the_guardian_form_needs_the_child(register: Any, web: CommittingClient,
     register()
     response = web.post(LINK_URL, {"kind": "guardian", "school": school.pk})
     assert form_error_codes(response) == {"required"}
-    assert set(response.context["form"].errors) == {"child_surname", "child_given_name", "child_birth_date"}
+    assert set(response.context["form"].errors) == {
+        "child_surname",
+        "child_given_name",
+        "child_birth_date",
+        "child_consent",
+    }
 
 
 def test_an_unknown_school_is_a_field_error(register: Any, web: CommittingClient, school: School) -> None:

@@ -16,11 +16,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from diary.alerts import evaluate_homework
 from dnevnik.reconnect import DATABASE_GONE, Backoff, drop_connections
 from erasure.services import sweep_account_deletions, sweep_retention
 from notify.digest import send_digests
 from notify.outbox import purge_sent, send_due
 from portal.throttle import sweep as sweep_throttle
+from registry.services import sweep_guardian_restrictions
 from trust.services import flush_views, sweep_grants
 from visits.alerts import sweep_late_arrivals
 
@@ -49,8 +51,10 @@ class Command(BaseCommand):
     def sweep(self) -> None:
         views = flush_views()
         grants = sweep_grants()
+        restrictions = sweep_guardian_restrictions()
         late = sweep_late_arrivals()
         purged = sweep_throttle()
+        homework_alerts = evaluate_homework()
         held = send_due()
         digests = send_digests()
         purge_sent()
@@ -60,5 +64,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"views written to the log: {views}; grants — {summary or 'nothing to do'}; "
             f"late-arrival notices: {late}; expired rate-limit hits: {purged}; notifications sent: {held}; "
-            f"digests: {digests}; destruction records: {len(destroyed)}; accounts anonymised: {anonymised}"
+            f"digests: {digests}; homework alerts: {homework_alerts}; guardian restrictions applied: "
+            f"{restrictions['applied']}, ended: {restrictions['ended']}; "
+            f"destruction records: {len(destroyed)}; accounts anonymised: {anonymised}"
         )
