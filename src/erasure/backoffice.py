@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +88,7 @@ def erase_view(request: HttpRequest, student_id: str) -> HttpResponse:
 
 backoffice.register_page("erasure/act/", act_view, "erasure_act")
 backoffice.register_page("erasure/pupil/<uuid:student_id>/", erase_view, "erasure_pupil")
+backoffice.register_pupil_action(_("Erase the registry record"), "backoffice:erasure_pupil")
 
 
 @admin.register(RetentionPolicy, site=backoffice)
@@ -103,6 +104,11 @@ class RetentionPolicyBackoffice(SchoolScopedAdmin):
         "pupil_years_after_leaving",
     ]
     exclude = ["updated_at"]
+    change_list_template = "erasure/admin_change_list.html"
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # The act of destruction is one link away from the periods that lead to it.
+        return super().changelist_view(request, {**(extra_context or {}), "act_url": reverse("backoffice:erasure_act")})
 
     def save_model(self, request: HttpRequest, obj: RetentionPolicy, form: Any, change: bool) -> None:
         obj.updated_at = timezone.now()
@@ -133,6 +139,9 @@ class DestructionRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        return super().changelist_view(request, {**(extra_context or {}), "act_url": reverse("admin:erasure_act")})
 
     def get_urls(self) -> list[Any]:
         return [path("act/", self.admin_site.admin_view(self.act_view), name="erasure_act"), *super().get_urls()]
