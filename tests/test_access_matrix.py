@@ -1055,8 +1055,14 @@ ROWS: list[Row] = [
         registrar_only(404),
     ),
     # The retention periods of the registrar's own school; another school's: 404; never deleted (403).
-    Row("backoffice:erasure_retentionpolicy_changelist", lambda w: "/backoffice/erasure/retentionpolicy/", registrar_only()),
-    Row("backoffice:erasure_retentionpolicy_add", lambda w: "/backoffice/erasure/retentionpolicy/add/", registrar_only()),
+    Row(
+        "backoffice:erasure_retentionpolicy_changelist",
+        lambda w: "/backoffice/erasure/retentionpolicy/",
+        registrar_only(),
+    ),
+    Row(
+        "backoffice:erasure_retentionpolicy_add", lambda w: "/backoffice/erasure/retentionpolicy/add/", registrar_only()
+    ),
     Row(
         "backoffice:erasure_retentionpolicy_change",
         lambda w: f"/backoffice/erasure/retentionpolicy/{_retention_policy(w)}/change/",

@@ -26,12 +26,17 @@ from registry.models import Pupil
 CSV_COLUMNS = ("destroyed_at", "school", "category", "rule", "count", "period_from", "period_to", "actor", "reason")
 
 
+def _verbose_name(name: str) -> Any:
+    field = DestructionRecord._meta.get_field(name)
+    return getattr(field, "verbose_name", name)
+
+
 def _act(request: HttpRequest, records: Any, context: dict[str, Any]) -> HttpResponse:
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="destruction-act.csv"'
         writer = csv.writer(response, delimiter=";")
-        writer.writerow([str(DestructionRecord._meta.get_field(name).verbose_name) for name in CSV_COLUMNS])
+        writer.writerow([str(_verbose_name(name)) for name in CSV_COLUMNS])
         for record in records:
             writer.writerow(
                 [

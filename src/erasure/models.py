@@ -49,7 +49,9 @@ class RetentionPolicy(models.Model):
     notifications_months = models.PositiveSmallIntegerField(
         _("notifications, months"), default=default_notifications_months
     )
-    views_months = models.PositiveSmallIntegerField(_("trusted persons' view log, months"), default=default_views_months)
+    views_months = models.PositiveSmallIntegerField(
+        _("trusted persons' view log, months"), default=default_views_months
+    )
     pupil_years_after_leaving = models.PositiveSmallIntegerField(
         _("registry record, marks and attendance, years after leaving"), default=default_pupil_years
     )
@@ -89,7 +91,12 @@ class DestructionRecord(models.Model):
     period_to = models.DateTimeField(_("data up to"))
     destroyed_at = models.DateTimeField(_("destroyed at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reason = models.TextField(_("reason"), blank=True)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -20,7 +21,8 @@ from django.db.models import Count, Min, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from oauth2_provider.models import AccessToken, Grant as OAuthGrant, RefreshToken
+from oauth2_provider.models import AccessToken, RefreshToken
+from oauth2_provider.models import Grant as OAuthGrant
 
 import access
 from audit.services import record_event
@@ -31,7 +33,7 @@ from messaging.models import Thread
 from notify.models import Notification, Preference, PushSubscription
 from portal.models import User
 from registry.models import Guardian, Pupil, School, StaffMember
-from trust.models import Grant, View
+from trust.models import View
 from trust.services import end_grants_of_account
 from visits.models import MealEvent, Pass
 
@@ -53,7 +55,7 @@ def _destroy(
     school: School | None,
     category: str,
     rule: str,
-    rows: QuerySet[object],
+    rows: QuerySet[Any],
     moment: str,
     cutoff: datetime,
     actor: User | None = None,
@@ -63,7 +65,7 @@ def _destroy(
     found = rows.aggregate(count=Count("pk"), first=Min(moment))
     if not found["count"]:
         return None
-    rows.model.objects.filter(pk__in=rows.values("pk")).delete()
+    rows.model._default_manager.filter(pk__in=rows.values("pk")).delete()
     return DestructionRecord.objects.create(
         school=school,
         category=category,
@@ -83,7 +85,7 @@ def _months(now: datetime, months: int) -> datetime:
 @dataclass(frozen=True)
 class _Category:
     name: str
-    rows: Callable[[School, datetime], QuerySet[object]]
+    rows: Callable[[School, datetime], QuerySet[Any]]
     moment: str
     period: Callable[[RetentionPolicy], int]
 
@@ -91,19 +93,19 @@ class _Category:
 CATEGORIES = (
     _Category(
         Category.PASSES,
-        lambda school, cutoff: Pass.objects.filter(school=school, occurred_at__lt=cutoff),  # type: ignore[misc]
+        lambda school, cutoff: Pass.objects.filter(school=school, occurred_at__lt=cutoff),
         "occurred_at",
         lambda policy: policy.passes_months,
     ),
     _Category(
         Category.MEALS,
-        lambda school, cutoff: MealEvent.objects.filter(school=school, occurred_at__lt=cutoff),  # type: ignore[misc]
+        lambda school, cutoff: MealEvent.objects.filter(school=school, occurred_at__lt=cutoff),
         "occurred_at",
         lambda policy: policy.meals_months,
     ),
     _Category(
         Category.VIEWS,
-        lambda school, cutoff: View.objects.filter(grant__pupil__school=school, viewed_at__lt=cutoff),  # type: ignore[misc]
+        lambda school, cutoff: View.objects.filter(grant__pupil__school=school, viewed_at__lt=cutoff),
         "viewed_at",
         lambda policy: policy.views_months,
     ),
@@ -141,7 +143,7 @@ def sweep_retention(*, now: datetime | None = None) -> list[DestructionRecord]:
         school=None,
         category=Category.NOTIFICATIONS,
         rule=Rule.RETENTION,
-        rows=Notification.objects.filter(created_at__lt=cutoff),  # type: ignore[arg-type]
+        rows=Notification.objects.filter(created_at__lt=cutoff),
         moment="created_at",
         cutoff=cutoff,
     )
@@ -185,9 +187,7 @@ def erase_pupil_record(*, registrar: User, student_id: str, reason: str) -> Dest
             field="student",
         )
     record = _erase_pupil(pupil=pupil, rule=Rule.REGISTRAR, actor=registrar, reason=reason, cutoff=timezone.now())
-    record_event(
-        actor=registrar, action="erasure.pupil_erased", target=record, school=record.school_id, reason=reason
-    )
+    record_event(actor=registrar, action="erasure.pupil_erased", target=record, school=record.school_id, reason=reason)
     return record
 
 
@@ -240,7 +240,7 @@ def sweep_account_deletions(*, now: datetime | None = None) -> int:
         Pupil.objects.filter(account=account).update(account=None)
         Guardian.objects.filter(account=account).update(account=None)
         for model in (Notification, Preference, PushSubscription):
-            model.objects.filter(user=account).delete()  # type: ignore[attr-defined]
+            model.objects.filter(user=account).delete()
         account.surname = "—"
         account.given_name = "—"
         account.patronymic = ""
@@ -277,4 +277,3 @@ def restore_account(*, account_id: int) -> User:
     deletion.delete()
     record_event(actor=None, action="erasure.account_restored", target=account)
     return account
-

@@ -36,7 +36,10 @@ def _token(user: User) -> tuple[str, str]:
     )
     raw, refresh = secrets.token_urlsafe(30), secrets.token_urlsafe(30)
     access = AccessToken.objects.create(
-        user=user, application=application, token=raw, scope="openid profile diary.read",
+        user=user,
+        application=application,
+        token=raw,
+        scope="openid profile diary.read",
         expires=timezone.now() + timedelta(minutes=30),
     )
     RefreshToken.objects.create(user=user, application=application, token=refresh, access_token=access)
@@ -66,11 +69,13 @@ def test_the_account_closes_at_once_and_is_anonymised_after_the_grace_period(
     page = browser.get("/cabinet/delete/")
     assert page.status_code == 200
     wrong = browser.post("/cabinet/delete/", {"password": "not-it"})
-    assert wrong.status_code == 200 and 'data-field="password"' in wrong.content.decode()
+    assert wrong.status_code == 200
+    assert 'data-field="password"' in wrong.content.decode()
     assert User.objects.get(pk=mother.pk).is_active
 
     done = browser.post("/cabinet/delete/", {"password": PASSWORD})
-    assert done.status_code == 302 and done["Location"] == "/account-deleted/"
+    assert done.status_code == 302
+    assert done["Location"] == "/account-deleted/"
     # Dead at once: the bearer token, the refresh token, both sessions, the sign-in, the grants.
     assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {bearer}").status_code == 401
     assert not RefreshToken.objects.filter(user=mother, revoked__isnull=True).exists()
@@ -93,9 +98,11 @@ def test_the_account_closes_at_once_and_is_anonymised_after_the_grace_period(
     assert mother.email not in anonymised.email
     assert AccountDeletion.objects.get(account=mother).anonymised_at is not None
     record = DestructionRecord.objects.get(category=DestructionRecord.Category.ACCOUNT)
-    assert record.rule == DestructionRecord.Rule.ACCOUNT_DELETION and record.count == 1
+    assert record.rule == DestructionRecord.Rule.ACCOUNT_DELETION
+    assert record.count == 1
     # The school keeps its records, no longer linked to the account.
-    assert Pupil.objects.filter(pk=anna.pk).exists() and Mark.objects.filter(pupil=anna).count() == 1
+    assert Pupil.objects.filter(pk=anna.pk).exists()
+    assert Mark.objects.filter(pupil=anna).count() == 1
     guardian = Guardian.objects.get(pupil=anna, surname=mother.surname)
     assert guardian.account_id is None
     # A second sweep anonymises nothing again.
@@ -122,11 +129,13 @@ def test_a_registrar_erases_the_record_of_a_pupil_who_left(diary_school: DiarySc
     assert studying.context["form"].has_error("__all__", "pupil_still_studying")
     Pupil.objects.filter(pk=boris.pk).update(status=Pupil.Status.LEFT)
     blank = web.post(url, {"reason": "  "})
-    assert blank.status_code == 200 and Pupil.objects.filter(pk=boris.pk).exists()
+    assert blank.status_code == 200
+    assert Pupil.objects.filter(pk=boris.pk).exists()
     assert blank.context["form"].has_error("reason")
     done = web.post(url, {"reason": "Заявление законного представителя вх. № 7 от 01.12.2026"})
     assert done.status_code == 302
-    assert not Pupil.objects.filter(pk=boris.pk).exists() and not Mark.objects.filter(pupil_id=boris.pk).exists()
+    assert not Pupil.objects.filter(pk=boris.pk).exists()
+    assert not Mark.objects.filter(pupil_id=boris.pk).exists()
     record = DestructionRecord.objects.get()
     assert (record.category, record.rule, record.actor, record.school) == (
         DestructionRecord.Category.PUPIL,

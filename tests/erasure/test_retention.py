@@ -55,11 +55,14 @@ def test_each_category_goes_when_its_period_ends_and_a_second_run_writes_nothing
     _sweep()
     records = {record.category: record for record in DestructionRecord.objects.all()}
     assert set(records) == {Category.NOTIFICATIONS, Category.VIEWS}
-    assert records[Category.NOTIFICATIONS].count == 1 and records[Category.VIEWS].count == 1
+    assert records[Category.NOTIFICATIONS].count == 1
+    assert records[Category.VIEWS].count == 1
     assert records[Category.VIEWS].school == diary_school.school
     assert records[Category.VIEWS].rule == DestructionRecord.Rule.RETENTION
-    assert Notification.objects.count() == 1 and View.objects.count() == 1
-    assert Pass.objects.count() == 2 and MealEvent.objects.count() == 2
+    assert Notification.objects.count() == 1
+    assert View.objects.count() == 1
+    assert Pass.objects.count() == 2
+    assert MealEvent.objects.count() == 2
 
     # 14 months on: the passes and meals of two months before (15 months) go too, today's stay; today's
     # notifications and views are now 14 months old and go in a second record each.
@@ -67,10 +70,14 @@ def test_each_category_goes_when_its_period_ends_and_a_second_run_writes_nothing
     _sweep()
     passes = DestructionRecord.objects.get(category=Category.PASSES)
     meals = DestructionRecord.objects.get(category=Category.MEALS)
-    assert passes.count == 1 and meals.count == 1
-    assert passes.period_from is not None and passes.period_from < passes.period_to
-    assert Pass.objects.count() == 1 and MealEvent.objects.count() == 1
-    assert not Notification.objects.exists() and not View.objects.exists()
+    assert passes.count == 1
+    assert meals.count == 1
+    assert passes.period_from is not None
+    assert passes.period_from < passes.period_to
+    assert Pass.objects.count() == 1
+    assert MealEvent.objects.count() == 1
+    assert not Notification.objects.exists()
+    assert not View.objects.exists()
 
     # Again: nothing to delete, no empty record.
     before = DestructionRecord.objects.count()
