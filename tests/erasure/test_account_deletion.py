@@ -66,6 +66,7 @@ def test_the_account_closes_at_once_and_is_anonymised_after_the_grace_period(
     assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {bearer}").status_code == 200
     browser, other_browser = _signed_in(mother), _signed_in(mother)
 
+    assert 'href="/cabinet/delete/"' in browser.get("/cabinet/").content.decode()
     page = browser.get("/cabinet/delete/")
     assert page.status_code == 200
     wrong = browser.post("/cabinet/delete/", {"password": "not-it"})
@@ -125,6 +126,9 @@ def test_a_registrar_erases_the_record_of_a_pupil_who_left(diary_school: DiarySc
     mark(diary_school, boris, lesson(diary_school, TERM_START), "3")
     url = f"/backoffice/erasure/pupil/{boris.public_id}/"
     web = client_for(registrar)
+    # The pupil's page of the back office links to the erasure.
+    card = web.get(f"/backoffice/registry/pupil/{boris.pk}/change/").content.decode()
+    assert f'href="{url}" data-testid="pupil-action"' in card
     studying = web.post(url, {"reason": "Заявление законного представителя вх. № 7 от 01.12.2026"})
     assert studying.context["form"].has_error("__all__", "pupil_still_studying")
     Pupil.objects.filter(pk=boris.pk).update(status=Pupil.Status.LEFT)
