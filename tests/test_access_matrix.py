@@ -209,6 +209,24 @@ def _future_restriction(world: World) -> int:
     )
 
 
+def _retention_policy(world: World, *, foreign: bool = False) -> int:
+    """The retention periods of ``World.school`` (or of the other school), written once."""
+    from erasure.models import RetentionPolicy
+
+    school = world.foreign_pupil.school if foreign else world.school
+    return int(RetentionPolicy.objects.get_or_create(school=school)[0].pk)
+
+
+def _destruction_record(world: World) -> int:
+    """A line of the act of ``World.school``: three passes destroyed by the retention job."""
+    from erasure.models import DestructionRecord
+
+    record, _created = DestructionRecord.objects.get_or_create(
+        school=world.school, category="passes", rule="retention", count=3, period_to=timezone.now()
+    )
+    return int(record.pk)
+
+
 def seed_terms() -> int:
     """The processing terms' version «1» of the data migration (issue 18)."""
     return TermsVersion.objects.get(version="1").pk
@@ -1009,6 +1027,100 @@ ROWS: list[Row] = [
     Row(
         "backoffice:custody_lift", lambda w: f"/backoffice/custody/lift/{_future_restriction(w)}/", registrar_only(404)
     ),
+    # --- erasure (issue 18: retention, destruction records, account deletion) ---
+    # Everyone signed in may close their own account (a staff account is refused by the service, not here); a
+    # POST without the password shows the form again. The closed page says what happens next, to anyone.
+    Row("erasure:delete_account", lambda w: "/cabinet/delete/", signed_in_only()),
+    Row("erasure:delete_account", lambda w: "/cabinet/delete/", signed_in_only(200), method="post"),
+    Row("erasure:deleted", lambda w: "/account-deleted/", everyone(200)),
+    # The act of the registrar's schools (a registrar of another school sees only theirs: tests/erasure).
+    Row("backoffice:erasure_act", lambda w: "/backoffice/erasure/act/", registrar_only()),
+    Row("backoffice:erasure_act", lambda w: "/backoffice/erasure/act/?format=csv", registrar_only()),
+    # Erasing a record: a registrar of the pupil's school only; without a ground the form again, nothing erased.
+    Row("backoffice:erasure_pupil", lambda w: f"/backoffice/erasure/pupil/{w.pupil.public_id}/", registrar_only()),
+    Row(
+        "backoffice:erasure_pupil",
+        lambda w: f"/backoffice/erasure/pupil/{w.foreign_pupil.public_id}/",
+        registrar_only(404),
+    ),
+    Row(
+        "backoffice:erasure_pupil",
+        lambda w: f"/backoffice/erasure/pupil/{w.pupil.public_id}/",
+        registrar_only(200),
+        method="post",
+    ),
+    Row(
+        "backoffice:erasure_pupil",
+        lambda w: f"/backoffice/erasure/pupil/{uuid.UUID(int=1)}/",
+        registrar_only(404),
+    ),
+    # The retention periods of the registrar's own school; another school's: 404; never deleted (403).
+    Row(
+        "backoffice:erasure_retentionpolicy_changelist",
+        lambda w: "/backoffice/erasure/retentionpolicy/",
+        registrar_only(),
+    ),
+    Row(
+        "backoffice:erasure_retentionpolicy_add", lambda w: "/backoffice/erasure/retentionpolicy/add/", registrar_only()
+    ),
+    Row(
+        "backoffice:erasure_retentionpolicy_change",
+        lambda w: f"/backoffice/erasure/retentionpolicy/{_retention_policy(w)}/change/",
+        registrar_only(),
+    ),
+    Row(
+        "backoffice:erasure_retentionpolicy_change",
+        lambda w: f"/backoffice/erasure/retentionpolicy/{_retention_policy(w, foreign=True)}/change/",
+        registrar_only(404),
+    ),
+    Row(
+        "backoffice:erasure_retentionpolicy_history",
+        lambda w: f"/backoffice/erasure/retentionpolicy/{_retention_policy(w)}/history/",
+        registrar_only(),
+    ),
+    Row(
+        "backoffice:erasure_retentionpolicy_delete",
+        lambda w: f"/backoffice/erasure/retentionpolicy/{_retention_policy(w)}/delete/",
+        registrar_only(403),
+    ),
+    # Operators: every school's periods and the act of all destructions; a destruction record is read only.
+    Row("admin:erasure_retentionpolicy_changelist", lambda w: "/admin/erasure/retentionpolicy/", staff_only()),
+    Row("admin:erasure_retentionpolicy_add", lambda w: "/admin/erasure/retentionpolicy/add/", staff_only()),
+    Row(
+        "admin:erasure_retentionpolicy_change",
+        lambda w: f"/admin/erasure/retentionpolicy/{_retention_policy(w)}/change/",
+        staff_only(),
+    ),
+    Row(
+        "admin:erasure_retentionpolicy_history",
+        lambda w: f"/admin/erasure/retentionpolicy/{_retention_policy(w)}/history/",
+        staff_only(),
+    ),
+    Row(
+        "admin:erasure_retentionpolicy_delete",
+        lambda w: f"/admin/erasure/retentionpolicy/{_retention_policy(w)}/delete/",
+        staff_only(),
+    ),
+    Row("admin:erasure_destructionrecord_changelist", lambda w: "/admin/erasure/destructionrecord/", staff_only()),
+    Row("admin:erasure_act", lambda w: "/admin/erasure/destructionrecord/act/", staff_only()),
+    Row("admin:erasure_act", lambda w: "/admin/erasure/destructionrecord/act/?format=csv", staff_only()),
+    Row("admin:erasure_destructionrecord_add", lambda w: "/admin/erasure/destructionrecord/add/", staff_only(403)),
+    Row(
+        "admin:erasure_destructionrecord_change",
+        lambda w: f"/admin/erasure/destructionrecord/{_destruction_record(w)}/change/",
+        staff_only(),
+    ),
+    Row(
+        "admin:erasure_destructionrecord_history",
+        lambda w: f"/admin/erasure/destructionrecord/{_destruction_record(w)}/history/",
+        staff_only(),
+    ),
+    Row(
+        "admin:erasure_destructionrecord_delete",
+        lambda w: f"/admin/erasure/destructionrecord/{_destruction_record(w)}/delete/",
+        staff_only(403),
+    ),
+    # --- end of erasure ---
     # The registrar's back office.
     Row("backoffice:index", lambda w: "/backoffice/", registrar_only()),
     Row("backoffice:app_list", lambda w: "/backoffice/registry/", registrar_only()),

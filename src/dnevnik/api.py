@@ -29,6 +29,7 @@ from diary.alerts_api import router as alerts_router
 from diary.api import router as diary_router
 from diary.errors import DiaryCode
 from diary.teacher_api import router as teacher_router
+from erasure.errors import ErasureCode
 from messaging.api import router as messaging_router
 from messaging.errors import MessagingCode
 from news.api import router as news_router
@@ -56,6 +57,7 @@ ERROR_CODES: tuple[type[StrEnum], ...] = (
     NotifyCode,
     NewsCode,
     MessagingCode,
+    ErasureCode,
 )
 
 

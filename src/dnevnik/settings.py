@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "news",
     "messaging",
     "privacy",
+    "erasure",
     "dnevnik",
 ]
 
@@ -359,6 +360,27 @@ if TASKS["default"]["BACKEND"] == profiles.RQ_BACKEND:
 # after TRUST_ACTIVATION_DELAY (immediately by default); the periodic sweep (`manage.py run_sweeps`)
 # activates anything older than TRUST_ACTIVATION_WINDOW that the task missed.
 TRUST_ACTIVATION_DELAY = timedelta(seconds=int(os.environ.get("TRUST_ACTIVATION_DELAY_SECONDS", "0")))
+
+# Retention (``erasure``): the defaults of a school's retention periods; a registrar or an operator changes them
+# per school in the back office. 152-FZ art. 5 p. 7 keeps personal data no longer than the purpose needs, and
+# art. 21 p. 4 destroys them within 30 days after it is reached. The pupil's registry record with marks and
+# attendance is the school's record (273-FZ art. 28 p. 3 item 11: the school keeps the results of its pupils;
+# the usual nomenclature of cases keeps the class journals 5 years and the summary of marks 25 years, which
+# stays in the school's own archive, not here): 5 years after the pupil left or graduated. Turnstile passes
+# and meals serve safety and the canteen's accounts: a school year and a quarter (15 months) covers a
+# dispute over a payment. Notifications are delivered copies of what the diary holds: 12 months. The trusted
+# persons' view log is what a guardian checks: 12 months. Audit events are not destroyed by this job (they
+# are the proof of lawful processing, 152-FZ art. 18.1, and of the destructions themselves).
+RETENTION_DEFAULTS = {
+    "passes_months": 15,
+    "meals_months": 15,
+    "notifications_months": 12,
+    "views_months": 12,
+    "pupil_years_after_leaving": 5,
+}
+# A deleted account is closed at once and its personal data anonymised after this many days (during them the
+# person may ask support to restore it: ``erasure.services.restore_account``).
+ACCOUNT_DELETION_GRACE = timedelta(days=int(os.environ.get("ACCOUNT_DELETION_GRACE_DAYS", "30")))
 
 # Email and SMS notifications of a school created in these hours (school time, TIME_ZONE) wait until they end;
 # each school may set its own (``registry.School.quiet_hours_start/_end``). The in-app entry appears at once.

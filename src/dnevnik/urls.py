@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("news.urls")),
     path("", include("messaging.urls")),
     path("", include("privacy.urls")),
+    path("", include("erasure.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -74,6 +74,8 @@ EXPORTED: dict[str, Source] = {
     ),
     "messaging.ThreadRead": Source(account=("user",)),
     "messaging.ThreadMute": Source(account=("user",)),
+    # The person's request to delete the account (when asked, when the name and contacts go).
+    "erasure.AccountDeletion": Source(account=("account",)),
 }
 
 EXCLUDED: dict[str, str] = {
@@ -100,6 +102,9 @@ EXCLUDED: dict[str, str] = {
     # written request (docs/privacy.md), never through a self-service archive that either guardian can download.
     "registry.GuardianRestriction": "a custody restriction: disclosed by the school's registrar on a written request",
     "diary.AlertHolding": "which of an alert's conditions hold now: derived from the exported marks and alerts",
+    # The act of destruction names the registrar who erased a record: the registrar's work, kept for the
+    # supervisory authority; the destroyed person's data are gone and the record holds none of them.
+    "erasure.DestructionRecord": "a line of the act of destruction: the registrar's work, no data of a person",
     # The export's own bookkeeping (it holds the archive itself).
     "privacy.DataExport": "the request of an export and its archive: the archive is the export",
 }

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 import access
 from core.errors import Conflict, DomainError
@@ -92,10 +93,15 @@ class BackofficeSite(admin.AdminSite):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pages: list[tuple[str, Callable[..., HttpResponse], str]] = []
+        self._pupil_actions: list[tuple[StrOrPromise, str]] = []
 
     def register_page(self, route: str, view: Callable[..., HttpResponse], name: str) -> None:
         """A page of an app above the registry on this site, behind the same guard (``messaging.backoffice``)."""
         self._pages.append((route, view, name))
+
+    def register_pupil_action(self, label: StrOrPromise, name: str) -> None:
+        """A link on a pupil's page to the page ``name`` of an app above (it takes the pupil's ``public_id``)."""
+        self._pupil_actions.append((label, name))
 
     def get_urls(self) -> list[Any]:
         return [
@@ -357,8 +363,18 @@ class PupilAdmin(SchoolScopedAdmin):
     list_display = ["surname", "given_name", "patronymic", "birth_date", "school_class", "status", "is_linked"]
     list_filter = ["school_class", "status"]
     search_fields = ["surname", "given_name", "snils"]
-    readonly_fields = ["public_id", "account", "account_snils"]
+    readonly_fields = ["public_id", "account", "account_snils", "record_actions"]
     list_select_related = ["school_class", "account"]
+
+    @admin.display(description=_("more"))
+    def record_actions(self, pupil: Pupil) -> str:
+        if pupil.pk is None or not backoffice._pupil_actions:
+            return "—"
+        return format_html_join(
+            " · ",
+            '<a href="{}" data-testid="pupil-action">{}</a>',
+            ((reverse(name, args=[pupil.public_id]), label) for label, name in backoffice._pupil_actions),
+        )
 
     @admin.display(description=_("SNILS of the account"))
     def account_snils(self, pupil: Pupil) -> str:

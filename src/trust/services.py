@@ -519,6 +519,21 @@ def end_grants_of_guardian(*, guardian_id: int, actor: User | None, reason: str 
     return ended
 
 
+@transaction.atomic
+def end_grants_of_account(*, account_id: int, actor: User | None) -> int:
+    """The account is closed: every live grant it gave (as a guardian) or holds or was invited to ends."""
+    ended = 0
+    live = (
+        Grant.objects.select_for_update(of=("self",))
+        .select_related("pupil__school_class", "inviter")
+        .filter(Q(inviter_id=account_id) | Q(invitee_id=account_id), state__in=Grant.LIVE_STATES)
+    )
+    for grant in live:
+        _revoke(grant, by=actor, reason="account_closed")
+        ended += 1
+    return ended
+
+
 def sweep_grants(*, now: datetime | None = None) -> dict[str, int]:
     """Open accepted grants whose ``opens_by`` passed (the activation task missed them), expire unanswered
     invitations, and end grants whose end date passed (``active_grants`` has stopped opening them already;
