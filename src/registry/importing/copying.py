@@ -123,34 +123,6 @@ def _judge_sql(extras: list[str]) -> str:
         )
     )
     return rf"""
-    WITH cells AS MATERIALIZED (
-        SELECT rn, {", ".join(c)}, {guardian_any} AS g_present,
-               c0 ~ '^([1-9]|1[01])[ -]?[А-Яа-я]$' AS class_ok,
-               CASE WHEN c4 ~ '^[0-9]{{1,2}}\.[0-9]{{1,2}}\.[0-9]{{4}}$' THEN 1
-                    WHEN c4 ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN 2 END AS date_kind,
-               {_snils_digits("c5")} AS p_digits, {_snils_digits("c12")} AS g_digits,
-               regexp_replace(c10, '[ ()-]', '', 'g') AS phone_digits,
-               CASE WHEN c9 ~ '^[A-Za-zА-Яа-яЁё]+(?: [A-Za-zА-Яа-яЁё]+)?$' THEN
-                    (%(relation_values)s::text[])[array_position(%(relation_keys)s::text[], {_key("c9")})] END
-               AS relation,
-               CASE WHEN c11 ~ '^[A-Za-z0-9._+@-]+$' AND length(c11) <= %(email_max)s AND lower(c11) ~ %(email)s
-                    THEN lower(c11) END AS email
-          FROM registry_import_raw WHERE NOT ({blank})
-    ), parts AS MATERIALIZED (
-        SELECT *, CASE date_kind WHEN 1 THEN split_part(c4, '.', 3)::int WHEN 2 THEN substr(c4, 1, 4)::int END AS y,
-               CASE date_kind WHEN 1 THEN split_part(c4, '.', 2)::int WHEN 2 THEN substr(c4, 6, 2)::int END AS mo,
-               CASE date_kind WHEN 1 THEN split_part(c4, '.', 1)::int WHEN 2 THEN substr(c4, 9, 2)::int END AS d,
-               CASE WHEN p_digits IS NOT NULL THEN {_snils_sum("p_digits")} END AS p_total,
-               CASE WHEN g_digits IS NOT NULL THEN {_snils_sum("g_digits")} END AS g_total,
-               CASE WHEN phone_digits ~ '^(?:\+7|8|7)?9[0-9]{{9}}$' AND right(phone_digits, 10) ~ %(ru_mobile)s
-                    THEN '+7' || right(phone_digits, 10) END AS phone
-          FROM cells
-    ), judged AS MATERIALIZED (
-        SELECT *, CASE WHEN y >= 1900 AND mo BETWEEN 1 AND 12 THEN
-                       CASE WHEN d BETWEEN 1 AND extract(day FROM make_date(y, mo, 1) + interval '1 month - 1 day')
-                            THEN make_date(y, mo, d) END END AS birth
-          FROM parts
-    )
     INSERT INTO registry_import_rows (rn, grade, letter, p_surname, p_given, p_patronymic, p_key, p_birth, p_snils,
                                       g_surname, g_given, g_patronymic, g_key, g_relation, g_phone, g_email, g_snils)
     SELECT rn + %(header)s, rtrim(left(c0, -1), ' -')::smallint, upper(right(c0, 1)), c1, c2, coalesce(c3, ''),
@@ -159,8 +131,35 @@ def _judge_sql(extras: list[str]) -> str:
            CASE WHEN g_present THEN coalesce(c8, '') END, CASE WHEN g_present THEN {_key("c6", "c7", "c8")} END,
            CASE WHEN g_present THEN relation END, CASE WHEN g_present THEN coalesce(phone, '') END,
            CASE WHEN g_present THEN coalesce(email, '') END, CASE WHEN g_present THEN coalesce(g_digits, '') END
-      FROM judged
-     WHERE {pupil_ok} AND (NOT g_present OR ({guardian_ok}))"""  # noqa: S608  (column names, never a value)
+      FROM registry_import_raw
+     CROSS JOIN LATERAL (
+        SELECT {guardian_any} AS g_present,
+               c0 ~ '^([1-9]|1[01])[ -]?[А-Яа-я]$' AS class_ok,
+               CASE WHEN c4 ~ '^[0-9]{{1,2}}\.[0-9]{{1,2}}\.[0-9]{{4}}$' THEN 1
+                    WHEN c4 ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN 2 END AS date_kind,
+               {_snils_digits("c5")} AS p_digits, {_snils_digits("c12")} AS g_digits,
+               translate(c10, ' ()-', '') AS phone_digits,
+               CASE WHEN c9 ~ '^[A-Za-zА-Яа-яЁё]+(?: [A-Za-zА-Яа-яЁё]+)?$' THEN
+                    (%(relation_values)s::text[])[array_position(%(relation_keys)s::text[], {_key("c9")})] END
+               AS relation,
+               CASE WHEN c11 ~ '^[A-Za-z0-9._+@-]+$' AND length(c11) <= %(email_max)s AND lower(c11) ~ %(email)s
+                    THEN lower(c11) END AS email
+        OFFSET 0) cells
+     CROSS JOIN LATERAL (
+        SELECT CASE date_kind WHEN 1 THEN split_part(c4, '.', 3)::int WHEN 2 THEN substr(c4, 1, 4)::int END AS y,
+               CASE date_kind WHEN 1 THEN split_part(c4, '.', 2)::int WHEN 2 THEN substr(c4, 6, 2)::int END AS mo,
+               CASE date_kind WHEN 1 THEN split_part(c4, '.', 1)::int WHEN 2 THEN substr(c4, 9, 2)::int END AS d,
+               CASE WHEN p_digits IS NOT NULL THEN {_snils_sum("p_digits")} END AS p_total,
+               CASE WHEN g_digits IS NOT NULL THEN {_snils_sum("g_digits")} END AS g_total,
+               CASE WHEN phone_digits ~ '^(?:\+7|8|7)?9[0-9]{{9}}$' AND right(phone_digits, 10) ~ %(ru_mobile)s
+                    THEN '+7' || right(phone_digits, 10) END AS phone
+        OFFSET 0) parts
+     CROSS JOIN LATERAL (
+        SELECT CASE WHEN y >= 1900 AND mo BETWEEN 1 AND 12 THEN
+                    CASE WHEN d BETWEEN 1 AND extract(day FROM make_date(y, mo, 1) + interval '1 month - 1 day')
+                         THEN make_date(y, mo, d) END END AS birth
+        OFFSET 0) judged
+     WHERE NOT ({blank}) AND {pupil_ok} AND (NOT g_present OR ({guardian_ok}))"""  # noqa: S608  (column names, never a value)
 
 
 class _NotPlain(Exception):

@@ -57,6 +57,13 @@ _STAGE_PUPILS = """
       LEFT JOIN by_snils s USING (p_key, p_birth)
       LEFT JOIN by_name n ON n.fio_key = f.p_key AND n.birth_date = f.p_birth"""
 
+# The staging tables are ANALYZEd only for the planner's row counts and distinct values; a sample of 3,000 rows
+# (target 10) tells it as much as the default 30,000 at a tenth of the cost. Set for this transaction, then back.
+_STATISTICS_TARGET = 10
+_SAMPLE_LESS = """
+    SELECT current_setting('default_statistics_target'), set_config('default_statistics_target', %s::text, true)"""
+_SAMPLE_AS_BEFORE = "SELECT set_config('default_statistics_target', %s, true)"
+
 _STAGE = (
     "ANALYZE registry_import_rows",
     _STAGE_PUPILS,
@@ -204,8 +211,10 @@ class PostgresImport:
 
     def check(self) -> list[RowError]:
         self._flush()
+        [(target, _set)] = _fetch(_SAMPLE_LESS, [_STATISTICS_TARGET])
         for statement in _STAGE:
             _execute(statement, {"school": self.school_id})
+        _fetch(_SAMPLE_AS_BEFORE, [target])
         errors: list[RowError] = []
         for row, other_class, other_snils in _fetch(_PUPIL_REPEATS, [MAX_ERRORS]):
             if other_class:
