@@ -23,7 +23,15 @@ from portal.models import User
 
 DEFAULT_DIGEST_TIME = time(19, 0)
 # The kinds that are about one child: each may go at once, in the digest or not at all, per child.
-ABOUT_A_CHILD = (Kind.MARK, Kind.ABSENCE, Kind.HOMEWORK, Kind.LATE_ARRIVAL, Kind.LOW_BALANCE, Kind.ALERT)
+ABOUT_A_CHILD = (
+    Kind.MARK,
+    Kind.ABSENCE,
+    Kind.HOMEWORK,
+    Kind.HOMEWORK_REVIEW,
+    Kind.LATE_ARRIVAL,
+    Kind.LOW_BALANCE,
+    Kind.ALERT,
+)
 
 
 def cadence_by_user(user_ids: list[int], kind: str, pupil_id: int | None) -> dict[int, str]:

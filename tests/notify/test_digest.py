@@ -15,7 +15,7 @@ from django.core import mail
 from diary.lessons import generate_lessons
 from diary.marks import MarkInput, set_lesson_marks
 from diary.models import Lesson
-from notify.cadence import set_cadences
+from notify.cadence import ABOUT_A_CHILD, set_cadences
 from notify.digest import send_digests
 from notify.models import Cadence, DigestEntry, Kind, Notification
 from portal.models import User
@@ -150,11 +150,7 @@ def test_the_cadence_page_shows_each_child_and_saves(diary_school: DiarySchool) 
     assert anna.full_name in text
     assert gleb.full_name in text
     assert diary_school.pupils[1].full_name not in text  # not this parent's child
-    data = {
-        f"cadence__{kind}__{pupil}": "instant"
-        for kind in ("mark", "absence", "homework", "late_arrival", "low_balance")
-        for pupil in (anna.pk, gleb.pk)
-    }
+    data = {f"cadence__{kind}__{pupil}": "instant" for kind in ABOUT_A_CHILD for pupil in (anna.pk, gleb.pk)}
     data |= {f"cadence__mark__{anna.pk}": "digest", "send_at": "20:30", "push_details": "on"}
     answer = client.post("/cabinet/notifications/cadence/", data)
     assert answer.status_code == 302
