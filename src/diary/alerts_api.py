@@ -4,7 +4,7 @@ may not set alerts for) and validates."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -21,7 +21,10 @@ router = Router(tags=["notifications"], auth=api_auth("notifications"))
 class AlertIn(Schema):
     rule: str = Field(..., max_length=20)
     on: bool
-    threshold: str | float | None = Field(None, description="1–5 (the 5-point scale); for the rules that take one")
+    # Wide bounds: a value outside 1–5 reaches the rule's own check and its named, translated error.
+    threshold: Annotated[str, Field(max_length=12)] | Annotated[float, Field(ge=-1000, le=1000)] | None = Field(
+        None, description="1–5 (the 5-point scale); for the rules that take one"
+    )
 
 
 class AlertsIn(Schema):
