@@ -112,6 +112,7 @@ def event_phrase(action: str) -> StrOrPromise:
     """How ``action`` reads in «Мои данные»: its phrase, or the code itself when it has none."""
     return EVENT_PHRASES.get(action, action)
 
+
 # (category, source) of what the service keeps; the same for every person of that kind.
 OWN_CATEGORIES: list[tuple[StrOrPromise, StrOrPromise]] = [
     (_("Name, birth date, SNILS"), _("you, at registration and in the profile; SNILS verified by the registry")),
@@ -185,7 +186,7 @@ def my_data(*, viewer: User, page: Any = 1) -> MyData:
     )
     targets = [f"portal.user:{viewer.pk}", *(f"registry.pupil:{pk}" for pk in pupil_ids)]
     events = AuditEvent.objects.filter(Q(actor=viewer) | Q(target__in=targets)).order_by("-at", "-pk")
-    events_page = Paginator(events, AUDIT_PAGE_SIZE).get_page(page)
+    events_page: Page[Any] = Paginator(events, AUDIT_PAGE_SIZE).get_page(page)
     events_page.object_list = [
         EventRow(at=event.at, action=event.action, phrase=event_phrase(event.action)) for event in events_page
     ]
