@@ -21,7 +21,7 @@ def test_a_guardian_without_a_consent_record_is_asked_and_gives_it(
     client.force_login(ds.parent)
     page = client.get("/cabinet/data/").content.decode()
     assert page.count('data-testid="child-consent"') == 2  # Анна and Глеб, linked by the registry
-    assert "ваше согласие на обработку данных ребёнка нет" in page.replace("вашего согласия", "ваше согласие")
+    assert "вашего согласия на обработку данных об Андреевой Анне нет" in page
 
     # Without the box: nothing recorded, the page says why.
     refused = client.post(f"/cabinet/data/children/{anna.public_id}/consent/", follow=True)
