@@ -51,6 +51,7 @@ from messaging import services as messaging_services
 from news.models import Announcement, AnnouncementClass
 from portal import services
 from portal.models import TermsVersion, User
+from privacy.models import DataExport
 from registry.models import (
     Guardian,
     GuardianRestriction,
@@ -227,6 +228,18 @@ def _destruction_record(world: World) -> int:
     return int(record.pk)
 
 
+def _guardians_export(world: World, state: str = "ready") -> str:
+    """An export of ``World.pupil``'s guardian's own data (privacy2, issue 18): ready (an archive waiting for its
+    one download) or failed (waiting for a retry)."""
+    now = timezone.now()
+    export = DataExport.objects.create(
+        account=world.family[GUARDIAN], state=state, ready_at=now, expires_at=now + timedelta(hours=24)
+    )
+    if state == DataExport.State.READY:
+        export.file.save(f"{export.pk}.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=True)
+    return str(export.pk)
+
+
 def seed_terms() -> int:
     """The processing terms' version «1» of the data migration (issue 18)."""
     return TermsVersion.objects.get(version="1").pk
@@ -370,6 +383,63 @@ ROWS: list[Row] = [
     Row("privacy:export_status", lambda w: f"/cabinet/data/export/{uuid.UUID(int=1)}/", signed_in_only(404)),
     Row("privacy:download", lambda w: f"/cabinet/data/export/{uuid.UUID(int=1)}/download/", signed_in_only(404)),
     # --- end of privacy ---
+    # --- privacy2 (issue 18): a failed export's retry, the requester's own export, a guardian's consent for a
+    # child in «Мои данные» (no box: back to the page with the reason), and the export and terms API ---
+    Row(
+        "privacy:retry_export",
+        lambda w: f"/cabinet/data/export/{_guardians_export(w, 'failed')}/retry/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, GUARDIAN: "→/cabinet/data/"},
+        method="post",
+    ),
+    Row("privacy:retry_export", lambda w: f"/cabinet/data/export/{uuid.UUID(int=1)}/retry/", signed_in_only(405)),
+    Row(
+        "privacy:export_status",
+        lambda w: f"/cabinet/data/export/{_guardians_export(w)}/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, GUARDIAN: 200},
+    ),
+    Row(
+        "privacy:download",
+        lambda w: f"/cabinet/data/export/{_guardians_export(w)}/download/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, GUARDIAN: 200},
+    ),
+    Row(
+        "privacy:child_consent",
+        lambda w: f"/cabinet/data/children/{w.pupil.public_id}/consent/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, GUARDIAN: "→/cabinet/data/"},
+        method="post",
+    ),
+    Row("privacy:child_consent", lambda w: f"/cabinet/data/children/{w.pupil.public_id}/consent/", signed_in_only(405)),
+    Row("api:my_exports", lambda w: "/api/v1/me/exports", {ANONYMOUS: 401, PERSON: 202, OPERATOR: 202}, method="post"),
+    Row(
+        "api:student_exports",
+        lambda w: f"/api/v1/students/{w.pupil.public_id}/exports",
+        everyone(404) | {ANONYMOUS: 401, GUARDIAN: 202},
+        method="post",
+    ),
+    Row(
+        "api:export",
+        lambda w: f"/api/v1/exports/{_guardians_export(w)}",
+        everyone(404) | {ANONYMOUS: 401, GUARDIAN: 200},
+    ),
+    Row(
+        "api:export_retry",
+        lambda w: f"/api/v1/exports/{_guardians_export(w, 'failed')}/retry",
+        everyone(404) | {ANONYMOUS: 401, GUARDIAN: 202},
+        method="post",
+    ),
+    Row(
+        "api:export_download",
+        lambda w: f"/api/v1/exports/{_guardians_export(w)}/download",
+        everyone(404) | {ANONYMOUS: 401, GUARDIAN: 200},
+    ),
+    Row("api:terms", lambda w: "/api/v1/terms", {ANONYMOUS: 401, PERSON: 200, OPERATOR: 200}),
+    Row(
+        "api:terms_accept",
+        lambda w: "/api/v1/terms/accept",
+        {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
+        method="post",
+    ),  # no body: 400 naming the field
+    # --- end of privacy2 ---
     # The family's diary: every page and endpoint names a student the caller must be allowed to see
     # (tests/diary has the staff and teacher rows).
     Row(

@@ -39,6 +39,8 @@ PERSON_SCOPES = (
     "notifications",
     "absence",
     "messages",
+    "export",
+    "consent",
 )
 SCOPE_OF: dict[str, str] = {
     "GET /api/v1/me": "openid",
@@ -107,6 +109,15 @@ SCOPE_OF: dict[str, str] = {
     "PATCH /api/v1/threads/{thread_id}/messages/{message_id}": "messages",
     "POST /api/v1/threads/{thread_id}/messages/{message_id}/withdraw": "messages",
     "PUT /api/v1/threads/{thread_id}/mutes": "messages",
+    # privacy2 (issue 18): an archive holds more than every other scope reads, so it has a scope of its own;
+    # accepting the processing terms is a legal act of the person, not "recognising you" (openid).
+    "POST /api/v1/me/exports": "export",
+    "POST /api/v1/students/{student_id}/exports": "export",
+    "GET /api/v1/exports/{export_id}": "export",
+    "POST /api/v1/exports/{export_id}/retry": "export",
+    "GET /api/v1/exports/{export_id}/download": "export",
+    "GET /api/v1/terms": "consent",
+    "POST /api/v1/terms/accept": "consent",
     # The schools' turnstile and canteen systems: a client-credentials token, never a person's.
     "POST /api/v1/ingest/passes": "ingest",
     "POST /api/v1/ingest/meals": "ingest",
@@ -186,6 +197,7 @@ def call(client: Client, operation: str, world: World, token: str, **extra: Any)
         .replace("{homework_id}", "999999")
         .replace("{thread_id}", "999999")
         .replace("{message_id}", "999999")
+        .replace("{export_id}", "00000000-0000-0000-0000-000000000001")
     )
     return getattr(client, method.lower())(
         path,

@@ -39,6 +39,8 @@ from notify.errors import NotifyCode
 from portal.api import router as portal_router
 from portal.errors import PortalCode
 from portal.oidc import InsufficientScope, InvalidToken, api_auth
+from privacy.api import router as privacy_router
+from privacy.errors import PrivacyCode
 from registry.errors import RegistryCode
 from trust.api import router as trust_router
 from trust.errors import TrustCode
@@ -58,6 +60,7 @@ ERROR_CODES: tuple[type[StrEnum], ...] = (
     NewsCode,
     MessagingCode,
     ErasureCode,
+    PrivacyCode,
 )
 
 
@@ -184,6 +187,7 @@ api.add_router("", notify_router)
 api.add_router("", alerts_router)
 api.add_router("", news_router)
 api.add_router("", messaging_router)
+api.add_router("", privacy_router)
 
 
 def error_body(

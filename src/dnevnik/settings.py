@@ -465,6 +465,12 @@ OAUTH2_PROVIDER = {
             "Read and write your conversations with your children's teachers (or your pupils' families), "
             "with their files and read receipts"
         ),
+        # issue 18 (privacy2): an archive holds more than every other scope reads; accepting terms is a legal act.
+        "export": _("Prepare and download an archive of all the data the service keeps about you and your children"),
+        "consent": _(
+            "Show you new versions of the personal-data processing terms and record your acceptance, for yourself "
+            "and as a guardian for your children's data"
+        ),
         # Held only by client-credentials applications (``portal.oidc.MACHINE_SCOPES``), never shown to people.
         "ingest": _("send turnstile passes and canteen meals of one school"),
     },

@@ -17,6 +17,8 @@ class DataExport(models.Model):
         READY = "ready", _("ready")
         DOWNLOADED = "downloaded", _("downloaded")
         FAILED = "failed", _("failed")
+        # Ready and never downloaded in its lifetime: the sweep deleted the archive.
+        EXPIRED = "expired", _("link expired")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     account = models.ForeignKey(

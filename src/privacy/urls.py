@@ -10,4 +10,6 @@ urlpatterns = [
     path("cabinet/data/children/<uuid:student_id>/export/", views.request_child_export, name="request_child_export"),
     path("cabinet/data/export/<uuid:export_id>/", views.export_status, name="export_status"),
     path("cabinet/data/export/<uuid:export_id>/download/", views.download, name="download"),
+    path("cabinet/data/export/<uuid:export_id>/retry/", views.retry_export, name="retry_export"),
+    path("cabinet/data/children/<uuid:student_id>/consent/", views.child_consent, name="child_consent"),
 ]

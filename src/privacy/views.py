@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from core.errors import NotFound
+from core.errors import DomainError
 from portal.web import signed_in_user
 from privacy import selectors, services
 from privacy.models import DataExport
@@ -40,18 +43,42 @@ def request_child_export(request: HttpRequest, student_id: UUID) -> HttpResponse
     return redirect("privacy:my_data")
 
 
-def _own_export(request: HttpRequest, export_id: UUID) -> DataExport:
-    export = DataExport.objects.filter(pk=export_id, account=signed_in_user(request)).first()
-    if export is None:
-        raise NotFound()
-    return export
+@login_required
+@require_POST
+def retry_export(request: HttpRequest, export_id: UUID) -> HttpResponse:
+    """Build a failed archive again (the requester's own; 404 for anyone else's). One that is not failed (a
+    second click after the first retry) is said so on the page."""
+    try:
+        services.retry_export(account=signed_in_user(request), export_id=export_id)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("privacy:my_data")
+
+
+class ChildConsentForm(forms.Form):
+    consent = forms.BooleanField()
+
+
+@login_required
+@require_POST
+def child_consent(request: HttpRequest, student_id: UUID) -> HttpResponse:
+    """A linked guardian's consent to the processing of the child's data, given in «Мои данные» (404 for anyone
+    who is not the child's linked guardian, with the box ticked or not)."""
+    user = signed_in_user(request)
+    if not ChildConsentForm(request.POST).is_valid():
+        services.consenting_guardian(account=user, student_id=student_id)  # a stranger learns nothing: 404
+        messages.error(request, _("Tick the box to give the consent."))
+        return redirect("privacy:my_data")
+    services.accept_terms(account=user, via="web", student_id=student_id)
+    messages.success(request, _("Thank you: your consent for the child's data is recorded."))
+    return redirect("privacy:my_data")
 
 
 @login_required
 @never_cache
 def export_status(request: HttpRequest, export_id: UUID) -> JsonResponse:
     """What the page polls while the worker builds the archive."""
-    export = _own_export(request, export_id)
+    export = services.own_export(account=signed_in_user(request), export_id=export_id)
     return JsonResponse({"state": export.state, "progress": export.progress})
 
 

@@ -32,10 +32,22 @@ def test_my_data_on_a_phone_and_the_childs_archive(page: Page, live_server: Any,
     expect(artyom).to_contain_text("Учителя класса")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
 
+    # The demo links her to the children as the registry import does, with no consent: the page asks for it.
+    consent = artyom.locator("[data-testid=child-consent]")
+    expect(consent).to_contain_text("вашего согласия на обработку данных о Смирнове Артёме")
+    SHOTS.mkdir(exist_ok=True)
+    consent.screenshot(path=str(SHOTS / "my-data-consent-390.png"))
+    consent.locator("input[name=consent]").check()
+    consent.locator("button").click()
+    expect(page.locator(".messages")).to_contain_text("ваше согласие на обработку данных ребёнка записано")
+    artyom = page.locator("[data-testid=child-data]").filter(has_text="Артём")
+    expect(artyom.locator("[data-testid=child-consent]")).to_have_count(0)
+    expect(artyom).to_contain_text("сайт")  # the consent on record, «how: web»
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+
     artyom.locator("[data-testid=export-child]").click()
     link = page.locator("[data-testid=download]")
     expect(link).to_contain_text("Скачать (один раз, до")
-    SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "my-data-390.png"), full_page=True)
     with page.expect_download() as download_info:
         link.click()

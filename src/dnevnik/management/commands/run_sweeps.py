@@ -2,7 +2,8 @@
 view log, open trusted access that the activation task missed, expire unanswered invitations, warn families
 of pupils not at school by the first lesson, drop the counted attempts that no longer count towards a rate
 limit, send the email, SMS and push that are due (held through quiet hours, or retried) and the daily digests,
-destroy what outlived the schools' retention periods and anonymise the accounts deleted long enough ago.
+destroy what outlived the schools' retention periods, anonymise the accounts deleted long enough ago,
+and delete the data exports whose one-time link expired unused.
 
 Run it every few minutes from cron or a systemd timer (``manage.py run_sweeps``), or let it repeat by
 itself (``--every 300``, as ``make run`` does; then a database restart only delays the next sweep). Each
@@ -22,6 +23,7 @@ from erasure.services import sweep_account_deletions, sweep_retention
 from notify.digest import send_digests
 from notify.outbox import purge_sent, send_due
 from portal.throttle import sweep as sweep_throttle
+from privacy.services import sweep_exports
 from registry.services import sweep_guardian_restrictions
 from trust.services import flush_views, sweep_grants
 from visits.alerts import sweep_late_arrivals
@@ -60,11 +62,13 @@ class Command(BaseCommand):
         purge_sent()
         destroyed = sweep_retention()
         anonymised = sweep_account_deletions()
+        exports = sweep_exports()
         summary = ", ".join(f"{name}: {count}" for name, count in grants.items())
         self.stdout.write(
             f"views written to the log: {views}; grants — {summary or 'nothing to do'}; "
             f"late-arrival notices: {late}; expired rate-limit hits: {purged}; notifications sent: {held}; "
             f"digests: {digests}; homework alerts: {homework_alerts}; guardian restrictions applied: "
             f"{restrictions['applied']}, ended: {restrictions['ended']}; "
-            f"destruction records: {len(destroyed)}; accounts anonymised: {anonymised}"
+            f"destruction records: {len(destroyed)}; accounts anonymised: {anonymised}; expired exports deleted: "
+            f"{exports['expired']}, stuck exports failed: {exports['failed']}"
         )
