@@ -26,7 +26,7 @@ def test_a_guardian_sets_alerts_and_reads_them_back(diary_school: DiarySchool) -
         ("average_below", False, True),
         ("mark_at_or_below", False, True),
         ("changed_late", False, True),
-        ("homework_missed", False, False),
+        ("homework_missed", False, True),
     ]
     answer = put(
         client,
@@ -60,8 +60,6 @@ def test_thresholds_are_validated_by_field_in_russian_and_english(diary_school: 
     assert "from 1 to 5" in english.json()["message"]
     unknown = put(client, path, {"alerts": [{"rule": "everything", "on": True}]})
     assert (unknown.status_code, unknown.json()["code"]) == (400, "alert_rule_unknown")
-    homework = put(client, path, {"alerts": [{"rule": "homework_missed", "on": True}]})
-    assert (homework.status_code, homework.json()["code"]) == (400, "alert_rule_unavailable")
     assert not Alert.objects.exists()
 
 
