@@ -100,20 +100,22 @@ class SubmissionsReport:
 
 def homework_submissions(*, viewer: Any, homework_id: int) -> SubmissionsReport:
     """A homework's answers: the teacher of the lesson (or staff reading its subject) sees the whole class, the
-    missing too; a family reader of the diary only their pupils; anyone else ``NotFound``. Five queries."""
+    missing too; a family reader of the diary only their pupils; anyone else ``NotFound``. A fixed number of
+    queries; a family read goes to the view log when through a trusted person's grant."""
     homework = Homework.objects.select_related("lesson").filter(pk=homework_id).first()
     if homework is None:
         raise NotFound()
     lesson = homework.lesson
     pupils: QuerySet[Pupil]
-    if access.can(viewer, "lesson.read_class", lesson):
+    whole_class = access.can(viewer, "lesson.read_class", lesson)
+    if whole_class:
         pupils = Pupil.objects.filter(school_class_id=lesson.school_class_id, status=Pupil.Status.STUDYING)
     else:
         pupils = access.answer_reading_pupils(viewer, lesson.school_class_id)
     listed = list(pupils.order_by("surname", "given_name", "pk"))
     if not listed:
         raise NotFound()
-    if not access.can(viewer, "lesson.read_class", lesson):
+    if not whole_class:
         _logged(access.read_lesson(viewer, lesson))  # a family read: the view log, when through a grant
     ids = [pupil.pk for pupil in listed]
     answers = {
@@ -173,8 +175,8 @@ class PupilAnswer:
 
 
 def pupil_answers(*, student_id: Any, homework_ids: Iterable[int]) -> dict[int, PupilAnswer]:
-    """The answers of the pupil ``student_id`` (the public id) to those of ``homework_ids`` that are to be handed in (the caller has checked
-    the read). Three queries whatever the count (two when none is to be handed in)."""
+    """The answers of the pupil ``student_id`` (the public id) to those of ``homework_ids`` that are to be handed
+    in (the caller has checked the read). Three queries whatever the count (one when none is to be handed in)."""
     homework = list(
         Homework.objects.filter(pk__in=list(homework_ids), hand_in=True).values_list("pk", "lesson_id", "files_allowed")
     )

@@ -406,7 +406,9 @@ def homework_page(request: HttpRequest, homework_id: int) -> HttpResponse:
             sent = _reviews(rows)
             try:
                 if sent:
-                    review_answers(teacher=request.user, homework_id=homework_id, entries=[entry for _form, entry in sent])
+                    review_answers(
+                        teacher=request.user, homework_id=homework_id, entries=[entry for _form, entry in sent]
+                    )
             except StaleMarks as error:
                 status, stale = 409, list(error.current)
                 rows = _review_forms(_with_current_versions(request.POST, stale), page)
@@ -429,7 +431,7 @@ def homework_page(request: HttpRequest, homework_id: int) -> HttpResponse:
             "homework": page.homework,
             "lesson": page.homework.lesson,
             "rows": rows,
-            "stale": [{**item, "pupil": names.get(item.get("pupil_id"), "")} for item in stale or []],
+            "stale": [{**item, "pupil": names.get(item["pupil_id"], "")} for item in stale or []],
             "problem": problem,
         },
         status=status,

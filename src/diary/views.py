@@ -73,7 +73,9 @@ def week(request: HttpRequest, student_id: UUID) -> HttpResponse:
     context["diary"] = {"start": start, "end": end}
     if frame["own_diary"]:  # the pupil's own week has homework tick forms (CSRF, this page's URL): not cached
         context["days"] = _school_days(selectors.diary_week(read=read, start=start, end=end))
-        homework_ids = [homework.id for day in context["days"] for lesson in day.lessons for homework in lesson.homework]
+        homework_ids = [
+            homework.id for day in context["days"] for lesson in day.lessons for homework in lesson.homework
+        ]
         context["answer_limits"] = ANSWER_LIMITS
         context["answers"] = answer_selectors.pupil_answers(student_id=read.pupil.public_id, homework_ids=homework_ids)
     else:

@@ -13,9 +13,9 @@ import pytest
 from django.core.management import call_command
 
 from diary.alerts import set_alerts
+from diary.homework import set_homework
 from diary.lessons import generate_lessons
 from diary.marks import MarkInput, set_lesson_marks
-from diary.homework import set_homework
 from diary.models import Alert, AlertHolding, Homework, Lesson, Mark
 from notify.models import Kind, Notification
 from tests.diary.conftest import DiarySchool, client_for, make_account
@@ -168,7 +168,9 @@ def test_the_homework_alert_fires_after_the_due_lesson_once_and_stops_when_hande
     anna.account = make_account("anna@example.ru", "+79000000197", "Андреева", "Анна", birth_date=date(2012, 1, 1))
     anna.save(update_fields=["account"])
     time_machine.move_to(at(8, day=2), tick=False)
-    monday = Lesson.objects.get(school_class=diary_school.class_7a, subject=diary_school.algebra, date=date(2026, 11, 2))
+    monday = Lesson.objects.get(
+        school_class=diary_school.class_7a, subject=diary_school.algebra, date=date(2026, 11, 2)
+    )
     set_homework(teacher=diary_school.math_teacher, lesson_id=monday.pk, text="Сочинение", hand_in=True)
     set_alerts(user=diary_school.parent, student_id=anna.public_id, chosen={"homework_missed": True})
 

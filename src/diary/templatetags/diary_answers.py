@@ -1,4 +1,4 @@
-"""``{{ answers|answer_of:homework.id }}``: the pupil's answer to one homework from ``answer_selectors.pupil_answers``."""
+"""``{{ answers|answer_of:homework.id }}``: the pupil's answer to one homework (``pupil_answers``)."""
 
 from __future__ import annotations
 
