@@ -81,7 +81,9 @@ def test_the_cabinet_section_shows_each_child_and_names_the_bad_field(diary_scho
     page = client.get("/cabinet/notifications/cadence/").content.decode()
     assert page.count('data-testid="alerts-child"') == 2  # Анна and Глеб
     assert "Средний балл по предмету ниже" in page
-    assert "Пока недоступно" in page
+    # The homework rule is offered now that the diary records answers (issue 16): a box like the others.
+    assert "Пока недоступно" not in page
+    assert "disabled" not in page.split(f'name="p{anna.pk}-homework_missed__on"')[1].split(">")[0]
     prefix = f"p{anna.pk}"
     bad = client.post(
         f"/cabinet/notifications/alerts/{anna.public_id}/",
