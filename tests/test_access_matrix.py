@@ -46,7 +46,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from diary.models import AbsenceNote, Homework, HomeworkAttachment, Lesson, LessonSlot, Mark, TimetableEntry
+from diary.models import (
+    AbsenceNote,
+    Homework,
+    HomeworkAttachment,
+    HomeworkSubmission,
+    Lesson,
+    LessonSlot,
+    Mark,
+    SubmissionFile,
+    TimetableEntry,
+)
 from messaging import services as messaging_services
 from news.models import Announcement, AnnouncementClass
 from portal import services
@@ -553,6 +563,42 @@ ROWS: list[Row] = [
         {ANONYMOUS: 401, PERSON: 400, OPERATOR: 400},
         method="put",
     ),
+    # hwpages (issue 16, homework answers on the pages): a file of the pupil's answer for those who read the answer
+    # (the family, a trusted person with the diary, the lesson's staff; a teacher of another subject not); only the
+    # pupil's own account hands in (none here: 404); the homework's page is the lesson's staff's, its form the
+    # teacher's (an empty form saves nothing and comes back; the form tutor reads only).
+    Row("diary:answer_file", lambda w: f"/diary/answers/files/{answer_file_of(w, 'algebra')}/", family_reads("diary")),
+    Row(
+        "diary:answer_file",
+        lambda w: f"/diary/answers/files/{answer_file_of(w, 'russian')}/",
+        family_reads("diary") | {SUBJECT_TEACHER: 404},
+    ),
+    Row("diary:answer_file", lambda w: "/diary/answers/files/999999/", signed_in_only(404)),
+    Row(
+        "diary:hand_in",
+        lambda w: f"/diary/homework/{homework_of(w.lessons['algebra'])}/answer/",
+        signed_in_only(404),
+        method="post",
+    ),
+    Row("diary:hand_in", lambda w: "/diary/homework/999999/answer/", signed_in_only(405)),
+    Row(
+        "teacher:homework",
+        lambda w: f"/teacher/homework/{homework_of(w.lessons['algebra'])}/",
+        class_subject("algebra"),
+    ),
+    Row(
+        "teacher:homework",
+        lambda w: f"/teacher/homework/{homework_of(w.lessons['russian'])}/",
+        class_subject("russian"),
+    ),
+    Row("teacher:homework", lambda w: "/teacher/homework/999999/", signed_in_only(404)),
+    Row(
+        "teacher:homework",
+        lambda w: f"/teacher/homework/{homework_of(w.lessons['algebra'])}/",
+        {ANONYMOUS: SIGN_IN, PERSON: 404, OPERATOR: 404, FORM_TUTOR: 404, SUBJECT_TEACHER: "→/teacher/homework/"},
+        method="post",
+    ),
+    # --- end of hwpages ---
     # The trusted-persons API (the same rules as the pages).
     Row(
         "api:trusted_persons",
@@ -1531,6 +1577,19 @@ def _class_lessons(
 def homework_of(lesson_id: int) -> int:
     """The homework set at a lesson of ``World.lessons``."""
     return Homework.objects.values_list("pk", flat=True).get(lesson_id=lesson_id)
+
+
+def answer_file_of(world: World, lesson: str) -> int:
+    """A file of ``World.pupil``'s answer to the homework of a lesson of ``World.lessons`` (made on first use)."""
+    homework = Homework.objects.get(lesson_id=world.lessons[lesson])
+    submission, _created = HomeworkSubmission.objects.get_or_create(
+        homework=homework, pupil=world.pupil, defaults={"text": "Ответ"}
+    )
+    found = submission.files.first()
+    if found is None:
+        found = SubmissionFile(submission=submission, name="1.txt", size=1, content_type="text/plain")
+        found.file.save("1.txt", ContentFile(b"1"), save=True)
+    return found.pk
 
 
 def client_for(actor: str, world: World) -> Client:

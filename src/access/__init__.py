@@ -1033,3 +1033,15 @@ def answering_pupil(viewer: Viewer, school_class_id: int) -> Pupil:
 def answer_reading_pupils(viewer: Viewer, school_class_id: int) -> QuerySet[Pupil]:
     """The pupils of this class whose homework answers ``viewer`` reads as family (the whole diary)."""
     return readable_pupils(viewer, DIARY).filter(school_class_id=school_class_id)
+
+
+def read_answer(viewer: Viewer, pupil: Pupil, lesson: Lesson) -> Read | LessonRead:
+    """A pupil's answer to the homework set at ``lesson`` (its text and files): the lesson's teacher and the staff
+    reading its subject in the class (the form tutor too), or a reader of the pupil's diary in that subject (the
+    pupil, the family, a trusted person with the diary: the answer tells through which grant); else ``NotFound``."""
+    if _signed_in(viewer) and _reads_class_lesson(viewer, lesson):
+        return LessonRead(lesson=lesson)
+    read = get_diary(viewer, pupil.public_id)
+    if not read.reads(lesson.subject_id):
+        raise NotFound()
+    return read

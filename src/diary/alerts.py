@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -23,9 +24,11 @@ from django.utils.translation import gettext as _
 import access
 from audit.services import record_event
 from core.errors import DomainError
+from diary.answer_selectors import MISSING, answer_states
+from diary.answers import lesson_starts
 from diary.errors import DiaryCode
 from diary.grading import REASON_AFTER, to_five_point, weighted_average
-from diary.models import Alert, AlertHolding, Mark, MarkChange
+from diary.models import Alert, AlertHolding, Homework, Mark, MarkChange
 from notify.models import Kind
 from notify.services import in_site_language, notify
 from registry.models import Pupil
@@ -36,15 +39,27 @@ MIN_THRESHOLD, MAX_THRESHOLD = Decimal(1), Decimal(5)
 
 
 def homework_submissions_available() -> bool:
-    """Whether the diary records pupils' answers to homework. TODO(lead, after merging ``hw``): return True
-    and implement ``missed_homework`` with the submission model; the cabinet then offers the rule."""
-    return False
+    """Whether the diary records pupils' answers to homework (``diary.answers``): the cabinet offers the rule."""
+    return True
 
 
 def missed_homework(pupil_id: int) -> dict[int, str]:
-    """This pupil's to-hand-in homework whose due lesson has passed without an answer: homework id → the
-    subject's name. Empty until the submissions of ``hw`` are merged (see ``homework_submissions_available``)."""
-    return {}
+    """This pupil's to-hand-in homework whose due lesson has begun without an answer handed in: homework id →
+    the subject's name. An answer handed in late ends it (``answer_selectors.answer_states``). Two queries."""
+    now = timezone.now()
+    due = [
+        (homework.pk, homework.lesson.subject.name)
+        for homework in Homework.objects.filter(
+            hand_in=True,
+            lesson__school_class_id=Subquery(Pupil.objects.filter(pk=pupil_id).values("school_class_id")),
+            due_lesson__date__lte=timezone.localdate(now),
+        ).select_related("lesson__subject", "due_lesson__slot")
+        if homework.due_lesson is not None and lesson_starts(homework.due_lesson) <= now
+    ]
+    if not due:
+        return {}
+    states = answer_states(pupil_id=pupil_id, homework_ids=[pk for pk, _name in due])
+    return {pk: name for pk, name in due if states[pk].state == MISSING}
 
 
 def available_rules() -> list[str]:

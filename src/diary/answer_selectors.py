@@ -12,7 +12,7 @@ from django.db.models import FilteredRelation, Q, QuerySet
 
 import access
 from core.errors import NotFound
-from diary.models import Homework, HomeworkSubmission, Mark
+from diary.models import Homework, HomeworkSubmission, Mark, SubmissionFile
 from registry.models import Pupil
 
 NOT_REQUIRED, MISSING, HANDED_IN, LATE, RETURNED, MARKED = (
@@ -61,6 +61,12 @@ def answer_states(*, pupil_id: int, homework_ids: Iterable[int]) -> dict[int, An
     }
 
 
+def _logged(read: access.Read | access.LessonRead) -> None:
+    # ``selectors.logged``, which imports this module for ``answer_states``: the same signal, sent here.
+    if read.grant_id is not None:
+        access.grant_read.send(sender=type(read), grant_id=read.grant_id, section=read.service)
+
+
 @dataclass(frozen=True)
 class AnswerFileRow:
     id: int
@@ -94,19 +100,23 @@ class SubmissionsReport:
 
 def homework_submissions(*, viewer: Any, homework_id: int) -> SubmissionsReport:
     """A homework's answers: the teacher of the lesson (or staff reading its subject) sees the whole class, the
-    missing too; a family reader of the diary only their pupils; anyone else ``NotFound``. Five queries."""
+    missing too; a family reader of the diary only their pupils; anyone else ``NotFound``. A fixed number of
+    queries; a family read goes to the view log when through a trusted person's grant."""
     homework = Homework.objects.select_related("lesson").filter(pk=homework_id).first()
     if homework is None:
         raise NotFound()
     lesson = homework.lesson
     pupils: QuerySet[Pupil]
-    if access.can(viewer, "lesson.read_class", lesson):
+    whole_class = access.can(viewer, "lesson.read_class", lesson)
+    if whole_class:
         pupils = Pupil.objects.filter(school_class_id=lesson.school_class_id, status=Pupil.Status.STUDYING)
     else:
         pupils = access.answer_reading_pupils(viewer, lesson.school_class_id)
     listed = list(pupils.order_by("surname", "given_name", "pk"))
     if not listed:
         raise NotFound()
+    if not whole_class:
+        _logged(access.read_lesson(viewer, lesson))  # a family read: the view log, when through a grant
     ids = [pupil.pk for pupil in listed]
     answers = {
         row.pupil_id: row
@@ -141,3 +151,103 @@ def homework_submissions(*, viewer: Any, homework_id: int) -> SubmissionsReport:
     return SubmissionsReport(
         homework_id=homework.pk, hand_in=homework.hand_in, files_allowed=homework.files_allowed, submissions=rows
     )
+
+
+@dataclass(frozen=True)
+class PupilAnswer:
+    """One pupil's answer to one to-hand-in homework as the pupil and the family see it: the state (as
+    ``AnswerState``), the text and files handed in, the teacher's reply and the homework mark of the lesson."""
+
+    homework_id: int
+    files_allowed: bool
+    state: str
+    late: bool
+    text: str
+    handed_in_at: datetime | None
+    reply: str
+    replied_at: datetime | None
+    files: list[AnswerFileRow]
+    mark: str | None
+
+    @property
+    def can_hand_in(self) -> bool:
+        return self.state != MARKED
+
+
+def pupil_answers(*, student_id: Any, homework_ids: Iterable[int]) -> dict[int, PupilAnswer]:
+    """The answers of the pupil ``student_id`` (the public id) to those of ``homework_ids`` that are to be handed
+    in (the caller has checked the read). Three queries whatever the count (one when none is to be handed in)."""
+    homework = list(
+        Homework.objects.filter(pk__in=list(homework_ids), hand_in=True).values_list("pk", "lesson_id", "files_allowed")
+    )
+    if not homework:
+        return {}
+    answers = {
+        row.homework_id: row
+        for row in HomeworkSubmission.objects.filter(
+            homework_id__in=[pk for pk, _lesson, _files in homework], pupil__public_id=student_id
+        ).prefetch_related("files")
+    }
+    marks = dict(
+        Mark.objects.filter(
+            lesson_id__in={lesson_id for _pk, lesson_id, _files in homework},
+            pupil__public_id=student_id,
+            kind=Mark.Kind.HOMEWORK,
+        ).values_list("lesson_id", "value")
+    )
+    found = {}
+    for pk, lesson_id, files_allowed in homework:
+        answer = answers.get(pk)
+        found[pk] = PupilAnswer(
+            homework_id=pk,
+            files_allowed=files_allowed,
+            state=_state(True, answer.state if answer else None, answer.late if answer else None),
+            late=bool(answer and answer.late),
+            text=answer.text if answer else "",
+            handed_in_at=answer.handed_in_at if answer else None,
+            reply=answer.reply if answer else "",
+            replied_at=answer.replied_at if answer else None,
+            files=[AnswerFileRow(id=f.pk, name=f.name, size=f.size) for f in answer.files.all()] if answer else [],
+            mark=marks.get(lesson_id),
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class TeacherHomework:
+    """The teacher's page of one homework: the task, its lesson, the class's answers, whether they may review."""
+
+    homework: Homework
+    report: SubmissionsReport
+    can_review: bool
+
+
+def teacher_homework(*, viewer: Any, homework_id: int) -> TeacherHomework:
+    """A homework as its lesson's teacher (or the staff reading its subject in the class) sees it; else
+    ``NotFound``."""
+    homework = (
+        Homework.objects.select_related("lesson__school_class", "lesson__subject", "due_lesson__slot")
+        .filter(pk=homework_id)
+        .first()
+    )
+    if homework is None or not access.can(viewer, "lesson.read_class", homework.lesson):
+        raise NotFound()
+    return TeacherHomework(
+        homework=homework,
+        report=homework_submissions(viewer=viewer, homework_id=homework_id),
+        can_review=access.can(viewer, "lesson.write", homework.lesson),
+    )
+
+
+def answer_file(*, viewer: Any, file_id: int) -> SubmissionFile:
+    """A file of a pupil's answer for those who read that answer (``access.read_answer``, logged when through a
+    grant); else ``NotFound``."""
+    found = (
+        SubmissionFile.objects.select_related("submission__pupil", "submission__homework__lesson")
+        .filter(pk=file_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    _logged(access.read_answer(viewer, found.submission.pupil, found.submission.homework.lesson))
+    return found

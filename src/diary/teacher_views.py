@@ -24,8 +24,9 @@ import access
 from access import can
 from core.errors import DomainError, NotFound
 from core.forms import DomainForm
-from diary import absence
+from diary import absence, answer_selectors
 from diary import gradebook as selectors
+from diary.answers import REPLY_MAX_LENGTH, ReviewInput, review_answers
 from diary.attendance import AttendanceInput, set_lesson_attendance
 from diary.errors import DiaryCode
 from diary.homework import set_homework
@@ -102,6 +103,8 @@ class LessonForm(DomainForm):
     planned_note = forms.CharField(label=_lazy("Planned work note"), max_length=200, required=False)
     homework = forms.CharField(label=_lazy("Homework"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     due_lesson = forms.TypedChoiceField(label=_lazy("Due by"), coerce=int, required=False, empty_value=None)
+    hand_in = forms.BooleanField(label=_lazy("To hand in (the pupils answer on the site)"), required=False)
+    files_allowed = forms.BooleanField(label=_lazy("Files allowed in the answer"), required=False)
     attachment = forms.FileField(label=_lazy("Attachment"), required=False)
 
     def __init__(self, *args: Any, due_choices: list[tuple[Any, str]], **kwargs: Any) -> None:
@@ -132,6 +135,8 @@ def _forms(request: HttpRequest | None, sheet: selectors.LessonSheet) -> tuple[L
         "planned_note": sheet.lesson.planned_note,
         "homework": homework.text if homework else "",
         "due_lesson": homework.due_lesson_id if homework else None,
+        "hand_in": homework.hand_in if homework else False,
+        "files_allowed": homework.files_allowed if homework else False,
     }
     data = request.POST if request is not None else None
     files = request.FILES if request is not None else None
@@ -285,11 +290,22 @@ def _save(
             homework = sheet.homework
             text = data["homework"].strip()
             files = [data["attachment"]] if data.get("attachment") else []
+            asked = (data["hand_in"], data["hand_in"] and data["files_allowed"])
             if text and (
-                homework is None or files or text != homework.text or data["due_lesson"] != homework.due_lesson_id
+                homework is None
+                or files
+                or text != homework.text
+                or data["due_lesson"] != homework.due_lesson_id
+                or asked != (homework.hand_in, homework.files_allowed)
             ):
                 set_homework(
-                    teacher=teacher, lesson_id=lesson.pk, text=text, due_lesson_id=data["due_lesson"], files=files
+                    teacher=teacher,
+                    lesson_id=lesson.pk,
+                    text=text,
+                    due_lesson_id=data["due_lesson"],
+                    files=files,
+                    hand_in=asked[0],
+                    files_allowed=asked[1],
                 )
             elif files and not text:
                 lesson_form.add_error(
@@ -309,3 +325,122 @@ def _save(
 
 class _Invalid(Exception):
     """The form found a problem inside the transaction; roll back."""
+
+
+class ReviewForm(forms.Form):
+    """The teacher's word on one pupil's answer on the homework's page: a reply, a mark, a return for rework."""
+
+    reply = forms.CharField(
+        label=_lazy("Reply"), max_length=REPLY_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    value = forms.CharField(label=_lazy("Mark"), max_length=8, required=False)
+    reason = forms.CharField(label=_lazy("Why the mark is changed"), max_length=500, required=False)
+    return_for_rework = forms.BooleanField(label=_lazy("Return for rework"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def _review_forms(data: Any, page: answer_selectors.TeacherHomework) -> list[tuple[Any, ReviewForm | None]]:
+    rows: list[tuple[Any, ReviewForm | None]] = []
+    for row in page.report.submissions:
+        form = None
+        if row.state != answer_selectors.MISSING and page.can_review:
+            initial = {"reply": row.reply, "value": row.mark or "", "version": row.mark_version}
+            form = ReviewForm(data, prefix=f"p{row.pupil_id}", initial=initial)
+        rows.append((row, form))
+    return rows
+
+
+def _reviews(rows: list[tuple[Any, ReviewForm | None]]) -> list[tuple[ReviewForm, ReviewInput]]:
+    """What the teacher changed, one entry per pupil (rows left as they were send nothing)."""
+    entries = []
+    for row, form in rows:
+        if form is None:
+            continue
+        data = form.cleaned_data
+        reply = data["reply"].strip()
+        value = data["value"].strip()
+        entry = ReviewInput(
+            pupil_id=row.pupil_id,
+            reply=reply if reply != row.reply else None,
+            value=value if value != (row.mark or "") else None,
+            weight=row.mark_weight or 1,
+            kind=Mark.Kind.HOMEWORK,
+            version=data["version"],
+            reason=data["reason"],
+            return_for_rework=data["return_for_rework"],
+        )
+        if entry.reply is not None or entry.value is not None or entry.return_for_rework:
+            entries.append((form, entry))
+    return entries
+
+
+def _show_review_error(error: DomainError, sent: list[tuple[ReviewForm, ReviewInput]]) -> bool:
+    """Put a refusal next to the pupil's field it names (``entries[i]`` of the review, ``marks[i]`` of the marks
+    written through it); False when it names none."""
+    found = _INDEXED_FIELD.match(error.field or "")
+    if not found:
+        return False
+    group, index, name = found.group(1), int(found.group(2)), found.group(3)
+    forms_sent = [form for form, entry in sent if group == "entries" or entry.value is not None]
+    if index >= len(forms_sent):
+        return False
+    form = forms_sent[index]
+    field = {"pupil_id": None, "weight": "value", "kind": "value"}.get(name, name)
+    form.add_error(field if field in form.fields else None, ValidationError(error.message, code=error.code))
+    return True
+
+
+@login_required
+@verified_staff
+def homework_page(request: HttpRequest, homework_id: int) -> HttpResponse:
+    """One homework's answers, the whole class: who handed in, late, missing, returned, marked; ONE form takes
+    replies, marks and returns for several pupils, all or nothing (a stale mark: 409, what was typed kept)."""
+    page = answer_selectors.teacher_homework(viewer=request.user, homework_id=homework_id)
+    if request.method == "POST" and not page.can_review:
+        raise NotFound()
+    rows = _review_forms(request.POST if request.method == "POST" else None, page)
+    status, stale, problem = 200, None, None
+    if request.method == "POST":
+        status = 400
+        if all(form.is_valid() for _row, form in rows if form is not None):
+            sent = _reviews(rows)
+            try:
+                if sent:
+                    review_answers(
+                        teacher=request.user, homework_id=homework_id, entries=[entry for _form, entry in sent]
+                    )
+            except StaleMarks as error:
+                status, stale = 409, list(error.current)
+                rows = _review_forms(_with_current_versions(request.POST, stale), page)
+                for _row, form in rows:
+                    if form is not None:
+                        form.is_valid()
+            except DomainError as error:
+                for each in getattr(error, "errors", None) or [error]:
+                    if not _show_review_error(each, sent):
+                        problem = each.message
+            else:
+                messages.success(request, _("Saved.") if sent else _("Nothing to save: nothing was changed."))
+                return redirect("teacher:homework", homework_id=homework_id)
+    names = {row.pupil_id: row.pupil for row in page.report.submissions}
+    return render(
+        request,
+        "diary/teacher/homework.html",
+        {
+            "page": page,
+            "homework": page.homework,
+            "lesson": page.homework.lesson,
+            "rows": rows,
+            "stale": [{**item, "pupil": names.get(item["pupil_id"], "")} for item in stale or []],
+            "problem": problem,
+        },
+        status=status,
+    )
+
+
+def _with_current_versions(data: Any, current: list[dict[str, Any]]) -> Any:
+    """The teacher's typing, with the versions of the marks as they are now: saving again is a knowing choice."""
+    fresh = data.copy()
+    for item in current:
+        fresh[f"p{item['pupil_id']}-version"] = "" if item.get("version") is None else str(item["version"])
+    return fresh

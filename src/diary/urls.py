@@ -14,6 +14,9 @@ urlpatterns = [
     path("diary/<uuid:student_id>/attendance/", views.attendance, name="attendance"),
     path("diary/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("diary/homework/<int:homework_id>/done/", views.homework_done, name="homework_done"),
+    # issue 16: the pupil hands in an answer; a file of an answer, behind the access check
+    path("diary/homework/<int:homework_id>/answer/", views.hand_in, name="hand_in"),
+    path("diary/answers/files/<int:file_id>/", views.answer_file, name="answer_file"),
     path("diary/<uuid:student_id>/absence/", views.absence, name="absence"),
     path("diary/absence/<int:note_id>/withdraw/", views.absence_withdraw, name="absence_withdraw"),
     # issue 17: a child's alerts (a section of «Как часто», /cabinet/notifications/cadence/)

@@ -29,14 +29,22 @@ from core import periods
 from core.errors import DomainError
 from core.forms import DomainForm
 from core.periods import query_date
-from core.uploads import serve
+from core.uploads import ALLOWED_TYPES, MAX_ATTACHMENT_SIZE, MAX_ATTACHMENTS, serve
 from diary import absence as absence_notes
-from diary import cache, grading, selectors
+from diary import answer_selectors, cache, grading, selectors
+from diary.answers import hand_in_answer
 from diary.family import chosen_week, family_context, week_pager
-from diary.homework import tick_homework
+from diary.homework import TEXT_MAX_LENGTH, tick_homework
 from diary.models import AbsenceNote, HomeworkAttachment
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 120, 24
+# What the pupil's hand-in form says of its limits (``diary.answers`` enforces them).
+ANSWER_LIMITS = {
+    "text": TEXT_MAX_LENGTH,
+    "files": MAX_ATTACHMENTS,
+    "size": MAX_ATTACHMENT_SIZE,
+    "types": ", ".join(sorted(ALLOWED_TYPES)),
+}
 
 
 @login_required
@@ -65,6 +73,11 @@ def week(request: HttpRequest, student_id: UUID) -> HttpResponse:
     context["diary"] = {"start": start, "end": end}
     if frame["own_diary"]:  # the pupil's own week has homework tick forms (CSRF, this page's URL): not cached
         context["days"] = _school_days(selectors.diary_week(read=read, start=start, end=end))
+        homework_ids = [
+            homework.id for day in context["days"] for lesson in day.lessons for homework in lesson.homework
+        ]
+        context["answer_limits"] = ANSWER_LIMITS
+        context["answers"] = answer_selectors.pupil_answers(student_id=read.pupil.public_id, homework_ids=homework_ids)
     else:
         # The days rendered once per version of the pupil's and the class's diary (``diary.cache``): rendering
         # them was most of the page's CPU.
@@ -177,12 +190,17 @@ def _period_from(request: HttpRequest, default: tuple[date, date]) -> tuple[tupl
 def homework(request: HttpRequest, student_id: UUID) -> HttpResponse:
     (start, end), error = _period_from(request, periods.current_week())
     report = selectors.homework_list(viewer=request.user, student_id=student_id, start=start, end=end)
+    answers = answer_selectors.pupil_answers(
+        student_id=student_id, homework_ids=[item.id for item in report.items if item.answer.state != "not_required"]
+    )
     return render(
         request,
         "diary/family/homework.html",
         {
             **family_context(request, student_id, "homework"),
             "report": report,
+            "answers": answers,
+            "answer_limits": ANSWER_LIMITS,
             "error": error,
             "student": report.student,
         },
@@ -215,6 +233,38 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
         raise Http404
     selectors.logged(access.read_lesson(request.user, found.homework.lesson))
     return serve(found.file, name=found.name, content_type=found.content_type)
+
+
+@login_required
+def answer_file(request: HttpRequest, file_id: int) -> FileResponse:
+    """A file of a pupil's answer, for those who read the answer (never a public media URL)."""
+    found = answer_selectors.answer_file(viewer=request.user, file_id=file_id)
+    return serve(found.file, name=found.name, content_type=found.content_type)
+
+
+@login_required
+@require_POST
+def hand_in(request: HttpRequest, homework_id: int) -> HttpResponse:
+    """The pupil hands in (again, until marked) the answer: text and files; back to the page they came from."""
+    try:
+        hand_in_answer(
+            account=request.user,
+            homework_id=homework_id,
+            text=request.POST.get("text", ""),
+            files=request.FILES.getlist("files"),
+        )
+    except DomainError as error:
+        messages.error(request, error.message, extra_tags=error.code)
+    else:
+        messages.success(request, _("The answer is handed in. The teacher will see it."))
+    return redirect(_back(request))
+
+
+def _back(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("diary:home")
+    return target
 
 
 @login_required

@@ -4,7 +4,7 @@ not repeat while it holds, and fires again only after it stopped holding and cam
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,11 +13,12 @@ import pytest
 from django.core.management import call_command
 
 from diary.alerts import set_alerts
+from diary.homework import set_homework
 from diary.lessons import generate_lessons
 from diary.marks import MarkInput, set_lesson_marks
-from diary.models import Alert, AlertHolding, Lesson, Mark
+from diary.models import Alert, AlertHolding, Homework, Lesson, Mark
 from notify.models import Kind, Notification
-from tests.diary.conftest import DiarySchool
+from tests.diary.conftest import DiarySchool, client_for, make_account
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 Capture = Callable[..., Any]
@@ -156,14 +157,52 @@ def test_a_new_alert_tells_only_of_what_happens_from_now_on(
     assert not AlertHolding.objects.exists()
 
 
-def test_the_homework_alert_waits_for_the_submissions(diary_school: DiarySchool, capsys: Any) -> None:
-    """TODO(lead): the submissions of ``hw`` land in another branch; until they are wired the rule cannot be
-    turned on and the sweep evaluates nothing."""
-    from core.errors import DomainError
-
+def test_the_homework_alert_fires_after_the_due_lesson_once_and_stops_when_handed_in_late(
+    diary_school: DiarySchool,
+    lessons: list[Lesson],
+    time_machine: Any,
+    capsys: Any,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
     anna = diary_school.pupils[0]
-    with pytest.raises(DomainError) as refused:
-        set_alerts(user=diary_school.parent, student_id=anna.public_id, chosen={"homework_missed": True})
-    assert refused.value.code == "alert_rule_unavailable"
-    call_command("run_sweeps")
-    assert "homework alerts: 0" in capsys.readouterr().out
+    anna.account = make_account("anna@example.ru", "+79000000197", "Андреева", "Анна", birth_date=date(2012, 1, 1))
+    anna.save(update_fields=["account"])
+    time_machine.move_to(at(8, day=2), tick=False)
+    monday = Lesson.objects.get(
+        school_class=diary_school.class_7a, subject=diary_school.algebra, date=date(2026, 11, 2)
+    )
+    set_homework(teacher=diary_school.math_teacher, lesson_id=monday.pk, text="Сочинение", hand_in=True)
+    set_alerts(user=diary_school.parent, student_id=anna.public_id, chosen={"homework_missed": True})
+
+    def sweep() -> list[Notification]:
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("run_sweeps")
+        return alerts_to(diary_school)
+
+    # Before the due lesson (Friday the 6th, 09:00) nothing holds.
+    time_machine.move_to(at(8, day=6), tick=False)
+    assert sweep() == []
+    # The due lesson has begun with no answer: once …
+    time_machine.move_to(at(10, day=6), tick=False)
+    [first] = sweep()
+    assert "Алгебра: домашнее задание не сдано" in first.body
+    assert "homework alerts: 1" in capsys.readouterr().out
+    # … not again while it holds …
+    time_machine.move_to(at(18, day=6), tick=False)
+    assert len(sweep()) == 1
+    # … and it stops when the pupil hands in late (the answer is flagged late, not refused).
+    time_machine.move_to(at(19, day=6), tick=False)
+    answer = client_for(anna.account).post(f"/api/v1/homework/{answer_of(monday)}/submissions", {"text": "Поздно"})
+    assert answer.status_code == 201
+    assert answer.json()["submissions"][0]["state"] == "late"
+    assert len(sweep()) == 1
+    assert not AlertHolding.objects.exists()
+    # Later sweeps keep quiet: the answer is there.
+    time_machine.move_to(at(10, day=13), tick=False)
+    assert len(sweep()) == 1
+    # Other families are not told.
+    assert not Notification.objects.filter(user=diary_school.other_parent, kind=Kind.ALERT).exists()
+
+
+def answer_of(lesson: Lesson) -> int:
+    return Homework.objects.get(lesson=lesson).pk

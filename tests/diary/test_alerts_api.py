@@ -26,7 +26,7 @@ def test_a_guardian_sets_alerts_and_reads_them_back(diary_school: DiarySchool) -
         ("average_below", False, True),
         ("mark_at_or_below", False, True),
         ("changed_late", False, True),
-        ("homework_missed", False, False),
+        ("homework_missed", False, True),
     ]
     answer = put(
         client,
@@ -60,8 +60,6 @@ def test_thresholds_are_validated_by_field_in_russian_and_english(diary_school: 
     assert "from 1 to 5" in english.json()["message"]
     unknown = put(client, path, {"alerts": [{"rule": "everything", "on": True}]})
     assert (unknown.status_code, unknown.json()["code"]) == (400, "alert_rule_unknown")
-    homework = put(client, path, {"alerts": [{"rule": "homework_missed", "on": True}]})
-    assert (homework.status_code, homework.json()["code"]) == (400, "alert_rule_unavailable")
     assert not Alert.objects.exists()
 
 
@@ -83,7 +81,9 @@ def test_the_cabinet_section_shows_each_child_and_names_the_bad_field(diary_scho
     page = client.get("/cabinet/notifications/cadence/").content.decode()
     assert page.count('data-testid="alerts-child"') == 2  # Анна and Глеб
     assert "Средний балл по предмету ниже" in page
-    assert "Пока недоступно" in page
+    # The homework rule is offered now that the diary records answers (issue 16): a box like the others.
+    assert "Пока недоступно" not in page
+    assert "disabled" not in page.split(f'name="p{anna.pk}-homework_missed__on"')[1].split(">")[0]
     prefix = f"p{anna.pk}"
     bad = client.post(
         f"/cabinet/notifications/alerts/{anna.public_id}/",
