@@ -19,6 +19,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 from uuid import UUID
+from zoneinfo import ZoneInfo
+
+# The one pure function of the product the baseline borrows: Russian declension (petrovich) of who changed a mark.
+from portal.names import decline
 
 SCOPE = "diary.read"
 # The Russian labels of the product's choices (diary.models, locale/ru); the equality test catches a drift.
@@ -35,6 +39,7 @@ ATTENDANCE_LABELS = {
     "unexcused": "пропуск без уважительной причины",
     "late": "опоздание",
 }
+SCHOOL_ZONE = ZoneInfo("Europe/Moscow")  # the product's TIME_ZONE
 DIVISORS = {"five": Decimal(1), "ten": Decimal(2), "hundred": Decimal(20)}
 
 
@@ -54,13 +59,16 @@ JOIN registry_school s ON s.id = p.school_id
 JOIN registry_schoolclass c ON c.id = p.school_class_id
 WHERE t.token_checksum = %s AND t.expires > %s
   AND (p.account_id = u.id
-       OR EXISTS (SELECT 1 FROM registry_guardian g WHERE g.pupil_id = p.id AND g.account_id = u.id)
+       OR EXISTS (SELECT 1 FROM registry_guardian g WHERE g.pupil_id = p.id AND g.account_id = u.id
+                  AND NOT EXISTS (SELECT 1 FROM registry_guardianrestriction x WHERE x.guardian_id = g.id
+                                  AND x.lifted_at IS NULL AND x.starts_at <= %s
+                                  AND (x.ends_at IS NULL OR x.ends_at > %s)))
        OR EXISTS (SELECT 1 FROM trust_grant r WHERE r.pupil_id = p.id AND r.invitee_id = u.id
                   AND r.service = 'diary' AND r.state = 'active' AND (r.ends_at IS NULL OR r.ends_at > %s)))
 """
 LESSONS_SQL = """
 SELECT l.id, l.date, sl.number, sl.starts_at, sl.ends_at, sb.name, u.surname, u.given_name, u.patronymic,
-       l.room, l.topic, l.status
+       l.room, l.topic, l.status, l.planned_kind, l.planned_note
 FROM diary_lesson l
 JOIN diary_lessonslot sl ON sl.id = l.slot_id
 JOIN registry_subject sb ON sb.id = l.subject_id
@@ -68,12 +76,18 @@ JOIN portal_user u ON u.id = l.teacher_id
 WHERE l.school_class_id = %s AND l.date BETWEEN %s AND %s
 ORDER BY l.date, sl.number, l.id
 """
+# The marks and, in the same statement, the changes that altered them (``changed_at`` set on those rows).
 MARKS_SQL = """
-SELECT m.lesson_id, m.value, m.scale, m.weight, m.kind, m.comment
+SELECT m.id, m.lesson_id, m.kind, m.value, m.scale, m.weight, m.comment, NULL, NULL, NULL, NULL
 FROM diary_mark m JOIN diary_lesson l ON l.id = m.lesson_id
 WHERE m.pupil_id = %s AND l.school_class_id = %s AND l.date BETWEEN %s AND %s
-ORDER BY m.id
+UNION ALL
+SELECT c.id, c.lesson_id, c.kind, c.old_value, c.new_value, c.new_weight, c.reason, c.changed_at,
+       u.surname, u.given_name, u.patronymic
+FROM diary_markchange c JOIN diary_lesson l ON l.id = c.lesson_id JOIN portal_user u ON u.id = c.changed_by_id
+WHERE c.pupil_id = %s AND l.school_class_id = %s AND l.date BETWEEN %s AND %s AND c.old_value <> ''
 """
+PLANNED_LABELS = {"test": KIND_LABELS["test"], "control": KIND_LABELS["control"], "exam": KIND_LABELS["exam"]}
 HOMEWORK_SQL = """
 SELECT h.id, h.lesson_id, h.text, d.date,
        EXISTS (SELECT 1 FROM diary_homeworkdone k WHERE k.homework_id = h.id AND k.pupil_id = %s),
@@ -112,6 +126,18 @@ def _five_point(value: str, scale: str) -> str | None:
     return str(number / divisor) if number.is_finite() else None
 
 
+def _change_text(
+    old: str, new: str, _weight: int | None, reason: str, at: datetime | str, surname: str, given: str, patronymic: str
+) -> str:
+    """«5 → 4, изменена 02.12.2026 Ивановой Е. П.: причина» (``diary.mark_history.change_text``, in Russian)."""
+    moment = at if isinstance(at, datetime) else datetime.fromisoformat(at).replace(tzinfo=UTC)
+    day = moment.astimezone(SCHOOL_ZONE).strftime("%d.%m.%Y")
+    declined = decline(surname=surname, given_name=given, patronymic=patronymic or "", case="instrumental")
+    who = " ".join([declined.split(" ")[0], *(f"{part[0]}." for part in (given, patronymic) if part)])
+    text = f"{old} → —, удалена {day} {who}" if not new else f"{old} → {new}, изменена {day} {who}"
+    return f"{text}: {reason}" if reason else text
+
+
 def _name(*parts: str | None) -> str:
     return " ".join(part for part in parts if part)
 
@@ -127,16 +153,20 @@ def diary_week(
     moment: datetime | str = now
     if sqlite:
         moment = now.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
-    cursor.execute(PUPIL_SQL, [student_id.hex if sqlite else student_id, checksum, moment, moment])
+    cursor.execute(PUPIL_SQL, [student_id.hex if sqlite else student_id, checksum, moment, moment, moment, moment])
     found = cursor.fetchone()
     if found is None or SCOPE not in found[9].split():
         return None
     pupil_id, public_id, surname, given, patronymic, school, grade, letter, class_id, _scope = found
     period = [class_id, start, end]
 
-    cursor.execute(MARKS_SQL, [pupil_id, *period])
+    cursor.execute(MARKS_SQL, [pupil_id, *period, pupil_id, *period])
+    rows = cursor.fetchall()
+    history: dict[tuple[int, str], list[str]] = {}
+    for change in sorted((row for row in rows if row[7] is not None), key=lambda row: (str(row[7]), row[0])):
+        history.setdefault((change[1], change[2]), []).append(_change_text(*change[3:]))
     marks: dict[int, list[dict[str, Any]]] = {}
-    for lesson_id, value, scale, weight, kind, comment in cursor.fetchall():
+    for _pk, lesson_id, kind, value, scale, weight, comment, *_none in sorted(row for row in rows if row[7] is None):
         marks.setdefault(lesson_id, []).append(
             {
                 "value": value,
@@ -146,6 +176,7 @@ def diary_week(
                 "kind": kind,
                 "kind_label": KIND_LABELS.get(kind, kind),
                 "comment": comment,
+                "history": history.get((lesson_id, kind), []),
             }
         )
     cursor.execute(HOMEWORK_SQL, [pupil_id, *period])
@@ -185,6 +216,8 @@ def diary_week(
         room,
         topic,
         status,
+        planned_kind,
+        planned_note,
     ) in cursor.fetchall():
         days[_iso_date(day) or ""].append(
             {
@@ -201,6 +234,9 @@ def diary_week(
                 "homework": homework.get(pk, []),
                 "marks": marks.get(pk, []),
                 "attendance": attendance.get(pk),
+                "planned_kind": planned_kind,
+                "planned_kind_label": PLANNED_LABELS.get(planned_kind, planned_kind),
+                "planned_note": planned_note,
             }
         )
     return {
