@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _lazy
 import access
 from access import can
 from core.errors import DomainError, NotFound
-from core.forms import DomainForm
+from core.forms import DomainForm, label_row_fields
 from diary import absence
 from diary import gradebook as selectors
 from diary.attendance import AttendanceInput, set_lesson_attendance
@@ -139,6 +139,7 @@ def _forms(request: HttpRequest | None, sheet: selectors.LessonSheet) -> tuple[L
     rows = []
     for pupil in sheet.pupils:
         form = PupilForm(data, prefix=f"p{pupil.pk}", initial=_pupil_initial(sheet, pupil.pk))
+        label_row_fields(form, f"{pupil.surname} {pupil.given_name}")
         if sheet.marks.get(pupil.pk):
             # Another kind would be another mark: the row edits the pupil's first mark, as it is.
             form.fields["kind"].disabled = True
