@@ -230,7 +230,7 @@ def test_the_staff_pages_pass_axe(browser: Browser, live_server: Any) -> None:
         try:
             sign_in(page, live_server.url, account, DEMO_PASSWORD)
             for scheme in ("light", "dark"):
-                page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+                page.emulate_media(color_scheme=scheme)
                 found = _check_pages(page, live_server.url, paths, scheme)
                 violations.update({f"{scheme} {path}": found[path] for path in found})
         finally:
