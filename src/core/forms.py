@@ -21,6 +21,14 @@ def parsed(parse: Callable[[], Any]) -> Any:
         raise ValidationError(error.message, code=error.code) from None
 
 
+def label_row_fields(form: forms.BaseForm, row: str) -> None:
+    """Name each visible field of a form drawn as one row of a table («Оценка — Смирнов Артём»): its
+    ``<label>`` is a column header, which does not name the field for a screen reader (axe's ``label``)."""
+    for field in form.fields.values():
+        if not field.widget.is_hidden:
+            field.widget.attrs["aria-label"] = f"{field.label} — {row}" if row else str(field.label)
+
+
 def rate_limited_message(error: RateLimited) -> str:
     """The refusal and, in minutes, when to try again."""
     minutes = max(1, math.ceil(error.retry_after / 60))

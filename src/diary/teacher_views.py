@@ -23,8 +23,13 @@ from django.utils.translation import gettext_lazy as _lazy
 import access
 from access import can
 from core.errors import DomainError, NotFound
+<<<<<<< HEAD
 from core.forms import DomainForm
 from diary import absence, answer_selectors
+=======
+from core.forms import DomainForm, label_row_fields
+from diary import absence
+>>>>>>> h/mends2
 from diary import gradebook as selectors
 from diary.answers import REPLY_MAX_LENGTH, ReviewInput, review_answers
 from diary.attendance import AttendanceInput, set_lesson_attendance
@@ -144,6 +149,7 @@ def _forms(request: HttpRequest | None, sheet: selectors.LessonSheet) -> tuple[L
     rows = []
     for pupil in sheet.pupils:
         form = PupilForm(data, prefix=f"p{pupil.pk}", initial=_pupil_initial(sheet, pupil.pk))
+        label_row_fields(form, f"{pupil.surname} {pupil.given_name}")
         if sheet.marks.get(pupil.pk):
             # Another kind would be another mark: the row edits the pupil's first mark, as it is.
             form.fields["kind"].disabled = True

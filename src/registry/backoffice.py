@@ -30,7 +30,7 @@ from django_stubs_ext import StrOrPromise
 
 import access
 from core.errors import Conflict, DomainError
-from core.forms import parsed
+from core.forms import label_row_fields, parsed
 from portal import identity
 from portal.forms import IdentityCleaning
 from portal.models import User
@@ -310,10 +310,20 @@ class SchoolScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class LabelledRowsFormSet(forms.BaseInlineFormSet):
+    """A tabular inline's rows, each field named for a screen reader (the column headers are no labels)."""
+
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)  # the «delete» box comes here, after the form's own fields
+        instance = getattr(form, "instance", None)
+        label_row_fields(form, str(instance) if instance is not None and instance.pk else "")
+
+
 class ScopedInline(admin.TabularInline):
     """Rows inside a record the registrar may already edit (its admin checked the school)."""
 
     extra = 0
+    formset = LabelledRowsFormSet
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return True

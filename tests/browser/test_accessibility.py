@@ -186,3 +186,53 @@ def test_the_weeks_menu_and_tabs_by_keyboard(browser: Browser, live_server: Any)
         assert [text for text in reached if text in menu or text in tabs] == ["Дневник", *menu, *tabs], reached
     finally:
         context.close()
+
+
+def _staff_paths() -> dict[str, list[str]]:
+    """The teacher's home, a gradebook and a lesson of Елена Сергеевна; the registrar's main back-office pages."""
+    from diary.models import Lesson
+    from registry.models import Guardian, Pupil
+
+    lesson = (
+        Lesson.objects.filter(teacher__email="elena.ivanova@dnevnik.test", marks__isnull=False)
+        .order_by("-date")
+        .first()
+        or Lesson.objects.filter(teacher__email="elena.ivanova@dnevnik.test").order_by("date").first()
+    )
+    assert lesson is not None
+    artyom = Pupil.objects.get(given_name="Артём", school__code="demo")
+    guardian = Guardian.objects.filter(pupil=artyom).order_by("pk").first()
+    assert guardian is not None
+    return {
+        "elena.ivanova@dnevnik.test": [
+            "/teacher/",
+            f"/teacher/gradebook/{lesson.school_class_id}/{lesson.subject_id}/",
+            f"/teacher/lessons/{lesson.pk}/",
+        ],
+        "sergey.petrov@dnevnik.test": [
+            "/backoffice/",
+            "/backoffice/registry/pupil/",
+            f"/backoffice/registry/pupil/{artyom.pk}/change/",
+            "/backoffice/registry/import/",
+            f"/backoffice/custody/{guardian.pk}/",
+        ],
+    }
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_staff_pages_pass_axe(browser: Browser, live_server: Any) -> None:
+    """The teacher's and the registrar's pages at phone width, light and dark: no serious or critical violation."""
+    call_command("load_demo", stdout=StringIO())
+    violations: dict[str, list[str]] = {}
+    for account, paths in _staff_paths().items():
+        page = phone_page(browser)
+        try:
+            sign_in(page, live_server.url, account, DEMO_PASSWORD)
+            for scheme in ("light", "dark"):
+                page.emulate_media(color_scheme=scheme)
+                found = _check_pages(page, live_server.url, paths, scheme)
+                violations.update({f"{scheme} {path}": found[path] for path in found})
+        finally:
+            page.context.close()
+    assert violations == {}

@@ -8,10 +8,13 @@ from typing import Any
 
 from django.core.management import call_command
 from django.utils import timezone
+from pytrovich.detector import PetrovichGenderDetector
+from pytrovich.enums import Gender
 
 from diary.demo import load_diary_demo
 from diary.models import Attendance, Homework, Lesson, LessonSlot, Mark, TimetableEntry
-from registry.models import Pupil, School, StaffMember
+from portal.models import User
+from registry.models import Guardian, Pupil, School, StaffMember
 
 
 def counts() -> dict[str, int]:
@@ -61,3 +64,48 @@ def test_generate_diary_data_small_run(db: Any) -> None:
     assert lessons.exists()
     assert Mark.objects.filter(lesson__in=lessons).exists()
     assert "done" in out.getvalue().lower()
+
+
+def _mismatched(people: list[tuple[str, str, str]]) -> list[str]:
+    """The names whose surname, given name and patronymic do not say one gender (petrovich reads each alone)."""
+    detector = PetrovichGenderDetector()
+    wrong = []
+    for surname, given_name, patronymic in people:
+        genders = {
+            detector.detect(lastname=surname),
+            detector.detect(firstname=given_name),
+            *([detector.detect(middlename=patronymic)] if patronymic else []),
+        }
+        if {Gender.MALE, Gender.FEMALE} <= genders:
+            wrong.append(f"{surname} {given_name} {patronymic}".strip())
+    return wrong
+
+
+def _everyone() -> list[tuple[str, str, str]]:
+    fields = ("surname", "given_name", "patronymic")
+    return [
+        *User.objects.values_list(*fields),
+        *Pupil.objects.values_list(*fields),
+        *Guardian.objects.values_list(*fields),
+    ]
+
+
+def test_the_check_finds_a_man_s_surname_on_a_woman() -> None:
+    assert _mismatched([("Иванов", "Анна", ""), ("Иванова", "Анна", "Павловна"), ("Петров", "Иван", "Ильич")]) == [
+        "Иванов Анна"
+    ]
+    assert _mismatched([("Смирнова", "Мария", "Иванович")]) == ["Смирнова Мария Иванович"]
+
+
+def test_generated_people_have_one_gender_in_their_names(db: Any) -> None:
+    """Every generated teacher (with a patronymic), pupil and demo person: surname, name and patronymic agree."""
+    call_command("load_demo", stdout=StringIO())
+    call_command(
+        "generate_diary_data", schools=1, classes_per_school=10, pupils_per_class=5, weeks=1, seed=3, stdout=StringIO()
+    )
+    assert _mismatched(_everyone()) == []
+    teachers = User.objects.filter(email__endswith=".bench.test")
+    assert teachers.count() == 10
+    assert not teachers.filter(patronymic="").exists()
+    assert teachers.filter(surname__endswith="а").exists()
+    assert teachers.exclude(surname__endswith="а").exists()

@@ -70,6 +70,13 @@ SLOTS_A_DAY = 6
 LESSONS_A_DAY = 5
 
 
+def person(rng: random.Random) -> tuple[str, str, str]:
+    """A surname, a given name and a patronymic of one gender: a woman's surname is the man's one with «а»."""
+    female = rng.random() >= 0.5
+    given, patronymic = rng.choice(GIRLS if female else BOYS)
+    return rng.choice(SURNAMES) + ("а" if female else ""), given, patronymic
+
+
 class Command(BaseCommand):
     help = "Generate schools, classes, pupils, a timetable, lessons and marks for benchmarks."
 
@@ -126,20 +133,21 @@ class Command(BaseCommand):
         # One teacher per subject and group of ten classes: the timetable below never double-books them.
         groups = (len(classes) + 9) // 10
         unusable = make_password(None)
-        teachers = User.objects.bulk_create(
-            [
-                User(
-                    email=f"t{g}-{s}@{school.code}.bench.test",
-                    password=unusable,
-                    surname=rng.choice(SURNAMES),
-                    given_name=rng.choice(GIRLS)[0],
-                    phone=f"+7999{number % 1000:03d}{g % 100:02d}{s:02d}",
+        teachers = []
+        for g in range(groups):
+            for s in range(len(subjects)):
+                surname, given, patronymic = person(rng)
+                teachers.append(
+                    User(
+                        email=f"t{g}-{s}@{school.code}.bench.test",
+                        password=unusable,
+                        surname=surname,
+                        given_name=given,
+                        patronymic=patronymic,
+                        phone=f"+7999{number % 1000:03d}{g % 100:02d}{s:02d}",
+                    )
                 )
-                for g in range(groups)
-                for s in range(len(subjects))
-            ],
-            batch_size=batch,
-        )
+        User.objects.bulk_create(teachers, batch_size=batch)
         entries = []
         for c, school_class in enumerate(classes):
             for weekday in range(5):
@@ -159,8 +167,7 @@ class Command(BaseCommand):
         pupils = []
         for school_class in classes:
             for _ in range(options["pupils_per_class"]):
-                given, patronymic = rng.choice(BOYS if rng.random() < 0.5 else GIRLS)
-                surname = rng.choice(SURNAMES) + ("" if (given, patronymic) in BOYS else "а")
+                surname, given, patronymic = person(rng)
                 birth = date(today.year - school_class.grade - 7, 1, 1) + timedelta(days=rng.randint(0, 364))
                 pupils.append(
                     Pupil(
