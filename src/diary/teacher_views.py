@@ -23,13 +23,8 @@ from django.utils.translation import gettext_lazy as _lazy
 import access
 from access import can
 from core.errors import DomainError, NotFound
-<<<<<<< HEAD
-from core.forms import DomainForm
-from diary import absence, answer_selectors
-=======
 from core.forms import DomainForm, label_row_fields
-from diary import absence
->>>>>>> h/mends2
+from diary import absence, answer_selectors
 from diary import gradebook as selectors
 from diary.answers import REPLY_MAX_LENGTH, ReviewInput, review_answers
 from diary.attendance import AttendanceInput, set_lesson_attendance
