@@ -91,7 +91,7 @@ PLANNED_LABELS = {"test": KIND_LABELS["test"], "control": KIND_LABELS["control"]
 HOMEWORK_SQL = """
 SELECT h.id, h.lesson_id, h.text, d.date,
        EXISTS (SELECT 1 FROM diary_homeworkdone k WHERE k.homework_id = h.id AND k.pupil_id = %s),
-       a.id, a.name, a.size
+       a.id, a.name, a.size, h.hand_in
 FROM diary_homework h
 JOIN diary_lesson l ON l.id = h.lesson_id
 JOIN diary_lessonslot sl ON sl.id = l.slot_id
@@ -182,9 +182,16 @@ def diary_week(
     cursor.execute(HOMEWORK_SQL, [pupil_id, *period])
     homework: dict[int, list[dict[str, Any]]] = {}
     seen: dict[int, dict[str, Any]] = {}
-    for pk, lesson_id, text, due, done, attachment_id, name, size in cursor.fetchall():
+    for pk, lesson_id, text, due, done, attachment_id, name, size, hand_in in cursor.fetchall():
         if pk not in seen:
-            seen[pk] = {"id": pk, "text": text, "due_date": _iso_date(due), "done": bool(done), "attachments": []}
+            seen[pk] = {
+                "id": pk,
+                "text": text,
+                "due_date": _iso_date(due),
+                "done": bool(done),
+                "attachments": [],
+                "hand_in": bool(hand_in),
+            }
             homework.setdefault(lesson_id, []).append(seen[pk])
         if attachment_id:
             url = f"/diary/attachments/{attachment_id}/"

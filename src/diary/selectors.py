@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from django.db.models import CharField, DateTimeField, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -29,7 +29,7 @@ from core.prepared import Prepared
 from diary import cache, grading, mark_history
 from diary.answer_selectors import AnswerState, answer_states
 from diary.errors import DiaryCode
-from diary.models import Attendance, FinalMark, Homework, HomeworkDone, Lesson, Mark, MarkChange, TimetableEntry
+from diary.models import Attendance, FinalMark, Homework, HomeworkDone, Lesson, Mark, TimetableEntry
 from portal.models import User
 from registry.models import Pupil, Subject, Term
 
@@ -75,6 +75,7 @@ class HomeworkRow:
     due_date: date | None
     done: bool
     attachments: list[AttachmentRow]  # no default: the API's schema lists it as always sent
+    hand_in: bool = False  # the pupil hands in an answer on the site (issue 16)
 
 
 @dataclass(frozen=True)
@@ -177,12 +178,14 @@ def _homework_rows(pupil: Pupil, homework_filter: Q) -> list[tuple[int, Homework
             "attachments__pk",
             "attachments__name",
             "attachments__size",
+            "hand_in",
         )
     )
     found: dict[int, tuple[int, HomeworkRow]] = {}
-    for pk, lesson_id, text, due_date, done, attachment_id, name, size in rows:
+    for pk, lesson_id, text, due_date, done, attachment_id, name, size, hand_in in rows:
         if pk not in found:
-            found[pk] = (lesson_id, HomeworkRow(id=pk, text=text, due_date=due_date, done=bool(done), attachments=[]))
+            row = HomeworkRow(id=pk, text=text, due_date=due_date, done=bool(done), attachments=[], hand_in=hand_in)
+            found[pk] = (lesson_id, row)
         if attachment_id:
             url = reverse("diary:attachment", args=[attachment_id])
             found[pk][1].attachments.append(AttachmentRow(name=name, url=url, size=size or 0))
@@ -221,50 +224,12 @@ def _in_week(school_class: int, start: date, end: date, teacher: int) -> Q:
     return period & Q(lesson__subject_id__in=_taught(teacher, school_class)) if teacher else period
 
 
-_NO_TIME = Value(None, output_field=DateTimeField())
-_NO_NAME = Value("", output_field=CharField())
-
-
 def _week_marks(*, pupil: int, school_class: int, start: date, end: date, teacher: int = 0) -> QuerySet[Mark, Any]:
-    """The pupil's marks of the period and, in the same statement (``UNION ALL``), the changes that altered
-    them (issue 16), which the family reads under each mark: a change is a row with its time and author."""
-    marks = (
+    return (
         Mark.objects.filter(_in_week(school_class, start, end, teacher), pupil_id=pupil)
-        .order_by()
-        .annotate(at=_NO_TIME, surname=_NO_NAME, given_name=_NO_NAME, patronymic=_NO_NAME)
-        .values_list(
-            "pk",
-            "lesson_id",
-            "kind",
-            "value",
-            "scale",
-            "weight",
-            "comment",
-            "at",
-            "surname",
-            "given_name",
-            "patronymic",
-        )
+        .order_by("pk")
+        .values_list("lesson_id", "value", "scale", "weight", "kind", "comment")
     )
-    changes = (
-        MarkChange.objects.filter(_in_week(school_class, start, end, teacher), pupil_id=pupil)
-        .exclude(old_value="")
-        .order_by()
-        .values_list(
-            "pk",
-            "lesson_id",
-            "kind",
-            "old_value",
-            "new_value",
-            "new_weight",
-            "reason",
-            "changed_at",
-            "changed_by__surname",
-            "changed_by__given_name",
-            "changed_by__patronymic",
-        )
-    )
-    return marks.union(changes, all=True)
 
 
 def _week_homework(
@@ -283,6 +248,7 @@ def _week_homework(
             "attachments__pk",
             "attachments__name",
             "attachments__size",
+            "hand_in",
         )
     )
 
@@ -324,7 +290,7 @@ def _attachment_url(attachment_id: int) -> str:
 
 def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
     """The days of the period with their lessons, homework and the pupil's marks (with how they changed) and
-    attendance: four queries whatever the week holds."""
+    attendance: five queries whatever the week holds."""
     pupil = diary.pupil
     teacher = diary.teacher_id or 0
     lessons_q, marks_q, homework_q, attendance_q = WEEK_QUERIES[bool(teacher)]
@@ -334,31 +300,27 @@ def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
     kinds, statuses = dict(Mark.Kind.choices), dict(Attendance.Status.choices)
     planned_kinds = dict(Lesson.PlannedKind.choices)
     lesson_rows = list(lessons_q.rows(**period))
-    # The marks and the changes that altered them come in one statement: a change has its time (``at``).
-    found: list[tuple[Any, ...]] = []
-    changes: list[tuple[Any, ...]] = []
-    for one in marks_q.rows(pupil=pupil.pk, **period):
-        (changes if one[7] is not None else found).append(one)
-    history: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for _pk, lesson_id, kind, old, new, _weight, reason, at, *names in sorted(
-        changes, key=lambda row: (row[7], row[0])
-    ):
-        author = User(surname=names[0], given_name=names[1], patronymic=names[2])
-        change = MarkChange(old_value=old, new_value=new, reason=reason, changed_at=at, changed_by=author)
-        history[(lesson_id, kind)].append(mark_history.change_text(change))
+    # The changes of the marks of the class's lessons of the period (the marks' query keeps to what the reader may
+    # see, and only their changes are shown). A subquery, so that an empty week costs the same. Not folded into the
+    # marks' statement: a UNION through ``core.prepared`` read stale rows from a streaming replica (note of 02.12).
+    in_period = Lesson.objects.filter(school_class_id=pupil.school_class_id, date__range=(start, end))
+    changes = mark_history.explained_changes(pupil_id=pupil.pk, lesson_ids=in_period.values("pk"))
     marks: dict[int, list[MarkRow]] = defaultdict(list)
-    for _pk, lesson_id, kind, value, scale, weight, comment, *_none in sorted(found):
+    for lesson_id, value, scale, weight, kind, comment in marks_q.rows(pupil=pupil.pk, **period):
         five = grading.to_five_point(value, scale)
-        explained = history.get((lesson_id, kind), [])
+        explained = changes.get((lesson_id, kind), [])
         marks[lesson_id].append(
             MarkRow(value, scale, five, weight, kind, str(kinds.get(kind, kind)), comment, explained)
         )
     homework: dict[int, list[HomeworkRow]] = defaultdict(list)
     seen: dict[int, HomeworkRow] = {}
-    for pk, lesson_id, text, due_date, done, attachment_id, name, size in homework_q.rows(pupil=pupil.pk, **period):
+    for pk, lesson_id, text, due_date, done, attachment_id, name, size, hand_in in homework_q.rows(
+        pupil=pupil.pk, **period
+    ):
         row = seen.get(pk)
         if row is None:
-            row = seen[pk] = HomeworkRow(id=pk, text=text, due_date=due_date, done=bool(done), attachments=[])
+            row = HomeworkRow(id=pk, text=text, due_date=due_date, done=bool(done), attachments=[], hand_in=hand_in)
+            seen[pk] = row
             homework[lesson_id].append(row)
         if attachment_id:
             row.attachments.append(AttachmentRow(name=name, url=_attachment_url(attachment_id), size=size or 0))
@@ -404,8 +366,8 @@ def diary_read(*, viewer: Any, student_id: Any, among: list[access.VisibleStuden
 def diary_week(
     *, viewer: Any = None, student_id: Any = None, start: date, end: date, read: access.Read | None = None
 ) -> DiaryWeek:
-    """Days → lessons with topic, homework, the pupil's marks and attendance. Five queries, always:
-    the pupil (access), the lessons, the marks with the changes that altered them, the homework with
+    """Days → lessons with topic, homework, the pupil's marks and attendance. Six queries, always:
+    the pupil (access), the lessons, the marks, the changes that altered them, the homework with
     attachments, the attendance; one when the week is in the cache (``diary.cache``). ``read``: the access
     check the caller already made.
     A subject teacher sees only the lessons of their subjects: the others are not theirs to read."""

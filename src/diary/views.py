@@ -73,8 +73,13 @@ def week(request: HttpRequest, student_id: UUID) -> HttpResponse:
     context["diary"] = {"start": start, "end": end}
     if frame["own_diary"]:  # the pupil's own week has homework tick forms (CSRF, this page's URL): not cached
         context["days"] = _school_days(selectors.diary_week(read=read, start=start, end=end))
+        # Only homework to hand in asks for answers: a week without any costs no statement more.
         homework_ids = [
-            homework.id for day in context["days"] for lesson in day.lessons for homework in lesson.homework
+            homework.id
+            for day in context["days"]
+            for lesson in day.lessons
+            for homework in lesson.homework
+            if homework.hand_in
         ]
         context["answer_limits"] = ANSWER_LIMITS
         context["answers"] = answer_selectors.pupil_answers(student_id=read.pupil.public_id, homework_ids=homework_ids)

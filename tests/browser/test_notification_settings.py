@@ -33,7 +33,7 @@ def test_the_settings_page_on_a_phone(page: Page, live_server: Any) -> None:
 
     alerts = page.locator("[data-testid=alerts-child]").filter(has_text="Андреева Анна")
     expect(alerts.get_by_text("Домашнее задание не сдано к уроку")).to_be_visible()
-    expect(alerts.locator("input[name$=homework_missed__on]")).to_be_disabled()
+    expect(alerts.locator("input[name$=homework_missed__on]")).to_be_enabled()
     alerts.get_by_label("Оценка не выше").check()
     alerts.locator("input[name$=mark_at_or_below__threshold]").fill("7")
     alerts.get_by_role("button", name="Сохранить оповещения").click()

@@ -27,12 +27,14 @@ STUDENT_PATHS = [
     ("post", "/api/v1/students/{}/absence-notes"),
     ("get", "/api/v1/students/{}/alerts"),
     ("put", "/api/v1/students/{}/alerts"),
+    ("post", "/api/v1/students/{}/exports"),
 ]
 BODIES = {
     "/api/v1/students/{}/meals/threshold": {"amount": "100"},
     "/api/v1/students/{}/finals": {"subject_id": 1, "value": "5"},
     "/api/v1/students/{}/absence-notes": {"starts_on": "2030-09-02", "reason": "illness"},
     "/api/v1/students/{}/alerts": {"alerts": []},
+    "/api/v1/students/{}/exports": {},
 }
 
 

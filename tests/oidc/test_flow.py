@@ -57,6 +57,8 @@ def test_discovery_lists_only_what_is_enabled(portal: Portal) -> None:
         "notifications",
         "messages",
         "absence",
+        "export",
+        "consent",
     }
     assert {"sub", "family_name", "given_name", "middle_name", "birthdate", "email", "phone_number", "snils"} <= set(
         document["claims_supported"]
