@@ -339,6 +339,16 @@ def _fields(model: type[Model]) -> list[str]:
 
 
 _PUPIL, _SCHOOL, _CLASS = _fields(Pupil), _fields(School), _fields(SchoolClass)
+_FLAGS_FROM = len(_PUPIL) + len(_SCHOOL) + len(_CLASS)  # where a row's relation flags start
+
+
+def _pupil_of(row: tuple[Any, ...]) -> Pupil:
+    """The pupil with its school and class from a row of ``_PUPIL``, ``_SCHOOL`` and ``_CLASS`` values."""
+    db, school_from = Pupil.objects.db, len(_PUPIL)
+    pupil = Pupil.from_db(db, _PUPIL, row[:school_from])
+    pupil.school = School.from_db(db, _SCHOOL, row[school_from : school_from + len(_SCHOOL)])
+    pupil.school_class = SchoolClass.from_db(db, _CLASS, row[school_from + len(_SCHOOL) : _FLAGS_FROM])
+    return pupil
 
 
 def _student_query(service: str) -> Prepared:
@@ -374,12 +384,8 @@ def _student(viewer: Viewer, student_id: UUID | str, service: str) -> tuple[Pupi
     if not found:
         raise NotFound()
     row = found[0]
-    ends = (len(_PUPIL), len(_PUPIL) + len(_SCHOOL), len(_PUPIL) + len(_SCHOOL) + len(_CLASS))
-    db = Pupil.objects.db
-    pupil = Pupil.from_db(db, _PUPIL, row[: ends[0]])
-    pupil.school = School.from_db(db, _SCHOOL, row[ends[0] : ends[1]])
-    pupil.school_class = SchoolClass.from_db(db, _CLASS, row[ends[1] : ends[2]])
-    held = dict(zip(RELATIONS, row[ends[2] :], strict=True))
+    pupil = _pupil_of(row)
+    held = dict(zip(RELATIONS, row[_FLAGS_FROM:], strict=True))
     return pupil, Through.found(held, service)
 
 
@@ -483,14 +489,10 @@ def visible_students(viewer: Viewer) -> list[VisibleStudent]:
     first, then by birth date; one query whatever their number."""
     if not _signed_in(viewer):
         return []
-    ends = (len(_PUPIL), len(_PUPIL) + len(_SCHOOL), len(_PUPIL) + len(_SCHOOL) + len(_CLASS))
-    db = Pupil.objects.db
     found = []
     for row in _VISIBLE_QUERY.rows(viewer=viewer.pk, now=timezone.now()):
-        pupil = Pupil.from_db(db, _PUPIL, row[: ends[0]])
-        pupil.school = School.from_db(db, _SCHOOL, row[ends[0] : ends[1]])
-        pupil.school_class = SchoolClass.from_db(db, _CLASS, row[ends[1] : ends[2]])
-        held = [(*flag, value) for flag, value in zip(_VISIBLE_FLAGS.values(), row[ends[2] :], strict=True) if value]
+        pupil = _pupil_of(row)
+        held = [(*flag, value) for flag, value in zip(_VISIBLE_FLAGS.values(), row[_FLAGS_FROM:], strict=True) if value]
         relation = min((relation for relation, _services, _value in held), key=FAMILY.index)
         whole = {
             service for relation, services, _value in held if not RELATIONS[relation].by_grant for service in services
