@@ -137,13 +137,24 @@ _DB_POOL = (
     if env_bool("DB_POOL", False)
     else None
 )
+# Server-side prepared statements after this many runs of a statement on a connection (``profiles.database``);
+# "off" turns them off (a PgBouncer older than 1.21 in transaction mode).
+_DB_PREPARE_THRESHOLD = (
+    None if os.environ.get("DB_PREPARE_THRESHOLD", "5") == "off" else int(os.environ.get("DB_PREPARE_THRESHOLD", "5"))
+)
 DATABASES = {
     "default": profiles.database(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'dnevnik.sqlite3'}",
         conn_max_age=_DB_CONN_MAX_AGE,
         pool=_DB_POOL,
+        prepare_threshold=_DB_PREPARE_THRESHOLD,
     ),
-    **profiles.replica_databases(env_list("DATABASE_REPLICA_URLS", ""), conn_max_age=_DB_CONN_MAX_AGE, pool=_DB_POOL),
+    **profiles.replica_databases(
+        env_list("DATABASE_REPLICA_URLS", ""),
+        conn_max_age=_DB_CONN_MAX_AGE,
+        pool=_DB_POOL,
+        prepare_threshold=_DB_PREPARE_THRESHOLD,
+    ),
 }
 DATABASE_ROUTERS = ["dnevnik.db_router.PrimaryReplicaRouter"]
 # How long after a write the same session or token keeps reading the primary, so that a parent who just

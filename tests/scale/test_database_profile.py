@@ -29,3 +29,28 @@ def test_the_live_postgresql_connection_runs_without_jit() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
+
+
+def test_postgresql_connections_prepare_statements_when_asked() -> None:
+    prepared = profiles.database(URL, conn_max_age=60, prepare_threshold=5)["OPTIONS"]
+    assert prepared["server_side_binding"] is True
+    assert prepared["prepare_threshold"] == 5
+    plain = profiles.database(URL, conn_max_age=60)["OPTIONS"]
+    assert "server_side_binding" not in plain
+    assert "prepare_threshold" not in plain
+
+
+@pytest.mark.django_db
+def test_the_live_postgresql_connection_plans_a_repeated_statement_once() -> None:
+    """The product's default (``DB_PREPARE_THRESHOLD`` 5): the access check's plan is kept on the connection
+    after a few runs, instead of PostgreSQL planning it again on every request."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: the suite runs again on PostgreSQL in CI")
+    sql = "SELECT count(*) FROM portal_user WHERE id = %s"
+    with connection.cursor() as cursor:
+        for pupil in range(6):
+            cursor.execute(sql, [pupil])
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%portal_user WHERE id = $1%"]
+        )
+        assert cursor.fetchone() == (1,)
