@@ -45,32 +45,52 @@ class MarkHistory:
     changes: list[MarkChangeRow]
 
 
-def _by_whom(account: Any) -> str:
+def _by_whom(surname: str, given_name: str, patronymic: str) -> str:
     """«Ивановой Е. П.»: the surname in the instrumental case and the initials."""
-    surname = decline(
-        surname=account.surname, given_name=account.given_name, patronymic=account.patronymic, case="instrumental"
-    ).split(" ")[0]
-    initials = " ".join(f"{part[0]}." for part in (account.given_name, account.patronymic) if part)
-    return f"{surname} {initials}".strip()
+    declined = decline(surname=surname, given_name=given_name, patronymic=patronymic, case="instrumental")
+    initials = " ".join(f"{part[0]}." for part in (given_name, patronymic) if part)
+    return f"{declined.split(' ')[0]} {initials}".strip()
 
 
-def change_text(change: MarkChange) -> str:
+def describe_change(
+    *, old_value: str, new_value: str, changed_at: datetime, reason: str, author: tuple[str, str, str]
+) -> str:
     """How the family reads a change: «5 → 4, изменена 02.12.2026 Ивановой Е. П.: причина»; a first mark
-    reads «5, поставлена …», a removed one «5 → —, удалена …»."""
-    day = timezone.localtime(change.changed_at).strftime("%d.%m.%Y")
-    who = _by_whom(change.changed_by)
-    if not change.old_value:
-        text = _("%(new)s, set on %(day)s by %(who)s") % {"new": change.new_value, "day": day, "who": who}
-    elif not change.new_value:
-        text = _("%(old)s → —, removed on %(day)s by %(who)s") % {"old": change.old_value, "day": day, "who": who}
+    reads «5, поставлена …», a removed one «5 → —, удалена …». ``author``: surname, given name, patronymic.
+
+    Plain values, not a ``MarkChange``: the week reads the changes as rows, and building an unsaved
+    ``MarkChange`` with its author would ask the database router for a *write* database (Django does so when
+    a relation is set on an unsaved object), which keeps a family's read on the primary.
+    """
+    day = timezone.localtime(changed_at).strftime("%d.%m.%Y")
+    who = _by_whom(*author)
+    if not old_value:
+        text = _("%(new)s, set on %(day)s by %(who)s") % {"new": new_value, "day": day, "who": who}
+    elif not new_value:
+        text = _("%(old)s → —, removed on %(day)s by %(who)s") % {"old": old_value, "day": day, "who": who}
     else:
         text = _("%(old)s → %(new)s, changed on %(day)s by %(who)s") % {
-            "old": change.old_value,
-            "new": change.new_value,
+            "old": old_value,
+            "new": new_value,
             "day": day,
             "who": who,
         }
-    return f"{text}: {change.reason}" if change.reason else text
+    return f"{text}: {reason}" if reason else text
+
+
+def _author(account: Any) -> tuple[str, str, str]:
+    return (account.surname, account.given_name, account.patronymic)
+
+
+def change_text(change: MarkChange) -> str:
+    """``describe_change`` of a stored change with its author."""
+    return describe_change(
+        old_value=change.old_value,
+        new_value=change.new_value,
+        changed_at=change.changed_at,
+        reason=change.reason,
+        author=_author(change.changed_by),
+    )
 
 
 def _row(change: MarkChange) -> MarkChangeRow:
@@ -79,7 +99,7 @@ def _row(change: MarkChange) -> MarkChangeRow:
         new_value=change.new_value,
         old_weight=change.old_weight,
         new_weight=change.new_weight,
-        changed_by=_by_whom(change.changed_by),
+        changed_by=_by_whom(*_author(change.changed_by)),
         changed_at=change.changed_at,
         reason=change.reason,
         text=change_text(change),

@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import CharField, DateTimeField, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -29,7 +29,7 @@ from core.prepared import Prepared
 from diary import cache, grading, mark_history
 from diary.answer_selectors import AnswerState, answer_states
 from diary.errors import DiaryCode
-from diary.models import Attendance, FinalMark, Homework, HomeworkDone, Lesson, Mark, TimetableEntry
+from diary.models import Attendance, FinalMark, Homework, HomeworkDone, Lesson, Mark, MarkChange, TimetableEntry
 from portal.models import User
 from registry.models import Pupil, Subject, Term
 
@@ -224,12 +224,50 @@ def _in_week(school_class: int, start: date, end: date, teacher: int) -> Q:
     return period & Q(lesson__subject_id__in=_taught(teacher, school_class)) if teacher else period
 
 
+_NO_TIME = Value(None, output_field=DateTimeField())
+_NO_NAME = Value("", output_field=CharField())
+
+
 def _week_marks(*, pupil: int, school_class: int, start: date, end: date, teacher: int = 0) -> QuerySet[Mark, Any]:
-    return (
+    """The pupil's marks of the period and, in the same statement (``UNION ALL``), the changes that altered
+    them (issue 16), which the family reads under each mark: a change is a row with its time and author."""
+    marks = (
         Mark.objects.filter(_in_week(school_class, start, end, teacher), pupil_id=pupil)
-        .order_by("pk")
-        .values_list("lesson_id", "value", "scale", "weight", "kind", "comment")
+        .order_by()
+        .annotate(at=_NO_TIME, surname=_NO_NAME, given_name=_NO_NAME, patronymic=_NO_NAME)
+        .values_list(
+            "pk",
+            "lesson_id",
+            "kind",
+            "value",
+            "scale",
+            "weight",
+            "comment",
+            "at",
+            "surname",
+            "given_name",
+            "patronymic",
+        )
     )
+    changes = (
+        MarkChange.objects.filter(_in_week(school_class, start, end, teacher), pupil_id=pupil)
+        .exclude(old_value="")
+        .order_by()
+        .values_list(
+            "pk",
+            "lesson_id",
+            "kind",
+            "old_value",
+            "new_value",
+            "new_weight",
+            "reason",
+            "changed_at",
+            "changed_by__surname",
+            "changed_by__given_name",
+            "changed_by__patronymic",
+        )
+    )
+    return marks.union(changes, all=True)
 
 
 def _week_homework(
@@ -290,7 +328,7 @@ def _attachment_url(attachment_id: int) -> str:
 
 def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
     """The days of the period with their lessons, homework and the pupil's marks (with how they changed) and
-    attendance: five queries whatever the week holds."""
+    attendance: four queries whatever the week holds."""
     pupil = diary.pupil
     teacher = diary.teacher_id or 0
     lessons_q, marks_q, homework_q, attendance_q = WEEK_QUERIES[bool(teacher)]
@@ -300,15 +338,23 @@ def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
     kinds, statuses = dict(Mark.Kind.choices), dict(Attendance.Status.choices)
     planned_kinds = dict(Lesson.PlannedKind.choices)
     lesson_rows = list(lessons_q.rows(**period))
-    # The changes of the marks of the class's lessons of the period (the marks' query keeps to what the reader may
-    # see, and only their changes are shown). A subquery, so that an empty week costs the same. Not folded into the
-    # marks' statement: a UNION through ``core.prepared`` read stale rows from a streaming replica (note of 02.12).
-    in_period = Lesson.objects.filter(school_class_id=pupil.school_class_id, date__range=(start, end))
-    changes = mark_history.explained_changes(pupil_id=pupil.pk, lesson_ids=in_period.values("pk"))
+    # The marks and the changes that altered them come in one statement: a change has its time (``at``).
+    found: list[tuple[Any, ...]] = []
+    changes: list[tuple[Any, ...]] = []
+    for one in marks_q.rows(pupil=pupil.pk, **period):
+        (changes if one[7] is not None else found).append(one)
+    history: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for _pk, lesson_id, kind, old, new, _weight, reason, at, *names in sorted(
+        changes, key=lambda row: (row[7], row[0])
+    ):
+        text = mark_history.describe_change(
+            old_value=old, new_value=new, changed_at=at, reason=reason, author=(names[0], names[1], names[2])
+        )
+        history[(lesson_id, kind)].append(text)
     marks: dict[int, list[MarkRow]] = defaultdict(list)
-    for lesson_id, value, scale, weight, kind, comment in marks_q.rows(pupil=pupil.pk, **period):
+    for _pk, lesson_id, kind, value, scale, weight, comment, *_none in sorted(found):
         five = grading.to_five_point(value, scale)
-        explained = changes.get((lesson_id, kind), [])
+        explained = history.get((lesson_id, kind), [])
         marks[lesson_id].append(
             MarkRow(value, scale, five, weight, kind, str(kinds.get(kind, kind)), comment, explained)
         )

@@ -177,8 +177,9 @@ api = DnevnikAPI(
     openapi_url="/openapi.json",
     parser=ObjectBodyParser(),
 )
-api.add_router("", portal_router)
+# The family's diary first: Django tries the API's paths in this order, and the week is the evening's read.
 api.add_router("", diary_router)
+api.add_router("", portal_router)
 api.add_router("", teacher_router)
 api.add_router("", visits_router)
 api.add_router("", ingest_router)

@@ -235,10 +235,10 @@ def test_the_week_takes_the_same_few_queries_light_or_heavy(
     heavy_week(ds)
     light = (TERM_START, TERM_START + timedelta(days=6))
     heavy = (TERM_START + timedelta(days=7), TERM_START + timedelta(days=13))
-    # Six: the access check, the lessons, the marks, their changes (issue 16), the homework, the attendance.
-    with django_assert_max_num_queries(6):
+    # Five: the access check, the lessons, the marks with their changes (issue 16), the homework, the attendance.
+    with django_assert_max_num_queries(5):
         light_week = selectors.diary_week(viewer=ds.parent, student_id=anna.public_id, start=light[0], end=light[1])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         heavy_week_ = selectors.diary_week(viewer=ds.parent, student_id=anna.public_id, start=heavy[0], end=heavy[1])
     with django_assert_num_queries(1):  # the same week again: the access check, the rest from the cache
         selectors.diary_week(viewer=ds.parent, student_id=anna.public_id, start=light[0], end=light[1])
