@@ -31,6 +31,7 @@ from erasure.errors import ErasureCode
 from erasure.models import AccountDeletion, DestructionRecord, RetentionPolicy
 from messaging.models import Thread
 from notify.models import Notification, Preference, PushSubscription
+from portal import throttle
 from portal.models import User
 from registry.models import Guardian, Pupil, School, StaffMember
 from trust.models import View
@@ -194,14 +195,20 @@ def erase_pupil_record(*, registrar: User, student_id: str, reason: str) -> Dest
 # --- Account deletion ---------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def delete_account(*, request: HttpRequest | None, user: User, password: str) -> AccountDeletion:
     """Close the account at once: no sign-in, no session, no token, no grant; anonymised after the grace period.
 
     A staff account (a teacher, form tutor or registrar of a school) is refused: the school ends the role first.
+    The password is checked, and a wrong one counted against the account's sign-in limit, outside the closing
+    transaction, so that the refusal's rollback does not take the count back.
     """
-    if not user.check_password(password):
+    if not throttle.confirm_password(user, password):
         raise DomainError(ErasureCode.PASSWORD_WRONG, _("The password is wrong."), field="password")
+    return _close_account(request=request, user=user)
+
+
+@transaction.atomic
+def _close_account(*, request: HttpRequest | None, user: User) -> AccountDeletion:
     if StaffMember.objects.filter(account=user).exists() or user.is_staff or user.is_superuser:
         raise DomainError(
             ErasureCode.STAFF_ACCOUNT,

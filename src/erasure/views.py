@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DomainForm
 from erasure import services
+from portal.views import form_page
 from portal.web import signed_in_user
 
 
@@ -29,7 +30,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     ):
         return redirect("erasure:deleted")
     context: dict[str, Any] = {"form": form, "grace_days": settings.ACCOUNT_DELETION_GRACE.days}
-    return render(request, "erasure/delete_account.html", context)
+    return form_page(request, "erasure/delete_account.html", context, form)
 
 
 def deleted(request: HttpRequest) -> HttpResponse:

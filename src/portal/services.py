@@ -365,7 +365,7 @@ def sign_out(*, request: HttpRequest) -> None:
 
 def change_password(*, request: HttpRequest, user: User, old_password: str, new_password: str) -> User:
     """A new password; this session stays, every other session of the account ends."""
-    if not user.check_password(old_password):
+    if not throttle.confirm_password(user, old_password):
         raise DomainError(PortalCode.PASSWORD_WRONG, _("The current password is wrong."), field="old_password")
     _password_errors(new_password, user, field="new_password")
     user.set_password(new_password)

@@ -183,6 +183,18 @@ def reserve_sign_in(*, accounts: list[str], address: str | None) -> list[int] | 
         return None
 
 
+def confirm_password(user: User, password: str) -> bool:
+    """Whether ``password`` is the signed-in account's own (to change the password, to delete the account),
+    counted like a sign-in against the account's limit: a session left open on somebody's phone must not be
+    a way to guess the password without limit. Reserved before the check, as a sign-in is, and given back
+    when it is right; ``RateLimited`` once the account's limit is reached."""
+    hits = take([(limit(SIGNIN_ACCOUNT), f"user:{user.pk}")])
+    if not user.check_password(password):
+        return False
+    give_back(hits)
+    return True
+
+
 def clear_account(user: User) -> None:
     """After a successful sign-in or a password reset the account's count starts afresh."""
     ThrottleHit.objects.filter(rule=SIGNIN_ACCOUNT, key=f"user:{user.pk}").delete()

@@ -282,7 +282,7 @@ def password(request: HttpRequest) -> HttpResponse:
     ):
         messages.success(request, _("The password is changed. Other sessions of your account have ended."))
         return redirect("portal:cabinet")
-    return render(request, "portal/password.html", {"form": form})
+    return form_page(request, "portal/password.html", {"form": form}, form)
 
 
 @login_required

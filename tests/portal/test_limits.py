@@ -230,3 +230,37 @@ def test_reset_requests_from_one_address_are_limited(db: None, time_machine: Any
     assert_rate_limited_page(refused, at_most=3600)
     time_machine.shift(timedelta(hours=1, seconds=1))
     assert client.post("/reset/", {"login": "someone@example.ru"}, REMOTE_ADDR="198.51.100.1").status_code == 302
+
+
+# The password typed again inside a session (changing it, deleting the account)
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "extra"),
+    [
+        (
+            "/cabinet/password/",
+            "old_password",
+            {"new_password": "Brand-New-Pass-42", "new_password_again": "Brand-New-Pass-42"},
+        ),
+        ("/cabinet/delete/", "password", {}),
+    ],
+)
+def test_a_session_cannot_guess_the_password_without_limit(
+    olga: User, time_machine: Any, path: str, field: str, extra: dict[str, str]
+) -> None:
+    """Five wrong passwords in 15 minutes, as at sign-in: then even the right one waits, and so does the
+    sign-in of the account (the count is the account's), until the window has passed."""
+    time_machine.move_to(NOON, tick=False)
+    session = Client()
+    session.force_login(olga)
+    for _attempt in range(5):
+        wrong = session.post(path, {field: WRONG, **extra})
+        assert wrong.status_code == 200
+        assert "data-field" in wrong.content.decode()
+    assert_rate_limited_page(session.post(path, {field: PASSWORD, **extra}), at_most=15 * 60)
+    assert User.objects.get(pk=olga.pk).is_active
+    assert User.objects.get(pk=olga.pk).check_password(PASSWORD)
+    assert sign_in("olga@example.ru") == 200, "the account is locked for sign-in too: the right password is refused"
+    time_machine.shift(timedelta(minutes=16))
+    assert session.post(path, {field: PASSWORD, **extra}).status_code == 302
