@@ -80,6 +80,10 @@ INSTALLED_APPS = [
     "privacy",
     "erasure",
     "dnevnik",
+    # Last, as its documentation asks: a stored file (a homework answer's, a message's, an archive) goes from
+    # the storage when its row is deleted or replaced, after the transaction commits — so an erased pupil's
+    # files do not outlive the record (docs/privacy.md), and a rolled-back deletion keeps them.
+    "django_cleanup.apps.CleanupConfig",
 ]
 
 MIDDLEWARE = [

@@ -67,7 +67,10 @@ from tests.diary.conftest import TERM_START, build_diary_school, make_account
 from tests.grants import make_grant
 from visits.ingest import register_ingest_client
 
-PERSON_SCOPES = "openid profile email phone snils diary.read visits.read trust teacher.write notifications"
+PERSON_SCOPES = (
+    "openid profile email phone snils diary.read visits.read trust teacher.write notifications absence messages "
+    "export consent"
+)
 GUARDIAN, TEACHER, REGISTRAR, TRUSTED, INGEST = "guardian", "teacher", "registrar", "trusted", "ingest"
 ROLES = (GUARDIAN, TEACHER, REGISTRAR, TRUSTED, INGEST)
 # Per operation and phase: 33 operations × 5 callers stay within about a minute on SQLite.

@@ -9,13 +9,16 @@ from datetime import timedelta
 from io import StringIO
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 from audit.models import AuditEvent
-from diary.models import Mark
+from diary.answers import hand_in_answer
+from diary.homework import set_homework
+from diary.models import Mark, SubmissionFile
 from erasure.models import AccountDeletion, DestructionRecord
 from portal.models import User
 from registry.models import Guardian, Pupil, StaffMember
@@ -154,3 +157,29 @@ def test_a_registrar_erases_the_record_of_a_pupil_who_left(diary_school: DiarySc
     Pupil.objects.filter(pk=other.pk).update(status=Pupil.Status.LEFT)
     assert client_for(diary_school.parent).get(f"/backoffice/erasure/pupil/{other.public_id}/").status_code == 404
     assert client_for(diary_school.math_teacher).get(f"/backoffice/erasure/pupil/{other.public_id}/").status_code == 404
+
+
+def test_an_erased_pupils_answer_files_leave_the_storage(
+    diary_school: DiarySchool, settings: Any, tmp_path: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The record goes with its rows (marks, answers) and the answer's files with them, once the erasure
+    commits: a stored file must not outlive the personal data it belongs to."""
+    settings.MEDIA_ROOT = tmp_path
+    registrar = make_account("registrar@example.ru", "+79000000402", "Петров", "Сергей")
+    StaffMember.objects.create(school=diary_school.school, account=registrar, role=StaffMember.Role.REGISTRAR)
+    own = lesson(diary_school, TERM_START)
+    homework = set_homework(teacher=own.teacher, lesson_id=own.pk, text="Сочинение", hand_in=True, files_allowed=True)
+    pupil = Pupil.objects.get(account=diary_school.pupil_account)
+    upload = SimpleUploadedFile("answer.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        hand_in_answer(account=diary_school.pupil_account, homework_id=homework.pk, text="Ответ", files=[upload])
+    stored = SubmissionFile.objects.get(submission__pupil=pupil).file.name
+    assert (tmp_path / stored).exists()
+    Pupil.objects.filter(pk=pupil.pk).update(status=Pupil.Status.LEFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client_for(registrar).post(
+            f"/backoffice/erasure/pupil/{pupil.public_id}/", {"reason": "Заявление вх. № 9"}
+        )
+    assert answer.status_code == 302
+    assert not SubmissionFile.objects.exists()
+    assert not (tmp_path / stored).exists()
