@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from audit.models import AuditEvent
+from core import bulk
 
 
 def target_of(obj: models.Model) -> str:
@@ -25,7 +27,14 @@ def record_event(*, actor: Any, action: str, target: models.Model, **data: Any) 
     return event
 
 
-def record_events(*, actor: Any, events: list[tuple[str, models.Model, dict[str, Any]]]) -> list[AuditEvent]:
-    """Several events of one change by one actor (``(action, target, data)`` each) in one statement: a class's
-    30 marks were 30 INSERTs, half the time of the class entry."""
-    return AuditEvent.objects.bulk_create([_event(actor, action, target, data) for action, target, data in events])
+def record_events(*, actor: Any, events: list[tuple[str, models.Model, dict[str, Any]]]) -> list[int]:
+    """Several events of one change by one actor (``(action, target, data)`` each) in one statement (a class's
+    30 marks were 30 INSERTs, half the time of the class entry), without an instance per event
+    (``core.bulk``). Returns the events' ids."""
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    at = timezone.now()
+    return bulk.insert(
+        AuditEvent,
+        ("at", "actor", "action", "target", "data"),
+        [(at, actor_id, action, target_of(target), data) for action, target, data in events],
+    )

@@ -251,11 +251,10 @@ def lesson_sheet(*, lesson: Lesson) -> LessonSheet:
     )
 
 
-def lesson_marks(*, lesson_id: int) -> list[dict[str, Any]]:
-    """The lesson's marks as plain data (after a write), with versions."""
-    rows = (
-        Mark.objects.filter(lesson_id=lesson_id)
-        .order_by("pupil_id", "kind")
-        .values("id", "pupil_id", "value", "scale", "weight", "kind", "comment", "version")
-    )
-    return [dict(row) for row in rows]
+_MARK_OUT = ("id", "pupil_id", "value", "scale", "weight", "kind", "comment", "version")
+
+
+def marks_out(marks: list[Mark]) -> list[dict[str, Any]]:
+    """The lesson's marks after a write, as the API answers them, from the instances the write returned (the
+    marks of the whole lesson, read under its lock): no second read."""
+    return [{name: getattr(mark, name) for name in _MARK_OUT} for mark in marks]

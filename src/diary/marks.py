@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import access
 from audit.services import record_event, record_events
+from core import bulk
 from core.errors import Conflict, DomainError, NotFound
 from diary import versions
 from diary.errors import DiaryCode
@@ -214,6 +215,58 @@ def _differs(mark: Mark | None, want: _Wanted, scale: str) -> bool:
     return (mark.value, mark.weight, mark.comment, mark.scale) != (want.value, want.weight, want.comment, scale)
 
 
+_MARK_FIELDS = (
+    "pupil",
+    "lesson",
+    "scale",
+    "value",
+    "weight",
+    "kind",
+    "comment",
+    "version",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
+_HISTORY_FIELDS = (
+    "pupil",
+    "lesson",
+    "kind",
+    "old_value",
+    "new_value",
+    "old_weight",
+    "new_weight",
+    "changed_by",
+    "changed_at",
+    "reason",
+)
+
+
+def _insert_marks(marks: list[Mark]) -> None:
+    """The new marks in one statement (``core.bulk``: ``bulk_create`` spent more CPU preparing 30 instances than
+    the database spent writing them); each instance gets its key, as ``bulk_create`` gives it."""
+    rows = [
+        (
+            m.pupil_id,
+            m.lesson_id,
+            m.scale,
+            m.value,
+            m.weight,
+            m.kind,
+            m.comment,
+            m.version,
+            m.created_by_id,
+            m.created_at,
+            m.updated_at,
+        )
+        for m in marks
+    ]
+    using = router.db_for_write(Mark)
+    for mark, key in zip(marks, bulk.insert(Mark, _MARK_FIELDS, rows, using=using), strict=True):
+        mark.pk = key
+        mark._state.adding, mark._state.db = False, using
+
+
 @transaction.atomic
 def set_lesson_marks(
     *, teacher: Any, lesson_id: int, marks: Sequence[MarkInput], scale: str = Mark.Scale.FIVE_POINT
@@ -280,7 +333,7 @@ def set_lesson_marks(
     to_create: list[Mark] = []
     to_update: list[Mark] = []
     to_delete: list[Mark] = []
-    history: list[MarkChange] = []
+    history: list[tuple[Any, ...]] = []
     events: list[tuple[str, Mark | Lesson, _Wanted, dict[str, Any] | None, dict[str, Any] | None]] = []
     for want in changes:
         key = (want.pupil_id, want.kind)
@@ -314,17 +367,17 @@ def set_lesson_marks(
             to_update.append(mark)
             events.append(("diary.mark_set", mark, want, old, _state(mark)))
         history.append(
-            MarkChange(
-                pupil_id=want.pupil_id,
-                lesson=lesson,
-                kind=want.kind,
-                old_value=old["value"] if old else "",
-                new_value=want.value or "",
-                old_weight=old["weight"] if old else None,
-                new_weight=want.weight if want.value is not None else None,
-                changed_by=teacher,
-                changed_at=now,
-                reason=want.reason,
+            (
+                want.pupil_id,
+                lesson.pk,
+                want.kind,
+                old["value"] if old else "",
+                want.value or "",
+                old["weight"] if old else None,
+                want.weight if want.value is not None else None,
+                teacher.pk,
+                now,
+                want.reason,
             )
         )
 
@@ -333,9 +386,8 @@ def set_lesson_marks(
     if to_update:
         Mark.objects.bulk_update(to_update, ["scale", "value", "weight", "comment", "version", "updated_at"])
     if to_create:
-        Mark.objects.bulk_create(to_create)
-    if history:
-        MarkChange.objects.bulk_create(history)
+        _insert_marks(to_create)
+    bulk.insert(MarkChange, _HISTORY_FIELDS, history)
     if to_delete or to_update or to_create:  # the cached reads of these pupils and of the class (its average)
         versions.changed(
             pupils={mark.pupil_id for mark in (*to_delete, *to_update, *to_create)}, classes=[lesson.school_class_id]

@@ -158,8 +158,8 @@ def put_lesson_marks(request: HttpRequest, lesson_id: DbId, payload: MarksIn) ->
         )
         for m in payload.marks
     ]
-    set_lesson_marks(teacher=api_user(request), lesson_id=lesson_id, marks=marks, scale=payload.scale)
-    return Status(200, {"lesson_id": lesson_id, "marks": selectors.lesson_marks(lesson_id=lesson_id)})
+    written = set_lesson_marks(teacher=api_user(request), lesson_id=lesson_id, marks=marks, scale=payload.scale)
+    return Status(200, {"lesson_id": lesson_id, "marks": selectors.marks_out(written)})
 
 
 @router.put("/lessons/{lesson_id}/attendance", response=LessonAttendanceOut, url_name="teacher_lesson_attendance")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError, NotFound
@@ -101,6 +102,14 @@ def test_a_whole_class_in_one_call(diary_school: DiarySchool, lesson: Lesson) ->
     assert event.actor == diary_school.math_teacher
     assert event.data["old"] is None
     assert event.data["new"] == {"value": "5", "weight": 2, "comment": "Отлично"}
+    # Written from plain values (core.bulk): the keys, the times and the JSON as the ORM reads them back.
+    anna_mark = next(m for m in written if m.pupil_id == anna.pk)
+    assert event.target == f"diary.mark:{anna_mark.pk}"
+    assert Mark.objects.get(pk=anna_mark.pk).created_at == anna_mark.created_at
+    change = MarkChange.objects.get(pupil=anna)
+    assert change.changed_at == anna_mark.created_at
+    assert change.changed_by == diary_school.math_teacher
+    assert abs(event.at - timezone.now()) < timedelta(minutes=1)
 
 
 def test_changing_one_mark_bumps_its_version_and_keeps_the_history(diary_school: DiarySchool, lesson: Lesson) -> None:
