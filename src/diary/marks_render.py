@@ -1,9 +1,11 @@
 """The per-mark markup of the family's marks page, built in Python rather than by the template.
 
-The template's loops over the marks were most of the page's CPU: each ``{{ }}`` inside a loop is a node the
-engine resolves, escapes and localises once per mark. The chart's grid, line and dots are built here instead,
-one ``format_html_join`` per list, so everything is still escaped; numbers are formatted with f-strings, never
-localised (SVG cannot parse "24,0").
+The template's loops over the marks (the marks line with a title per mark, the lines of the marks' history,
+the chart's grid, line and dots) were most of the page's CPU: each ``{{ }}`` and ``{% if %}`` inside a loop
+is a node the engine resolves, escapes and localises once per mark. Here the same markup is one
+``format_html_join`` per list, so everything is still escaped; the texts are translated with the msgids the
+template used (``weight %(weight)s``), so the Russian catalogue still holds them; numbers are formatted with
+f-strings, never localised (SVG cannot parse "24,0").
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from typing import TYPE_CHECKING
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
-    from diary.selectors import ChartPoint
+    from diary.selectors import ChartPoint, SubjectMarkRow, SubjectMarks
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 120, 24
 # Between the chart's parts, as the template laid them out.
@@ -27,6 +30,42 @@ _SVG_BREAK = mark_safe("\n    ")
 def _day(day: date) -> str:
     """``01.11``: the template's ``date:'d.m'``."""
     return f"{day:%d.%m}"
+
+
+def _mark_title(mark: SubjectMarkRow) -> str:
+    """«02.11, контрольная работа, вес 2: у доски»: the date, the kind, the weight when not 1, the comment."""
+    title = f"{_day(mark.date)}, {mark.kind_label}"
+    if mark.weight != 1:  # 2..10 (``diary.marks.MAX_WEIGHT``): the digits the template's localised weight gave
+        title += ", " + _("weight %(weight)s") % {"weight": mark.weight}
+    if mark.comment:
+        title += f": {mark.comment}"
+    return title
+
+
+def marks_line(marks: list[SubjectMarkRow]) -> SafeString:
+    """The subject's marks in a row: ``<span class="mark" title=…>5<sub>×2</sub></span>`` each; empty for none
+    (the template says there are no marks yet)."""
+    return format_html_join(
+        "",
+        '<span class="mark" title="{}">{}{}</span>',
+        (
+            (
+                _mark_title(mark),
+                mark.value,
+                format_html("<sub>×{}</sub>", mark.weight) if mark.weight != 1 else "",
+            )
+            for mark in marks
+        ),
+    )
+
+
+def marks_history(marks: list[SubjectMarkRow]) -> SafeString:
+    """One ``mark-history`` line per change of a mark, «16.11: 5 → 4, изменена …», the marks in their order."""
+    return format_html_join(
+        "",
+        '<p class="mark-history muted" data-testid="mark-history">{}: {}</p>',
+        ((_day(mark.date), text) for mark in marks for text in mark.history),
+    )
 
 
 @dataclass(frozen=True)
@@ -81,3 +120,26 @@ def chart(points: list[ChartPoint]) -> Chart | None:
     )
     svg = format_html("{}{}{}{}{}", grid, _SVG_BREAK, polyline, _SVG_BREAK, dots)
     return Chart(width=CHART_WIDTH, height=CHART_HEIGHT, svg=svg)
+
+
+@dataclass(frozen=True)
+class SubjectMarkup:
+    """One subject of the marks page: its report and the markup built here for it."""
+
+    data: SubjectMarks
+    chart: Chart | None
+    marks_line: SafeString
+    history: SafeString
+
+
+def subjects_markup(subjects: list[SubjectMarks]) -> list[SubjectMarkup]:
+    """The subjects of a ``MarksReport`` as the marks page's template prints them."""
+    return [
+        SubjectMarkup(
+            data=subject,
+            chart=chart(subject.points),
+            marks_line=marks_line(subject.marks),
+            history=marks_history(subject.marks),
+        )
+        for subject in subjects
+    ]

@@ -108,7 +108,7 @@ def marks(request: HttpRequest, student_id: UUID) -> HttpResponse:
         report = selectors.subject_marks(viewer=request.user, student_id=student_id, term_id=term_id)
     except DomainError:  # a term of another school or none at all: show the default term
         report = selectors.subject_marks(viewer=request.user, student_id=student_id)
-    subjects = [{"data": subject, "chart": marks_render.chart(subject.points)} for subject in report.subjects]
+    subjects = marks_render.subjects_markup(report.subjects)
 
     calculator: dict[str, Any] = {"subject": request.GET.get("subject", ""), "target": request.GET.get("target", "")}
     if calculator["subject"] and calculator["target"]:
