@@ -4,7 +4,6 @@ pupil, through ``access``), render. The same selectors serve the JSON API."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -31,13 +30,12 @@ from core.forms import DomainForm
 from core.periods import query_date
 from core.uploads import ALLOWED_TYPES, MAX_ATTACHMENT_SIZE, MAX_ATTACHMENTS, serve
 from diary import absence as absence_notes
-from diary import answer_selectors, cache, grading, selectors
+from diary import answer_selectors, cache, grading, marks_render, selectors
 from diary.answers import hand_in_answer
 from diary.family import chosen_week, family_context, week_pager
 from diary.homework import TEXT_MAX_LENGTH, tick_homework
 from diary.models import AbsenceNote, HomeworkAttachment
 
-CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 120, 24
 # What the pupil's hand-in form says of its limits (``diary.answers`` enforces them).
 ANSWER_LIMITS = {
     "text": TEXT_MAX_LENGTH,
@@ -101,48 +99,6 @@ def _render_days(read: access.Read, start: date, end: date, today: date) -> Safe
     return mark_safe(render_to_string("diary/family/_week_days.html", {"days": days, "today": today}))  # noqa: S308  # rendered by the template engine, escaped there
 
 
-@dataclass(frozen=True)
-class Chart:
-    """An inline SVG line of one subject's marks (on the 5-point scale) over time.
-
-    Coordinates are strings formatted here rather than floats: under the Russian locale the template would
-    render 24.0 as "24,0", which SVG cannot parse.
-    """
-
-    width: int
-    height: int
-    line: str  # the polyline's points of the running average
-    dots: list[tuple[str, str, str]]  # x, y, title of each mark
-    grid: list[tuple[str, int]]  # y and the label of the 2..5 lines
-
-
-def _chart(points: list[selectors.ChartPoint]) -> Chart | None:
-    if not points:
-        return None
-    inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
-    first, last = points[0].date, points[-1].date
-    span = max((last - first).days, 1)
-
-    def x(day: date, index: int) -> str:
-        if first == last:
-            return f"{CHART_PAD + inner_w * (index + 1) / (len(points) + 1):.1f}"
-        return f"{CHART_PAD + inner_w * (day - first).days / span:.1f}"
-
-    def y(value: Decimal) -> str:
-        clamped = min(max(float(value), 1.0), 5.0)
-        return f"{CHART_PAD + inner_h * (5.0 - clamped) / 4.0:.1f}"
-
-    dots = [
-        (x(point.date, i), y(point.five_point), f"{point.date:%d.%m}: {point.five_point.normalize()}")
-        for i, point in enumerate(points)
-    ]
-    line = " ".join(
-        f"{x(point.date, i)},{y(point.average)}" for i, point in enumerate(points) if point.average is not None
-    )
-    grid = [(y(Decimal(level)), level) for level in (5, 4, 3, 2)]
-    return Chart(width=CHART_WIDTH, height=CHART_HEIGHT, line=line, dots=dots, grid=grid)
-
-
 @login_required
 @require_GET
 def marks(request: HttpRequest, student_id: UUID) -> HttpResponse:
@@ -152,7 +108,7 @@ def marks(request: HttpRequest, student_id: UUID) -> HttpResponse:
         report = selectors.subject_marks(viewer=request.user, student_id=student_id, term_id=term_id)
     except DomainError:  # a term of another school or none at all: show the default term
         report = selectors.subject_marks(viewer=request.user, student_id=student_id)
-    subjects = [{"data": subject, "chart": _chart(subject.points)} for subject in report.subjects]
+    subjects = marks_render.subjects_markup(report.subjects)
 
     calculator: dict[str, Any] = {"subject": request.GET.get("subject", ""), "target": request.GET.get("target", "")}
     if calculator["subject"] and calculator["target"]:

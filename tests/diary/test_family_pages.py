@@ -105,6 +105,36 @@ def test_every_chart_coordinate_is_a_number_in_any_language(filled: Any, languag
                 float(number)  # "24,0" fails here
 
 
+def test_the_marks_line_in_russian(filled: Any) -> None:
+    """The marks line (``diary.marks_render``): a title per mark in Russian, the weight, the comment escaped."""
+    anna = filled.pupils[0]
+    lesson = Lesson.objects.create(
+        school_class=filled.class_7a,
+        term=filled.term,
+        date=TERM_START + timedelta(days=7),
+        slot=filled.slots[0],
+        subject=filled.algebra,
+        teacher=filled.math_teacher,
+    )
+    Mark.objects.create(
+        pupil=anna,
+        lesson=lesson,
+        value="5",
+        weight=2,
+        kind=Mark.Kind.CONTROL,
+        comment="<b>у доски</b>",
+        created_by=filled.math_teacher,
+    )
+    response = client_for(filled.parent).get(page("diary:marks", anna), HTTP_ACCEPT_LANGUAGE="ru")
+    line = response.content.decode().split('<p class="marks-line">', 1)[1].split("</p>", 1)[0]
+    assert line == (
+        '<span class="mark" title="02.11, классная работа">5</span>'
+        '<span class="mark" title="04.11, классная работа">4</span>'
+        '<span class="mark" title="06.11, классная работа">3</span>'
+        '<span class="mark" title="09.11, контрольная работа, вес 2: &lt;b&gt;у доски&lt;/b&gt;">5<sub>×2</sub></span>'
+    )
+
+
 def test_other_pages_render_for_the_pupil_and_the_form_tutor(filled: Any) -> None:
     vera = filled.pupils[2]
     for user in (filled.pupil_account, filled.form_tutor, filled.math_teacher):
