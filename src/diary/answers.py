@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 import access
@@ -217,9 +217,9 @@ def _tell(homework: Homework, pupil_ids: list[int]) -> None:
             notify(
                 kind=Kind.HOMEWORK_REVIEW,
                 user_ids=sorted(users),
-                subject=_g("The teacher has reviewed the homework answer: %(subject)s") % {"subject": subject},
+                subject=gettext("The teacher has reviewed the homework answer: %(subject)s") % {"subject": subject},
                 link=reverse("diary:homework", kwargs={"student_id": public_ids[pupil_id]}),
                 pupil_id=pupil_id,
                 school_id=lesson.school_class.school_id,
-                push_title=_g("Homework answer reviewed: %(subject)s") % {"subject": subject},
+                push_title=gettext("Homework answer reviewed: %(subject)s") % {"subject": subject},
             )

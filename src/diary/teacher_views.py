@@ -18,7 +18,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 import access
 from access import can
@@ -76,17 +76,19 @@ def gradebook(request: HttpRequest, class_id: int, subject_id: int) -> HttpRespo
 class PupilForm(forms.Form):
     """One pupil's row on the lesson sheet: a mark and attendance."""
 
-    value = forms.CharField(label=_lazy("Mark"), max_length=8, required=False)
-    weight = forms.IntegerField(label=_lazy("Weight"), min_value=1, max_value=10, initial=1)
-    kind = forms.ChoiceField(label=_lazy("Kind"), choices=Mark.Kind.choices, initial=Mark.Kind.CLASSWORK)
-    comment = forms.CharField(label=_lazy("Comment"), max_length=500, required=False)
-    mark_reason = forms.CharField(label=_lazy("Why the mark is changed"), max_length=500, required=False)
+    value = forms.CharField(label=gettext_lazy("Mark"), max_length=8, required=False)
+    weight = forms.IntegerField(label=gettext_lazy("Weight"), min_value=1, max_value=10, initial=1)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Mark.Kind.choices, initial=Mark.Kind.CLASSWORK)
+    comment = forms.CharField(label=gettext_lazy("Comment"), max_length=500, required=False)
+    mark_reason = forms.CharField(label=gettext_lazy("Why the mark is changed"), max_length=500, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     status = forms.ChoiceField(
-        label=_lazy("Attendance"), required=False, choices=[("", _lazy("present")), *Attendance.Status.choices]
+        label=gettext_lazy("Attendance"),
+        required=False,
+        choices=[("", gettext_lazy("present")), *Attendance.Status.choices],
     )
-    late_minutes = forms.IntegerField(label=_lazy("Minutes late"), min_value=1, max_value=300, required=False)
-    attendance_comment = forms.CharField(label=_lazy("Reason"), max_length=300, required=False)
+    late_minutes = forms.IntegerField(label=gettext_lazy("Minutes late"), min_value=1, max_value=300, required=False)
+    attendance_comment = forms.CharField(label=gettext_lazy("Reason"), max_length=300, required=False)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -96,16 +98,16 @@ class PupilForm(forms.Form):
 
 
 class LessonForm(DomainForm):
-    topic = forms.CharField(label=_lazy("Topic"), max_length=300, required=False)
+    topic = forms.CharField(label=gettext_lazy("Topic"), max_length=300, required=False)
     planned_kind = forms.ChoiceField(
-        label=_lazy("Planned work"), required=False, choices=[("", "—"), *Lesson.PlannedKind.choices]
+        label=gettext_lazy("Planned work"), required=False, choices=[("", "—"), *Lesson.PlannedKind.choices]
     )
-    planned_note = forms.CharField(label=_lazy("Planned work note"), max_length=200, required=False)
-    homework = forms.CharField(label=_lazy("Homework"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    due_lesson = forms.TypedChoiceField(label=_lazy("Due by"), coerce=int, required=False, empty_value=None)
-    hand_in = forms.BooleanField(label=_lazy("To hand in (the pupils answer on the site)"), required=False)
-    files_allowed = forms.BooleanField(label=_lazy("Files allowed in the answer"), required=False)
-    attachment = forms.FileField(label=_lazy("Attachment"), required=False)
+    planned_note = forms.CharField(label=gettext_lazy("Planned work note"), max_length=200, required=False)
+    homework = forms.CharField(label=gettext_lazy("Homework"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    due_lesson = forms.TypedChoiceField(label=gettext_lazy("Due by"), coerce=int, required=False, empty_value=None)
+    hand_in = forms.BooleanField(label=gettext_lazy("To hand in (the pupils answer on the site)"), required=False)
+    files_allowed = forms.BooleanField(label=gettext_lazy("Files allowed in the answer"), required=False)
+    attachment = forms.FileField(label=gettext_lazy("Attachment"), required=False)
 
     def __init__(self, *args: Any, due_choices: list[tuple[Any, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -332,11 +334,14 @@ class ReviewForm(forms.Form):
     """The teacher's word on one pupil's answer on the homework's page: a reply, a mark, a return for rework."""
 
     reply = forms.CharField(
-        label=_lazy("Reply"), max_length=REPLY_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Reply"),
+        max_length=REPLY_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    value = forms.CharField(label=_lazy("Mark"), max_length=8, required=False)
-    reason = forms.CharField(label=_lazy("Why the mark is changed"), max_length=500, required=False)
-    return_for_rework = forms.BooleanField(label=_lazy("Return for rework"), required=False)
+    value = forms.CharField(label=gettext_lazy("Mark"), max_length=8, required=False)
+    reason = forms.CharField(label=gettext_lazy("Why the mark is changed"), max_length=500, required=False)
+    return_for_rework = forms.BooleanField(label=gettext_lazy("Return for rework"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
