@@ -37,6 +37,8 @@ from diary.homework import TEXT_MAX_LENGTH, tick_homework
 from diary.models import AbsenceNote, HomeworkAttachment
 
 # What the pupil's hand-in form says of its limits (``diary.answers`` enforces them).
+# The session key of a refused hand-in's text (``hand_in``).
+ANSWER_DRAFT = "diary.answer_draft"
 ANSWER_LIMITS = {
     "text": TEXT_MAX_LENGTH,
     "files": MAX_ATTACHMENTS,
@@ -81,6 +83,7 @@ def week(request: HttpRequest, student_id: UUID) -> HttpResponse:
         ]
         context["answer_limits"] = ANSWER_LIMITS
         context["answers"] = answer_selectors.pupil_answers(student_id=read.pupil.public_id, homework_ids=homework_ids)
+        context["answer_draft"] = _answer_draft(request)
     else:
         # The days rendered once per version of the pupil's and the class's diary (``diary.cache``): rendering
         # them was most of the page's CPU.
@@ -162,6 +165,7 @@ def homework(request: HttpRequest, student_id: UUID) -> HttpResponse:
             "report": report,
             "answers": answers,
             "answer_limits": ANSWER_LIMITS,
+            "answer_draft": _answer_draft(request),
             "error": error,
             "student": report.student,
         },
@@ -216,9 +220,23 @@ def hand_in(request: HttpRequest, homework_id: int) -> HttpResponse:
         )
     except DomainError as error:
         messages.error(request, error.message, extra_tags=error.code)
+        # What the pupil typed comes back in the form of the next page (``_answer_draft``), not lost.
+        request.session[ANSWER_DRAFT] = {
+            "homework": homework_id,
+            "text": request.POST.get("text", "")[:TEXT_MAX_LENGTH],
+        }
     else:
         messages.success(request, _("The answer is handed in. The teacher will see it."))
     return redirect(_back(request))
+
+
+def _answer_draft(request: HttpRequest) -> dict[str, Any] | None:
+    """The text of a hand-in that was refused, once, for the form it came from (only after a refusal does
+    the page touch the session)."""
+    if ANSWER_DRAFT not in request.session:
+        return None
+    draft: dict[str, Any] = request.session.pop(ANSWER_DRAFT)
+    return draft
 
 
 def _back(request: HttpRequest) -> str:

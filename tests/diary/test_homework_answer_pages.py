@@ -111,6 +111,30 @@ def test_the_pupil_hands_in_on_the_homework_and_week_pages_the_family_reads_only
     assert answer.files.count() == 1
 
 
+@pytest.mark.parametrize("page", ["homework", "week"])
+def test_a_refused_hand_in_gives_back_what_the_pupil_typed(school: Any, page: str) -> None:
+    """Six files are one too many: the error names it, nothing is saved, and the text is in the form again,
+    once, on the page the pupil handed in from."""
+    homework = ask_for_answers(school)
+    anna = school.pupils[0]
+    url = {
+        "homework": f"/diary/{anna.public_id}/homework/?from=2026-11-02&to=2026-11-08",
+        "week": f"/diary/{anna.public_id}/?week=2026-11-02",
+    }[page]
+    client = client_for(anna.account)
+    files = [pdf(f"{n}.pdf") for n in range(6)]
+    typed = "Летом я читал <Робинзона Крузо> & гулял"
+    refused = client.post(
+        f"/diary/homework/{homework.pk}/answer/", {"text": typed, "next": url, "files": files}, follow=True
+    )
+    body = refused.content.decode()
+    assert refused.redirect_chain[-1][0] == url
+    assert "файл" in body.lower()
+    assert "Летом я читал &lt;Робинзона Крузо&gt; &amp; гулял</textarea>" in body
+    assert not HomeworkSubmission.objects.filter(homework=homework).exists()
+    assert "Робинзона" not in client.get(url).content.decode()
+
+
 def test_an_answers_file_is_served_only_to_those_who_read_the_answer(school: Any) -> None:
     homework = ask_for_answers(school)
     anna = school.pupils[0]
