@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
+from csp.constants import NONCE, SELF
+from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory
 
+from dnevnik.csp import CSPMiddleware
 from tests.test_access_matrix import ACTORS, ANONYMOUS, PERSON, ROWS, World, client_for, world  # noqa: F401  (``world`` is a fixture)
 
 TEMPLATES = sorted(Path(settings.BASE_DIR, "src").glob("**/templates/**/*.html"))
@@ -85,3 +91,43 @@ def test_the_scanner_sees_inline_code() -> None:
         '<p style="color:red"></p><a href="javascript:go()">x</a><script type="application/json">{}</script>'
     )
     assert len(parser.found) == 4
+
+
+# The header is built once (``dnevnik.csp``): the same text as django-csp's, following the settings.
+
+
+def _library_header(path: str = "/") -> str:
+    library = LibraryCSPMiddleware(lambda request: HttpResponse())
+    response = library(RequestFactory().get(path))
+    return str(response["Content-Security-Policy"])  # type: ignore[index]
+
+
+def test_the_header_built_once_is_django_csps_own_and_follows_the_settings(client: Any, settings: Any) -> None:
+    assert client.get("/accounts/login/")["Content-Security-Policy"] == _library_header()
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": [SELF], "img-src": [SELF, "https://tiles.test"]}}
+    changed = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert "https://tiles.test" in changed
+    assert changed == _library_header()
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+        "DIRECTIVES": {"default-src": [SELF]},
+        "EXCLUDE_URL_PREFIXES": ["/api/"],
+    }
+    assert client.get("/accounts/login/")["Content-Security-Policy-Report-Only"] == "default-src 'self'"
+    assert "Content-Security-Policy-Report-Only" not in client.get("/api/v1/openapi.json")
+
+
+def test_a_response_with_a_policy_of_its_own_or_a_nonce_goes_through_django_csp(settings: Any) -> None:
+    def own_policy(request: HttpRequest) -> HttpResponse:
+        response = HttpResponse()
+        response._csp_update = {"img-src": ["https://maps.test"]}  # type: ignore[attr-defined]
+        return response
+
+    def with_nonce(request: HttpRequest) -> HttpResponse:
+        return HttpResponse(f'<script nonce="{request.csp_nonce}"></script>')  # type: ignore[attr-defined]
+
+    answered = CSPMiddleware(own_policy)(RequestFactory().get("/"))
+    assert "https://maps.test" in answered["Content-Security-Policy"]  # type: ignore[index]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": [SELF], "script-src": [SELF, NONCE]}}
+    answered = CSPMiddleware(with_nonce)(RequestFactory().get("/"))
+    nonce = answered.content.decode().split('"')[1]  # type: ignore[union-attr]
+    assert f"'nonce-{nonce}'" in answered["Content-Security-Policy"]  # type: ignore[index]
