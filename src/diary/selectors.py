@@ -15,7 +15,19 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from django.db.models import CharField, DateTimeField, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    DecimalField,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Cast
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -192,8 +204,12 @@ def _homework_rows(pupil: Pupil, homework_filter: Q) -> list[tuple[int, Homework
     return list(found.values())
 
 
-def _week_lessons(*, school_class: int, start: date, end: date, teacher: int = 0) -> QuerySet[Lesson, Any]:
-    lessons = Lesson.objects.filter(school_class_id=school_class, date__range=(start, end))
+def _week_lessons(*, pupil: int, school_class: int, start: date, end: date, teacher: int = 0) -> QuerySet[Lesson, Any]:
+    """The lessons of the period with the pupil's attendance at each (one row at most a lesson and pupil, a
+    unique constraint): a ``LEFT JOIN`` here rather than a statement of its own."""
+    lessons = Lesson.objects.filter(school_class_id=school_class, date__range=(start, end)).annotate(
+        presence=FilteredRelation("attendance", condition=Q(attendance__pupil_id=pupil))
+    )
     if teacher:
         lessons = lessons.filter(subject_id__in=_taught(teacher, school_class))
     return lessons.order_by("date", "slot__number", "pk").values_list(
@@ -211,6 +227,9 @@ def _week_lessons(*, school_class: int, start: date, end: date, teacher: int = 0
         "status",
         "planned_kind",
         "planned_note",
+        "presence__status",
+        "presence__late_minutes",
+        "presence__comment",
     )
 
 
@@ -291,24 +310,15 @@ def _week_homework(
     )
 
 
-def _week_attendance(
-    *, pupil: int, school_class: int, start: date, end: date, teacher: int = 0
-) -> QuerySet[Attendance, Any]:
-    return Attendance.objects.filter(_in_week(school_class, start, end, teacher), pupil_id=pupil).values_list(
-        "lesson_id", "status", "late_minutes", "comment"
-    )
-
-
 _PERIOD = {"school_class": int, "start": date, "end": date}
 _OF_PUPIL = {"pupil": int, **_PERIOD}
-# The week's four queries, compiled once per process (``core.prepared``): for the family (every subject) and
+# The week's three queries, compiled once per process (``core.prepared``): for the family (every subject) and
 # for a subject teacher (the subjects they teach the class).
 WEEK_QUERIES = {
     teaches: (
-        Prepared(_week_lessons, **_PERIOD, **extra),
+        Prepared(_week_lessons, **_OF_PUPIL, **extra),
         Prepared(_week_marks, **_OF_PUPIL, **extra),
         Prepared(_week_homework, **_OF_PUPIL, **extra),
-        Prepared(_week_attendance, **_OF_PUPIL, **extra),
     )
     for teaches, extra in ((False, {}), (True, {"teacher": int}))
 }
@@ -328,16 +338,16 @@ def _attachment_url(attachment_id: int) -> str:
 
 def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
     """The days of the period with their lessons, homework and the pupil's marks (with how they changed) and
-    attendance: four queries whatever the week holds."""
+    attendance: three queries whatever the week holds."""
     pupil = diary.pupil
     teacher = diary.teacher_id or 0
-    lessons_q, marks_q, homework_q, attendance_q = WEEK_QUERIES[bool(teacher)]
+    lessons_q, marks_q, homework_q = WEEK_QUERIES[bool(teacher)]
     period: dict[str, Any] = {"school_class": pupil.school_class_id, "start": start, "end": end}
     if teacher:
         period["teacher"] = teacher
     kinds, statuses = dict(Mark.Kind.choices), dict(Attendance.Status.choices)
     planned_kinds = dict(Lesson.PlannedKind.choices)
-    lesson_rows = list(lessons_q.rows(**period))
+    lesson_rows = list(lessons_q.rows(pupil=pupil.pk, **period))
     # The marks and the changes that altered them come in one statement: a change has its time (``at``).
     found: list[tuple[Any, ...]] = []
     changes: list[tuple[Any, ...]] = []
@@ -370,13 +380,16 @@ def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
             homework[lesson_id].append(row)
         if attachment_id:
             row.attachments.append(AttachmentRow(name=name, url=_attachment_url(attachment_id), size=size or 0))
-    attendance = {
-        lesson_id: AttendanceRow(status, str(statuses.get(status, status)), late_minutes, comment)
-        for lesson_id, status, late_minutes, comment in attendance_q.rows(pupil=pupil.pk, **period)
-    }
     by_day: dict[date, list[LessonRow]] = {start + timedelta(days=n): [] for n in range((end - start).days + 1)}
     cancelled = Lesson.Status.CANCELLED.value
-    for pk, day, number, starts_at, ends_at, subject, *names, room, topic, status, plan, note in lesson_rows:
+    for lesson in lesson_rows:
+        pk, day, number, starts_at, ends_at, subject, *names = lesson[:9]
+        room, topic, status, plan, note, absent, late_minutes, absence_comment = lesson[9:]
+        attendance = (
+            AttendanceRow(absent, str(statuses.get(absent, absent)), late_minutes, absence_comment)
+            if absent is not None
+            else None
+        )
         by_day[day].append(
             LessonRow(
                 id=pk,
@@ -391,7 +404,7 @@ def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
                 cancelled=status == cancelled,
                 homework=homework.get(pk, []),
                 marks=marks.get(pk, []),
-                attendance=attendance.get(pk),
+                attendance=attendance,
                 planned_kind=plan,
                 planned_kind_label=str(planned_kinds.get(plan, plan)) if plan else "",
                 planned_note=note,

@@ -235,10 +235,11 @@ def test_the_week_takes_the_same_few_queries_light_or_heavy(
     heavy_week(ds)
     light = (TERM_START, TERM_START + timedelta(days=6))
     heavy = (TERM_START + timedelta(days=7), TERM_START + timedelta(days=13))
-    # Five: the access check, the lessons, the marks with their changes (issue 16), the homework, the attendance.
-    with django_assert_max_num_queries(5):
+    # Four: the access check, the lessons with the pupil's attendance, the marks with their changes (issue 16),
+    # the homework.
+    with django_assert_max_num_queries(4):
         light_week = selectors.diary_week(viewer=ds.parent, student_id=anna.public_id, start=light[0], end=light[1])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         heavy_week_ = selectors.diary_week(viewer=ds.parent, student_id=anna.public_id, start=heavy[0], end=heavy[1])
     with django_assert_num_queries(1):  # the same week again: the access check, the rest from the cache
         selectors.diary_week(viewer=ds.parent, student_id=anna.public_id, start=light[0], end=light[1])

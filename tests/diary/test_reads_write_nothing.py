@@ -32,11 +32,11 @@ WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|BEGIN|COMMIT|SAVEPOINT|RELEASE|R
 EMPTY_WEEK = (TERM_START + timedelta(days=21), TERM_START + timedelta(days=27))
 FULL_WEEK = (TERM_START + timedelta(days=7), TERM_START + timedelta(days=13))
 # Authentication (the session and its account, or the token with its account), the access check and the
-# week's four data queries (the marks' query brings the changes of the marks too, issue 16).
-MAX_STATEMENTS = 7
+# week's three data queries (the lessons bring the pupil's attendance, the marks their changes, issue 16).
+MAX_STATEMENTS = 6
 # The page asks for the family's children once, for its child switcher and its access check together, and adds
-# the navigation's unread counts (with the sessions in Redis, as in production, the session row is not SQL: 7).
-MAX_PAGE_STATEMENTS = 8
+# the navigation's unread counts (with the sessions in Redis, as in production, the session row is not SQL: 6).
+MAX_PAGE_STATEMENTS = 7
 
 
 def bearer_token(user: User) -> str:
@@ -139,7 +139,7 @@ def test_a_week_with_a_changed_mark_never_asks_the_router_for_the_primary(
     assert asked.call_count == 0, asked.call_args_list
 
 
-def test_with_the_sessions_in_a_cache_as_in_production_the_week_page_takes_seven_statements(
+def test_with_the_sessions_in_a_cache_as_in_production_the_week_page_takes_six_statements(
     readers: dict[str, tuple[User, Any]], settings: Any
 ) -> None:
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
