@@ -7,10 +7,11 @@ from datetime import date, time
 
 import pytest
 from django.template import Context, Template
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from diary.selectors import AttachmentRow, AttendanceRow, DayRow, HomeworkRow, LessonRow, MarkRow
-from diary.week_render import marks_history, marks_line
+from diary.week_render import days_markup, lesson_markup, marks_history, marks_line
 
 # The lesson head's marks and the history lines as the week's template printed them before ``week_render``.
 TEMPLATE_MARKS = Template(
@@ -130,3 +131,34 @@ def test_the_marks_are_escaped_and_say_the_weight_in_russian() -> None:
     assert marks_history(MARKS[1:2]) == (
         '<p class="mark-history muted" data-testid="mark-history">5 → 4, изменена 25.11.2026: &lt;списана&gt;</p>'
     )
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_the_family_week_is_what_the_template_prints_without_the_own_diary(language: str) -> None:
+    """The template keeps the pupil's own week (tick forms, answers); for the family both print the same bytes."""
+    with translation.override(language):
+        for days, today in ((week(), date(2026, 11, 2)), (week(), date(2026, 11, 5)), ([], date(2026, 11, 2))):
+            template = render_to_string("diary/family/_week_days.html", {"days": days, "today": today})
+            assert days_markup(days, today) == template
+
+
+def test_a_lesson_in_russian_is_escaped() -> None:
+    with translation.override("ru"):
+        html = lesson_markup(week()[0].lessons[0])
+        heading = days_markup(week()[:1], date(2026, 11, 2))
+    assert '<section class="card day today" data-testid="day" data-date="2026-11-02">' in heading
+    assert "<h2>Понедельник, 2 ноября</h2>" in heading  # the genitive month of Django's Russian format
+    for part in (
+        '<span class="muted">1. 08:31–09:16</span>',
+        '<p class="muted">Математикова Мария Ивановна · кабинет 12 &lt;a&gt;</p>',
+        "<p>Тема урока: Дроби &amp; &lt;доли&gt;</p>",
+        '<p class="planned" data-testid="planned-work" data-kind="control">'
+        '<span class="badge">Контрольная работа</span> глава 3 &lt;i&gt;</p>',
+        "<strong>Домашнее задание:</strong> Параграф 7<br>упр. &lt;5&gt; &amp; 6",
+        '<span class="muted">(выполнить к 06.11)</span>',
+        '<span class="badge ok">выполнено</span>',
+        '<br><a href="/diary/attachments/1/?x=1&amp;y=2" data-testid="attachment">📎 a &lt;b&gt;.pdf</a>',
+        '<span class="badge">опоздание на 5 минут</span> &lt;автобус&gt;</p>',
+    ):
+        assert part in html
+    assert "<form" not in html
