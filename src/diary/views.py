@@ -14,11 +14,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -30,7 +29,7 @@ from core.forms import DomainForm
 from core.periods import query_date
 from core.uploads import ALLOWED_TYPES, MAX_ATTACHMENT_SIZE, MAX_ATTACHMENTS, serve
 from diary import absence as absence_notes
-from diary import answer_selectors, cache, grading, marks_render, selectors
+from diary import answer_selectors, cache, grading, marks_render, selectors, week_render
 from diary.answers import hand_in_answer
 from diary.family import chosen_week, family_context, week_pager
 from diary.homework import TEXT_MAX_LENGTH, tick_homework
@@ -85,8 +84,8 @@ def week(request: HttpRequest, student_id: UUID) -> HttpResponse:
         context["answers"] = answer_selectors.pupil_answers(student_id=read.pupil.public_id, homework_ids=homework_ids)
         context["answer_draft"] = _answer_draft(request)
     else:
-        # The days rendered once per version of the pupil's and the class's diary (``diary.cache``): rendering
-        # them was most of the page's CPU.
+        # The days rendered once per version of the pupil's and the class's diary (``diary.cache``), in Python
+        # (``diary.week_render``): rendering them was most of the page's CPU.
         context["days_html"] = cache.cached(
             read, "week.html", lambda: _render_days(read, start, end, context["today"]), start, end
         )
@@ -99,7 +98,7 @@ def _school_days(week: selectors.DiaryWeek) -> list[selectors.DayRow]:
 
 def _render_days(read: access.Read, start: date, end: date, today: date) -> SafeString:
     days = _school_days(selectors.diary_week(read=read, start=start, end=end))
-    return mark_safe(render_to_string("diary/family/_week_days.html", {"days": days, "today": today}))  # noqa: S308  # rendered by the template engine, escaped there
+    return week_render.days_markup(days, today)  # the template's bytes without the pupil's own forms
 
 
 @login_required
