@@ -32,14 +32,25 @@ def _day(day: date) -> str:
     return f"{day:%d.%m}"
 
 
-def _mark_title(mark: SubjectMarkRow) -> str:
-    """«02.11, контрольная работа, вес 2: у доски»: the date, the kind, the weight when not 1, the comment."""
-    title = f"{_day(mark.date)}, {mark.kind_label}"
-    if mark.weight != 1:  # 2..10 (``diary.marks.MAX_WEIGHT``): the digits the template's localised weight gave
-        title += ", " + _("weight %(weight)s") % {"weight": mark.weight}
-    if mark.comment:
-        title += f": {mark.comment}"
+def mark_title(kind_label: str, weight: int, comment: str) -> str:
+    """«контрольная работа, вес 2: у доски»: a mark's title on the marks page and in the week, the kind, the
+    weight when not 1, the comment."""
+    title = kind_label
+    if weight != 1:  # 2..10 (``diary.marks.MAX_WEIGHT``): the digits the template's localised weight gave
+        title += ", " + _("weight %(weight)s") % {"weight": weight}
+    if comment:
+        title += f": {comment}"
     return title
+
+
+def weight_sub(weight: int) -> SafeString | str:
+    """``<sub>×2</sub>`` after a mark of weight other than 1."""
+    return format_html("<sub>×{}</sub>", weight) if weight != 1 else ""
+
+
+def _mark_title(mark: SubjectMarkRow) -> str:
+    """«02.11, контрольная работа, вес 2: у доски»: the date before the title the week shows."""
+    return f"{_day(mark.date)}, {mark_title(mark.kind_label, mark.weight, mark.comment)}"
 
 
 def marks_line(marks: list[SubjectMarkRow]) -> SafeString:
@@ -52,7 +63,7 @@ def marks_line(marks: list[SubjectMarkRow]) -> SafeString:
             (
                 _mark_title(mark),
                 mark.value,
-                format_html("<sub>×{}</sub>", mark.weight) if mark.weight != 1 else "",
+                weight_sub(mark.weight),
             )
             for mark in marks
         ),

@@ -35,9 +35,9 @@ from diary.family import chosen_week, family_context, week_pager
 from diary.homework import TEXT_MAX_LENGTH, tick_homework
 from diary.models import AbsenceNote, HomeworkAttachment
 
-# What the pupil's hand-in form says of its limits (``diary.answers`` enforces them).
 # The session key of a refused hand-in's text (``hand_in``).
 ANSWER_DRAFT = "diary.answer_draft"
+# What the pupil's hand-in form says of its limits (``diary.answers`` enforces them).
 ANSWER_LIMITS = {
     "text": TEXT_MAX_LENGTH,
     "files": MAX_ATTACHMENTS,

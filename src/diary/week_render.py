@@ -26,18 +26,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from diary.marks_render import mark_title, weight_sub
+
 if TYPE_CHECKING:
     from diary.selectors import AttendanceRow, DayRow, HomeworkRow, LessonRow, MarkRow
-
-
-def _mark_title(mark: MarkRow) -> str:
-    """«контрольная работа, вес 2: у доски»: the kind, the weight when not 1, the comment."""
-    title = mark.kind_label
-    if mark.weight != 1:  # 2..10 (``diary.marks.MAX_WEIGHT``): the digits the template's localised weight gave
-        title += ", " + _("weight %(weight)s") % {"weight": mark.weight}
-    if mark.comment:
-        title += f": {mark.comment}"
-    return title
 
 
 def marks_line(marks: list[MarkRow]) -> SafeString:
@@ -48,9 +40,9 @@ def marks_line(marks: list[MarkRow]) -> SafeString:
         '<span class="mark" data-testid="mark" title="{}">{}{}</span>',
         (
             (
-                _mark_title(mark),
+                mark_title(mark.kind_label, mark.weight, mark.comment),
                 mark.value,
-                format_html("<sub>×{}</sub>", mark.weight) if mark.weight != 1 else "",
+                weight_sub(mark.weight),
             )
             for mark in marks
         ),
