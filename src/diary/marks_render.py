@@ -15,9 +15,10 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from core.markup import format_html, format_html_join
 
 if TYPE_CHECKING:
     from diary.selectors import ChartPoint, SubjectMarkRow, SubjectMarks

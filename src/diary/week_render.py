@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 
 from django.template.defaultfilters import linebreaksbr
 from django.utils import dateformat
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from core.markup import format_html, format_html_join
 from diary.marks_render import mark_title, weight_sub
 
 if TYPE_CHECKING:
