@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -122,19 +121,3 @@ def mark_history(*, viewer: Any, student_id: UUID | str, mark_id: int) -> MarkHi
     changes = MarkChange.objects.filter(pupil=read.pupil, lesson_id=mark.lesson_id, kind=mark.kind)
     rows = [_row(change) for change in changes.select_related("changed_by").order_by("changed_at", "pk")]
     return MarkHistory(mark_id=mark.pk, kind=mark.kind, value=mark.value, changes=rows)
-
-
-def explained_changes(*, pupil_id: int, lesson_ids: list[int] | QuerySet[Any, Any]) -> dict[tuple[int, str], list[str]]:
-    """For pages that already checked access: the changes of a pupil's marks that altered a value
-    (not the first setting), as texts, by (lesson id, kind). One query (none for an empty list: pass a
-    subquery of the lesson ids where the count of queries must not depend on what the period holds)."""
-    found: dict[tuple[int, str], list[str]] = {}
-    changes = (
-        MarkChange.objects.filter(pupil_id=pupil_id, lesson_id__in=lesson_ids)
-        .exclude(old_value="")
-        .select_related("changed_by")
-        .order_by("changed_at", "pk")
-    )
-    for change in changes:
-        found.setdefault((change.lesson_id, change.kind), []).append(change_text(change))
-    return found

@@ -541,27 +541,23 @@ def subject_marks(
     return cache.cached(diary, "marks", lambda: subject_marks_of(diary, term_id), term_id)
 
 
-def subject_marks_of(diary: access.Read, term_id: int | None) -> MarksReport:
-    """Marks by subject for a term, with the weighted average, the class's average, finals and chart points.
+def _of_subjects(path: str, school_class: int, teacher: int) -> Q:
+    """The rows of the subjects ``teacher`` teaches the class (the field path ``path``); all for no teacher."""
+    return Q(**{f"{path}__in": _taught(teacher, school_class)}) if teacher else Q()
 
-    Seven queries: the pupil (access), the school's terms, the pupil's marks, the class averages (one
-    aggregate), the finals, the changes of the marks (``mark_history``), the work announced for the lessons
-    to come. ``term_id`` None: the term holding today, else the latest one begun. A subject teacher gets
-    their subjects only.
-    """
-    pupil = diary.pupil
-    terms = [
-        TermRow(id=t.pk, name=t.name, starts_on=t.starts_on, ends_on=t.ends_on)
-        for t in Term.objects.filter(year__school_id=pupil.school_id).order_by("starts_on", "pk")
-    ]
-    today = timezone.localdate()
-    term = _choose_term(terms, term_id, today)
-    if term is None:
-        return MarksReport(student=student_row(pupil), term=None, terms=terms, subjects=[])
 
-    # Rows, not model instances: building a Mark and its lesson and subject per mark was a third of the page.
-    marks = list(
-        Mark.objects.filter(diary.only("lesson__subject_id"), pupil=pupil, lesson__term_id=term.id)
+def _terms(*, school: int) -> QuerySet[Term, Any]:
+    return (
+        Term.objects.filter(year__school_id=school)
+        .order_by("starts_on", "pk")
+        .values_list("pk", "name", "starts_on", "ends_on")
+    )
+
+
+def _term_marks(*, pupil: int, term: int, school_class: int = 0, teacher: int = 0) -> QuerySet[Mark, Any]:
+    return (
+        Mark.objects.filter(_of_subjects("lesson__subject_id", school_class, teacher), pupil_id=pupil)
+        .filter(lesson__term_id=term)
         .order_by("lesson__date", "lesson__slot__number", "pk")
         .values_list(
             "lesson_id",
@@ -575,31 +571,48 @@ def subject_marks_of(diary: access.Read, term_id: int | None) -> MarksReport:
             "comment",
         )
     )
-    kinds = dict(Mark.Kind.choices)
-    term_lessons = Lesson.objects.filter(term_id=term.id).values("pk")  # a subquery: a fixed count of queries
-    changes = mark_history.explained_changes(pupil_id=pupil.pk, lesson_ids=term_lessons)
-    upcoming: dict[int, list[UpcomingRow]] = defaultdict(list)
-    upcoming_names: dict[int, str] = {}
-    planned_kinds = dict(Lesson.PlannedKind.choices)
-    planned = (
-        Lesson.objects.filter(
-            diary.only("subject_id"), school_class_id=pupil.school_class_id, term_id=term.id, date__gte=today
+
+
+def _term_changes(*, pupil: int, term: int) -> QuerySet[MarkChange, Any]:
+    """The changes that altered the pupil's marks of the term (not the first setting), oldest first: only
+    those of the marks the reader sees are looked up."""
+    return (
+        MarkChange.objects.filter(pupil_id=pupil, lesson__term_id=term)
+        .exclude(old_value="")
+        .order_by("changed_at", "pk")
+        .values_list(
+            "lesson_id",
+            "kind",
+            "old_value",
+            "new_value",
+            "reason",
+            "changed_at",
+            "changed_by__surname",
+            "changed_by__given_name",
+            "changed_by__patronymic",
         )
+    )
+
+
+def _term_upcoming(*, school_class: int, term: int, today: date, teacher: int = 0) -> QuerySet[Lesson, Any]:
+    """The work the teachers announced for the class's lessons still to come in the term."""
+    return (
+        Lesson.objects.filter(_of_subjects("subject_id", school_class, teacher), school_class_id=school_class)
+        .filter(term_id=term, date__gte=today)
         .exclude(planned_kind="")
         .exclude(status=Lesson.Status.CANCELLED)
         .order_by("date", "slot__number", "pk")
         .values_list("pk", "date", "subject_id", "subject__name", "planned_kind", "planned_note")
     )
-    for lesson_id, day, subject_id, subject_name, kind, note in planned:
-        upcoming_names[subject_id] = subject_name
-        upcoming[subject_id].append(UpcomingRow(lesson_id, day, kind, str(planned_kinds.get(kind, kind)), note))
-    week_start = current_week(today)[0]
-    weeks_ago = today - timedelta(weeks=TREND_WEEKS)
-    class_rows = (
-        Mark.objects.filter(
-            diary.only("lesson__subject_id"),
-            lesson__school_class_id=pupil.school_class_id,
-            lesson__term_id=term.id,
+
+
+def _class_sums(*, school_class: int, term: int, teacher: int = 0) -> QuerySet[Mark, Any]:
+    """The class's weighted sums of numeric marks by subject and scale (one aggregate)."""
+    return (
+        Mark.objects.filter(_of_subjects("lesson__subject_id", school_class, teacher))
+        .filter(
+            lesson__school_class_id=school_class,
+            lesson__term_id=term,
             scale__in=["five", "ten", "hundred"],
             weight__gt=0,
         )
@@ -609,21 +622,81 @@ def subject_marks_of(diary: access.Read, term_id: int | None) -> MarksReport:
             weights=Sum("weight"),
         )
         .order_by()
+        .values_list("lesson__subject_id", "scale", "points", "weights")
     )
+
+
+def _term_finals(*, pupil: int, term: int, school_class: int = 0, teacher: int = 0) -> QuerySet[FinalMark, Any]:
+    return (
+        FinalMark.objects.filter(Q(term_id=term) | Q(term__isnull=True), pupil_id=pupil)
+        .filter(_of_subjects("subject_id", school_class, teacher))
+        .order_by("pk")
+        .values_list("subject_id", "term_id", "value")
+    )
+
+
+def _both(build: Any, **params: type) -> dict[bool, Prepared]:
+    """``build`` compiled once for the family (every subject) and once for a subject teacher."""
+    return {False: Prepared(build, **params), True: Prepared(build, **{**params, "school_class": int, "teacher": int})}
+
+
+# The marks page's queries, compiled once per process (``core.prepared``): building them was most of its CPU.
+TERMS = Prepared(_terms, school=int)
+TERM_MARKS = _both(_term_marks, pupil=int, term=int)
+TERM_CHANGES = Prepared(_term_changes, pupil=int, term=int)
+TERM_UPCOMING = _both(_term_upcoming, school_class=int, term=int, today=date)
+CLASS_SUMS = _both(_class_sums, school_class=int, term=int)
+TERM_FINALS = _both(_term_finals, pupil=int, term=int)
+
+
+def subject_marks_of(diary: access.Read, term_id: int | None) -> MarksReport:
+    """Marks by subject for a term, with the weighted average, the class's average, finals and chart points.
+
+    Seven queries: the pupil (access), the school's terms, the pupil's marks, the class averages (one
+    aggregate), the finals, the changes of the marks, the work announced for the lessons to come. ``term_id``
+    None: the term holding today, else the latest one begun. A subject teacher gets their subjects only.
+    """
+    pupil = diary.pupil
+    terms = [
+        TermRow(id=pk, name=name, starts_on=starts_on, ends_on=ends_on)
+        for pk, name, starts_on, ends_on in TERMS.rows(school=pupil.school_id)
+    ]
+    today = timezone.localdate()
+    term = _choose_term(terms, term_id, today)
+    if term is None:
+        return MarksReport(student=student_row(pupil), term=None, terms=terms, subjects=[])
+
+    teacher = diary.teacher_id or 0
+    teaches = bool(teacher)
+    of: dict[str, Any] = {"pupil": pupil.pk, "term": term.id, "school_class": pupil.school_class_id, "teacher": teacher}
+    marks = TERM_MARKS[teaches].rows(**of)
+    kinds = dict(Mark.Kind.choices)
+    changes: dict[tuple[int, str], list[str]] = {}
+    for lesson_id, kind, old, new, reason, at, *author in TERM_CHANGES.rows(**of):
+        text = mark_history.describe_change(
+            old_value=old, new_value=new, changed_at=at, reason=reason, author=(author[0], author[1], author[2])
+        )
+        changes.setdefault((lesson_id, kind), []).append(text)
+    upcoming: dict[int, list[UpcomingRow]] = defaultdict(list)
+    upcoming_names: dict[int, str] = {}
+    planned_kinds = dict(Lesson.PlannedKind.choices)
+    for lesson_id, day, subject_id, subject_name, kind, note in TERM_UPCOMING[teaches].rows(today=today, **of):
+        upcoming_names[subject_id] = subject_name
+        upcoming[subject_id].append(UpcomingRow(lesson_id, day, kind, str(planned_kinds.get(kind, kind)), note))
+    week_start = current_week(today)[0]
+    weeks_ago = today - timedelta(weeks=TREND_WEEKS)
     class_sums: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for row in class_rows:
-        five = grading.to_five_point(str(row["points"]), row["scale"])
-        if five is not None and row["weights"]:
-            class_sums[row["lesson__subject_id"]][0] += five
-            class_sums[row["lesson__subject_id"]][1] += row["weights"]
+    for subject_id, scale, points, weights in CLASS_SUMS[teaches].rows(**of):
+        five = grading.to_five_point(str(points), scale)
+        if five is not None and weights:
+            class_sums[subject_id][0] += five
+            class_sums[subject_id][1] += weights
     class_averages = {
         subject_id: grading.round2(points / weights) for subject_id, (points, weights) in class_sums.items() if weights
     }
     finals: dict[int, dict[str, str]] = defaultdict(dict)
-    for final in FinalMark.objects.filter(
-        Q(term_id=term.id) | Q(term__isnull=True), diary.only("subject_id"), pupil=pupil
-    ):
-        finals[final.subject_id]["term" if final.term_id else "year"] = final.value
+    for subject_id, final_term, value in TERM_FINALS[teaches].rows(**of):
+        finals[subject_id]["term" if final_term else "year"] = value
 
     by_subject: dict[int, tuple[str, list[SubjectMarkRow]]] = {}
     for lesson_id, subject_id, subject_name, day, value, scale, weight, kind, comment in marks:
