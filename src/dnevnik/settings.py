@@ -103,7 +103,7 @@ MIDDLEWARE = [
     "portal.middleware.AbsoluteSessionLifetimeMiddleware",
     # After a sign-in that found a new version of the processing terms: the terms page first (session only).
     "portal.middleware.TermsInterstitialMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "dnevnik.messages.MessageMiddleware",  # Django's, with the storage made on first use
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

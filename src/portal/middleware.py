@@ -25,12 +25,18 @@ from portal.services import SIGNED_IN_AT, TERMS_PENDING
 TOUCHED_AT = "portal_touched_at"
 
 
+def _in_session(request: HttpRequest) -> bool:
+    """Whether a signed-in session may come with ``request``: not without the session cookie (a bearer
+    token's request), where asking ``request.user`` would only build the anonymous user for nothing."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
+
+
 class AbsoluteSessionLifetimeMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
+        if _in_session(request):
             now = timezone.now().timestamp()
             session = request.session
             # A sign-in outside portal.services (the admin's form) is stamped on its first request.
@@ -60,7 +66,7 @@ class TermsInterstitialMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if (
-            request.user.is_authenticated
+            _in_session(request)
             and request.session.get(TERMS_PENDING)
             and request.method == "GET"
             and not request.path.startswith(TERMS_OPEN_PREFIXES)
