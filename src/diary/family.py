@@ -13,13 +13,13 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 import access
 from core.periods import current_week, query_date
+from core.urls import reverse
 
 GUARDIANS = "guardians"  # a section for the child's guardians, not a service
 OWN_FAMILY = "own_family"  # a section for the child's guardians and the pupil (not trusted persons)
