@@ -302,3 +302,26 @@ def test_app_processes_started_at_once_share_the_keys(tmp_path: Path) -> None:
     digests = {process.communicate(timeout=120)[0].strip() for process in processes}
     on_disk = (tmp_path / "secret_key").read_text().strip() + (tmp_path / "oidc-keys" / "active.pem").read_text()
     assert digests == {hashlib.sha256(on_disk.encode()).hexdigest()}
+
+
+SWITCH_INTERVAL = """
+import os, sys
+sys.path.insert(0, "src")
+import dnevnik.wsgi
+print(sys.getswitchinterval())
+"""
+
+
+@pytest.mark.parametrize(("variable", "expected"), [(None, 0.001), ("5", 0.005)])
+def test_the_served_application_keeps_the_threads_gil_waits_short(
+    tmp_path: Path, variable: str | None, expected: float
+) -> None:
+    """gunicorn's threads wait for the GIL at most a millisecond after a statement (``dnevnik.wsgi``), unless the
+    operator says otherwise."""
+    env = environment(tmp_path)
+    env.pop("GIL_SWITCH_INTERVAL_MS", None)
+    if variable is not None:
+        env["GIL_SWITCH_INTERVAL_MS"] = variable
+    answer = run_python(SWITCH_INTERVAL, env)
+    assert answer.returncode == 0, answer.stderr
+    assert float(answer.stdout.split()[-1]) == pytest.approx(expected)
