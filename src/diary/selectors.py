@@ -398,7 +398,7 @@ def week_days(diary: access.Read, start: date, end: date) -> list[DayRow]:
                 starts_at=starts_at,
                 ends_at=ends_at,
                 subject=subject,
-                teacher=" ".join(part for part in names if part),
+                teacher=" ".join(filter(None, names)),
                 room=room,
                 topic=topic,
                 status=status,
