@@ -376,6 +376,12 @@ class PupilAdmin(SchoolScopedAdmin):
     readonly_fields = ["public_id", "account", "account_snils", "record_actions"]
     list_select_related = ["school_class", "account"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Pupil | None = None) -> list[str]:
+        # A new record has no identifier yet: the add form would show a random one the save does not keep.
+        if obj is None:
+            return ["account", "account_snils", "record_actions"]
+        return self.readonly_fields
+
     @admin.display(description=_("more"))
     def record_actions(self, pupil: Pupil) -> str:
         if pupil.pk is None or not backoffice._pupil_actions:

@@ -47,6 +47,8 @@ ENGLISH = [
     "birth_date",
     "Registry",
 ]
+# A record's public identifier is hex, not a word: its letter groups ("-ebfb-") must not read as English.
+UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 # Words a Russian page may still contain in Latin letters.
 ALLOWED_LATIN = {"csv", "xlsx", "email", "example", "ru", "e-mail"}
 
@@ -133,11 +135,21 @@ def test_every_back_office_page_is_in_russian(registry: dict[str, Any]) -> None:
     for url in pages:
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="ru")
         assert response.status_code == 200, url
-        text = visible_text(response.content.decode())
+        text = UUID.sub("", visible_text(response.content.decode()))
         for english in ENGLISH:
             assert english.lower() not in text.lower(), f"{url}: {english!r} in {text}"
         latin = {word.lower() for word in re.findall(r"\b[A-Za-z][A-Za-z_-]{2,}\b", text)} - ALLOWED_LATIN
         assert not latin, (url, sorted(latin))
+
+
+def test_a_new_pupil_form_shows_no_identifier_the_save_would_not_keep(registry: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(registry["registrar"])
+    page = client.get("/backoffice/registry/pupil/add/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert not UUID.search(visible_text(page))
+    record = registry["link_request"].pupil
+    change = client.get(f"/backoffice/registry/pupil/{record.pk}/change/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert str(record.public_id) in visible_text(change)
 
 
 def test_the_index_links_to_the_registry_import(registry: dict[str, Any]) -> None:
