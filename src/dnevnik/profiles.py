@@ -38,6 +38,8 @@ def database(
         )
     )
     if settings["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a health check that costs no round trip on a busy connection.
+        settings["ENGINE"] = "dnevnik.postgresql"
         # Short OLTP statements only: PostgreSQL's JIT, which starts once a plan's estimated cost passes
         # ``jit_above_cost``, spent 0.75 s compiling a 20 ms family query at 100,000 pupils. PostgreSQL's own
         # advice for such loads is to turn it off (docs: "JIT Accelerated Operations ... When to JIT?").
