@@ -173,6 +173,21 @@ def test_sqlite_commits_are_durable_and_in_wal_mode(tmp_path: Path) -> None:
     assert (tmp_path / "dnevnik.sqlite3").exists()
 
 
+STATIC_BACKEND = """
+import os, sys
+sys.path.insert(0, "src")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dnevnik.settings")
+from django.conf import settings
+print(settings.STORAGES["staticfiles"]["BACKEND"])
+"""
+
+
+def test_production_serves_static_files_by_their_remembered_hashed_names(tmp_path: Path) -> None:
+    result = run_python(STATIC_BACKEND, production(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "dnevnik.static.RememberedManifestStorage"
+
+
 def test_database_connections_are_health_checked() -> None:
     assert django_settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
 
