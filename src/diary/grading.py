@@ -97,10 +97,18 @@ def trend(averages: Sequence[Decimal | None]) -> Trend:
 
 
 def running_averages(marks: Iterable[tuple[str, str, int]]) -> list[Decimal | None]:
-    """The weighted average after each mark in turn (the points of a trend and of a chart)."""
-    seen: list[tuple[str, str, int]] = []
+    """The weighted average after each mark in turn (the points of a trend and of a chart).
+
+    ``weighted_average`` of each prefix, in one pass: the sums grow in the same order, so the Decimals are
+    the same (a subject's twenty marks were two hundred parses of a mark when each prefix was summed again).
+    """
+    points = Decimal(0)
+    weights = 0
     result: list[Decimal | None] = []
-    for mark in marks:
-        seen.append(mark)
-        result.append(weighted_average(seen))
+    for value, scale, weight in marks:
+        five = to_five_point(value, scale)
+        if five is not None and weight > 0:
+            points += five * weight
+            weights += weight
+        result.append(round2(points / weights) if weights else None)
     return result

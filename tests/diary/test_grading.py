@@ -74,3 +74,19 @@ def test_running_averages() -> None:
         Decimal("3.67"),
         Decimal("3.75"),
     ]
+
+
+def test_running_averages_are_the_average_of_each_prefix() -> None:
+    """Pass / fail and zero-weight marks count for nothing, before and after the first real mark."""
+    marks = [
+        ("зачёт", "pass", 1),
+        ("5", "five", 0),
+        ("4", "five", 2),
+        ("17", "ten", 1),
+        ("зачёт", "pass", 3),
+        ("73", "hundred", 5),
+        ("2", "five", 1),
+        ("3,5", "five", 10),
+    ]
+    assert running_averages(marks) == [weighted_average(marks[: n + 1]) for n in range(len(marks))]
+    assert running_averages(marks)[:2] == [None, None]
