@@ -6,7 +6,8 @@ are on the 5-point scale; a pass / fail mark counts towards nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
@@ -37,19 +38,27 @@ def round2(number: Decimal) -> Decimal:
     return number.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
-def weighted_average(marks: Iterable[tuple[str, str, int]]) -> Decimal | None:
-    """Σ(mark × weight) / Σ weight over ``(value, scale, weight)``, to 2 places; ``None`` without marks."""
+def _running_sums(marks: Iterable[tuple[str, str, int]]) -> Iterator[tuple[Decimal, int]]:
+    """Σ(mark × weight) and Σ weight after each ``(value, scale, weight)`` in turn; pass / fail, junk and
+    weights below 1 add nothing."""
     points = Decimal(0)
     weights = 0
     for value, scale, weight in marks:
         five = to_five_point(value, scale)
-        if five is None or weight <= 0:
-            continue
-        points += five * weight
-        weights += weight
-    if not weights:
-        return None
-    return round2(points / weights)
+        if five is not None and weight > 0:
+            points += five * weight
+            weights += weight
+        yield points, weights
+
+
+def _average(points: Decimal, weights: int) -> Decimal | None:
+    return round2(points / weights) if weights else None
+
+
+def weighted_average(marks: Iterable[tuple[str, str, int]]) -> Decimal | None:
+    """Σ(mark × weight) / Σ weight over ``(value, scale, weight)``, to 2 places; ``None`` without marks."""
+    last = deque(_running_sums(marks), maxlen=1)  # the sums after the last mark
+    return _average(*last[0]) if last else None
 
 
 def marks_needed(
@@ -102,13 +111,4 @@ def running_averages(marks: Iterable[tuple[str, str, int]]) -> list[Decimal | No
     ``weighted_average`` of each prefix, in one pass: the sums grow in the same order, so the Decimals are
     the same (a subject's twenty marks were two hundred parses of a mark when each prefix was summed again).
     """
-    points = Decimal(0)
-    weights = 0
-    result: list[Decimal | None] = []
-    for value, scale, weight in marks:
-        five = to_five_point(value, scale)
-        if five is not None and weight > 0:
-            points += five * weight
-            weights += weight
-        result.append(round2(points / weights) if weights else None)
-    return result
+    return [_average(points, weights) for points, weights in _running_sums(marks)]

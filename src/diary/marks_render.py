@@ -154,10 +154,22 @@ def _said(text: str) -> str:
     return escape(text)
 
 
+def _or_dash(value: object) -> str:
+    """``{{ value|default:"—" }}``."""
+    return _shown(value) if value else "—"
+
+
 def _average(testid: str, value: Decimal | None) -> str:
     """``<dd>`` of an average: its value for machines in ``data-value`` (never localised), a dash for none."""
     data = f' data-value="{escape(localize(value, use_l10n=False))}"' if value is not None else ""
-    return f'<dd data-testid="{testid}"{data}>{_shown(value) if value else "—"}</dd>'
+    return f'<dd data-testid="{testid}"{data}>{_or_dash(value)}</dd>'
+
+
+def _final(label: str, testid: str, value: str | None) -> str:
+    """A line of the finals: indented, empty without a final (the template's line stayed)."""
+    if not value:
+        return "    "
+    return f'    <dt>{_said(label)}</dt><dd data-testid="{testid}">{_shown(value)}</dd>'
 
 
 def _trend(subject: SubjectMarks) -> str:
@@ -202,14 +214,6 @@ def section(subject: SubjectMarks, drawn: Chart | None, line: SafeString, histor
     else:
         line = SafeString(f'<span class="muted">{_said(_("No marks yet."))}</span>')
         counted = ""
-    finals = [
-        f'    <dt>{_said(_("Term final"))}</dt><dd data-testid="term-final">{_shown(subject.term_final)}</dd>'
-        if subject.term_final
-        else "    ",
-        f'    <dt>{_said(_("Year final"))}</dt><dd data-testid="year-final">{_shown(subject.year_final)}</dd>'
-        if subject.year_final
-        else "    ",
-    ]
     return SafeString(
         f'\n<section class="card subject" data-testid="subject" data-subject-id="{_shown(subject.subject_id)}">\n'
         f"  <h2>{escape(subject.subject)}</h2>\n"
@@ -221,8 +225,9 @@ def section(subject: SubjectMarks, drawn: Chart | None, line: SafeString, histor
         f"    <dt>{_said(_('Without this week'))}</dt>{_average('average-before-week', subject.average_before_week)}\n"
         f"    <dt>{_said(_('Trend over 4 weeks'))}</dt>{_trend(subject)}\n"
         f"    <dt>{_said(_('Class average'))}</dt>"
-        f'<dd data-testid="class-average">{_shown(subject.class_average) if subject.class_average else "—"}</dd>\n'
-        f"{finals[0]}\n{finals[1]}\n"
+        f'<dd data-testid="class-average">{_or_dash(subject.class_average)}</dd>\n'
+        f"{_final(_('Term final'), 'term-final', subject.term_final)}\n"
+        f"{_final(_('Year final'), 'year-final', subject.year_final)}\n"
         "  </dl>\n"
         f"  {_upcoming(subject.upcoming)}\n"
         f"  {_chart_figure(subject, drawn)}\n"
